@@ -1,0 +1,61 @@
+"""Who may do what to which records: the checks every view, API operation and selector uses.
+
+Views and API operations declare one permission (`jisr.core.access.page` / `jisr.api`);
+selectors narrow querysets to the requesting user's record scope with `scope_filter`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from jisr.accounts.roles import Perm, Scope
+from jisr.lib.errors import JisrError
+
+NOTHING = Q(pk__in=[])
+
+
+def forbidden() -> JisrError:
+    return JisrError("forbidden", _("You do not have permission to do this."), status=403)
+
+
+def not_found() -> JisrError:
+    return JisrError("not_found", _("Not found."), status=404)
+
+
+def require(user: Any, perm: Perm) -> None:
+    """Raise `forbidden` unless `user` holds `perm`."""
+    if not (user.is_authenticated and user.can(perm)):
+        raise forbidden()
+
+
+def scope_filter(
+    user: Any,
+    perm: Perm,
+    *,
+    organisation: str | None = None,
+    governorate: str | None = None,
+    owner: str | None = None,
+) -> Q:
+    """A filter for the records `user` may reach with `perm`.
+
+    Each keyword names the lookup on the queried model that leads to the record's
+    organisation, governorate and owning user; a scope whose lookup is not given reaches
+    nothing, so a model that cannot say where it belongs is never shown by accident.
+    """
+    if not user.is_authenticated:
+        return NOTHING
+    scope = user.scope_for(perm)
+    if scope is None:
+        return NOTHING
+    if scope == Scope.ALL:
+        return Q()
+    if scope == Scope.GOVERNORATE and governorate and user.governorate_id:
+        return Q(**{governorate: user.governorate_id})
+    if scope in (Scope.GOVERNORATE, Scope.ORGANISATION) and organisation and user.organisation:
+        return Q(**{f"{organisation}__in": user.organisation.descendant_ids()})
+    if owner:
+        return Q(**{owner: user.pk})
+    return NOTHING

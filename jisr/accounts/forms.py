@@ -1,0 +1,174 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.utils.translation import gettext_lazy as _
+
+from jisr.accounts.backends import find_user
+from jisr.accounts.models import Organisation, User
+from jisr.accounts.roles import ROLE_MAX_SCOPE, STAFF_ROLES, Role, Scope
+from jisr.lib.phones import normalise_phone
+from jisr.places.models import Governorate
+
+
+class SignInForm(AuthenticationForm):
+    username = forms.CharField(
+        label=_("E-mail or mobile phone"),
+        max_length=254,
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username", "dir": "ltr"}),
+    )
+    error_messages = {
+        "invalid_login": _("That e-mail or phone and password do not match an account."),
+        "inactive": _("This account is not active."),
+    }
+
+
+class PasswordLinkForm(PasswordResetForm):
+    """Sends the link through Jisr's own mailer (in the user's language, on the task queue)."""
+
+    def get_users(self, email: str) -> Any:
+        user = find_user(email)
+        return [user] if user is not None and user.is_active and user.email else []
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        from jisr.accounts.services import send_password_link
+
+        for user in self.get_users(self.cleaned_data["email"]):
+            send_password_link(user)
+
+
+class TokenForm(forms.Form):
+    token = forms.RegexField(
+        label=_("Six-digit code from your authenticator app"),
+        regex=r"^\s*\d{6}\s*$",
+        error_messages={"invalid": _("Enter the six digits shown in your app.")},
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "dir": "ltr"}
+        ),
+    )
+
+    def clean_token(self) -> str:
+        return str(self.cleaned_data["token"]).strip()
+
+
+class LanguageForm(forms.Form):
+    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
+
+
+class PhoneField(forms.CharField):
+    def clean(self, value: Any) -> str | None:
+        text = super().clean(value)
+        if not text:
+            return None
+        try:
+            return normalise_phone(text)
+        except ValueError:
+            raise forms.ValidationError(
+                _("Enter a valid phone number, for example +964 770 123 4567.")
+            ) from None
+
+
+class OrganisationForm(forms.ModelForm):  # type: ignore[type-arg]
+    class Meta:
+        model = Organisation
+        fields = [
+            "name_ar", "name_ckb", "name_en", "acronym", "kind", "parent", "governorate",
+            "country", "email", "phone", "website", "is_active",
+        ]  # fmt: skip
+        widgets = {"email": forms.EmailInput(attrs={"dir": "ltr"})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["parent"].queryset = Organisation.objects.order_by("name_ar")  # type: ignore[attr-defined]
+        self.fields["governorate"].queryset = Governorate.objects.order_by("name_en")  # type: ignore[attr-defined]
+        self.fields["name_ar"].widget.attrs["dir"] = "rtl"
+        self.fields["name_ckb"].widget.attrs["dir"] = "rtl"
+        self.fields["name_en"].widget.attrs["dir"] = "ltr"
+
+
+def _scope_choices(role: Role, own_scope: Scope) -> list[tuple[str, str]]:
+    allowed = [s for s in Scope if s <= ROLE_MAX_SCOPE[role] and s <= own_scope]
+    return [("", str(_("Not held")))] + [(str(s.value), str(s.label)) for s in allowed]
+
+
+class UserForm(forms.Form):
+    """A staff account and its roles; one field per staff role says the scope it is held with."""
+
+    full_name = forms.CharField(label=_("Full name"), max_length=200)
+    email = forms.EmailField(
+        label=_("E-mail"), required=False, widget=forms.EmailInput(attrs={"dir": "ltr"})
+    )
+    phone = PhoneField(
+        label=_("Mobile phone"), required=False, widget=forms.TextInput(attrs={"dir": "ltr"})
+    )
+    organisation = forms.ModelChoiceField(
+        label=_("Organisation"), queryset=Organisation.objects.none()
+    )
+    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
+    is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+
+    def __init__(
+        self,
+        *args: Any,
+        organisations: Any,
+        manager_scope: Scope,
+        instance: User | None = None,
+        **kwargs: Any,
+    ) -> None:
+        if instance is not None:
+            initial = {
+                "full_name": instance.full_name,
+                "email": instance.email,
+                "phone": instance.phone,
+                "organisation": instance.organisation,
+                "language": instance.language,
+                "is_active": instance.is_active,
+                **{f"role_{r.value}": str(s.value) for r, s in instance.roles.items()},
+            }
+            kwargs.setdefault("initial", initial)
+        super().__init__(*args, **kwargs)
+        self.instance = instance
+        self.fields["organisation"].queryset = organisations  # type: ignore[attr-defined]
+        for role in Role:
+            if role in STAFF_ROLES:
+                self.fields[f"role_{role.value}"] = forms.TypedChoiceField(
+                    label=role.label,
+                    choices=_scope_choices(role, manager_scope),
+                    required=False,
+                    coerce=lambda v: Scope(int(v)),
+                    empty_value=None,
+                )
+        if instance is None:
+            self.fields["password"] = forms.CharField(
+                label=_("First password"),
+                required=False,
+                strip=False,
+                widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+                help_text=_("Leave empty to e-mail the person a link to choose their own."),
+            )
+
+    def role_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.fields if name.startswith("role_")]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("email") and not data.get("phone"):
+            raise forms.ValidationError(_("Give an e-mail address or a mobile phone number."))
+        if password := data.get("password"):
+            from django.contrib.auth.password_validation import validate_password
+
+            try:
+                validate_password(password)
+            except forms.ValidationError as error:
+                self.add_error("password", error)
+        return data
+
+    def roles(self) -> dict[Role, Scope]:
+        return {
+            Role(name.removeprefix("role_")): value
+            for name, value in self.cleaned_data.items()
+            if name.startswith("role_") and value is not None
+        }

@@ -1,0 +1,226 @@
+"""Organisations, the people who sign in to Jisr, and the roles they hold."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Any, ClassVar
+
+from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+from jisr.accounts.roles import (
+    ROLE_CLEARANCE,
+    ROLE_PERMISSIONS,
+    STAFF_ROLES,
+    Perm,
+    Role,
+    Scope,
+    Sensitivity,
+)
+from jisr.core.models import NamedInThreeLanguages
+from jisr.places.models import Governorate
+
+
+class OrganisationKind(models.TextChoices):
+    MINISTRY = "ministry", _("Ministry")
+    GOVERNMENT_OFFICE = "government_office", _("Government office or branch")
+    NGO = "ngo", _("Non-governmental organisation")
+    UN_AGENCY = "un_agency", _("UN or international agency")
+    TRAINING_CENTRE = "training_centre", _("Training centre")
+    EMPLOYER = "employer", _("Employer or private company")
+    DIASPORA_ORGANISATION = "diaspora_organisation", _("Diaspora organisation")
+    IRAQI_INSTITUTION = "iraqi_institution", _("Iraqi institution (hospital, university, ...)")
+    PLATFORM = "platform", _("Platform operator")
+
+
+class Organisation(NamedInThreeLanguages):
+    kind = models.CharField(_("kind"), max_length=32, choices=OrganisationKind.choices)
+    acronym = models.CharField(_("acronym"), max_length=20, blank=True)
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="branches",
+        verbose_name=_("part of"),
+        help_text=_("For a branch: the ministry or organisation it belongs to."),
+    )
+    governorate = models.ForeignKey(
+        Governorate,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="organisations",
+        verbose_name=_("governorate"),
+        help_text=_("Leave empty for an organisation that works nationally or abroad."),
+    )
+    country = CountryField(_("country"), default="IQ")
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    website = models.URLField(_("website"), blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["name_ar"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+
+    def descendant_ids(self) -> set[int]:
+        """This organisation and every branch below it (branches nest only a few levels)."""
+        ids = {self.pk}
+        frontier = {self.pk}
+        while frontier:
+            frontier = (
+                set(
+                    Organisation.objects.filter(parent_id__in=frontier).values_list("pk", flat=True)
+                )
+                - ids
+            )
+            ids |= frontier
+        return ids
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def create_user(
+        self,
+        *,
+        full_name: str,
+        password: str | None,
+        email: str | None = None,
+        phone: str | None = None,
+        **extra: Any,
+    ) -> User:
+        user = self.model(
+            full_name=full_name,
+            email=self.normalize_email(email) if email else None,
+            phone=phone or None,
+            **extra,
+        )
+        user.set_password(password)
+        user.full_clean()
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str, full_name: str = "") -> User:
+        """`jisr createsuperuser`: a platform administrator with every record in scope."""
+        platform, _ = Organisation.objects.get_or_create(
+            kind=OrganisationKind.PLATFORM,
+            parent=None,
+            defaults={
+                "name_ar": "منصة جسر",
+                "name_ckb": "پلاتفۆرمی جیسر",
+                "name_en": "Jisr platform",
+            },
+        )
+        user = self.create_user(
+            full_name=full_name or email, email=email, password=password, organisation=platform
+        )
+        RoleGrant.objects.create(user=user, role=Role.ADMINISTRATOR, scope=Scope.ALL)
+        return user
+
+
+class User(AbstractBaseUser):
+    """Someone who signs in: staff of an organisation, or a person using their own account."""
+
+    email = models.EmailField(_("e-mail"), unique=True, null=True, blank=True)
+    phone = models.CharField(
+        _("mobile phone"),
+        max_length=20,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text=_("International format, for example +964 770 123 4567."),
+    )
+    full_name = models.CharField(_("full name"), max_length=200)
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="members",
+        verbose_name=_("organisation"),
+    )
+    language = models.CharField(
+        _("language"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    date_joined = models.DateTimeField(_("joined"), default=timezone.now)
+
+    objects: ClassVar[UserManager] = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["full_name"]
+
+    class Meta:
+        ordering = ["full_name"]
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(email__isnull=False) | Q(phone__isnull=False),
+                name="user_has_email_or_phone",
+                violation_error_message=_("Give an e-mail address or a mobile phone number."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @cached_property
+    def roles(self) -> dict[Role, Scope]:
+        """Each role this user holds, with the scope it was granted."""
+        return {Role(grant.role): Scope(grant.scope) for grant in self.role_grants.all()}
+
+    def invalidate_roles(self) -> None:
+        self.__dict__.pop("roles", None)
+
+    @property
+    def is_staff_member(self) -> bool:
+        return any(role in STAFF_ROLES for role in self.roles)
+
+    def can(self, perm: Perm) -> bool:
+        return self.is_active and any(perm in ROLE_PERMISSIONS[role] for role in self.roles)
+
+    def scope_for(self, perm: Perm) -> Scope | None:
+        """The widest scope among the roles that grant `perm`, or None without it."""
+        scopes = [scope for role, scope in self.roles.items() if perm in ROLE_PERMISSIONS[role]]
+        return max(scopes) if scopes and self.is_active else None
+
+    @property
+    def clearance(self) -> Sensitivity:
+        return max((ROLE_CLEARANCE[role] for role in self.roles), default=Sensitivity.PUBLIC)
+
+    def can_see(self, sensitivity: Sensitivity) -> bool:
+        return self.is_active and self.clearance >= sensitivity
+
+    @property
+    def governorate_id(self) -> int | None:
+        return self.organisation.governorate_id if self.organisation else None
+
+
+class RoleGrant(models.Model):
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="role_grants", verbose_name=_("user")
+    )
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    scope = models.PositiveSmallIntegerField(_("record scope"), choices=Scope.choices)
+    granted_at = models.DateTimeField(_("granted"), default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "role"], name="rolegrant_one_per_role")
+        ]
+        verbose_name = _("role")
+        verbose_name_plural = _("roles")
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()} ({self.get_scope_display()})"

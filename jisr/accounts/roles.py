@@ -1,0 +1,96 @@
+"""Roles, record scopes, sensitivity levels and the permissions each role holds.
+
+This table is the whole of Jisr's authorisation policy, kept in code so that a change to who
+may do what is reviewed like any other change (see docs/decisions/0003-authorisation.md).
+Later apps add their permissions to `Perm` and grant them here.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    ADMINISTRATOR = "administrator", _("Administrator")
+    SUPERVISOR = "supervisor", _("Supervisor")
+    CASEWORKER = "caseworker", _("Caseworker")
+    PROTECTION_OFFICER = "protection_officer", _("Protection officer")
+    PROVIDER_STAFF = "provider_staff", _("Service-provider staff")
+    EMPLOYER = "employer", _("Employer")
+    ANALYST = "analyst", _("Analyst")
+    PERSON = "person", _("Person (self-service)")
+
+
+# Roles held by people who work for an organisation; they must use two-factor authentication.
+STAFF_ROLES = frozenset(role for role in Role if role != Role.PERSON)
+
+
+class Scope(models.IntegerChoices):
+    """Which records a grant reaches, from narrowest to widest."""
+
+    OWN = 10, _("Own records")
+    ORGANISATION = 20, _("Own organisation and its branches")
+    GOVERNORATE = 30, _("Own governorate")
+    ALL = 40, _("All records")
+
+
+class Sensitivity(models.IntegerChoices):
+    """How sensitive a group of fields is; a role sees a group up to its clearance."""
+
+    PUBLIC = 0, _("Public")
+    INTERNAL = 10, _("Internal")
+    PERSONAL = 20, _("Personal")
+    SENSITIVE = 30, _("Sensitive (identity documents, health)")
+    PROTECTION = 40, _("Protection")
+
+
+class Perm(StrEnum):
+    DASHBOARD_VIEW = "dashboard.view"
+    ORGANISATION_VIEW = "organisation.view"
+    ORGANISATION_MANAGE = "organisation.manage"
+    USER_VIEW = "user.view"
+    USER_MANAGE = "user.manage"
+    AUDIT_VIEW = "audit.view"
+
+
+_STAFF_BASICS = {Perm.DASHBOARD_VIEW, Perm.ORGANISATION_VIEW}
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
+    Role.ADMINISTRATOR: frozenset(
+        _STAFF_BASICS
+        | {Perm.ORGANISATION_MANAGE, Perm.USER_VIEW, Perm.USER_MANAGE, Perm.AUDIT_VIEW}
+    ),
+    Role.SUPERVISOR: frozenset(_STAFF_BASICS | {Perm.USER_VIEW, Perm.AUDIT_VIEW}),
+    Role.CASEWORKER: frozenset(_STAFF_BASICS),
+    Role.PROTECTION_OFFICER: frozenset(_STAFF_BASICS),
+    Role.PROVIDER_STAFF: frozenset(_STAFF_BASICS),
+    Role.EMPLOYER: frozenset(_STAFF_BASICS),
+    Role.ANALYST: frozenset(_STAFF_BASICS),
+    Role.PERSON: frozenset(),
+}
+
+ROLE_CLEARANCE: dict[Role, Sensitivity] = {
+    Role.ADMINISTRATOR: Sensitivity.PERSONAL,
+    Role.SUPERVISOR: Sensitivity.SENSITIVE,
+    Role.CASEWORKER: Sensitivity.SENSITIVE,
+    Role.PROTECTION_OFFICER: Sensitivity.PROTECTION,
+    Role.PROVIDER_STAFF: Sensitivity.PERSONAL,
+    Role.EMPLOYER: Sensitivity.INTERNAL,
+    Role.ANALYST: Sensitivity.INTERNAL,
+    Role.PERSON: Sensitivity.PUBLIC,
+}
+
+# The widest scope each role may be granted; an administrator chooses within it.
+ROLE_MAX_SCOPE: dict[Role, Scope] = {
+    Role.ADMINISTRATOR: Scope.ALL,
+    Role.SUPERVISOR: Scope.ALL,
+    Role.CASEWORKER: Scope.GOVERNORATE,
+    Role.PROTECTION_OFFICER: Scope.GOVERNORATE,
+    Role.PROVIDER_STAFF: Scope.ORGANISATION,
+    Role.EMPLOYER: Scope.ORGANISATION,
+    Role.ANALYST: Scope.ALL,
+    Role.PERSON: Scope.OWN,
+}

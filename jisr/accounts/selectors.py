@@ -1,0 +1,75 @@
+"""Authorised reads of organisations and accounts: every function takes who is asking."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, Prefetch, QuerySet
+
+from jisr.accounts.access import not_found, require, scope_filter
+from jisr.accounts.models import Organisation, RoleGrant, User
+from jisr.accounts.roles import Perm
+from jisr.audit.models import Action
+from jisr.audit.services import audit_record
+
+
+def organisation_list(*, fetched_by: Any) -> QuerySet[Organisation]:
+    """The directory of organisations: every member of staff may see all of them."""
+    require(fetched_by, Perm.ORGANISATION_VIEW)
+    return (
+        Organisation.objects.select_related("governorate", "parent")
+        .annotate(member_count=Count("members", distinct=True))
+        .order_by("name_ar", "pk")
+    )
+
+
+def organisation_get(*, fetched_by: Any, organisation_id: int) -> Organisation:
+    organisation = organisation_list(fetched_by=fetched_by).filter(pk=organisation_id).first()
+    if organisation is None:
+        raise not_found()
+    return organisation
+
+
+def organisations_managed_by(user: Any) -> QuerySet[Organisation]:
+    """Organisations whose accounts and details `user` may manage."""
+    require(user, Perm.USER_MANAGE)
+    return Organisation.objects.filter(
+        scope_filter(user, Perm.USER_MANAGE, organisation="pk", governorate="governorate")
+    )
+
+
+def _users_in_scope(user: Any, perm: Perm) -> QuerySet[User]:
+    return User.objects.filter(
+        scope_filter(
+            user,
+            perm,
+            organisation="organisation",
+            governorate="organisation__governorate",
+            owner="pk",
+        )
+    )
+
+
+def user_list(*, fetched_by: Any) -> QuerySet[User]:
+    require(fetched_by, Perm.USER_VIEW)
+    return (
+        _users_in_scope(fetched_by, Perm.USER_VIEW)
+        .select_related("organisation")
+        .prefetch_related(Prefetch("role_grants", queryset=RoleGrant.objects.order_by("role")))
+    )
+
+
+def user_get(*, fetched_by: Any, user_id: int) -> User:
+    """One account, its reading recorded in the audit log."""
+    user = user_list(fetched_by=fetched_by).filter(pk=user_id).first()
+    if user is None:
+        raise not_found()
+    audit_record(actor=fetched_by, action=Action.VIEW, target=user)
+    return user
+
+
+def user_can_manage(*, manager: Any, user: User) -> bool:
+    return (
+        manager.can(Perm.USER_MANAGE)
+        and _users_in_scope(manager, Perm.USER_MANAGE).filter(pk=user.pk).exists()
+    )

@@ -1,0 +1,379 @@
+from __future__ import annotations
+
+from typing import Any, cast
+
+import segno
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import REDIRECT_FIELD_NAME
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django_otp import login as otp_login
+from django_otp import match_token
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from jisr.accounts import selectors, services
+from jisr.accounts.decorators import AuthedRequest, permission, public, self_service, signed_in
+from jisr.accounts.forms import (
+    LanguageForm,
+    OrganisationForm,
+    PasswordLinkForm,
+    SignInForm,
+    TokenForm,
+    UserForm,
+)
+from jisr.accounts.models import User
+from jisr.accounts.roles import Perm, Scope
+from jisr.audit.models import Action
+from jisr.audit.services import audit_record
+from jisr.lib.errors import JisrError
+from jisr.lib.forms import add_error_to_form
+
+PAGE_SIZE = 50
+
+
+def remember_language(response: HttpResponseBase, language: str) -> None:
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        samesite="Lax",
+    )
+
+
+def _safe_next(request: HttpRequest, default: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
+
+
+class SignInView(auth_views.LoginView):
+    form_class = SignInForm
+    template_name = "accounts/sign_in.html"
+    redirect_authenticated_user = True
+
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
+        response = super().form_valid(form)
+        # The user's saved language wins over the browser's from now on.
+        remember_language(response, form.get_user().language)
+        return response
+
+
+sign_in = public(SignInView.as_view())
+
+
+@signed_in
+def sign_out(request: AuthedRequest) -> HttpResponseBase:
+    if request.method != "POST":
+        return render(request, "accounts/sign_out.html")
+    return auth_views.LogoutView.as_view()(request)
+
+
+def locked_out(
+    request: HttpRequest, credentials: Any = None, *args: Any, **kwargs: Any
+) -> HttpResponse:
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    return render(request, "accounts/locked_out.html", {"minutes": minutes}, status=429)
+
+
+password_reset = public(
+    auth_views.PasswordResetView.as_view(
+        form_class=PasswordLinkForm,
+        template_name="accounts/password_reset.html",
+        success_url=reverse_lazy("accounts:password_reset_done"),
+    )
+)
+password_reset_done = public(
+    auth_views.PasswordResetDoneView.as_view(template_name="accounts/password_reset_done.html")
+)
+password_reset_confirm = public(
+    auth_views.PasswordResetConfirmView.as_view(
+        template_name="accounts/password_reset_confirm.html",
+        success_url=reverse_lazy("accounts:password_reset_complete"),
+    )
+)
+password_reset_complete = public(
+    auth_views.PasswordResetCompleteView.as_view(
+        template_name="accounts/password_reset_complete.html"
+    )
+)
+
+
+@signed_in
+def two_factor_setup(request: AuthedRequest) -> HttpResponse:
+    user = request.user
+    devices = TOTPDevice.objects.filter(user=user)
+    if devices.filter(confirmed=True).exists() and not user.is_verified():  # type: ignore[attr-defined]
+        return redirect("accounts:two_factor_verify")
+    device = devices.filter(confirmed=False).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="Jisr", confirmed=False)
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if services.two_factor_confirm(user=user, device=device, token=form.cleaned_data["token"]):
+            otp_login(request, device)
+            messages.success(request, _("Two-factor authentication is set up."))
+            return HttpResponseRedirect(_safe_next(request, reverse("core:dashboard")))
+        form.add_error(
+            "token", _("That code is not right. Check the time on your phone and try again.")
+        )
+    qr_svg = segno.make(device.config_url, error="m").svg_inline(scale=4, dark="#111")
+    return render(
+        request,
+        "accounts/two_factor_setup.html",
+        {
+            "form": form,
+            "qr_svg": qr_svg,
+            "secret": _base32(device),
+            "next": request.GET.get("next", ""),
+        },
+    )
+
+
+def _base32(device: TOTPDevice) -> str:
+    from base64 import b32encode
+
+    return b32encode(device.bin_key).decode()
+
+
+@signed_in
+def two_factor_verify(request: AuthedRequest) -> HttpResponse:
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        device = match_token(request.user, form.cleaned_data["token"])
+        if device is not None:
+            otp_login(request, device)
+            return HttpResponseRedirect(_safe_next(request, reverse("core:dashboard")))
+        form.add_error(
+            "token", _("That code is not right. Check the time on your phone and try again.")
+        )
+    return render(
+        request,
+        "accounts/two_factor_verify.html",
+        {"form": form, "next": request.GET.get("next", "")},
+    )
+
+
+@self_service
+def my_account(request: AuthedRequest) -> HttpResponse:
+    user = request.user
+    form = LanguageForm(request.POST or None, initial={"language": user.language})
+    if request.method == "POST" and form.is_valid():
+        services.user_set_language(user=user, language=form.cleaned_data["language"])
+        response = redirect("accounts:me")
+        remember_language(response, user.language)
+        return response
+    return render(request, "accounts/me.html", {"form": form, "account": user})
+
+
+class PasswordChange(auth_views.PasswordChangeView):
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("accounts:me")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        user = cast(User, self.request.user)
+        audit_record(actor=user, action=Action.PASSWORD_CHANGED, target=user)
+        messages.success(self.request, _("Your password has been changed."))
+        return response
+
+
+password_change = self_service(PasswordChange.as_view())
+
+
+def _page(request: HttpRequest, items: Any) -> Any:
+    return Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+@permission(Perm.ORGANISATION_VIEW)
+def organisation_list(request: AuthedRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()
+    organisations = selectors.organisation_list(fetched_by=request.user)
+    if query:
+        from django.db.models import Q
+
+        organisations = organisations.filter(
+            Q(name_ar__icontains=query) | Q(name_ckb__icontains=query)
+            | Q(name_en__icontains=query) | Q(acronym__icontains=query)
+        )  # fmt: skip
+    context = {"page": _page(request, organisations), "q": query}
+    template = (
+        "accounts/_organisation_rows.html"
+        if _is_htmx(request)
+        else "accounts/organisation_list.html"
+    )
+    return render(request, template, context)
+
+
+@permission(Perm.ORGANISATION_VIEW)
+def organisation_detail(request: AuthedRequest, organisation_id: int) -> HttpResponse:
+    organisation = selectors.organisation_get(
+        fetched_by=request.user, organisation_id=organisation_id
+    )
+    members = None
+    if request.user.can(Perm.USER_VIEW):
+        members = selectors.user_list(fetched_by=request.user).filter(organisation=organisation)
+    can_manage = (
+        request.user.can(Perm.ORGANISATION_MANAGE)
+        and selectors.organisations_managed_by(request.user).filter(pk=organisation.pk).exists()
+    )
+    return render(
+        request,
+        "accounts/organisation_detail.html",
+        {
+            "organisation": organisation,
+            "branches": organisation.branches.select_related("governorate"),
+            "members": members,
+            "can_manage": can_manage,
+        },
+    )
+
+
+@permission(Perm.ORGANISATION_MANAGE)
+def organisation_create(request: AuthedRequest) -> HttpResponse:
+    form = OrganisationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            organisation = services.organisation_create(by=request.user, **form.cleaned_data)
+        except JisrError as error:
+            add_error_to_form(form, error)
+        else:
+            messages.success(request, _("The organisation has been added."))
+            return redirect("accounts:organisation_detail", organisation_id=organisation.pk)
+    return render(request, "accounts/organisation_form.html", {"form": form})
+
+
+@permission(Perm.ORGANISATION_MANAGE)
+def organisation_edit(request: AuthedRequest, organisation_id: int) -> HttpResponse:
+    organisation = selectors.organisation_get(
+        fetched_by=request.user, organisation_id=organisation_id
+    )
+    if not selectors.organisations_managed_by(request.user).filter(pk=organisation.pk).exists():
+        raise JisrError("forbidden", _("You do not have permission to do this."), status=403)
+    form = OrganisationForm(request.POST or None, instance=organisation)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.organisation_update(
+                by=request.user, organisation=organisation, **form.cleaned_data
+            )
+        except JisrError as error:
+            add_error_to_form(form, error)
+        else:
+            messages.success(request, _("The organisation has been saved."))
+            return redirect("accounts:organisation_detail", organisation_id=organisation.pk)
+    return render(
+        request, "accounts/organisation_form.html", {"form": form, "organisation": organisation}
+    )
+
+
+@permission(Perm.USER_VIEW)
+def user_list(request: AuthedRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()
+    users = selectors.user_list(fetched_by=request.user)
+    if query:
+        from django.db.models import Q
+
+        users = users.filter(
+            Q(full_name__icontains=query) | Q(email__icontains=query) | Q(phone__icontains=query)
+        )
+    context = {"page": _page(request, users), "q": query}
+    template = "accounts/_user_rows.html" if _is_htmx(request) else "accounts/user_list.html"
+    return render(request, template, context)
+
+
+@permission(Perm.USER_VIEW)
+def user_detail(request: AuthedRequest, user_id: int) -> HttpResponse:
+    account = selectors.user_get(fetched_by=request.user, user_id=user_id)
+    return render(
+        request,
+        "accounts/user_detail.html",
+        {
+            "account": account,
+            "can_manage": selectors_can_manage(request, account),
+            "two_factor": TOTPDevice.objects.filter(user=account, confirmed=True).exists(),
+        },
+    )
+
+
+def selectors_can_manage(request: AuthedRequest, account: User) -> bool:
+    return request.user.can(Perm.USER_MANAGE) and selectors.user_can_manage(
+        manager=request.user, user=account
+    )
+
+
+def _user_form(request: AuthedRequest, instance: User | None = None) -> UserForm:
+    return UserForm(
+        request.POST or None,
+        organisations=selectors.organisations_managed_by(request.user),
+        manager_scope=request.user.scope_for(Perm.USER_MANAGE) or Scope.OWN,
+        instance=instance,
+    )
+
+
+@permission(Perm.USER_MANAGE)
+def user_create(request: AuthedRequest) -> HttpResponse:
+    form = _user_form(request)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            account = services.user_create(
+                by=request.user,
+                full_name=data["full_name"],
+                email=data["email"] or None,
+                phone=data["phone"],
+                organisation=data["organisation"],
+                language=data["language"],
+                password=data.get("password") or None,
+                roles=form.roles(),
+            )
+        except JisrError as error:
+            add_error_to_form(form, error)
+        else:
+            messages.success(request, _("The account has been created."))
+            return redirect("accounts:user_detail", user_id=account.pk)
+    return render(request, "accounts/user_form.html", {"form": form})
+
+
+@permission(Perm.USER_MANAGE)
+def user_edit(request: AuthedRequest, user_id: int) -> HttpResponse:
+    account = selectors.user_get(fetched_by=request.user, user_id=user_id)
+    if not selectors.user_can_manage(manager=request.user, user=account):
+        raise JisrError("forbidden", _("You do not have permission to do this."), status=403)
+    form = _user_form(request, instance=account)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.user_update(
+                by=request.user,
+                user=account,
+                roles=form.roles(),
+                full_name=data["full_name"],
+                email=data["email"] or None,
+                phone=data["phone"],
+                organisation=data["organisation"],
+                language=data["language"],
+                is_active=data["is_active"],
+            )
+        except JisrError as error:
+            add_error_to_form(form, error)
+        else:
+            messages.success(request, _("The account has been saved."))
+            return redirect("accounts:user_detail", user_id=account.pk)
+    return render(request, "accounts/user_form.html", {"form": form, "account": account})
+
+
+__all__ = ["REDIRECT_FIELD_NAME"]

@@ -1,0 +1,119 @@
+"""The JSON API at /api/v1/: one NinjaAPI, one error shape, one way to declare who may call.
+
+Every operation says who may call it with `auth=allowed(perm)` (or `auth=None` for the few
+public ones); the test that walks the API as every role reads the same declaration.
+Errors always look like
+`{"error": {"code": "...", "message": "...", "fields": {"field": ["..."]}}}`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext_lazy as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import SessionAuth
+
+from jisr.accounts.access import forbidden
+from jisr.accounts.decorators import SELF
+from jisr.accounts.roles import Perm
+from jisr.lib.errors import JisrError
+
+
+class Allowed(SessionAuth):
+    """Who may call an operation: a permission, or SELF (any signed-in user, about themself).
+
+    Checked as the operation's authentication, so a caller without the permission is refused
+    before the request body is even read. Staff who have not passed two-factor are refused
+    by the middleware before this runs.
+    """
+
+    def __init__(self, access: Perm | str) -> None:
+        super().__init__(csrf=True)
+        self.access = access
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        user = super().authenticate(request, key)
+        if user is None:
+            return None
+        if self.access == NOBODY or (self.access != SELF and not user.can(Perm(self.access))):
+            raise forbidden()
+        return user
+
+
+NOBODY = "nobody"
+
+
+def allowed(access: Perm | str) -> Allowed:
+    return Allowed(access)
+
+
+api = NinjaAPI(
+    title="Jisr API",
+    version="1",
+    description=(
+        "Jisr: registry, skills, services, referrals and record linkage "
+        "for Iraqi returnees and the diaspora."
+    ),
+    # An operation that forgets to say who may call it is refused to everyone.
+    auth=Allowed(NOBODY),
+    urls_namespace="api",
+)
+
+
+def _error(request: HttpRequest, error: JisrError) -> HttpResponse:
+    return api.create_response(request, error.as_dict(), status=error.status)
+
+
+@api.exception_handler(JisrError)
+def _jisr_error(request: HttpRequest, exc: JisrError) -> HttpResponse:
+    return _error(request, exc)
+
+
+@api.exception_handler(NinjaValidationError)
+def _validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    fields: dict[str, list[str]] = {}
+    for item in exc.errors:
+        location = [
+            str(part)
+            for part in item.get("loc", [])
+            if part not in ("body", "query", "path", "payload")
+        ]
+        fields.setdefault(".".join(location) or "__all__", []).append(str(item.get("msg", "")))
+    return _error(
+        request, JisrError("invalid", _("Some fields need correcting."), status=422, fields=fields)
+    )
+
+
+@api.exception_handler(AuthenticationError)
+def _not_signed_in(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return _error(request, JisrError("not_signed_in", _("Sign in first."), status=401))
+
+
+@api.exception_handler(PermissionDenied)
+def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return _error(
+        request, JisrError("forbidden", _("You do not have permission to do this."), status=403)
+    )
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return _error(request, JisrError("not_found", _("Not found."), status=404))
+
+
+def _register_routers() -> None:
+    from jisr.accounts.api import router as accounts_router
+    from jisr.audit.api import router as audit_router
+    from jisr.places.api import router as places_router
+
+    api.add_router("/", accounts_router)
+    api.add_router("/audit", audit_router)
+    api.add_router("/places", places_router)
+
+
+_register_routers()

@@ -1,0 +1,36 @@
+from datetime import datetime
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from jisr.accounts.roles import Perm
+from jisr.api import allowed
+from jisr.audit.models import AuditEntry
+from jisr.audit.selectors import audit_entry_list
+
+router = Router(tags=["audit"])
+
+
+class AuditEntryOut(Schema):
+    id: int
+    at: datetime
+    actor_id: int | None
+    actor_name: str
+    organisation_id: int | None
+    action: str
+    object_type: str
+    object_id: str
+    changes: dict[str, Any]
+
+    @staticmethod
+    def resolve_actor_name(entry: AuditEntry) -> str:
+        return entry.actor.full_name if entry.actor else ""
+
+
+@router.get("/entries", response=list[AuditEntryOut], auth=allowed(Perm.AUDIT_VIEW))
+@paginate(LimitOffsetPagination)
+def entries(request: HttpRequest, object_type: str = "", object_id: str = "") -> Any:
+    """Audit entries within the caller's scope, newest first."""
+    return audit_entry_list(fetched_by=request.user, object_type=object_type, object_id=object_id)

@@ -1,0 +1,108 @@
+"""Personas shared by every app's tests.
+
+- alice: caseworker at the Ministry of Migration's Baghdad branch (governorate scope)
+- bob: caseworker at the same ministry's Basra branch
+- carol: supervisor at the ministry's headquarters (organisation scope: HQ and its branches)
+- charlie: an outsider, staff of an NGO in Baghdad (service-provider role)
+- admin: platform administrator (all records); analyst, employer, protection officer, person
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from jisr.accounts.models import Organisation, OrganisationKind, RoleGrant, User
+from jisr.accounts.roles import Role, Scope
+from jisr.places.models import Governorate
+
+PASSWORD = "correct-horse-battery"
+
+
+def make_user(
+    email: str, organisation: Organisation | None, roles: dict[Role, Scope], **extra: Any
+) -> User:
+    user = User.objects.create_user(
+        email=email, full_name=extra.pop("full_name", email.split("@")[0].title()),
+        password=PASSWORD, organisation=organisation, **extra,
+    )  # fmt: skip
+    for role, scope in roles.items():
+        RoleGrant.objects.create(user=user, role=role, scope=scope)
+    return user
+
+
+@pytest.fixture
+def orgs(db: Any) -> dict[str, Organisation]:
+    baghdad = Governorate.objects.get(code="IQ-BG")
+    basra = Governorate.objects.get(code="IQ-BA")
+    momd = Organisation.objects.create(
+        kind=OrganisationKind.MINISTRY, name_ar="وزارة الهجرة والمهجرين",
+        name_en="Ministry of Migration and Displaced", acronym="MoMD", governorate=baghdad,
+    )  # fmt: skip
+    return {
+        "platform": Organisation.objects.create(kind=OrganisationKind.PLATFORM, name_ar="منصة جسر"),
+        "momd": momd,
+        "momd_baghdad": Organisation.objects.create(
+            kind=OrganisationKind.GOVERNMENT_OFFICE,
+            name_ar="فرع بغداد",
+            name_en="MoMD Baghdad",
+            parent=momd,
+            governorate=baghdad,
+        ),
+        "momd_basra": Organisation.objects.create(
+            kind=OrganisationKind.GOVERNMENT_OFFICE,
+            name_ar="فرع البصرة",
+            name_en="MoMD Basra",
+            parent=momd,
+            governorate=basra,
+        ),
+        "ngo": Organisation.objects.create(
+            kind=OrganisationKind.NGO, name_ar="منظمة", name_en="Helping NGO", governorate=baghdad
+        ),
+        "planning": Organisation.objects.create(
+            kind=OrganisationKind.MINISTRY, name_ar="وزارة التخطيط", name_en="Ministry of Planning"
+        ),
+        "company": Organisation.objects.create(
+            kind=OrganisationKind.EMPLOYER, name_ar="شركة", name_en="Company", governorate=basra
+        ),
+    }
+
+
+@pytest.fixture
+def people(orgs: dict[str, Organisation]) -> dict[str, User]:
+    return {
+        "admin": make_user("admin@example.org", orgs["platform"], {Role.ADMINISTRATOR: Scope.ALL}),
+        "carol": make_user(
+            "carol@example.org", orgs["momd"], {Role.SUPERVISOR: Scope.ORGANISATION}
+        ),
+        "alice": make_user(
+            "alice@example.org",
+            orgs["momd_baghdad"],
+            {Role.CASEWORKER: Scope.GOVERNORATE},
+            phone="+9647701234567",
+            language="ar",
+        ),
+        "bob": make_user(
+            "bob@example.org", orgs["momd_basra"], {Role.CASEWORKER: Scope.GOVERNORATE}
+        ),
+        "protection": make_user(
+            "pro@example.org", orgs["momd_baghdad"], {Role.PROTECTION_OFFICER: Scope.GOVERNORATE}
+        ),
+        "charlie": make_user(
+            "charlie@example.org", orgs["ngo"], {Role.PROVIDER_STAFF: Scope.ORGANISATION}
+        ),
+        "employer": make_user(
+            "employer@example.org", orgs["company"], {Role.EMPLOYER: Scope.ORGANISATION}
+        ),
+        "analyst": make_user("analyst@example.org", orgs["planning"], {Role.ANALYST: Scope.ALL}),
+        "person": make_user("person@example.org", None, {Role.PERSON: Scope.OWN}),
+    }
+
+
+def client_for(user: User | None) -> Client:
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client

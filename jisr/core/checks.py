@@ -1,0 +1,53 @@
+"""System checks that refuse or warn about unsafe configuration (`jisr check --deploy`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.checks import Error, Tags, register
+from django.core.checks import Warning as CheckWarning
+
+
+@register(Tags.security, deploy=True)
+def check_production_settings(app_configs: Any, **kwargs: Any) -> list[Any]:
+    problems: list[Any] = []
+    if not settings.PRODUCTION:
+        return problems
+    if settings.DEBUG:
+        problems.append(Error("DEBUG is on in production.", hint="Unset DEBUG.", id="jisr.E001"))
+    if not settings.JISR_REQUIRE_2FA:
+        problems.append(
+            Error(
+                "Two-factor authentication for staff is off in production.",
+                hint="Unset JISR_REQUIRE_2FA or set it to 1.",
+                id="jisr.E002",
+            )
+        )
+    if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+        problems.append(
+            CheckWarning(
+                "Production is running on SQLite.",
+                hint="Set DATABASE_URL to a PostgreSQL database.",
+                id="jisr.W001",
+            )
+        )
+    if settings.JISR_TASKS == "immediate":
+        problems.append(
+            CheckWarning(
+                "Background tasks run inside web requests.",
+                hint="Set JISR_TASKS=redis (or database) and run `jisr worker`.",
+                id="jisr.W002",
+            )
+        )
+    return problems
+
+
+@register()
+def check_languages(app_configs: Any, **kwargs: Any) -> list[Any]:
+    codes = [code for code, _ in settings.LANGUAGES]
+    if codes[:1] != ["ar"] or set(codes) != {"ar", "ckb", "en"}:
+        return [
+            Error("LANGUAGES must be Arabic (first), Central Kurdish and English.", id="jisr.E003")
+        ]
+    return []

@@ -1,0 +1,185 @@
+"""The demo: organisations, one account per role with a known password, and realistic staff.
+
+Everything is created idempotently (running it twice changes nothing) from a seeded random
+generator, so two installs with the same seed show the same people. Later apps extend
+`build_demo` with their own data. Demo passwords are printed and must never reach production:
+`jisr demo` refuses to run when JISR_ENV=production.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from jisr.accounts.models import Organisation, OrganisationKind, RoleGrant, User
+from jisr.accounts.roles import Role, Scope
+from jisr.places.models import Governorate
+
+DEMO_PASSWORD = "Jisr-demo-2026"  # noqa: S105  (printed on purpose; refused in production)
+DEMO_DOMAIN = "demo.jisr.iq"
+
+MINISTRIES = [
+    # (acronym, Arabic, Central Kurdish, English)
+    ("MoMD", "وزارة الهجرة والمهجرين", "وەزارەتی کۆچ و کۆچبەران", "Ministry of Migration and Displaced"),
+    ("MoLSA", "وزارة العمل والشؤون الاجتماعية", "وەزارەتی کار و کاروباری کۆمەڵایەتی", "Ministry of Labour and Social Affairs"),
+    ("MoP", "وزارة التخطيط", "وەزارەتی پلاندانان", "Ministry of Planning"),
+    ("MoFA", "وزارة الخارجية", "وەزارەتی دەرەوە", "Ministry of Foreign Affairs"),
+    ("MoI", "وزارة الداخلية", "وەزارەتی ناوخۆ", "Ministry of Interior"),
+]  # fmt: skip
+
+# Invented organisations: the demo must not speak for real NGOs or companies.
+OTHER_ORGANISATIONS = [
+    (OrganisationKind.NGO, "IQ-BG", "منظمة جسور الأمل (تجريبية)", "ڕێکخراوی پردەکانی هیوا (تاقیکاری)", "Bridges of Hope (demo NGO)"),
+    (OrganisationKind.NGO, "IQ-NI", "جمعية نينوى للإغاثة (تجريبية)", "کۆمەڵەی فریاگوزاری نەینەوا (تاقیکاری)", "Nineveh Relief Society (demo NGO)"),
+    (OrganisationKind.UN_AGENCY, None, "وكالة دولية للهجرة (تجريبية)", "ئاژانسی نێودەوڵەتی کۆچ (تاقیکاری)", "International Migration Agency (demo)"),
+    (OrganisationKind.TRAINING_CENTRE, "IQ-BA", "مركز الرافدين للتدريب المهني (تجريبي)", "سەنتەری ڕافیدەین بۆ ڕاهێنانی پیشەیی (تاقیکاری)", "Rafidain Vocational Training Centre (demo)"),
+    (OrganisationKind.EMPLOYER, "IQ-AR", "شركة دجلة للمقاولات (تجريبية)", "کۆمپانیای دیجلە بۆ بەڵێندەرایەتی (تاقیکاری)", "Tigris Contracting Company (demo)"),
+    (OrganisationKind.IRAQI_INSTITUTION, "IQ-NA", "مستشفى الفرات التعليمي (تجريبي)", "نەخۆشخانەی فوراتی فێرکاری (تاقیکاری)", "Euphrates Teaching Hospital (demo)"),
+    (OrganisationKind.DIASPORA_ORGANISATION, None, "رابطة الأطباء العراقيين في أوروبا (تجريبية)", "کۆمەڵەی پزیشکانی عێراقی لە ئەوروپا (تاقیکاری)", "Iraqi Doctors in Europe Network (demo)"),
+]  # fmt: skip
+
+MALE_NAMES = [
+    "محمد", "علي", "حسين", "حسن", "أحمد", "عمر", "مصطفى", "حيدر", "عباس", "كرار", "زيد",
+    "يوسف", "سجاد", "مرتضى", "عبد الله", "إبراهيم", "خالد", "سيف", "ليث", "آرام", "دلشاد",
+    "هيمن", "شيركو", "ريبوار", "سامان", "نوزاد",
+]  # fmt: skip
+FEMALE_NAMES = [
+    "فاطمة", "زينب", "مريم", "نور", "سارة", "رقية", "زهراء", "هدى", "رنا", "شيماء", "آية",
+    "دعاء", "بان", "سرى", "نسرين", "شيرين", "كژال", "هاوار", "ڤيان", "روناك",
+]  # fmt: skip
+FAMILY_NAMES = [
+    "الجبوري", "الدليمي", "التميمي", "الربيعي", "الساعدي", "الزبيدي", "الخفاجي", "العبيدي",
+    "الكعبي", "الموسوي", "الحسيني", "الشمري", "العزاوي", "البياتي", "الطائي", "السامرائي",
+    "الحلي", "البرزنجي", "الجاف", "الهركي", "الطالباني", "الكردي",
+]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    role: Role
+    email: str
+    full_name: str
+
+
+@dataclass
+class DemoResult:
+    accounts: list[DemoAccount]
+    organisations: int
+    users: int
+
+
+class NameGenerator:
+    """Iraqi four-part names in Arabic script: given, father's, grandfather's, family."""
+
+    def __init__(self, rng: random.Random) -> None:
+        self.rng = rng
+
+    def full_name(self, *, female: bool | None = None) -> str:
+        if female is None:
+            female = self.rng.random() < 0.45
+        given = self.rng.choice(FEMALE_NAMES if female else MALE_NAMES)
+        father, grandfather = self.rng.sample(MALE_NAMES, 2)
+        return f"{given} {father} {grandfather} {self.rng.choice(FAMILY_NAMES)}"
+
+
+def _organisation(kind: str, name_en: str, **fields: object) -> Organisation:
+    organisation, _ = Organisation.objects.update_or_create(
+        kind=kind, name_en=name_en, defaults=fields
+    )
+    return organisation
+
+
+def _account(
+    *,
+    email: str,
+    full_name: str,
+    organisation: Organisation | None,
+    roles: dict[Role, Scope],
+    phone: str | None = None,
+    language: str = "ar",
+) -> User:
+    user = User.objects.filter(email=email).first()
+    if user is None:
+        user = User.objects.create_user(
+            email=email, phone=phone, full_name=full_name, password=DEMO_PASSWORD,
+            organisation=organisation, language=language,
+        )  # fmt: skip
+    for role, scope in roles.items():
+        RoleGrant.objects.get_or_create(user=user, role=role, defaults={"scope": scope})
+    return user
+
+
+@transaction.atomic
+def build_demo(*, seed: int = 2026, staff_per_branch: int = 2) -> DemoResult:
+    rng = random.Random(seed)  # noqa: S311  (demo data, not security)
+    names = NameGenerator(rng)
+    governorates = {g.code: g for g in Governorate.objects.all()}
+
+    platform = _organisation(
+        OrganisationKind.PLATFORM, "Jisr platform", name_ar="منصة جسر", name_ckb="پلاتفۆرمی جیسر"
+    )
+    ministries: dict[str, Organisation] = {}
+    for acronym, ar, ckb, en in MINISTRIES:
+        ministries[acronym] = _organisation(
+            OrganisationKind.MINISTRY, en, name_ar=ar, name_ckb=ckb, acronym=acronym,
+            governorate=governorates.get("IQ-BG"),
+        )  # fmt: skip
+    branches: dict[tuple[str, str], Organisation] = {}
+    for acronym in ("MoMD", "MoLSA"):
+        ministry = ministries[acronym]
+        for code, governorate in sorted(governorates.items()):
+            branches[(acronym, code)] = _organisation(
+                OrganisationKind.GOVERNMENT_OFFICE,
+                f"{ministry.name_en}, {governorate.name_en} branch",
+                name_ar=f"{ministry.name_ar} - فرع {governorate.name_ar}",
+                name_ckb=f"{ministry.name_ckb} - لقی {governorate.name_ckb}",
+                acronym=acronym, parent=ministry, governorate=governorate,
+            )  # fmt: skip
+    others: dict[str, Organisation] = {}
+    for kind, governorate_code, ar, ckb, en in OTHER_ORGANISATIONS:
+        others[str(kind)] = others.get(str(kind)) or _organisation(
+            kind, en, name_ar=ar, name_ckb=ckb,
+            governorate=governorates.get(governorate_code) if governorate_code else None,
+            country="IQ" if kind != OrganisationKind.DIASPORA_ORGANISATION else "DE",
+        )  # fmt: skip
+    baghdad_momd = branches[("MoMD", "IQ-BG")]
+
+    def demo_email(local: str) -> str:
+        return f"{local}@{DEMO_DOMAIN}"
+
+    role_accounts = [
+        (Role.ADMINISTRATOR, "admin", platform, Scope.ALL, "en"),
+        (Role.SUPERVISOR, "supervisor", ministries["MoMD"], Scope.ORGANISATION, "ar"),
+        (Role.CASEWORKER, "caseworker", baghdad_momd, Scope.GOVERNORATE, "ar"),
+        (Role.PROTECTION_OFFICER, "protection", baghdad_momd, Scope.GOVERNORATE, "ar"),
+        (Role.PROVIDER_STAFF, "provider", others[OrganisationKind.NGO], Scope.ORGANISATION, "ar"),
+        (Role.EMPLOYER, "employer", others[OrganisationKind.EMPLOYER], Scope.ORGANISATION, "ckb"),
+        (Role.ANALYST, "analyst", ministries["MoP"], Scope.ALL, "ar"),
+    ]
+    accounts: list[DemoAccount] = []
+    for role, local, organisation, scope, language in role_accounts:
+        user = _account(
+            email=demo_email(local), full_name=names.full_name(), organisation=organisation,
+            roles={role: scope}, language=language,
+        )  # fmt: skip
+        accounts.append(DemoAccount(role, user.email or "", user.full_name))
+    person_account = _account(
+        email=demo_email("person"), phone="+9647701234567", full_name=names.full_name(),
+        organisation=None, roles={Role.PERSON: Scope.OWN},
+    )  # fmt: skip
+    accounts.append(DemoAccount(Role.PERSON, person_account.email or "", person_account.full_name))
+
+    for (acronym, code), branch in sorted(branches.items()):
+        for number in range(1, staff_per_branch + 1):
+            _account(
+                email=demo_email(f"{acronym.lower()}.{code[3:].lower()}.{number}"),
+                full_name=names.full_name(), organisation=branch,
+                roles={Role.CASEWORKER: Scope.ORGANISATION},
+            )  # fmt: skip
+    return DemoResult(
+        accounts=accounts,
+        organisations=Organisation.objects.count(),
+        users=User.objects.count(),
+    )

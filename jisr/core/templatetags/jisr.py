@@ -1,0 +1,48 @@
+"""Template helpers: numbers and dates in the reader's language, and permission checks."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import template
+
+from jisr.lib import i18n
+
+register = template.Library()
+
+
+@register.filter
+def localnumber(value: Any) -> str:
+    if value is None or value == "":
+        return ""
+    return i18n.format_number(value)
+
+
+@register.filter
+def localdate(value: Any) -> str:
+    if not value:
+        return ""
+    if isinstance(value, dt.datetime):
+        return i18n.format_datetime(value)
+    return i18n.format_date(value)
+
+
+@register.filter
+def can(user: Any, perm: str) -> bool:
+    from jisr.accounts.roles import Perm
+
+    return bool(user.is_authenticated and user.can(Perm(perm)))
+
+
+@register.filter
+def bootstrap(field: Any) -> str:
+    """Render a form field's widget with Bootstrap's classes (and is-invalid when it has errors)."""
+    css = "form-select" if field.widget_type in ("select", "selectmultiple") else "form-control"
+    if field.errors:
+        css += " is-invalid"
+    existing = field.field.widget.attrs.get("class", "")
+    attrs = {"class": f"{existing} {css}".strip()}
+    if field.errors:
+        attrs["aria-invalid"] = "true"
+    return str(field.as_widget(attrs=attrs))

@@ -1,0 +1,169 @@
+"""Walks every page and every API operation as every role, and checks each answer against the
+access the view declares. A new URL without a declaration, or without a sample for its
+parameters here, fails this test until someone decides who may open it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from jisr.accounts.decorators import PUBLIC, SELF, SIGNED_IN
+from jisr.accounts.roles import Perm
+from jisr.api import Allowed, api
+from jisr.conftest import client_for
+
+PERSONAS = [
+    "admin",
+    "carol",
+    "alice",
+    "protection",
+    "charlie",
+    "employer",
+    "analyst",
+    "person",
+    None,
+]
+
+# Record-scoped URLs point at records of the ministry's Basra branch (bob's); these personas
+# have them in scope when they hold the permission at all.
+IN_SCOPE = {
+    "organisation_id": {"admin", "carol", "alice", "protection", "charlie", "employer", "analyst"},
+    "user_id": {"admin", "carol"},
+}
+EDIT_IN_SCOPE = {"organisation_id": {"admin"}, "user_id": {"admin", "carol"}}
+
+
+def _patterns(resolver: URLResolver, prefix: str = "") -> list[tuple[str, URLPattern]]:
+    found = []
+    for entry in resolver.url_patterns:
+        route = prefix + str(entry.pattern)
+        if isinstance(entry, URLResolver):
+            found.extend(_patterns(entry, route))
+        else:
+            found.append((route, entry))
+    return found
+
+
+def _page_patterns() -> list[tuple[str, URLPattern]]:
+    return [(route, p) for route, p in _patterns(get_resolver()) if not route.startswith("api/")]
+
+
+def _sample_url(route: str, people: Any, orgs: Any) -> str:
+    samples = {
+        "<int:organisation_id>": str(orgs["momd_basra"].pk),
+        "<int:user_id>": str(people["bob"].pk),
+        "<uidb64>": "MQ",
+        "<token>": "set-password",
+    }
+    url = "/" + route
+    for marker, value in samples.items():
+        url = url.replace(marker, value)
+    assert "<" not in url, f"add a sample value for the parameters of {route}"
+    return url
+
+
+def test_every_page_declares_its_access():
+    undeclared = [route for route, p in _page_patterns() if not hasattr(p.callback, "jisr_access")]
+    assert undeclared == []
+
+
+def _expected_page_status(access: str, persona: str | None, people: Any, route: str) -> set[int]:
+    if access == PUBLIC:
+        return {200, 302}
+    if persona is None:
+        return {302}  # to the sign-in page
+    if access in (SIGNED_IN, SELF):
+        return {200, 302}
+    user = people[persona]
+    if not user.can(Perm(access)):
+        return {403}
+    for parameter, personas in (EDIT_IN_SCOPE if "edit" in route else IN_SCOPE).items():
+        if f"<int:{parameter}>" in route and persona not in personas:
+            return {403, 404}
+    return {200}
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_every_page_as(persona, people, orgs):
+    client = client_for(people[persona] if persona else None)
+    failures = []
+    for route, pattern in _page_patterns():
+        access = getattr(pattern.callback, "jisr_access")  # noqa: B009
+        url = _sample_url(route, people, orgs)
+        response = client.get(url)
+        expected = _expected_page_status(access, persona, people, route)
+        if response.status_code not in expected:
+            failures.append(
+                f"{url} ({access}): {response.status_code}, expected {sorted(expected)}"
+            )
+        if persona is None and response.status_code == 302 and access not in (PUBLIC,):
+            assert "/accounts/sign-in/" in response["Location"], url
+    assert failures == []
+
+
+def _api_operations() -> list[tuple[str, str, Any]]:
+    operations = []
+    for prefix, router in api._routers:
+        for path, path_view in router.path_operations.items():
+            for operation in path_view.operations:
+                full = "/api/v1" + ("/" + prefix.strip("/") if prefix.strip("/") else "") + path
+                for method in operation.methods:
+                    operations.append((method, full, operation))
+    return operations
+
+
+PUBLIC_API = {"/api/v1/places/governorates", "/api/v1/places/districts"}
+
+
+def _access(operation: Any) -> str:
+    callbacks = operation.auth_callbacks
+    if not callbacks:
+        return PUBLIC
+    assert len(callbacks) == 1
+    assert isinstance(callbacks[0], Allowed)
+    return str(callbacks[0].access)
+
+
+def test_every_api_operation_declares_its_access():
+    public = {path for _, path, operation in _api_operations() if _access(operation) == PUBLIC}
+    assert public == PUBLIC_API
+    assert len(_api_operations()) >= 10
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_every_api_operation_as(persona, people, orgs):
+    client = client_for(people[persona] if persona else None)
+    failures = []
+    for method, path, operation in _api_operations():
+        url = path.replace("{organisation_id}", str(orgs["momd_basra"].pk)).replace(
+            "{user_id}", str(people["bob"].pk)
+        )
+        response = client.generic(method, url, data="{}", content_type="application/json")
+        access = _access(operation)
+        if access == PUBLIC:
+            expected = {200}
+        elif persona is None:
+            expected = {401}
+        elif access == SELF:
+            expected = {200}
+        elif not people[persona].can(Perm(access)):
+            expected = {403}
+        elif method == "GET":
+            scoped = [p for p in IN_SCOPE if "{" + p + "}" in path]
+            expected = {200} if all(persona in IN_SCOPE[p] for p in scoped) else {404}
+        else:
+            scoped = [p for p in EDIT_IN_SCOPE if "{" + p + "}" in path]
+            if all(persona in EDIT_IN_SCOPE[p] for p in scoped):
+                expected = {200, 201, 422}  # an empty body is refused, or changes nothing
+            else:
+                expected = {403, 404}  # never a success out of scope
+        if response.status_code not in expected:
+            failures.append(
+                f"{method} {url} ({access}): {response.status_code}, expected {sorted(expected)}"
+            )
+        if response.status_code >= 400:
+            body = response.json()
+            assert set(body["error"]) == {"code", "message", "fields"}, url
+    assert failures == []

@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.template import loader
+from django.utils import translation
+from django.views.decorators.csrf import requires_csrf_token
+from django.views.i18n import set_language as django_set_language
+
+from jisr.accounts import selectors as account_selectors
+from jisr.accounts.decorators import AuthedRequest, permission, public
+from jisr.accounts.roles import Perm
+from jisr.accounts.services import user_set_language
+from jisr.audit.selectors import audit_entry_list
+from jisr.places.selectors import governorate_list
+
+
+@public
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/home.html")
+
+
+@permission(Perm.DASHBOARD_VIEW)
+def dashboard(request: AuthedRequest) -> HttpResponse:
+    user = request.user
+    context: dict[str, Any] = {
+        "organisation_count": account_selectors.organisation_list(fetched_by=user).count(),
+        "governorates": governorate_list().annotate(
+            organisation_count=Count("organisations", distinct=True)
+        ),
+    }
+    if user.can(Perm.USER_VIEW):
+        context["user_count"] = account_selectors.user_list(fetched_by=user).count()
+    if user.can(Perm.AUDIT_VIEW):
+        context["recent_audit"] = audit_entry_list(fetched_by=user)[:8]
+    return render(request, "core/dashboard.html", context)
+
+
+@public
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Django's language switch, plus remembering the choice on the user's account."""
+    response = django_set_language(request)
+    language = request.POST.get("language", "")
+    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        user_set_language(user=request.user, language=language)
+    return response
+
+
+def _error_page(request: HttpRequest, status: int, message: str = "") -> HttpResponse:
+    template = loader.get_template(f"errors/{status}.html")
+    return HttpResponse(template.render({"message": message}, request), status=status)
+
+
+@requires_csrf_token
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error_page(request, 400)
+
+
+@requires_csrf_token
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error_page(request, 403)
+
+
+@requires_csrf_token
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error_page(request, 404)
+
+
+@requires_csrf_token
+def server_error(request: HttpRequest) -> HttpResponse:
+    # Rendered with the request so the page is in the reader's language and direction; any
+    # failure in the page itself falls back to a plain text answer.
+    try:
+        return _error_page(request, 500)
+    except Exception:
+        with translation.override(settings.LANGUAGE_CODE):
+            return HttpResponse("500", status=500, content_type="text/plain")
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    return _error_page(request, 403)

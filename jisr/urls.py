@@ -1,0 +1,15 @@
+from django.urls import include, path
+
+from jisr.api import api
+
+urlpatterns = [
+    path("", include("jisr.core.urls")),
+    path("accounts/", include("jisr.accounts.urls")),
+    path("audit/", include("jisr.audit.urls")),
+    path("api/v1/", api.urls),
+]
+
+handler400 = "jisr.core.views.bad_request"
+handler403 = "jisr.core.views.permission_denied"
+handler404 = "jisr.core.views.page_not_found"
+handler500 = "jisr.core.views.server_error"
