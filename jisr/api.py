@@ -20,6 +20,7 @@ from ninja.security import SessionAuth
 
 from jisr.accounts.access import forbidden
 from jisr.accounts.decorators import SELF
+from jisr.accounts.middleware import needs_two_factor, two_factor_required_error
 from jisr.accounts.roles import Perm
 from jisr.lib.errors import JisrError
 
@@ -40,6 +41,8 @@ class Allowed(SessionAuth):
         user = super().authenticate(request, key)
         if user is None:
             return None
+        if needs_two_factor(user):
+            raise two_factor_required_error()
         if self.access == NOBODY or (self.access != SELF and not user.can(Perm(self.access))):
             raise forbidden()
         return user

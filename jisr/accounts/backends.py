@@ -31,9 +31,10 @@ def find_user(identifier: str) -> User | None:
 
 
 def axes_username(request: HttpRequest, credentials: dict[str, Any] | None) -> str:
-    """Lock-outs count attempts per canonical identifier, so '0770…' and '+964770…' add up."""
-    raw = (credentials or {}).get("username") or request.POST.get("username", "")
-    return canonical_identifier(str(raw))
+    """Lock-outs count attempts per account, however its e-mail or phone is spelled."""
+    raw = str((credentials or {}).get("username") or request.POST.get("username", ""))
+    user = find_user(raw)
+    return f"account:{user.pk}" if user is not None else canonical_identifier(raw)
 
 
 class EmailOrPhoneBackend(BaseBackend):

@@ -6,14 +6,22 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.http import urlencode
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from jisr.accounts.decorators import PUBLIC, SIGNED_IN
 from jisr.lib.errors import JisrError
+
+
+def two_factor_required_error() -> JisrError:
+    return JisrError(
+        "two_factor_required",
+        _("Sign in with two-factor authentication in the browser first."),
+        status=403,
+    )
 
 
 def needs_two_factor(user: Any) -> bool:
@@ -35,17 +43,13 @@ class TwoFactorMiddleware:
     def process_view(
         self, request: HttpRequest, view_func: Any, view_args: Any, view_kwargs: Any
     ) -> HttpResponse | None:
+        # The API checks two-factor in its own authentication (jisr.api.Allowed).
+        if request.path.startswith("/api/"):
+            return None
         if getattr(view_func, "jisr_access", None) in (PUBLIC, SIGNED_IN):
             return None
         if not needs_two_factor(request.user):
             return None
-        if request.path.startswith("/api/"):
-            error = JisrError(
-                "two_factor_required",
-                _("Sign in with two-factor authentication in the browser first."),
-                status=403,
-            )
-            return JsonResponse(error.as_dict(), status=403)
         has_device = TOTPDevice.objects.filter(user=request.user, confirmed=True).exists()
         target = "accounts:two_factor_verify" if has_device else "accounts:two_factor_setup"
         return HttpResponseRedirect(

@@ -175,6 +175,11 @@ class User(AbstractBaseUser):
     def __str__(self) -> str:
         return self.full_name
 
+    def clean(self) -> None:
+        # One spelling per address, so the same e-mail cannot belong to two accounts.
+        if self.email:
+            self.email = self.email.strip().lower()
+
     @cached_property
     def roles(self) -> dict[Role, Scope]:
         """Each role this user holds, with the scope it was granted."""

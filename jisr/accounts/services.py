@@ -60,7 +60,8 @@ def organisation_update(*, by: Any, organisation: Organisation, **fields: Any) -
         raise forbidden()
     if fields.get("parent") is not None and fields["parent"].pk in organisation.descendant_ids():
         raise invalid({"parent": [_("An organisation cannot be part of itself or its branches.")]})
-    before = _snapshot(organisation, ORGANISATION_FIELDS)
+    # Compare with what is stored: a ModelForm may already have changed the instance in memory.
+    before = _snapshot(Organisation.objects.get(pk=organisation.pk), ORGANISATION_FIELDS)
     for name, value in fields.items():
         setattr(organisation, name, value)
     validated_save(organisation)
@@ -156,7 +157,8 @@ def user_update(
         raise JisrError(
             "invalid", gettext_lazy("You cannot deactivate your own account."), status=422
         )
-    before = {**_snapshot(user, USER_FIELDS), "roles": _role_snapshot(user)}
+    stored = User.objects.get(pk=user.pk)
+    before = {**_snapshot(stored, USER_FIELDS), "roles": _role_snapshot(stored)}
     for name, value in fields.items():
         setattr(user, name, value)
     validated_save(user)

@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+import re
+
+from django.core import mail
+from django.test import Client
+
+from jisr.conftest import client_for
+
+
+def test_reset_link_arrives_in_the_users_language_and_sets_a_new_password(
+    people, django_capture_on_commit_callbacks
+):
+    people["alice"].language = "en"
+    people["alice"].save()
+    client = Client()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/accounts/password/reset/", {"email": "alice@example.org"})
+    assert response.status_code == 302
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == ["alice@example.org"]
+    assert "Reset your Jisr password" in message.subject
+    link = re.search(r"http://\S+", message.body).group(0)
+    path = link.split("8000", 1)[1]
+    form_page = client.get(path, follow=True)
+    assert form_page.context["validlink"]
+    done = client.post(
+        form_page.redirect_chain[-1][0],
+        {"new_password1": "a-new-long-passphrase", "new_password2": "a-new-long-passphrase"},
+    )
+    assert done.status_code == 302
+    people["alice"].refresh_from_db()
+    assert people["alice"].check_password("a-new-long-passphrase")
+    assert client.get(form_page.redirect_chain[-1][0]).context["validlink"] is False
+
+
+def test_unknown_address_looks_the_same_and_sends_nothing(
+    people, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = Client().post("/accounts/password/reset/", {"email": "nobody@example.org"})
+    assert response.status_code == 302
+    assert mail.outbox == []
+
+
+def test_changing_password_needs_the_old_one(people):
+    client = client_for(people["alice"])
+    response = client.post(
+        "/accounts/password/change/",
+        {
+            "old_password": "wrong",
+            "new_password1": "x-new-pass-1234",
+            "new_password2": "x-new-pass-1234",
+        },
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["old_password"]

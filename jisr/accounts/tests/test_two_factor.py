@@ -1,0 +1,108 @@
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from jisr.audit.models import Action, AuditEntry
+from jisr.conftest import PASSWORD
+
+
+@pytest.fixture(autouse=True)
+def _require_two_factor(settings):
+    settings.JISR_REQUIRE_2FA = True
+
+
+def current_code(device: TOTPDevice) -> str:
+    return f"{totp(device.bin_key, device.step, device.t0, device.digits, device.drift):06d}"
+
+
+def signed_in(email: str) -> Client:
+    client = Client()
+    response = client.post("/accounts/sign-in/", {"username": email, "password": PASSWORD})
+    assert response.status_code == 302
+    return client
+
+
+def test_staff_without_two_factor_are_sent_to_set_it_up(people):
+    client = signed_in("alice@example.org")
+    response = client.get("/dashboard/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/two-factor/setup/?next=")
+    assert client.get("/accounts/organisations/").status_code == 302
+    api = client.get("/api/v1/organisations")
+    assert api.status_code == 403
+    assert api.json()["error"]["code"] == "two_factor_required"
+
+
+def test_public_pages_stay_open_before_two_factor(people):
+    client = signed_in("alice@example.org")
+    assert client.get("/").status_code == 200
+    assert client.get("/api/v1/places/governorates").status_code == 200
+
+
+def test_setting_up_an_authenticator_app_opens_the_protected_pages(people, settings):
+    settings.OTP_TOTP_THROTTLE_FACTOR = (
+        0  # the wrong code below would otherwise delay the right one
+    )
+    client = signed_in("alice@example.org")
+    page = client.get("/accounts/two-factor/setup/?next=/accounts/organisations/")
+    assert page.status_code == 200
+    assert b"<svg" in page.content
+    device = TOTPDevice.objects.get(user=people["alice"], confirmed=False)
+
+    wrong = client.post("/accounts/two-factor/setup/", {"token": "000000"})
+    assert wrong.status_code == 200
+    assert wrong.context["form"].errors["token"]
+
+    device.refresh_from_db()
+    response = client.post(
+        "/accounts/two-factor/setup/",
+        {"token": current_code(device), "next": "/accounts/organisations/"},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/organisations/"
+    assert client.get("/dashboard/").status_code == 200
+    assert TOTPDevice.objects.get(user=people["alice"]).confirmed
+    assert AuditEntry.objects.filter(
+        actor=people["alice"], action=Action.TWO_FACTOR_ENROLLED
+    ).exists()
+
+
+def test_next_sign_in_asks_for_the_code(people):
+    device = TOTPDevice.objects.create(user=people["alice"], confirmed=True, name="phone")
+    client = signed_in("alice@example.org")
+    response = client.get("/dashboard/")
+    assert response["Location"].startswith("/accounts/two-factor/verify/")
+    assert client.post("/accounts/two-factor/verify/", {"token": "12345"}).status_code == 200
+    response = client.post(
+        "/accounts/two-factor/verify/",
+        {"token": current_code(device), "next": "https://evil.example/"},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/dashboard/"  # never an outside address
+    assert client.get("/dashboard/").status_code == 200
+
+
+def test_wrong_codes_slow_down_further_tries(people):
+    device = TOTPDevice.objects.create(user=people["alice"], confirmed=True, name="phone")
+    client = signed_in("alice@example.org")
+    client.post("/accounts/two-factor/verify/", {"token": "000000"})
+    refused = client.post("/accounts/two-factor/verify/", {"token": current_code(device)})
+    assert refused.status_code == 200  # right code, but too soon after a wrong one
+
+
+def test_a_code_cannot_be_replayed(people):
+    device = TOTPDevice.objects.create(user=people["alice"], confirmed=True, name="phone")
+    code = current_code(device)
+    first = signed_in("alice@example.org")
+    assert first.post("/accounts/two-factor/verify/", {"token": code}).status_code == 302
+    # Within the same 30-second step, django-otp refuses a code that was already used.
+    second = signed_in("alice@example.org")
+    assert second.post("/accounts/two-factor/verify/", {"token": code}).status_code == 200
+
+
+def test_a_person_with_a_self_service_account_is_not_asked(people):
+    client = signed_in("person@example.org")
+    assert client.get("/accounts/me/").status_code == 200
