@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError
+from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import SessionAuth
 
@@ -90,6 +90,21 @@ def _validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpRe
     return _error(
         request, JisrError("invalid", _("Some fields need correcting."), status=422, fields=fields)
     )
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if exc.status_code == 400:
+        error = JisrError("malformed", _("The request could not be read: send valid JSON."))
+    elif exc.status_code == 429:
+        error = JisrError(
+            "too_many_requests", _("Too many requests: wait and try again."), status=429
+        )
+    else:
+        error = JisrError(
+            "http_error", _("The request could not be carried out."), status=exc.status_code
+        )
+    return _error(request, error)
 
 
 @api.exception_handler(AuthenticationError)

@@ -16,6 +16,7 @@ from typing import Any
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
+from jisr.lib.countries import COUNTRY_NAMES
 from jisr.lib.env import (
     ConfigurationError,
     env_bool,
@@ -216,6 +217,7 @@ TIME_ZONE = "Asia/Baghdad"
 
 # Country names come from CLDR through Babel, in all three languages (django-countries has
 # no Central Kurdish catalogue); see jisr.lib.countries.
+COUNTRIES_OVERRIDE = COUNTRY_NAMES
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "static")))

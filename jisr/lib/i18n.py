@@ -37,7 +37,7 @@ def _digits(text: str, locale: str) -> str:
 
 def format_number(value: int | float | Decimal, language: str | None = None) -> str:
     locale = cldr_locale(language)
-    return str(format_decimal(value, locale=locale, numbering_system="default"))
+    return _digits(str(format_decimal(value, locale=locale, numbering_system="default")), locale)
 
 
 def format_date(value: dt.date, language: str | None = None) -> str:
