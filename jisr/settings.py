@@ -220,6 +220,7 @@ TIME_ZONE = "Asia/Baghdad"
 COUNTRIES_OVERRIDE = COUNTRY_NAMES
 
 STATIC_URL = "/static/"
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "static")))
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STORAGES = {

@@ -21,7 +21,9 @@ def test_reset_link_arrives_in_the_users_language_and_sets_a_new_password(
     message = mail.outbox[0]
     assert message.to == ["alice@example.org"]
     assert "Reset your Jisr password" in message.subject
-    link = re.search(r"http://\S+", message.body).group(0)
+    found = re.search(r"http://\S+", str(message.body))
+    assert found is not None
+    link = found.group(0)
     path = link.split("8000", 1)[1]
     form_page = client.get(path, follow=True)
     assert form_page.context["validlink"]

@@ -58,6 +58,7 @@ def test_administrator_creates_an_organisation_and_an_account_through_the_api(pe
     )
     assert response.status_code == 201, response.content
     organisation = Organisation.objects.get(pk=response.json()["id"])
+    assert organisation.governorate is not None
     assert organisation.governorate.code == "IQ-BA"
 
     response = client.post(

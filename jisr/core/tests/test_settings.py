@@ -64,4 +64,4 @@ def test_deploy_checks_report_unsafe_production_settings():
 
 
 def test_development_checks_are_clean():
-    assert [m for m in run_checks() if m.id.startswith("jisr.")] == []
+    assert [m for m in run_checks() if (m.id or "").startswith("jisr.")] == []

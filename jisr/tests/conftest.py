@@ -1,0 +1,43 @@
+"""Browser tests: Playwright driving Debian's Chromium against a live server.
+
+Where no Chromium is installed they skip with a message, except when JISR_BROWSER_TESTS=required
+(as in CI), where a missing browser is a failure.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+CHROMIUM = Path(os.environ.get("JISR_CHROMIUM", "/usr/bin/chromium"))
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        message = f"Browser tests need Chromium at {CHROMIUM} (apt-get install chromium)."
+        if os.environ.get("JISR_BROWSER_TESTS") == "required":
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are
+    # still synchronous and safe.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=[
+                "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            ],
+        )  # fmt: skip
+        try:
+            yield browser
+        finally:
+            browser.close()
