@@ -2,11 +2,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import shutil
 from pathlib import Path
 
 import polib
 import pytest
 from django.conf import settings
+from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone, translation
 
@@ -92,3 +94,21 @@ def test_country_names_in_all_three_languages():
         from django_countries import countries
 
         assert countries.name("DE") == "ئەڵمانیا"
+
+
+@pytest.mark.skipif(shutil.which("xgettext") is None, reason="makemessages needs GNU gettext")
+def test_makemessages_finds_nothing_untranslated():
+    """Runs makemessages on the real tree and restores the catalogues afterwards."""
+    catalogues = {path: path.read_bytes() for path in LOCALE.glob("*/LC_MESSAGES/django.po")}
+    try:
+        call_command(
+            "makemessages", locale=["ar", "ckb"], ignore_patterns=[".venv/*", "var/*"],
+            no_obsolete=True, verbosity=0,
+        )  # fmt: skip
+        for language in ("ar", "ckb"):
+            po = polib.pofile(str(LOCALE / language / "LC_MESSAGES" / "django.po"))
+            missing = [e.msgid for e in po.untranslated_entries() + po.fuzzy_entries()]
+            assert missing == [], f"translate these in {language}"
+    finally:
+        for path, content in catalogues.items():
+            path.write_bytes(content)
