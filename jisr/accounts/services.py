@@ -200,6 +200,18 @@ def send_password_link(user: User, *, welcome: bool = False) -> None:
 
 
 @transaction.atomic
+def user_reset_two_factor(*, by: Any, user: User) -> None:
+    """For a lost phone: the user sets up a new authenticator app at their next sign-in."""
+    require(by, Perm.USER_MANAGE)
+    if not user_can_manage(manager=by, user=user):
+        raise forbidden()
+    deleted, _ = TOTPDevice.objects.filter(user=user).delete()
+    audit_record(
+        actor=by, action=Action.TWO_FACTOR_RESET, target=user, changes={"devices": [deleted, 0]}
+    )
+
+
+@transaction.atomic
 def two_factor_confirm(*, user: User, device: TOTPDevice, token: str) -> bool:
     """Confirm a new authenticator app with its first code; False when the code is wrong."""
     if device.user_id != user.pk or not device.verify_token(token):

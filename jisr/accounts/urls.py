@@ -34,4 +34,9 @@ urlpatterns = [
     path("users/new/", views.user_create, name="user_create"),
     path("users/<int:user_id>/", views.user_detail, name="user_detail"),
     path("users/<int:user_id>/edit/", views.user_edit, name="user_edit"),
+    path(
+        "users/<int:user_id>/two-factor/reset/",
+        views.user_two_factor_reset,
+        name="user_two_factor_reset",
+    ),
 ]

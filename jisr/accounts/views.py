@@ -309,6 +309,18 @@ def user_detail(request: AuthedRequest, user_id: int) -> HttpResponse:
     )
 
 
+@permission(Perm.USER_MANAGE)
+def user_two_factor_reset(request: AuthedRequest, user_id: int) -> HttpResponse:
+    account = selectors.user_get(fetched_by=request.user, user_id=user_id)
+    if not selectors.user_can_manage(manager=request.user, user=account):
+        raise JisrError("forbidden", _("You do not have permission to do this."), status=403)
+    if request.method == "POST":
+        services.user_reset_two_factor(by=request.user, user=account)
+        messages.success(request, _("Two-factor authentication has been reset for this account."))
+        return redirect("accounts:user_detail", user_id=account.pk)
+    return render(request, "accounts/two_factor_reset.html", {"account": account})
+
+
 def selectors_can_manage(request: AuthedRequest, account: User) -> bool:
     return request.user.can(Perm.USER_MANAGE) and selectors.user_can_manage(
         manager=request.user, user=account

@@ -23,6 +23,7 @@ class Action(models.TextChoices):
     SIGN_IN_FAILED = "sign_in_failed", _("Failed to sign in")
     SIGN_OUT = "sign_out", _("Signed out")
     TWO_FACTOR_ENROLLED = "two_factor_enrolled", _("Set up two-factor authentication")
+    TWO_FACTOR_RESET = "two_factor_reset", _("Reset two-factor authentication")
     PASSWORD_CHANGED = "password_changed", _("Changed password")
 
 

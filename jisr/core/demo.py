@@ -80,7 +80,7 @@ class NameGenerator:
         if female is None:
             female = self.rng.random() < 0.45
         given = self.rng.choice(FEMALE_NAMES if female else MALE_NAMES)
-        father, grandfather = self.rng.sample(MALE_NAMES, 2)
+        father, grandfather = self.rng.sample([n for n in MALE_NAMES if n != given], 2)
         return f"{given} {father} {grandfather} {self.rng.choice(FAMILY_NAMES)}"
 
 

@@ -106,3 +106,26 @@ def test_a_code_cannot_be_replayed(people):
 def test_a_person_with_a_self_service_account_is_not_asked(people):
     client = signed_in("person@example.org")
     assert client.get("/accounts/me/").status_code == 200
+
+
+def test_an_administrator_resets_two_factor_for_a_lost_phone(people):
+    from jisr.conftest import client_for
+
+    TOTPDevice.objects.create(user=people["bob"], confirmed=True, name="phone")
+    admin = client_for(people["admin"])
+    TOTPDevice.objects.create(user=people["admin"], confirmed=True, name="phone")
+    session = admin.session
+    session["otp_device_id"] = TOTPDevice.objects.get(user=people["admin"]).persistent_id
+    session.save()
+    assert admin.get(f"/accounts/users/{people['bob'].pk}/two-factor/reset/").status_code == 200
+    response = admin.post(f"/accounts/users/{people['bob'].pk}/two-factor/reset/")
+    assert response.status_code == 302
+    assert not TOTPDevice.objects.filter(user=people["bob"]).exists()
+    assert AuditEntry.objects.filter(
+        action=Action.TWO_FACTOR_RESET, object_id=str(people["bob"].pk)
+    ).exists()
+    # A caseworker cannot reset anyone's.
+    alice = client_for(people["alice"])
+    assert (
+        alice.post(f"/accounts/users/{people['bob'].pk}/two-factor/reset/").status_code == 302
+    )  # to two-factor set-up first

@@ -79,7 +79,8 @@ def _expected_page_status(access: str, persona: str | None, people: Any, route: 
     user = people[persona]
     if not user.can(Perm(access)):
         return {403}
-    for parameter, personas in (EDIT_IN_SCOPE if "edit" in route else IN_SCOPE).items():
+    writes = "edit" in route or "reset" in route
+    for parameter, personas in (EDIT_IN_SCOPE if writes else IN_SCOPE).items():
         if f"<int:{parameter}>" in route and persona not in personas:
             return {403, 404}
     return {200}
