@@ -21,6 +21,12 @@ from jisr.places.models import Governorate
 PASSWORD = "correct-horse-battery"
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    # Argon2 is deliberately slow; tests that are not about hashing use a fast hasher.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def make_user(
     email: str, organisation: Organisation | None, roles: dict[Role, Scope], **extra: Any
 ) -> User:

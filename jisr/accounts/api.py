@@ -14,6 +14,7 @@ from jisr.accounts.models import Organisation, OrganisationKind, User
 from jisr.accounts.roles import Perm, Role, Scope
 from jisr.api import allowed
 from jisr.lib.phones import normalise_phone
+from jisr.lib.validation import invalid
 from jisr.places.models import Governorate
 
 router = Router(tags=["accounts"])
@@ -143,8 +144,6 @@ def _organisation_fields(payload: OrganisationIn) -> dict[str, Any]:
     code = data.pop("governorate")
     data["governorate"] = Governorate.objects.filter(code=code).first() if code else None
     if code and data["governorate"] is None:
-        from jisr.lib.validation import invalid
-
         raise invalid({"governorate": [str(_("Unknown governorate code."))]})
     data["parent"] = (
         Organisation.objects.filter(pk=data.pop("parent_id")).first() if payload.parent_id else None

@@ -5,11 +5,13 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.contrib.auth.password_validation import validate_password
 from django.utils.translation import gettext_lazy as _
 
 from jisr.accounts.backends import find_user
 from jisr.accounts.models import Organisation, User
 from jisr.accounts.roles import ROLE_MAX_SCOPE, STAFF_ROLES, Role, Scope
+from jisr.accounts.services import send_password_link
 from jisr.lib.phones import normalise_phone
 from jisr.places.models import Governorate
 
@@ -34,8 +36,6 @@ class PasswordLinkForm(PasswordResetForm):
         return [user] if user is not None and user.is_active and user.email else []
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        from jisr.accounts.services import send_password_link
-
         for user in self.get_users(self.cleaned_data["email"]):
             send_password_link(user)
 
@@ -158,8 +158,6 @@ class UserForm(forms.Form):
         if not data.get("email") and not data.get("phone"):
             raise forms.ValidationError(_("Give an e-mail address or a mobile phone number."))
         if password := data.get("password"):
-            from django.contrib.auth.password_validation import validate_password
-
             try:
                 validate_password(password)
             except forms.ValidationError as error:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from jisr.accounts.access import not_found, require, scope_filter
 from jisr.accounts.models import Organisation, RoleGrant, User
@@ -13,13 +13,19 @@ from jisr.audit.models import Action
 from jisr.audit.services import audit_record
 
 
-def organisation_list(*, fetched_by: Any) -> QuerySet[Organisation]:
+def organisation_list(*, fetched_by: Any, search: str = "") -> QuerySet[Organisation]:
     """The directory of organisations: every member of staff may see all of them."""
     require(fetched_by, Perm.ORGANISATION_VIEW)
-    return (
-        Organisation.objects.select_related("governorate", "parent")
-        .annotate(member_count=Count("members", distinct=True))
-        .order_by("name_ar", "pk")
+    organisations = Organisation.objects.select_related("governorate", "parent")
+    if search:
+        organisations = organisations.filter(
+            Q(name_ar__icontains=search)
+            | Q(name_ckb__icontains=search)
+            | Q(name_en__icontains=search)
+            | Q(acronym__icontains=search)
+        )
+    return organisations.annotate(member_count=Count("members", distinct=True)).order_by(
+        "name_ar", "pk"
     )
 
 
@@ -50,12 +56,15 @@ def _users_in_scope(user: Any, perm: Perm) -> QuerySet[User]:
     )
 
 
-def user_list(*, fetched_by: Any) -> QuerySet[User]:
+def user_list(*, fetched_by: Any, search: str = "") -> QuerySet[User]:
     require(fetched_by, Perm.USER_VIEW)
-    return (
-        _users_in_scope(fetched_by, Perm.USER_VIEW)
-        .select_related("organisation")
-        .prefetch_related(Prefetch("role_grants", queryset=RoleGrant.objects.order_by("role")))
+    users = _users_in_scope(fetched_by, Perm.USER_VIEW)
+    if search:
+        users = users.filter(
+            Q(full_name__icontains=search) | Q(email__icontains=search) | Q(phone__icontains=search)
+        )
+    return users.select_related("organisation").prefetch_related(
+        Prefetch("role_grants", queryset=RoleGrant.objects.order_by("role"))
     )
 
 

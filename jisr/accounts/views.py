@@ -5,7 +5,6 @@ from typing import Any, cast
 import segno
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.paginator import Paginator
@@ -202,14 +201,7 @@ def _is_htmx(request: HttpRequest) -> bool:
 @permission(Perm.ORGANISATION_VIEW)
 def organisation_list(request: AuthedRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
-    organisations = selectors.organisation_list(fetched_by=request.user)
-    if query:
-        from django.db.models import Q
-
-        organisations = organisations.filter(
-            Q(name_ar__icontains=query) | Q(name_ckb__icontains=query)
-            | Q(name_en__icontains=query) | Q(acronym__icontains=query)
-        )  # fmt: skip
+    organisations = selectors.organisation_list(fetched_by=request.user, search=query)
     context = {"page": _page(request, organisations), "q": query}
     template = (
         "accounts/_organisation_rows.html"
@@ -283,13 +275,7 @@ def organisation_edit(request: AuthedRequest, organisation_id: int) -> HttpRespo
 @permission(Perm.USER_VIEW)
 def user_list(request: AuthedRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
-    users = selectors.user_list(fetched_by=request.user)
-    if query:
-        from django.db.models import Q
-
-        users = users.filter(
-            Q(full_name__icontains=query) | Q(email__icontains=query) | Q(phone__icontains=query)
-        )
+    users = selectors.user_list(fetched_by=request.user, search=query)
     context = {"page": _page(request, users), "q": query}
     template = "accounts/_user_rows.html" if _is_htmx(request) else "accounts/user_list.html"
     return render(request, template, context)
@@ -303,7 +289,7 @@ def user_detail(request: AuthedRequest, user_id: int) -> HttpResponse:
         "accounts/user_detail.html",
         {
             "account": account,
-            "can_manage": selectors_can_manage(request, account),
+            "can_manage": _can_manage(request, account),
             "two_factor": TOTPDevice.objects.filter(user=account, confirmed=True).exists(),
         },
     )
@@ -321,7 +307,7 @@ def user_two_factor_reset(request: AuthedRequest, user_id: int) -> HttpResponse:
     return render(request, "accounts/two_factor_reset.html", {"account": account})
 
 
-def selectors_can_manage(request: AuthedRequest, account: User) -> bool:
+def _can_manage(request: AuthedRequest, account: User) -> bool:
     return request.user.can(Perm.USER_MANAGE) and selectors.user_can_manage(
         manager=request.user, user=account
     )
@@ -386,6 +372,3 @@ def user_edit(request: AuthedRequest, user_id: int) -> HttpResponse:
             messages.success(request, _("The account has been saved."))
             return redirect("accounts:user_detail", user_id=account.pk)
     return render(request, "accounts/user_form.html", {"form": form, "account": account})
-
-
-__all__ = ["REDIRECT_FIELD_NAME"]

@@ -5,11 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
-from django.template import loader
 
 from jisr.lib.errors import JisrError
-
-_PAGES = {400: "400", 403: "403", 404: "404"}
 
 
 class JisrErrorMiddleware:
@@ -22,7 +19,6 @@ class JisrErrorMiddleware:
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if not isinstance(exception, JisrError):
             return None
-        page = _PAGES.get(exception.status, "400")
-        template = loader.get_template(f"errors/{page}.html")
-        body = template.render({"message": str(exception.message)}, request)
-        return HttpResponse(body, status=exception.status)
+        from jisr.core.views import error_page
+
+        return error_page(request, exception.status, str(exception.message))

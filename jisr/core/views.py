@@ -50,24 +50,29 @@ def set_language(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def _error_page(request: HttpRequest, status: int, message: str = "") -> HttpResponse:
-    template = loader.get_template(f"errors/{status}.html")
+_ERROR_PAGES = {400, 403, 404, 500}
+
+
+def error_page(request: HttpRequest, status: int, message: str = "") -> HttpResponse:
+    """The translated error page for `status` (a status without its own page shows the 400 one)."""
+    page = status if status in _ERROR_PAGES else 400
+    template = loader.get_template(f"errors/{page}.html")
     return HttpResponse(template.render({"message": message}, request), status=status)
 
 
 @requires_csrf_token
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return _error_page(request, 400)
+    return error_page(request, 400)
 
 
 @requires_csrf_token
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return _error_page(request, 403)
+    return error_page(request, 403)
 
 
 @requires_csrf_token
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return _error_page(request, 404)
+    return error_page(request, 404)
 
 
 @requires_csrf_token
@@ -75,11 +80,11 @@ def server_error(request: HttpRequest) -> HttpResponse:
     # Rendered with the request so the page is in the reader's language and direction; any
     # failure in the page itself falls back to a plain text answer.
     try:
-        return _error_page(request, 500)
+        return error_page(request, 500)
     except Exception:
         with translation.override(settings.LANGUAGE_CODE):
             return HttpResponse("500", status=500, content_type="text/plain")
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
-    return _error_page(request, 403)
+    return error_page(request, 403)

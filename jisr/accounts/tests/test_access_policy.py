@@ -43,7 +43,7 @@ def _reach(user: User, perm: Perm) -> set[str]:
     query = scope_filter(
         user, perm, organisation="organisation", governorate="organisation__governorate", owner="pk"
     )
-    return set(User.objects.filter(query).values_list("email", flat=True))
+    return {str(email) for email in User.objects.filter(query).values_list("email", flat=True)}
 
 
 def test_scopes_reach_own_organisation_governorate_or_all(people, orgs):

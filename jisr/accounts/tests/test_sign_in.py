@@ -4,7 +4,7 @@ from django.conf import settings
 from django.test import Client
 
 from jisr.audit.models import Action, AuditEntry
-from jisr.conftest import PASSWORD, client_for
+from jisr.conftest import PASSWORD, client_for, make_user
 
 
 def sign_in(client: Client, username: str, password: str = PASSWORD):
@@ -78,5 +78,13 @@ def test_session_expires_after_idle_time_and_browser_close():
     assert settings.SESSION_EXPIRE_AT_BROWSER_CLOSE
 
 
-def test_passwords_are_hashed_with_argon2(people):
-    assert people["alice"].password.startswith("argon2")
+def test_passwords_are_hashed_with_argon2(db, settings):
+    from django.conf import global_settings
+
+    from jisr import settings as jisr_settings
+
+    settings.PASSWORD_HASHERS = jisr_settings.PASSWORD_HASHERS
+    assert jisr_settings.PASSWORD_HASHERS != global_settings.PASSWORD_HASHERS
+    user = make_user("hashed@example.org", None, {})
+    assert user.password.startswith("argon2")
+    assert user.check_password(PASSWORD)
