@@ -3,7 +3,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 from pydantic import Field, field_validator
 
@@ -184,7 +184,9 @@ def organisation_get(request: HttpRequest, organisation_id: int) -> Any:
     "/organisations", response={201: OrganisationOut}, auth=allowed(Perm.ORGANISATION_MANAGE)
 )
 def organisation_create(request: HttpRequest, payload: OrganisationIn) -> Any:
-    return 201, services.organisation_create(by=request.user, **_organisation_fields(payload))
+    return Status(
+        201, services.organisation_create(by=request.user, **_organisation_fields(payload))
+    )
 
 
 @router.put(
@@ -222,7 +224,7 @@ def user_create(request: HttpRequest, payload: UserIn) -> Any:
         password=payload.password,
         roles={grant.role: grant.scope for grant in payload.roles},
     )
-    return 201, user
+    return Status(201, user)
 
 
 @router.patch("/users/{user_id}", response=UserOut, auth=allowed(Perm.USER_MANAGE))

@@ -72,6 +72,13 @@ class PhoneField(forms.CharField):
 
 
 class OrganisationForm(forms.ModelForm):  # type: ignore[type-arg]
+    website = forms.URLField(
+        label=_("website"),
+        required=False,
+        assume_scheme="https",
+        widget=forms.URLInput(attrs={"dir": "ltr"}),
+    )
+
     class Meta:
         model = Organisation
         fields = [
