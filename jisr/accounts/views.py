@@ -61,6 +61,13 @@ class SignInView(auth_views.LoginView):
     template_name = "accounts/sign_in.html"
     redirect_authenticated_user = True
 
+    def get_default_redirect_url(self) -> str:
+        """Staff land on their dashboard; a person on their own account page."""
+        user = self.request.user
+        if user.is_authenticated and user.can(Perm.DASHBOARD_VIEW):
+            return reverse("core:dashboard")
+        return reverse("accounts:me")
+
     def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         response = super().form_valid(form)
         # The user's saved language wins over the browser's from now on.

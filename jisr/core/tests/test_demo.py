@@ -35,6 +35,7 @@ def test_every_demo_account_signs_in():
             "/accounts/sign-in/", {"username": account.email, "password": DEMO_PASSWORD}
         )
         assert response.status_code == 302, account
+        assert client.get(response["Location"]).status_code == 200, account
         assert User.objects.get(email=account.email).roles.keys() == {account.role}
 
 
