@@ -55,7 +55,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "l
 if PRODUCTION and not ALLOWED_HOSTS:
     raise ConfigurationError("ALLOWED_HOSTS must be set in production.")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+SITE_URL = env_str("SITE_URL", None if PRODUCTION else "http://127.0.0.1:8000")
 
 INSTALLED_APPS = [
     "jisr.core",
@@ -80,6 +80,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "jisr.core.middleware.RejectNullCharactersMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -172,12 +173,15 @@ PASSWORD_RESET_TIMEOUT = 60 * 60 * 2
 # Two-factor authentication (TOTP) for every staff role. On in production; the development
 # demo may turn it off, and then every page says so in a warning bar.
 JISR_REQUIRE_2FA = env_bool("JISR_REQUIRE_2FA", PRODUCTION)
+if PRODUCTION and (DEBUG or not JISR_REQUIRE_2FA):
+    raise ConfigurationError("Production refuses DEBUG=1 and JISR_REQUIRE_2FA=0.")
 OTP_TOTP_ISSUER = "Jisr"
 
-# Lock-out after repeated failed sign-ins, per account and address.
+# Lock-out after repeated failed sign-ins, per account whatever the address: many Iraqi mobile
+# users share one address (carrier-grade NAT), so addresses alone are not locked.
 AXES_FAILURE_LIMIT = env_int("JISR_LOGIN_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("JISR_LOGIN_LOCKOUT_MINUTES", 15, minimum=1))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_CALLABLE = "jisr.accounts.backends.axes_username"
 AXES_LOCKOUT_CALLABLE = "jisr.accounts.views.locked_out"
@@ -247,7 +251,7 @@ EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
-EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", PRODUCTION)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Jisr <no-reply@jisr.localhost>")
 
 # Personal data never goes to the logs: log lines carry ids, not names or numbers.

@@ -34,7 +34,7 @@ def axes_username(request: HttpRequest, credentials: dict[str, Any] | None) -> s
     """Lock-outs count attempts per account, however its e-mail or phone is spelled."""
     raw = str((credentials or {}).get("username") or request.POST.get("username", ""))
     user = find_user(raw)
-    return f"account:{user.pk}" if user is not None else canonical_identifier(raw)
+    return f"account:{user.pk}" if user is not None else f"unknown:{canonical_identifier(raw)}"
 
 
 class EmailOrPhoneBackend(BaseBackend):
@@ -52,10 +52,12 @@ class EmailOrPhoneBackend(BaseBackend):
             # Spend the same time as a real check, so timing does not reveal which accounts exist.
             User().set_password(password)
             return None
-        if user.check_password(password) and user.is_active:
+        if user.check_password(password) and user.is_in_service:
             return user
         return None
 
     def get_user(self, user_id: int) -> User | None:
-        user = User.objects.filter(pk=user_id, is_active=True).first()
-        return user
+        user = (
+            User.objects.select_related("organisation").filter(pk=user_id, is_active=True).first()
+        )
+        return user if user is not None and user.is_in_service else None

@@ -177,8 +177,8 @@ class User(AbstractBaseUser):
 
     def clean(self) -> None:
         # One spelling per address, so the same e-mail cannot belong to two accounts.
-        if self.email:
-            self.email = self.email.strip().lower()
+        self.email = self.email.strip().lower() if self.email else None
+        self.phone = self.phone or None
 
     @cached_property
     def roles(self) -> dict[Role, Scope]:
@@ -192,20 +192,25 @@ class User(AbstractBaseUser):
     def is_staff_member(self) -> bool:
         return any(role in STAFF_ROLES for role in self.roles)
 
+    @property
+    def is_in_service(self) -> bool:
+        """Active, and in an active organisation (deactivating one stops all its staff)."""
+        return self.is_active and (self.organisation is None or self.organisation.is_active)
+
     def can(self, perm: Perm) -> bool:
-        return self.is_active and any(perm in ROLE_PERMISSIONS[role] for role in self.roles)
+        return self.is_in_service and any(perm in ROLE_PERMISSIONS[role] for role in self.roles)
 
     def scope_for(self, perm: Perm) -> Scope | None:
         """The widest scope among the roles that grant `perm`, or None without it."""
         scopes = [scope for role, scope in self.roles.items() if perm in ROLE_PERMISSIONS[role]]
-        return max(scopes) if scopes and self.is_active else None
+        return max(scopes) if scopes and self.is_in_service else None
 
     @property
     def clearance(self) -> Sensitivity:
         return max((ROLE_CLEARANCE[role] for role in self.roles), default=Sensitivity.PUBLIC)
 
     def can_see(self, sensitivity: Sensitivity) -> bool:
-        return self.is_active and self.clearance >= sensitivity
+        return self.is_in_service and self.clearance >= sensitivity
 
     @property
     def governorate_id(self) -> int | None:

@@ -8,7 +8,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 
 from jisr.accounts.access import not_found, require, scope_filter
 from jisr.accounts.models import Organisation, RoleGrant, User
-from jisr.accounts.roles import Perm
+from jisr.accounts.roles import Perm, Role, Scope
 from jisr.audit.models import Action
 from jisr.audit.services import audit_record
 
@@ -78,7 +78,16 @@ def user_get(*, fetched_by: Any, user_id: int) -> User:
 
 
 def user_can_manage(*, manager: Any, user: User) -> bool:
-    return (
-        manager.can(Perm.USER_MANAGE)
-        and _users_in_scope(manager, Perm.USER_MANAGE).filter(pk=user.pk).exists()
-    )
+    """In the manager's scope, and not outranking them: nobody may take over an account that
+    reaches more records than they do, nor another administrator unless they reach all."""
+    own_scope = manager.scope_for(Perm.USER_MANAGE)
+    if own_scope is None:
+        return False
+    if not _users_in_scope(manager, Perm.USER_MANAGE).filter(pk=user.pk).exists():
+        return False
+    if user.pk == manager.pk:
+        return True
+    grants = dict(RoleGrant.objects.filter(user=user).values_list("role", "scope"))
+    if any(scope > own_scope for scope in grants.values()):
+        return False
+    return own_scope == Scope.ALL or Role.ADMINISTRATOR not in grants

@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -17,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from jisr.accounts.access import forbidden, require
-from jisr.accounts.models import Organisation, RoleGrant, User
+from jisr.accounts.models import Organisation, OrganisationKind, RoleGrant, User
 from jisr.accounts.roles import ROLE_MAX_SCOPE, STAFF_ROLES, Perm, Role, Scope
 from jisr.accounts.selectors import organisations_managed_by, user_can_manage
 from jisr.audit.models import Action
@@ -41,9 +43,43 @@ def _plain(value: Any) -> Any:
     return value if value is None or isinstance(value, (str, int, bool)) else str(value)
 
 
+def _check_placement(*, by: Any, fields: dict[str, Any], current: Organisation | None) -> None:
+    """Where an organisation sits decides whose records its staff reach, so only an
+    administrator of all records may move one, or put one outside their own tree."""
+    if by.scope_for(Perm.ORGANISATION_MANAGE) == Scope.ALL:
+        return
+    if fields.get("kind") == OrganisationKind.PLATFORM:
+        raise forbidden()
+    if current is None:
+        parent = fields.get("parent")
+        if parent is None or not organisations_managed_by(by).filter(pk=parent.pk).exists():
+            raise invalid({"parent": [_("Add it as a branch of an organisation you manage.")]})
+        if (
+            fields.get("governorate") is not None
+            and by.governorate_id
+            and (
+                by.scope_for(Perm.ORGANISATION_MANAGE) == Scope.GOVERNORATE
+                and fields["governorate"].pk != by.governorate_id
+            )
+        ):
+            raise invalid({"governorate": [_("Only your own governorate.")]})
+        return
+    for name, stored in (
+        ("parent", current.parent_id),
+        ("governorate", current.governorate_id),
+        ("kind", current.kind),
+    ):
+        if name in fields:
+            value = fields[name]
+            new = value.pk if hasattr(value, "pk") else value
+            if new != stored:
+                raise invalid({name: [_("Only an administrator of all records can change this.")]})
+
+
 @transaction.atomic
 def organisation_create(*, by: Any, **fields: Any) -> Organisation:
     require(by, Perm.ORGANISATION_MANAGE)
+    _check_placement(by=by, fields=fields, current=None)
     organisation = Organisation(**fields)
     validated_save(organisation)
     audit_record(
@@ -58,10 +94,12 @@ def organisation_update(*, by: Any, organisation: Organisation, **fields: Any) -
     require(by, Perm.ORGANISATION_MANAGE)
     if not organisations_managed_by(by).filter(pk=organisation.pk).exists():
         raise forbidden()
+    stored = Organisation.objects.get(pk=organisation.pk)
+    _check_placement(by=by, fields=fields, current=stored)
     if fields.get("parent") is not None and fields["parent"].pk in organisation.descendant_ids():
         raise invalid({"parent": [_("An organisation cannot be part of itself or its branches.")]})
     # Compare with what is stored: a ModelForm may already have changed the instance in memory.
-    before = _snapshot(Organisation.objects.get(pk=organisation.pk), ORGANISATION_FIELDS)
+    before = _snapshot(stored, ORGANISATION_FIELDS)
     for name, value in fields.items():
         setattr(organisation, name, value)
     validated_save(organisation)
@@ -91,14 +129,17 @@ def _check_roles(*, by: Any, roles: dict[Role, Scope], organisation: Organisatio
 
 
 def _set_roles(user: User, roles: dict[Role, Scope]) -> None:
-    user.role_grants.exclude(role__in=list(roles)).delete()
+    # A person's self-service grant comes with their registration, never from a staff form.
+    RoleGrant.objects.filter(user=user).exclude(role__in=[*roles, Role.PERSON]).delete()
     for role, scope in roles.items():
         RoleGrant.objects.update_or_create(user=user, role=role, defaults={"scope": scope})
     user.invalidate_roles()
+    getattr(user, "_prefetched_objects_cache", {}).pop("role_grants", None)
 
 
 def _role_snapshot(user: User) -> dict[str, int]:
-    return {grant.role: grant.scope for grant in user.role_grants.all()}
+    """The grants as stored (never a prefetched copy, which may be stale)."""
+    return dict(RoleGrant.objects.filter(user=user).order_by("role").values_list("role", "scope"))
 
 
 @transaction.atomic
@@ -118,6 +159,8 @@ def user_create(
     if not organisations_managed_by(by).filter(pk=organisation.pk).exists():
         raise forbidden()
     _check_roles(by=by, roles=roles, organisation=organisation)
+    if not organisation.is_active:
+        raise invalid({"organisation": [_("This organisation is inactive.")]})
     if not password and not email:
         raise invalid(
             {"password": [_("Give a first password, or an e-mail address to send a link to.")]}
@@ -127,6 +170,10 @@ def user_create(
         organisation=organisation, language=language,
     )  # fmt: skip
     if password:
+        try:
+            validate_password(password, user)
+        except ValidationError as error:
+            raise invalid({"password": [str(m) for m in error.messages]}) from None
         user.set_password(password)
     else:
         user.set_unusable_password()
@@ -153,10 +200,8 @@ def user_update(
         and not organisations_managed_by(by).filter(pk=fields["organisation"].pk).exists()
     ):
         raise forbidden()
-    if user.pk == by.pk and (fields.get("is_active") is False):
-        raise JisrError(
-            "invalid", gettext_lazy("You cannot deactivate your own account."), status=422
-        )
+    if user.pk == by.pk:
+        _refuse_changes_to_own_power(user=user, roles=roles, fields=fields)
     stored = User.objects.get(pk=user.pk)
     before = {**_snapshot(stored, USER_FIELDS), "roles": _role_snapshot(stored)}
     for name, value in fields.items():
@@ -170,6 +215,23 @@ def user_update(
         action = Action.DEACTIVATE if changes.get("is_active") == [True, False] else Action.UPDATE
         audit_record(actor=by, action=action, target=user, changes=changes)
     return user
+
+
+def _refuse_changes_to_own_power(
+    *, user: User, roles: dict[Role, Scope] | None, fields: dict[str, Any]
+) -> None:
+    """Nobody widens (or loses by mistake) their own access: another administrator must."""
+    if fields.get("is_active") is False:
+        raise JisrError(
+            "invalid", gettext_lazy("You cannot deactivate your own account."), status=422
+        )
+    if roles is not None and {r.value: s.value for r, s in roles.items()} != {
+        role: scope for role, scope in _role_snapshot(user).items() if role != Role.PERSON
+    }:
+        raise invalid({"roles": [_("You cannot change your own roles.")]})
+    new_organisation = fields.get("organisation")
+    if new_organisation is not None and new_organisation.pk != user.organisation_id:
+        raise invalid({"organisation": [_("You cannot move your own account.")]})
 
 
 @transaction.atomic

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.signals import user_logged_in, user_logged_out
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
 from jisr.audit.models import Action
@@ -14,6 +14,18 @@ from jisr.audit.services import audit_record
 @receiver(user_logged_in)
 def _record_sign_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
     audit_record(actor=user, action=Action.SIGN_IN, target=user)
+
+
+@receiver(user_login_failed)
+def _record_failed_sign_in(
+    sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any
+) -> None:
+    """Recorded against the account it tried, when there is one; the typed text is not kept."""
+    from jisr.accounts.backends import find_user
+
+    user = find_user(str(credentials.get("username") or ""))
+    if user is not None:
+        audit_record(actor=None, action=Action.SIGN_IN_FAILED, target=user)
 
 
 @receiver(user_logged_out)

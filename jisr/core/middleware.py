@@ -4,9 +4,40 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext_lazy as _
 
 from jisr.lib.errors import JisrError
+
+
+class RejectNullCharactersMiddleware:
+    """A NUL character has no place in any text Jisr keeps, and PostgreSQL refuses it; refuse
+    it at the door with a clear 400 instead of failing deep inside a query."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if self._has_null(request):
+            from jisr.core.views import error_page
+
+            error = JisrError(
+                "malformed", _("The request contains a character that is not allowed.")
+            )
+            if request.path.startswith("/api/"):
+                return JsonResponse(error.as_dict(), status=400)
+            return error_page(request, 400, str(error.message))
+        return self.get_response(request)
+
+    @staticmethod
+    def _has_null(request: HttpRequest) -> bool:
+        if "\x00" in request.path or "%00" in request.META.get("QUERY_STRING", ""):
+            return True
+        content_type = request.META.get("CONTENT_TYPE", "")
+        if content_type.startswith(("application/json", "application/x-www-form-urlencoded")):
+            body = request.body
+            return b"\x00" in body or b"\\u0000" in body or b"%00" in body
+        return False
 
 
 class JisrErrorMiddleware:

@@ -5,6 +5,7 @@ import re
 from django.core import mail
 from django.test import Client
 
+from jisr.audit.models import Action, AuditEntry
 from jisr.conftest import client_for
 
 
@@ -34,6 +35,7 @@ def test_reset_link_arrives_in_the_users_language_and_sets_a_new_password(
     assert done.status_code == 302
     people["alice"].refresh_from_db()
     assert people["alice"].check_password("a-new-long-passphrase")
+    assert AuditEntry.objects.filter(action=Action.PASSWORD_CHANGED, actor=people["alice"]).exists()
     assert client.get(form_page.redirect_chain[-1][0]).context["validlink"] is False
 
 

@@ -88,3 +88,27 @@ def test_passwords_are_hashed_with_argon2(db, settings):
     user = make_user("hashed@example.org", None, {})
     assert user.password.startswith("argon2")
     assert user.check_password(PASSWORD)
+
+
+def test_lock_out_counts_per_account_across_addresses(people):
+    for number in range(settings.AXES_FAILURE_LIMIT):
+        Client(REMOTE_ADDR=f"10.0.0.{number}").post(
+            "/accounts/sign-in/", {"username": "alice@example.org", "password": "wrong-password"}
+        )
+    response = Client(REMOTE_ADDR="10.0.0.99").post(
+        "/accounts/sign-in/", {"username": "alice@example.org", "password": PASSWORD}
+    )
+    assert response.status_code == 429
+
+
+def test_typing_an_internal_key_does_not_lock_the_account(people):
+    for _ in range(settings.AXES_FAILURE_LIMIT + 1):
+        sign_in(Client(), f"account:{people['bob'].pk}", "x")
+    assert sign_in(Client(), "bob@example.org").status_code == 302
+
+
+def test_failed_sign_ins_are_audited_against_the_account(people):
+    sign_in(Client(), "bob@example.org", "wrong-password")
+    entry = AuditEntry.objects.get(action=Action.SIGN_IN_FAILED)
+    assert entry.object_id == str(people["bob"].pk)
+    assert entry.actor is None

@@ -48,3 +48,16 @@ def test_server_error_page_is_translated(db):
         response = client.get("/boom/")
     assert response.status_code == 500
     assert b"Something went wrong on our side" in response.content
+
+
+def test_a_null_character_is_refused_clearly_everywhere(people):
+    api = Client().get("/api/v1/places/districts?governorate=a%00b")
+    assert api.status_code == 400
+    assert api.json()["error"]["code"] == "malformed"
+    page = client_for(people["admin"]).get("/accounts/users/?q=a%00b")
+    assert page.status_code == 400
+    body = '{"name_ar": "a\\u0000b", "kind": "ngo"}'
+    response = client_for(people["admin"]).post(
+        "/api/v1/organisations", data=body, content_type="application/json"
+    )
+    assert response.status_code == 400
