@@ -128,10 +128,12 @@ def _register_routers() -> None:
     from jisr.accounts.api import router as accounts_router
     from jisr.audit.api import router as audit_router
     from jisr.places.api import router as places_router
+    from jisr.registry.api import router as registry_router
 
     api.add_router("/", accounts_router)
     api.add_router("/audit", audit_router)
     api.add_router("/places", places_router)
+    api.add_router("/", registry_router)
 
 
 _register_routers()

@@ -112,3 +112,24 @@ def client_for(user: User | None) -> Client:
     if user is not None:
         client.force_login(user)
     return client
+
+
+def register_person(by: User, **fields: Any) -> Any:
+    """A person registered by `by`, with every consent given unless told otherwise."""
+    from jisr.registry.models import ConsentChannel, ConsentStatus, PersonType, Purpose, Sex
+    from jisr.registry.services import person_register
+
+    consents = fields.pop("consents", dict.fromkeys(Purpose, ConsentStatus.GIVEN))
+    defaults: dict[str, Any] = {
+        "first_name": "حسين", "father_name": "علي", "grandfather_name": "كاظم",
+        "family_name": "الساعدي", "sex": Sex.MALE, "birth_year": 1988,
+        "person_type": PersonType.RETURNEE, "country": "IQ",
+        "governorate": by.organisation.governorate if by.organisation else None,
+    }  # fmt: skip
+    defaults.update(fields)
+    return person_register(by=by, consents=consents, channel=ConsentChannel.IN_PERSON, **defaults)
+
+
+@pytest.fixture
+def basra_person(people: dict[str, User]) -> Any:
+    return register_person(people["bob"], first_name="مريم", sex="F", phone="+9647801112233")

@@ -51,17 +51,47 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+
+
+def _encryption_keys() -> list[str]:
+    """Fernet keys for sensitive fields, newest first (docs/operations.md: rotating them).
+
+    Kept apart from SECRET_KEY so that rotating the session key never touches stored data.
+    """
+    from cryptography.fernet import Fernet
+
+    keys = env_list("JISR_ENCRYPTION_KEYS", [])
+    if not keys:
+        if PRODUCTION:
+            raise ConfigurationError("JISR_ENCRYPTION_KEYS must be set in production.")
+        key_file = VAR_DIR / "encryption_key"
+        if not key_file.exists():
+            key_file.write_text(Fernet.generate_key().decode())
+            key_file.chmod(0o600)
+        keys = [key_file.read_text().strip()]
+    for key in keys:
+        try:
+            Fernet(key)
+        except ValueError:
+            raise ConfigurationError(
+                "JISR_ENCRYPTION_KEYS must be Fernet keys (32 url-safe base64-encoded bytes)."
+            ) from None
+    return keys
+
+
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost"])
 if PRODUCTION and not ALLOWED_HOSTS:
     raise ConfigurationError("ALLOWED_HOSTS must be set in production.")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = env_str("SITE_URL", None if PRODUCTION else "http://127.0.0.1:8000")
+JISR_ENCRYPTION_KEYS = _encryption_keys()
 
 INSTALLED_APPS = [
     "jisr.core",
     "jisr.accounts",
     "jisr.audit",
     "jisr.places",
+    "jisr.registry",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -6,6 +6,7 @@ urlpatterns = [
     path("", include("jisr.core.urls")),
     path("accounts/", include("jisr.accounts.urls")),
     path("audit/", include("jisr.audit.urls")),
+    path("registry/", include("jisr.registry.urls")),
     path("api/v1/", api.urls),
 ]
 

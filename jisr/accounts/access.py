@@ -42,8 +42,11 @@ def scope_filter(
     """A filter for the records `user` may reach with `perm`.
 
     Each keyword names the lookup on the queried model that leads to the record's
-    organisation, governorate and owning user; a scope whose lookup is not given reaches
-    nothing, so a model that cannot say where it belongs is never shown by accident.
+    organisation, governorate and owning user. Scopes are cumulative: a governorate scope also
+    reaches the records of the user's own organisation (a person abroad registered by a
+    Baghdad branch has no governorate), and both reach the user's own records. A scope whose
+    lookup is not given reaches nothing through it, so a model that cannot say where it
+    belongs is never shown by accident.
     """
     if not user.is_authenticated:
         return NOTHING
@@ -52,10 +55,11 @@ def scope_filter(
         return NOTHING
     if scope == Scope.ALL:
         return Q()
-    if scope == Scope.GOVERNORATE and governorate and user.governorate_id:
-        return Q(**{governorate: user.governorate_id})
-    if scope in (Scope.GOVERNORATE, Scope.ORGANISATION) and organisation and user.organisation:
-        return Q(**{f"{organisation}__in": user.organisation.descendant_ids()})
+    reach = NOTHING
     if owner:
-        return Q(**{owner: user.pk})
-    return NOTHING
+        reach |= Q(**{owner: user.pk})
+    if scope >= Scope.ORGANISATION and organisation and user.organisation:
+        reach |= Q(**{f"{organisation}__in": user.organisation.descendant_ids()})
+    if scope >= Scope.GOVERNORATE and governorate and user.governorate_id:
+        reach |= Q(**{governorate: user.governorate_id})
+    return reach

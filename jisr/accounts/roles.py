@@ -54,18 +54,23 @@ class Perm(StrEnum):
     USER_VIEW = "user.view"
     USER_MANAGE = "user.manage"
     AUDIT_VIEW = "audit.view"
+    PERSON_VIEW = "person.view"
+    PERSON_REGISTER = "person.register"
+    PERSON_EDIT = "person.edit"
+    CONSENT_RECORD = "consent.record"
 
 
 _STAFF_BASICS = {Perm.DASHBOARD_VIEW, Perm.ORGANISATION_VIEW}
+_CASEWORK = {Perm.PERSON_VIEW, Perm.PERSON_REGISTER, Perm.PERSON_EDIT, Perm.CONSENT_RECORD}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
     Role.ADMINISTRATOR: frozenset(
         _STAFF_BASICS
         | {Perm.ORGANISATION_MANAGE, Perm.USER_VIEW, Perm.USER_MANAGE, Perm.AUDIT_VIEW}
     ),
-    Role.SUPERVISOR: frozenset(_STAFF_BASICS | {Perm.USER_VIEW, Perm.AUDIT_VIEW}),
-    Role.CASEWORKER: frozenset(_STAFF_BASICS),
-    Role.PROTECTION_OFFICER: frozenset(_STAFF_BASICS),
+    Role.SUPERVISOR: frozenset(_STAFF_BASICS | {Perm.USER_VIEW, Perm.AUDIT_VIEW, Perm.PERSON_VIEW}),
+    Role.CASEWORKER: frozenset(_STAFF_BASICS | _CASEWORK),
+    Role.PROTECTION_OFFICER: frozenset(_STAFF_BASICS | _CASEWORK),
     Role.PROVIDER_STAFF: frozenset(_STAFF_BASICS),
     Role.EMPLOYER: frozenset(_STAFF_BASICS),
     Role.ANALYST: frozenset(_STAFF_BASICS),

@@ -1,0 +1,206 @@
+import datetime as dt
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Field, Router, Schema, Status
+from ninja.pagination import LimitOffsetPagination, paginate
+from pydantic import field_validator
+
+from jisr.accounts.roles import Perm, Sensitivity
+from jisr.api import allowed
+from jisr.lib.phones import normalise_phone
+from jisr.lib.validation import invalid
+from jisr.places.models import District, Governorate
+from jisr.registry import selectors, services
+from jisr.registry.models import (
+    ConsentChannel,
+    ConsentStatus,
+    Person,
+    PersonType,
+    Purpose,
+    RecordStatus,
+    Relationship,
+    Sex,
+)
+
+router = Router(tags=["registry"])
+
+
+class ConsentOut(Schema):
+    purpose: Purpose
+    status: ConsentStatus | None
+    at: dt.datetime | None
+
+
+class PersonOut(Schema):
+    id: int
+    first_name: str
+    father_name: str
+    grandfather_name: str
+    family_name: str
+    mother_name: str
+    latin_name: str
+    aliases: str
+    full_name: str
+    sex: Sex
+    birth_year: int | None
+    birth_date: dt.date | None
+    phone: str
+    email: str
+    national_id: str | None = Field(
+        None, description="Only for readers cleared for sensitive data."
+    )
+    person_type: PersonType
+    country: str
+    city: str
+    governorate: str | None
+    district_id: int | None
+    household_id: int
+    relationship: Relationship
+    organisation_id: int
+    status: RecordStatus
+    created_at: dt.datetime
+
+    @staticmethod
+    def resolve_country(person: Person) -> str:
+        return str(person.country.code)
+
+    @staticmethod
+    def resolve_governorate(person: Person) -> str | None:
+        return person.governorate.code if person.governorate else None
+
+    @staticmethod
+    def resolve_national_id(person: Person, context: Any) -> str | None:
+        user = context["request"].user
+        return person.national_id if user.can_see(Sensitivity.SENSITIVE) else None
+
+
+class PersonDetailOut(PersonOut):
+    consents: list[ConsentOut]
+
+    @staticmethod
+    def resolve_consents(person: Person) -> list[dict[str, Any]]:
+        return [
+            {"purpose": p, "status": e.status if e else None, "at": e.at if e else None}
+            for p, e in selectors.consent_state(person).items()
+        ]
+
+
+def _phone(value: str | None) -> str:
+    if not value:
+        return ""
+    try:
+        return normalise_phone(value)
+    except ValueError:
+        raise ValueError(_("Enter a valid phone number, for example +964 770 123 4567.")) from None
+
+
+class PersonIn(Schema):
+    first_name: str = Field(min_length=1, max_length=100)
+    father_name: str = Field("", max_length=100)
+    grandfather_name: str = Field("", max_length=100)
+    family_name: str = Field("", max_length=100)
+    mother_name: str = Field("", max_length=150)
+    latin_name: str = Field("", max_length=200)
+    aliases: str = Field("", max_length=200)
+    sex: Sex
+    birth_year: int | None = None
+    birth_date: dt.date | None = None
+    phone: str = ""
+    email: str = ""
+    national_id: str = ""
+    person_type: PersonType
+    country: str = Field("IQ", min_length=2, max_length=2)
+    city: str = ""
+    governorate: str | None = Field(None, description="ISO 3166-2 code, e.g. IQ-BG")
+    district_id: int | None = None
+
+    @field_validator("phone")
+    @classmethod
+    def _valid_phone(cls, value: str) -> str:
+        return _phone(value)
+
+
+class RegistrationIn(PersonIn):
+    consents: dict[Purpose, ConsentStatus] = Field(
+        description="The person's decision for each purpose; registration must be 'given'."
+    )
+    channel: ConsentChannel = ConsentChannel.IN_PERSON
+    household_of: int | None = Field(None, description="Add to the household of this person.")
+    relationship: Relationship | None = None
+
+
+class ConsentIn(Schema):
+    purpose: Purpose
+    status: ConsentStatus
+    channel: ConsentChannel = ConsentChannel.IN_PERSON
+
+
+def _places(data: dict[str, Any]) -> dict[str, Any]:
+    code = data.pop("governorate", None)
+    data["governorate"] = Governorate.objects.filter(code=code).first() if code else None
+    if code and data["governorate"] is None:
+        raise invalid({"governorate": [_("Unknown governorate code.")]})
+    district_id = data.pop("district_id", None)
+    data["district"] = District.objects.filter(pk=district_id).first() if district_id else None
+    if district_id and data["district"] is None:
+        raise invalid({"district_id": [_("Unknown district.")]})
+    if "national_id" in data:
+        data["national_id"] = data["national_id"] or None
+    return data
+
+
+@router.get("/persons", response=list[PersonOut], auth=allowed(Perm.PERSON_VIEW))
+@paginate(LimitOffsetPagination)
+def person_list(
+    request: HttpRequest, q: str = "", governorate: str = "", person_type: str = ""
+) -> Any:
+    """Active persons in the caller's scope; `q` matches names in any spelling, phone or ID."""
+    selected = Governorate.objects.filter(code=governorate).first() if governorate else None
+    return selectors.person_list(
+        fetched_by=request.user, search=q, governorate=selected.pk if selected else None,
+        person_type=person_type, status=RecordStatus.ACTIVE,
+    )  # fmt: skip
+
+
+@router.get("/persons/{person_id}", response=PersonDetailOut, auth=allowed(Perm.PERSON_VIEW))
+def person_get(request: HttpRequest, person_id: int) -> Any:
+    return selectors.person_get(fetched_by=request.user, person_id=person_id)
+
+
+@router.post("/persons", response={201: PersonDetailOut}, auth=allowed(Perm.PERSON_REGISTER))
+def person_register(request: HttpRequest, payload: RegistrationIn) -> Any:
+    data = _places(payload.dict())
+    consents = data.pop("consents")
+    channel = data.pop("channel")
+    household_of = data.pop("household_of")
+    relationship = data.pop("relationship")
+    household = None
+    if household_of:
+        household = selectors.person_get(fetched_by=request.user, person_id=household_of).household
+        data["relationship"] = relationship or Relationship.OTHER_RELATIVE
+    person = services.person_register(
+        by=request.user, consents=consents, channel=channel, household=household, **data
+    )
+    return Status(201, person)
+
+
+@router.patch("/persons/{person_id}", response=PersonDetailOut, auth=allowed(Perm.PERSON_EDIT))
+def person_update(request: HttpRequest, person_id: int, payload: PersonIn) -> Any:
+    person = selectors.person_get(fetched_by=request.user, person_id=person_id)
+    return services.person_update(by=request.user, person=person, **_places(payload.dict()))
+
+
+@router.post(
+    "/persons/{person_id}/consents",
+    response={201: PersonDetailOut},
+    auth=allowed(Perm.CONSENT_RECORD),
+)
+def consent_record(request: HttpRequest, person_id: int, payload: ConsentIn) -> Any:
+    person = selectors.person_get(fetched_by=request.user, person_id=person_id)
+    services.consent_record(
+        by=request.user, person=person, purpose=payload.purpose, status=payload.status,
+        channel=payload.channel,
+    )  # fmt: skip
+    return Status(201, person)

@@ -1,0 +1,111 @@
+"""Authorised reads of the registry: every function takes who is asking."""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from jisr.accounts.access import not_found, require, scope_filter
+from jisr.accounts.roles import Perm
+from jisr.audit.models import Action
+from jisr.audit.services import audit_record
+from jisr.lib.arabic import normalise_name
+from jisr.lib.phones import normalise_phone
+from jisr.registry.encryption import blind_index
+from jisr.registry.models import ConsentEvent, ConsentStatus, Person, Purpose
+
+
+def persons_in_scope(user: Any) -> QuerySet[Person]:
+    return Person.objects.filter(
+        scope_filter(
+            user, Perm.PERSON_VIEW,
+            organisation="organisation", governorate="governorate", owner="registered_by",
+        )
+    )  # fmt: skip
+
+
+def person_list(
+    *,
+    fetched_by: Any,
+    search: str = "",
+    governorate: int | None = None,
+    person_type: str = "",
+    status: str = "",
+) -> QuerySet[Person]:
+    """Persons in the reader's scope. The search matches every part of a name in any spelling
+    variant (see jisr.lib.arabic), a phone number, or an ID number exactly."""
+    require(fetched_by, Perm.PERSON_VIEW)
+    persons = persons_in_scope(fetched_by)
+    if search:
+        persons = persons.filter(_search(search))
+    if governorate:
+        persons = persons.filter(governorate_id=governorate)
+    if person_type:
+        persons = persons.filter(person_type=person_type)
+    if status:
+        persons = persons.filter(status=status)
+    return persons.select_related("governorate", "organisation")
+
+
+def _search(text: str) -> Q:
+    condition = Q()
+    for token in normalise_name(text).split():
+        condition &= Q(name_key__contains=token)
+    with contextlib.suppress(ValueError):
+        condition |= Q(phone=normalise_phone(text))
+    if index := blind_index(text):
+        condition |= Q(national_id_index=index)
+    return condition
+
+
+def person_get(*, fetched_by: Any, person_id: int) -> Person:
+    """One person's record, its reading recorded in the audit log."""
+    require(fetched_by, Perm.PERSON_VIEW)
+    person = (
+        persons_in_scope(fetched_by)
+        .select_related("governorate", "district", "organisation", "household")
+        .filter(pk=person_id)
+        .first()
+    )
+    if person is None:
+        raise not_found()
+    audit_record(actor=fetched_by, action=Action.VIEW, target=person)
+    return person
+
+
+def possible_duplicates(
+    *, fetched_by: Any, first_name: str, family_name: str, birth_year: int | None, phone: str
+) -> list[Person]:
+    """Records in the reader's scope that may be the same person: same phone, or the same first
+    and family name (any spelling) born within a year of each other."""
+    require(fetched_by, Perm.PERSON_REGISTER)
+    condition = Q(pk__in=[])
+    if phone:
+        condition |= Q(phone=phone)
+    first, family = normalise_name(first_name), normalise_name(family_name)
+    if first:
+        same_name = Q(name_key__startswith=first + " ")
+        if family:
+            same_name &= Q(name_key__contains=family)
+        if birth_year:
+            same_name &= Q(birth_year__range=(birth_year - 1, birth_year + 1)) | Q(
+                birth_year__isnull=True
+            )
+        condition |= same_name
+    return list(persons_in_scope(fetched_by).filter(condition).select_related("governorate")[:10])
+
+
+def consent_state(person: Person) -> dict[Purpose, ConsentEvent | None]:
+    """The decision in force for each purpose (the latest), or None where none was asked."""
+    state: dict[Purpose, ConsentEvent | None] = dict.fromkeys(Purpose)
+    for event in person.consent_events.select_related("recorded_by").order_by("at", "pk"):
+        state[Purpose(event.purpose)] = event
+    return state
+
+
+def has_consent(person: Person, purpose: Purpose) -> bool:
+    """True only while the person's latest decision for `purpose` is "given"."""
+    latest = person.consent_events.filter(purpose=purpose).order_by("-at", "-pk").first()
+    return latest is not None and latest.status == ConsentStatus.GIVEN

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from jisr.registry import views
+
+app_name = "registry"
+urlpatterns = [
+    path("persons/", views.person_list, name="person_list"),
+    path("persons/new/", views.person_register, name="person_register"),
+    path("persons/<int:person_id>/", views.person_detail, name="person_detail"),
+    path("persons/<int:person_id>/edit/", views.person_edit, name="person_edit"),
+    path("persons/<int:person_id>/consent/", views.person_consent, name="person_consent"),
+]

@@ -1,0 +1,134 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from jisr.accounts.decorators import AuthedRequest, permission
+from jisr.accounts.roles import Perm, Sensitivity
+from jisr.lib.errors import JisrError
+from jisr.lib.forms import add_error_to_form
+from jisr.registry import selectors, services
+from jisr.registry.forms import ConsentForm, PersonFilterForm, PersonForm, RegistrationForm
+from jisr.registry.models import ConsentChannel, ConsentStatus, Purpose, RecordStatus
+
+PAGE_SIZE = 50
+
+
+@permission(Perm.PERSON_VIEW)
+def person_list(request: AuthedRequest) -> HttpResponse:
+    form = PersonFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    governorate = filters.get("governorate")
+    persons = selectors.person_list(
+        fetched_by=request.user,
+        search=filters.get("q", ""),
+        governorate=governorate.pk if governorate else None,
+        person_type=filters.get("person_type", ""),
+        status=RecordStatus.ACTIVE,
+    )
+    page = Paginator(persons, PAGE_SIZE).get_page(request.GET.get("page"))
+    querystring = request.GET.copy()
+    querystring.pop("page", None)
+    context = {"form": form, "page": page, "querystring": querystring.urlencode()}
+    htmx = request.headers.get("HX-Request") == "true"
+    return render(
+        request, "registry/_person_rows.html" if htmx else "registry/person_list.html", context
+    )
+
+
+@permission(Perm.PERSON_REGISTER)
+def person_register(request: AuthedRequest) -> HttpResponse:
+    """Search before create: possible matches are shown, and registering anyway is a choice."""
+    relative = None
+    if member_of := request.GET.get("member_of", ""):
+        relative = selectors.person_get(fetched_by=request.user, person_id=_int(member_of))
+    form = RegistrationForm(
+        request.POST or None,
+        household_member=relative is not None,
+        initial={"family_name": relative.family_name} if relative else None,
+    )
+    duplicates = []
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        duplicates = selectors.possible_duplicates(
+            fetched_by=request.user, first_name=data["first_name"], family_name=data["family_name"],
+            birth_year=data["birth_date"].year if data["birth_date"] else data["birth_year"],
+            phone=data["phone"],
+        )  # fmt: skip
+        if not duplicates or data["different_person"]:
+            try:
+                person = services.person_register(
+                    by=request.user, consents=form.consents(),
+                    channel=ConsentChannel(data["channel"]),
+                    household=relative.household if relative else None, **form.person_fields(),
+                )  # fmt: skip
+            except JisrError as error:
+                add_error_to_form(form, error)
+            else:
+                messages.success(request, _("The person has been registered."))
+                return redirect("registry:person_detail", person_id=person.pk)
+    return render(
+        request,
+        "registry/person_register.html",
+        {"form": form, "duplicates": duplicates, "relative": relative},
+    )
+
+
+def _int(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise JisrError("not_found", _("Not found."), status=404) from None
+
+
+@permission(Perm.PERSON_VIEW)
+def person_detail(request: AuthedRequest, person_id: int) -> HttpResponse:
+    person = selectors.person_get(fetched_by=request.user, person_id=person_id)
+    household = selectors.person_list(fetched_by=request.user).filter(household=person.household_id)
+    return render(
+        request,
+        "registry/person_detail.html",
+        {
+            "person": person,
+            "consents": selectors.consent_state(person).items(),
+            "household": household.exclude(pk=person.pk),
+            "show_identity_document": request.user.can_see(Sensitivity.SENSITIVE),
+        },
+    )
+
+
+@permission(Perm.PERSON_EDIT)
+def person_edit(request: AuthedRequest, person_id: int) -> HttpResponse:
+    person = selectors.person_get(fetched_by=request.user, person_id=person_id)
+    form = PersonForm(request.POST or None, instance=person)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.person_update(by=request.user, person=person, **form.cleaned_data)
+        except JisrError as error:
+            add_error_to_form(form, error)
+        else:
+            messages.success(request, _("The record has been saved."))
+            return redirect("registry:person_detail", person_id=person.pk)
+    return render(request, "registry/person_edit.html", {"form": form, "person": person})
+
+
+@permission(Perm.CONSENT_RECORD)
+def person_consent(request: AuthedRequest, person_id: int) -> HttpResponse:
+    person = selectors.person_get(fetched_by=request.user, person_id=person_id)
+    form = ConsentForm(request.POST or None, initial={"purpose": request.GET.get("purpose", "")})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.consent_record(
+                by=request.user, person=person, purpose=Purpose(form.cleaned_data["purpose"]),
+                status=ConsentStatus(form.cleaned_data["status"]),
+                channel=ConsentChannel(form.cleaned_data["channel"]),
+            )  # fmt: skip
+        except JisrError as error:
+            add_error_to_form(form, error)
+        else:
+            messages.success(request, _("The decision has been recorded."))
+            return redirect("registry:person_detail", person_id=person.pk)
+    return render(request, "registry/person_consent.html", {"form": form, "person": person})
