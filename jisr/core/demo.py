@@ -16,6 +16,7 @@ from django.db import transaction
 from jisr.accounts.models import Organisation, OrganisationKind, RoleGrant, User
 from jisr.accounts.roles import Role, Scope
 from jisr.places.models import Governorate
+from jisr.registry.models import Person
 
 DEMO_PASSWORD = "Jisr-demo-2026"  # noqa: S105  (printed on purpose; refused in production)
 DEMO_DOMAIN = "demo.jisr.iq"
@@ -68,6 +69,7 @@ class DemoResult:
     accounts: list[DemoAccount]
     organisations: int
     users: int
+    persons: int
 
 
 class NameGenerator:
@@ -112,7 +114,9 @@ def _account(
 
 
 @transaction.atomic
-def build_demo(*, seed: int = 2026, staff_per_branch: int = 2) -> DemoResult:
+def build_demo(
+    *, seed: int = 2026, staff_per_branch: int = 2, households_per_branch: int = 3
+) -> DemoResult:
     rng = random.Random(seed)  # noqa: S311  (demo data, not security)
     names = NameGenerator(rng)
     governorates = {g.code: g for g in Governorate.objects.all()}
@@ -178,8 +182,12 @@ def build_demo(*, seed: int = 2026, staff_per_branch: int = 2) -> DemoResult:
                 full_name=names.full_name(), organisation=branch,
                 roles={Role.CASEWORKER: Scope.ORGANISATION},
             )  # fmt: skip
+    from jisr.registry.demo import build_persons
+
+    build_persons(rng=rng, households_per_branch=households_per_branch)
     return DemoResult(
         accounts=accounts,
         organisations=Organisation.objects.count(),
         users=User.objects.count(),
+        persons=Person.objects.count(),
     )

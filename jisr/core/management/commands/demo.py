@@ -25,7 +25,8 @@ class Command(BaseCommand):
         result = build_demo(seed=options["seed"], staff_per_branch=options["staff_per_branch"])
         self.stdout.write(
             self.style.SUCCESS(
-                f"Demo ready: {result.organisations} organisations, {result.users} accounts."
+                f"Demo ready: {result.organisations} organisations, {result.users} accounts, "
+                f"{result.persons} persons."
             )
         )
         self.stdout.write(

@@ -1,0 +1,148 @@
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+
+from jisr.audit.models import Action, AuditEntry
+from jisr.conftest import client_for, register_person
+from jisr.places.models import Governorate
+from jisr.registry.models import ConsentEvent, Person, Purpose
+
+
+def registration_data(**extra):
+    baghdad = Governorate.objects.get(code="IQ-BG")
+    data = {
+        "first_name": "أحمد", "father_name": "عبد الله", "grandfather_name": "حسن",
+        "family_name": "الجبوري", "mother_name": "فاطمة", "sex": "M", "birth_year": "1990",
+        "phone": "0770 555 1234", "person_type": "returnee", "country": "IQ",
+        "governorate": baghdad.pk, "channel": "in_person",
+        **{f"consent_{p.value}": "given" for p in Purpose},
+    }  # fmt: skip
+    data.update(extra)
+    return data
+
+
+def test_caseworker_registers_a_person_with_consent_per_purpose(people):
+    client = client_for(people["alice"])
+    response = client.post("/registry/persons/new/", registration_data(consent_research="refused"))
+    assert response.status_code == 302
+    person = Person.objects.get()
+    assert person.phone == "+9647705551234"
+    assert person.organisation == people["alice"].organisation
+    assert person.household.members.get() == person
+    decisions = dict(ConsentEvent.objects.filter(person=person).values_list("purpose", "status"))
+    assert decisions == {**{p.value: "given" for p in Purpose}, "research": "refused"}
+    assert AuditEntry.objects.filter(action=Action.CREATE, object_id=str(person.pk)).exists()
+
+
+def test_registration_without_consent_to_be_registered_is_refused(people):
+    client = client_for(people["alice"])
+    response = client.post(
+        "/registry/persons/new/", registration_data(consent_registration="refused")
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors
+    assert not Person.objects.exists()
+
+
+def test_bad_input_is_explained_field_by_field(people):
+    client = client_for(people["alice"])
+    response = client.post(
+        "/registry/persons/new/",
+        registration_data(phone="123", birth_year="2999", first_name=""),
+        headers={"accept-language": "en"},
+    )
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert {"phone", "first_name"} <= set(errors)
+    assert not Person.objects.exists()
+    response = client.post("/registry/persons/new/", registration_data(birth_year="2999"))
+    assert "birth_year" in response.context["form"].errors
+    assert not Person.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("registered", "typed"),
+    [("أحمد", "احمد"), ("عبد الله", "عبدالله"), ("فاطمة", "فاطمه"), ("مصطفى", "مصطفي")],
+)
+def test_search_finds_a_person_by_a_spelling_variant(people, registered, typed):
+    person = register_person(people["alice"], first_name=registered)
+    client = client_for(people["alice"])
+    response = client.get("/registry/persons/", {"q": typed})
+    assert [p.pk for p in response.context["page"]] == [person.pk]
+
+
+def test_search_by_phone_and_by_id_number(people):
+    person = register_person(people["alice"], phone="+9647701112222", national_id="A1234567")
+    client = client_for(people["alice"])
+    assert [
+        p.pk for p in client.get("/registry/persons/", {"q": "07701112222"}).context["page"]
+    ] == [person.pk]
+    assert [p.pk for p in client.get("/registry/persons/", {"q": "a 1234567"}).context["page"]] == [
+        person.pk
+    ]
+
+
+def test_a_possible_duplicate_is_shown_before_registering_again(people):
+    existing = register_person(
+        people["alice"], first_name="احمد", family_name="الجبوري", birth_year=1991
+    )
+    client = client_for(people["alice"])
+    response = client.post("/registry/persons/new/", registration_data(phone=""))
+    assert response.status_code == 200
+    assert [p.pk for p in response.context["duplicates"]] == [existing.pk]
+    assert Person.objects.count() == 1
+    response = client.post(
+        "/registry/persons/new/", registration_data(phone="", different_person="on")
+    )
+    assert response.status_code == 302
+    assert Person.objects.count() == 2
+
+
+def test_household_members_are_added_to_the_same_household(people):
+    head = register_person(people["alice"])
+    client = client_for(people["alice"])
+    response = client.post(
+        f"/registry/persons/new/?member_of={head.pk}",
+        registration_data(
+            first_name="زينب", sex="F", relationship="spouse", phone="", different_person="on"
+        ),
+    )
+    assert response.status_code == 302
+    spouse = Person.objects.get(first_name="زينب")
+    assert spouse.household == head.household
+    assert spouse.relationship == "spouse"
+    page = client.get(f"/registry/persons/{head.pk}/")
+    assert "زينب".encode() in page.content
+
+
+def test_the_list_page_costs_the_same_queries_for_3_or_30_rows(people):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(people["alice"])
+    baghdad = Governorate.objects.get(code="IQ-BG").pk
+
+    def queries_for_list() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get("/registry/persons/", {"governorate": baghdad})
+        assert response.status_code == 200
+        return len(queries)
+
+    for number in range(3):
+        register_person(people["alice"], first_name=f"شخص{number}", phone="")
+    few = queries_for_list()
+    for number in range(3, 30):
+        register_person(people["alice"], first_name=f"شخص{number}", phone="")
+    assert queries_for_list() == few <= 15
+
+
+def test_national_id_is_encrypted_at_rest_and_shown_only_with_clearance(people):
+    person = register_person(people["alice"], national_id="A1234567")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT national_id FROM registry_person WHERE id = %s", [person.pk])
+        stored = cursor.fetchone()[0]
+    assert "A1234567" not in stored
+    assert Person.objects.get(pk=person.pk).national_id == "A1234567"
+    page = client_for(people["alice"]).get(f"/registry/persons/{person.pk}/")
+    assert b"A1234567" in page.content
