@@ -58,6 +58,7 @@ class Perm(StrEnum):
     PERSON_REGISTER = "person.register"
     PERSON_EDIT = "person.edit"
     CONSENT_RECORD = "consent.record"
+    CATEGORY_MANAGE = "category.manage"
 
 
 _STAFF_BASICS = {Perm.DASHBOARD_VIEW, Perm.ORGANISATION_VIEW}
@@ -66,7 +67,13 @@ _CASEWORK = {Perm.PERSON_VIEW, Perm.PERSON_REGISTER, Perm.PERSON_EDIT, Perm.CONS
 ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
     Role.ADMINISTRATOR: frozenset(
         _STAFF_BASICS
-        | {Perm.ORGANISATION_MANAGE, Perm.USER_VIEW, Perm.USER_MANAGE, Perm.AUDIT_VIEW}
+        | {
+            Perm.ORGANISATION_MANAGE,
+            Perm.USER_VIEW,
+            Perm.USER_MANAGE,
+            Perm.AUDIT_VIEW,
+            Perm.CATEGORY_MANAGE,
+        }
     ),
     Role.SUPERVISOR: frozenset(_STAFF_BASICS | {Perm.USER_VIEW, Perm.AUDIT_VIEW, Perm.PERSON_VIEW}),
     Role.CASEWORKER: frozenset(_STAFF_BASICS | _CASEWORK),

@@ -3,7 +3,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema, Status
+from ninja import Body, Field, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 from pydantic import field_validator
 
@@ -76,8 +76,29 @@ class PersonOut(Schema):
         return person.national_id if user.can_see(Sensitivity.SENSITIVE) else None
 
 
+class CategoryOut(Schema):
+    key: str
+    label: str
+    reason: str
+
+
 class PersonDetailOut(PersonOut):
     consents: list[ConsentOut]
+    categories: list[CategoryOut]
+    answers: dict[str, Any] = Field(description="Case form answers the caller may see.")
+
+    @staticmethod
+    def resolve_categories(person: Person) -> list[dict[str, str]]:
+        return [
+            {"key": key, "label": label, "reason": reason}
+            for key, label, reason in selectors.person_categories(person)
+        ]
+
+    @staticmethod
+    def resolve_answers(person: Person, context: Any) -> dict[str, Any]:
+        visible = selectors.case_answers_for(fetched_by=context["request"].user, person=person)
+        keys = {question.key for _section, rows in visible for question, _value in rows}
+        return {k: v for k, v in selectors.all_answers(person).items() if k in keys}
 
     @staticmethod
     def resolve_consents(person: Person) -> list[dict[str, Any]]:
@@ -204,3 +225,13 @@ def consent_record(request: HttpRequest, person_id: int, payload: ConsentIn) -> 
         channel=payload.channel,
     )  # fmt: skip
     return Status(201, person)
+
+
+@router.put(
+    "/persons/{person_id}/answers", response=PersonDetailOut, auth=allowed(Perm.PERSON_EDIT)
+)
+def case_answers_save(request: HttpRequest, person_id: int, payload: Body[dict[str, Any]]) -> Any:
+    """Answers to the case form by question key (see the form's definition); null clears one."""
+    person = selectors.person_get(fetched_by=request.user, person_id=person_id)
+    services.case_answers_save(by=request.user, person=person, answers=payload)
+    return person

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jisr.accounts.forms import PhoneField
 from jisr.places.models import District, Governorate
+from jisr.registry.caseform import CHOICE, DATE, INTEGER, MULTI, YES_NO, Question, Section
 from jisr.registry.models import (
     ConsentChannel,
     ConsentStatus,
@@ -118,3 +119,73 @@ class PersonFilterForm(forms.Form):
     person_type = forms.ChoiceField(
         label=_("Situation"), choices=[("", _("Any")), *PersonType.choices], required=False
     )
+
+
+def _answer_field(question: Question) -> forms.Field:
+    label, required = str(question.label), False  # forms are built per request, in its language
+    if question.kind == INTEGER:
+        return forms.IntegerField(
+            label=label, required=required, min_value=question.minimum, max_value=question.maximum
+        )
+    if question.kind == DATE:
+        return forms.DateField(
+            label=label, required=required, widget=forms.DateInput(attrs={"type": "date"})
+        )
+    if question.kind == YES_NO:
+        return forms.TypedChoiceField(
+            label=label, required=required, empty_value=None,
+            choices=[("", "—"), ("yes", _("Yes")), ("no", _("No"))],
+        )  # fmt: skip
+    if question.kind == CHOICE:
+        return forms.ChoiceField(
+            label=label,
+            required=required,
+            choices=[("", "—"), *[(c.value, c.label) for c in question.choices]],
+        )
+    if question.kind == MULTI:
+        return forms.MultipleChoiceField(
+            label=label, required=required, widget=forms.CheckboxSelectMultiple,
+            choices=[(c.value, c.label) for c in question.choices],
+        )  # fmt: skip
+    return forms.CharField(label=label, required=required, max_length=500)
+
+
+def _initial(question: Question, value: Any) -> Any:
+    if question.kind == YES_NO and value is not None:
+        return "yes" if value else "no"
+    return value
+
+
+class CaseAnswersForm(forms.Form):
+    """The case form's questions of the sections the user may record, grouped by section."""
+
+    def __init__(
+        self, *args: Any, sections: list[Section], answers: dict[str, Any], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.sections = sections
+        for section in sections:
+            for question in section.questions:
+                self.fields[question.key] = _answer_field(question)
+                self.initial[question.key] = _initial(question, answers.get(question.key))
+
+    def grouped(self) -> list[tuple[Section, list[forms.BoundField]]]:
+        return [(s, [self[q.key] for q in s.questions]) for s in self.sections]
+
+    def answers(self) -> dict[str, Any]:
+        return {key: value for key, value in self.cleaned_data.items()}
+
+
+class CategoryRuleForm(forms.Form):
+    label_ar = forms.CharField(label=_("Name in Arabic"), max_length=200)
+    label_ckb = forms.CharField(label=_("Name in Central Kurdish"), max_length=200)
+    label_en = forms.CharField(label=_("Name in English"), max_length=200)
+    conditions = forms.JSONField(
+        label=_("Conditions"),
+        help_text=_(
+            'Conditions that must all hold, e.g. [{"fact": "age", "op": "gte", "value": 60}].'
+        ),
+        widget=forms.Textarea(attrs={"dir": "ltr", "rows": 8}),
+    )
+    is_active = forms.BooleanField(label=_("Active"), required=False)
+    order = forms.IntegerField(label=_("Order"), min_value=0, max_value=1000)

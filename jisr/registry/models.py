@@ -193,6 +193,7 @@ class Purpose(models.TextChoices):
     EMPLOYER_MATCHING = "employer_matching", _("Matching with employers")
     CONTACT = "contact", _("Contact about opportunities")
     RESEARCH = "research", _("Research and statistics")
+    PROTECTION = "protection", _("Recording protection needs")
 
 
 class ConsentStatus(models.TextChoices):
@@ -229,3 +230,75 @@ class ConsentEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.purpose}: {self.status}"
+
+
+class CaseAnswers(models.Model):
+    """A person's answers to the standard case form (`jisr.registry.caseform`).
+
+    Health and protection answers are encrypted at rest; the answers indicators count on are
+    also kept in typed, indexed columns.
+    """
+
+    person = models.OneToOneField(Person, on_delete=models.CASCADE, related_name="case_answers")
+    form_version = models.CharField(max_length=20)
+    answers = models.JSONField(default=dict)
+    sensitive_answers = EncryptedText(max_length=20000, blank=True, null=True)
+    education_level = models.CharField(max_length=20, blank=True, db_index=True)
+    employment_status = models.CharField(max_length=20, blank=True, db_index=True)
+    return_date = models.DateField(null=True, blank=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("case form answers")
+        verbose_name_plural = _("case form answers")
+
+    def __str__(self) -> str:
+        return f"{self.person_id} ({self.form_version})"
+
+
+class CategoryRule(models.Model):
+    """A category a person falls in when all of its conditions hold (rules are data).
+
+    `conditions` is a list of {"fact": ..., "op": ..., "value": ...}; the facts and operators
+    are listed in `jisr.registry.categories`.
+    """
+
+    key = models.SlugField(_("key"), max_length=50, unique=True)
+    label_ar = models.CharField(_("name in Arabic"), max_length=200)
+    label_ckb = models.CharField(_("name in Central Kurdish"), max_length=200)
+    label_en = models.CharField(_("name in English"), max_length=200)
+    conditions = models.JSONField(_("conditions"), default=list)
+    is_active = models.BooleanField(_("active"), default=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["order", "key"]
+        verbose_name = _("category rule")
+        verbose_name_plural = _("category rules")
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        from django.utils.translation import get_language
+
+        language = (get_language() or "ar").split("-")[0]
+        return str(getattr(self, f"label_{language}", "") or self.label_ar)
+
+
+class PersonCategory(models.Model):
+    """A category a person is in now, with the reason in words; recomputed on every change."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="categories")
+    rule = models.ForeignKey(CategoryRule, on_delete=models.CASCADE, related_name="+")
+    reason = models.JSONField(default=list)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["person", "rule"], name="person_category_once")
+        ]
+        indexes = [models.Index(fields=["rule", "person"])]
+
+    def __str__(self) -> str:
+        return f"{self.person_id}: {self.rule_id}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -13,8 +14,16 @@ from jisr.audit.models import Action
 from jisr.audit.services import audit_record
 from jisr.lib.arabic import normalise_name
 from jisr.lib.phones import normalise_phone
+from jisr.registry.caseform import CASE_FORM, Question, Section
 from jisr.registry.encryption import blind_index
-from jisr.registry.models import ConsentEvent, ConsentStatus, Person, Purpose
+from jisr.registry.models import (
+    CaseAnswers,
+    CategoryRule,
+    ConsentEvent,
+    ConsentStatus,
+    Person,
+    Purpose,
+)
 
 
 def persons_in_scope(user: Any) -> QuerySet[Person]:
@@ -109,3 +118,52 @@ def has_consent(person: Person, purpose: Purpose) -> bool:
     """True only while the person's latest decision for `purpose` is "given"."""
     latest = person.consent_events.filter(purpose=purpose).order_by("-at", "-pk").first()
     return latest is not None and latest.status == ConsentStatus.GIVEN
+
+
+def all_answers(person: Person) -> dict[str, Any]:
+    """Every stored answer of the person's case form, sensitive ones decrypted (not audited:
+    callers that show them to someone go through `case_answers_for`)."""
+    record = CaseAnswers.objects.filter(person=person).first()
+    if record is None:
+        return {}
+    return {**record.answers, **json.loads(record.sensitive_answers or "{}")}
+
+
+def case_answers_for(
+    *, fetched_by: Any, person: Person
+) -> list[tuple[Section, list[tuple[Question, str]]]]:
+    """The answers the reader may see, section by section, as text in the reader's language;
+    sections above the reader's clearance, or whose consent is not in force, are left out."""
+    answers = all_answers(person)
+    shown = []
+    for section in CASE_FORM.sections:
+        if not fetched_by.can_see(section.sensitivity):
+            continue
+        if section.needs_consent and not has_consent(person, Purpose(section.needs_consent)):
+            continue
+        rows = [(q, display_answer(q, answers.get(q.key))) for q in section.questions]
+        shown.append((section, rows))
+    return shown
+
+
+def display_answer(question: Question, value: Any) -> str:
+    from jisr.registry.categories import value_label
+
+    if value in (None, "", []):
+        return ""
+    return value_label(question.key, value)
+
+
+def person_categories(person: Person) -> list[tuple[str, str, str]]:
+    """(key, label, reason) of each category the person is in, in the reader's language."""
+    from jisr.registry.categories import reason_text
+
+    return [
+        (c.rule.key, c.rule.label, reason_text(c.reason))
+        for c in person.categories.select_related("rule").order_by("rule__order")
+    ]
+
+
+def category_rule_list(*, fetched_by: Any) -> QuerySet[CategoryRule]:
+    require(fetched_by, Perm.CATEGORY_MANAGE)
+    return CategoryRule.objects.all()

@@ -6,17 +6,22 @@ consent to be registered: participation is voluntary.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from jisr.accounts.access import forbidden, require
-from jisr.accounts.roles import Perm
+from jisr.accounts.roles import Perm, Sensitivity
 from jisr.audit.models import Action
 from jisr.audit.services import audit_record, diff
 from jisr.lib.validation import invalid, validated_save
+from jisr.registry.caseform import CASE_FORM, VERSION, clean_answer
+from jisr.registry.categories import categorise
 from jisr.registry.models import (
+    CaseAnswers,
+    CategoryRule,
     ConsentChannel,
     ConsentEvent,
     ConsentStatus,
@@ -26,7 +31,7 @@ from jisr.registry.models import (
     RecordStatus,
     Relationship,
 )
-from jisr.registry.selectors import persons_in_scope
+from jisr.registry.selectors import all_answers, has_consent, persons_in_scope
 
 PERSON_FIELDS = [
     "first_name", "father_name", "grandfather_name", "family_name", "mother_name", "latin_name",
@@ -79,7 +84,14 @@ def person_register(
     )
     for purpose, status in consents.items():
         _record_consent(by=by, person=person, purpose=purpose, status=status, channel=channel)
+    recategorise_household(person.household)
     return person
+
+
+def recategorise_household(household: Household) -> None:
+    """Categories of every member (one's household size or headship can change another's)."""
+    for member in Person.objects.filter(household=household).select_related("household"):
+        categorise(member, all_answers(member))
 
 
 @transaction.atomic
@@ -95,7 +107,69 @@ def person_update(*, by: Any, person: Person, **fields: Any) -> Person:
     changes = _changes(before, _snapshot(person))
     if changes:
         audit_record(actor=by, action=Action.UPDATE, target=person, changes=changes)
+    recategorise_household(person.household)
     return person
+
+
+@transaction.atomic
+def case_answers_save(*, by: Any, person: Person, answers: dict[str, Any]) -> CaseAnswers:
+    """Merge answers to the case form into the person's record, section by section.
+
+    Nobody writes answers they would not be allowed to read; protection needs are recorded only
+    while the person consents to it. Empty answers clear a question.
+    """
+    require(by, Perm.PERSON_EDIT)
+    if not persons_in_scope(by).filter(pk=person.pk).exists():
+        raise forbidden()
+    errors: dict[str, list[str]] = {}
+    cleaned: dict[str, Any] = {}
+    for key, value in answers.items():
+        question = CASE_FORM.by_key.get(key)
+        if question is None:
+            errors[key] = [_("Not a question of the case form.")]
+            continue
+        section = CASE_FORM.section_of(key)
+        if not by.can_see(section.sensitivity):
+            errors[key] = [_("Your role may not record this.")]
+        elif section.needs_consent and not has_consent(person, Purpose(section.needs_consent)):
+            errors[key] = [_("The person has not consented to this being recorded.")]
+        else:
+            try:
+                cleaned[key] = clean_answer(question, value)
+            except ValueError as error:
+                errors[key] = [str(error)]
+    if errors:
+        raise invalid(errors)
+    record, _created = CaseAnswers.objects.get_or_create(
+        person=person, defaults={"form_version": VERSION}
+    )
+    before = all_answers(person)
+    merged = {k: v for k, v in {**before, **cleaned}.items() if v not in (None, [], "")}
+    _store(record, merged)
+    changes = diff(before, merged)
+    secret = {k for k in changes if CASE_FORM.section_of(k).sensitivity >= Sensitivity.SENSITIVE}
+    if changes:
+        audit_record(
+            actor=by, action=Action.UPDATE, target=person,
+            changes={f"answers.{k}": ("changed" if k in secret else v) for k, v in changes.items()},
+        )  # fmt: skip
+    recategorise_household(person.household)
+    return record
+
+
+def _store(record: CaseAnswers, answers: dict[str, Any]) -> None:
+    sensitive = {
+        k: v
+        for k, v in answers.items()
+        if CASE_FORM.section_of(k).sensitivity >= Sensitivity.SENSITIVE
+    }
+    record.answers = {k: v for k, v in answers.items() if k not in sensitive}
+    record.sensitive_answers = json.dumps(sensitive, ensure_ascii=False) if sensitive else None
+    record.form_version = VERSION
+    record.education_level = answers.get("education_level", "")
+    record.employment_status = answers.get("employment_status", "")
+    record.return_date = answers.get("return_date")
+    record.save()
 
 
 def _record_consent(
@@ -129,7 +203,42 @@ def consent_record(
     ):
         raise invalid({"status": [_("Only a consent that was given can be withdrawn.")]})
     event = _record_consent(by=by, person=person, purpose=purpose, status=status, channel=channel)
+    if purpose == Purpose.PROTECTION and status != ConsentStatus.GIVEN:
+        _erase_protection_answers(person)
     if purpose == Purpose.REGISTRATION and status != ConsentStatus.GIVEN:
         Person.objects.filter(pk=person.pk).update(status=RecordStatus.CLOSED)
         person.status = RecordStatus.CLOSED
     return event
+
+
+def _erase_protection_answers(person: Person) -> None:
+    """Without consent, protection needs are not kept: withdrawing it erases them at once."""
+    record = CaseAnswers.objects.filter(person=person).first()
+    if record is None:
+        return
+    protection = {q.key for s in CASE_FORM.sections if s.needs_consent for q in s.questions}
+    answers = {k: v for k, v in all_answers(person).items() if k not in protection}
+    _store(record, answers)
+    recategorise_household(person.household)
+
+
+@transaction.atomic
+def category_rule_update(*, by: Any, rule: CategoryRule, **fields: Any) -> CategoryRule:
+    """Change a rule; everyone is recategorised in the background once the change commits."""
+    from jisr.registry.categories import validate_conditions
+    from jisr.registry.tasks import recategorise_all_task
+
+    require(by, Perm.CATEGORY_MANAGE)
+    if problems := validate_conditions(fields.get("conditions", rule.conditions)):
+        raise invalid({"conditions": problems})
+    fields_tracked = ["label_ar", "label_ckb", "label_en", "conditions", "is_active", "order"]
+    stored = CategoryRule.objects.get(pk=rule.pk)
+    before = {f: getattr(stored, f) for f in fields_tracked}
+    for name, value in fields.items():
+        setattr(rule, name, value)
+    validated_save(rule)
+    changes = diff(before, {f: getattr(rule, f) for f in fields_tracked})
+    if changes:
+        audit_record(actor=by, action=Action.UPDATE, target=rule, changes=changes)
+        transaction.on_commit(lambda: recategorise_all_task.enqueue())
+    return rule

@@ -9,4 +9,7 @@ urlpatterns = [
     path("persons/<int:person_id>/", views.person_detail, name="person_detail"),
     path("persons/<int:person_id>/edit/", views.person_edit, name="person_edit"),
     path("persons/<int:person_id>/consent/", views.person_consent, name="person_consent"),
+    path("persons/<int:person_id>/case-form/", views.person_case_form, name="person_case_form"),
+    path("categories/", views.category_rule_list, name="category_rule_list"),
+    path("categories/<int:rule_id>/edit/", views.category_rule_edit, name="category_rule_edit"),
 ]

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpResponse
@@ -11,7 +13,16 @@ from jisr.accounts.roles import Perm, Sensitivity
 from jisr.lib.errors import JisrError
 from jisr.lib.forms import add_error_to_form
 from jisr.registry import selectors, services
-from jisr.registry.forms import ConsentForm, PersonFilterForm, PersonForm, RegistrationForm
+from jisr.registry.caseform import CASE_FORM, Section
+from jisr.registry.categories import OPERATORS, known_facts
+from jisr.registry.forms import (
+    CaseAnswersForm,
+    CategoryRuleForm,
+    ConsentForm,
+    PersonFilterForm,
+    PersonForm,
+    RegistrationForm,
+)
 from jisr.registry.models import ConsentChannel, ConsentStatus, Purpose, RecordStatus
 
 PAGE_SIZE = 50
@@ -96,6 +107,8 @@ def person_detail(request: AuthedRequest, person_id: int) -> HttpResponse:
             "consents": selectors.consent_state(person).items(),
             "household": household.exclude(pk=person.pk),
             "show_identity_document": request.user.can_see(Sensitivity.SENSITIVE),
+            "categories": selectors.person_categories(person),
+            "answers": selectors.case_answers_for(fetched_by=request.user, person=person),
         },
     )
 
@@ -132,3 +145,72 @@ def person_consent(request: AuthedRequest, person_id: int) -> HttpResponse:
             messages.success(request, _("The decision has been recorded."))
             return redirect("registry:person_detail", person_id=person.pk)
     return render(request, "registry/person_consent.html", {"form": form, "person": person})
+
+
+def _writable_sections(user: Any, person: Any) -> list[Section]:
+    return [
+        section
+        for section in CASE_FORM.sections
+        if user.can_see(section.sensitivity)
+        and (
+            not section.needs_consent
+            or selectors.has_consent(person, Purpose(section.needs_consent))
+        )
+    ]
+
+
+@permission(Perm.PERSON_EDIT)
+def person_case_form(request: AuthedRequest, person_id: int) -> HttpResponse:
+    person = selectors.person_get(fetched_by=request.user, person_id=person_id)
+    form = CaseAnswersForm(
+        request.POST or None,
+        sections=_writable_sections(request.user, person),
+        answers=selectors.all_answers(person),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.case_answers_save(by=request.user, person=person, answers=form.answers())
+        except JisrError as error:
+            add_error_to_form(form, error)
+        else:
+            messages.success(request, _("The case form has been saved."))
+            return redirect("registry:person_detail", person_id=person.pk)
+    return render(request, "registry/person_case_form.html", {"form": form, "person": person})
+
+
+@permission(Perm.CATEGORY_MANAGE)
+def category_rule_list(request: AuthedRequest) -> HttpResponse:
+    rules = selectors.category_rule_list(fetched_by=request.user)
+    return render(request, "registry/category_rule_list.html", {"rules": rules})
+
+
+@permission(Perm.CATEGORY_MANAGE)
+def category_rule_edit(request: AuthedRequest, rule_id: int) -> HttpResponse:
+    rule = selectors.category_rule_list(fetched_by=request.user).filter(pk=rule_id).first()
+    if rule is None:
+        raise JisrError("not_found", _("Not found."), status=404)
+    initial = {
+        f: getattr(rule, f)
+        for f in ("label_ar", "label_ckb", "label_en", "conditions", "is_active", "order")
+    }
+    form = CategoryRuleForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.category_rule_update(by=request.user, rule=rule, **form.cleaned_data)
+        except JisrError as error:
+            add_error_to_form(form, error)
+        else:
+            messages.success(
+                request, _("The rule has been saved; categories are being recomputed.")
+            )
+            return redirect("registry:category_rule_list")
+    return render(
+        request,
+        "registry/category_rule_form.html",
+        {
+            "form": form,
+            "rule": rule,
+            "facts": sorted(known_facts()),
+            "operators": sorted(OPERATORS),
+        },
+    )

@@ -13,6 +13,7 @@ from jisr.accounts.decorators import PUBLIC, SELF, SIGNED_IN
 from jisr.accounts.roles import Perm
 from jisr.api import Allowed, api
 from jisr.conftest import client_for
+from jisr.registry.models import CategoryRule
 
 PERSONAS = [
     "admin",
@@ -54,6 +55,7 @@ def _page_patterns() -> list[tuple[str, URLPattern]]:
 def _sample_url(route: str, people: Any, orgs: Any, person: Any) -> str:
     samples = {
         "<int:person_id>": str(person.pk),
+        "<int:rule_id>": str(CategoryRule.objects.order_by("pk").values_list("pk", flat=True)[0]),
         "<int:organisation_id>": str(orgs["momd_basra"].pk),
         "<int:user_id>": str(people["bob"].pk),
         "<uidb64>": "MQ",
@@ -81,7 +83,7 @@ def _expected_page_status(access: str, persona: str | None, people: Any, route: 
     user = people[persona]
     if not user.can(Perm(access)):
         return {403}
-    writes = "edit" in route or "reset" in route or "consent" in route
+    writes = any(word in route for word in ("edit", "reset", "consent", "case-form"))
     for parameter, personas in (EDIT_IN_SCOPE if writes else IN_SCOPE).items():
         if f"<int:{parameter}>" in route and persona not in personas:
             return {403, 404}
