@@ -17,7 +17,7 @@ from jisr.registry.models import (
     Relationship,
     Sex,
 )
-from jisr.registry.services import person_register
+from jisr.registry.services import case_answers_save, person_register
 
 ABROAD = [("DE", "Berlin"), ("SE", "Malmö"), ("GB", "London"), ("TR", "Istanbul"), ("JO", "Amman"),
           ("NL", "Rotterdam"), ("US", "Dearborn"), ("AU", "Sydney"), ("FI", "Helsinki")]  # fmt: skip
@@ -76,6 +76,7 @@ def build_persons(*, rng: random.Random, households_per_branch: int) -> int:
                 phone=f"+96477{rng.randint(10_000_000, 99_999_999)}", **place,
             )  # fmt: skip
             made += 1
+            case_answers_save(by=caseworker, person=head, answers=_answers(rng, abroad))
             for _child in range(rng.randint(0, 4)):
                 female = rng.random() < 0.5
                 person_register(
@@ -89,3 +90,44 @@ def build_persons(*, rng: random.Random, households_per_branch: int) -> int:
                 )  # fmt: skip
                 made += 1
     return made
+
+
+def _answers(rng: random.Random, abroad: bool) -> dict[str, Any]:
+    answers: dict[str, Any] = {
+        "marital_status": rng.choice(["single", "married", "married", "widowed"]),
+        "dependants": rng.randint(0, 6),
+        "education_level": rng.choice(
+            [
+                "none",
+                "primary",
+                "intermediate",
+                "preparatory",
+                "vocational",
+                "bachelor",
+                "master",
+                "doctorate",
+            ]
+        ),
+        "employment_status": rng.choice(
+            ["employed", "self_employed", "seeking", "seeking", "not_seeking"]
+        ),
+        "languages": sorted(rng.sample(["ar", "ckb", "en", "tr", "de", "sv"], 2)),
+        "needs": sorted(
+            rng.sample(["cash", "shelter", "employment", "training", "legal", "documentation"], 2)
+        ),
+        "disability": rng.random() < 0.08,
+        "plans_to_stay": rng.choice(["yes", "yes", "unsure", "no"]),
+    }
+    if not abroad:
+        answers.update(
+            {
+                "reasons_for_migrating": [
+                    rng.choice(["security", "economic", "family", "persecution"])
+                ],
+                "asylum": rng.choice(["never", "granted", "rejected", "rejected"]),
+                "return_date": f"{rng.randint(2019, 2026)}-{rng.randint(1, 12):02d}-01",
+                "returned_from": rng.choice(["DE", "SE", "TR", "GB", "FI", "NL"]),
+                "return_assisted": rng.random() < 0.5,
+            }
+        )
+    return answers
