@@ -34,6 +34,7 @@ from jisr.audit.models import Action
 from jisr.audit.services import audit_record
 from jisr.lib.errors import JisrError
 from jisr.lib.forms import add_error_to_form
+from jisr.registry.models import Person
 
 PAGE_SIZE = 50
 
@@ -62,10 +63,12 @@ class SignInView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     def get_default_redirect_url(self) -> str:
-        """Staff land on their dashboard; a person on their own account page."""
+        """Staff land on their dashboard; a person on their own record (or account page)."""
         user = self.request.user
         if user.is_authenticated and user.can(Perm.DASHBOARD_VIEW):
             return reverse("core:dashboard")
+        if user.is_authenticated and Person.objects.filter(account_id=user.pk).exists():
+            return reverse("registry:my_record")
         return reverse("accounts:me")
 
     def form_valid(self, form: AuthenticationForm) -> HttpResponse:

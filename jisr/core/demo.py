@@ -185,6 +185,17 @@ def build_demo(
     from jisr.registry.demo import build_persons
 
     build_persons(rng=rng, households_per_branch=households_per_branch)
+    if not Person.objects.filter(account=person_account).exists():
+        # The demo person's own account opens the record of a returnee registered in Baghdad.
+        record = (
+            Person.objects.filter(
+                account=None, organisation__governorate__code="IQ-BG", relationship="head"
+            )
+            .order_by("pk")
+            .first()
+        )
+        if record is not None:
+            Person.objects.filter(pk=record.pk).update(account=person_account)
     return DemoResult(
         accounts=accounts,
         organisations=Organisation.objects.count(),

@@ -10,7 +10,7 @@ from django.db.models import Q, QuerySet
 
 from jisr.accounts.access import not_found, require, scope_filter
 from jisr.accounts.roles import Perm
-from jisr.audit.models import Action
+from jisr.audit.models import Action, AuditEntry
 from jisr.audit.services import audit_record
 from jisr.lib.arabic import normalise_name
 from jisr.lib.phones import normalise_phone
@@ -167,3 +167,73 @@ def person_categories(person: Person) -> list[tuple[str, str, str]]:
 def category_rule_list(*, fetched_by: Any) -> QuerySet[CategoryRule]:
     require(fetched_by, Perm.CATEGORY_MANAGE)
     return CategoryRule.objects.all()
+
+
+def own_person(*, user: Any) -> Person:
+    """The record of the signed-in person (their self-service account), or not found."""
+    person = (
+        Person.objects.select_related("governorate", "district", "organisation", "household")
+        .filter(account=user, account__isnull=False)
+        .first()
+    )
+    if person is None:
+        raise not_found()
+    return person
+
+
+def person_access_log(person: Person) -> QuerySet[AuditEntry]:
+    """Every reading and change of the person's record by staff, newest first. The person sees
+    which organisation acted, and when; staff names stay private, for staff safety."""
+    return (
+        AuditEntry.objects.filter(object_type="registry.person", object_id=str(person.pk))
+        .exclude(actor=person.account_id)
+        .select_related("organisation")
+    )
+
+
+def person_export(person: Person) -> dict[str, Any]:
+    """Everything Jisr holds about a person, for their own download."""
+    from jisr.registry.categories import fact_label, value_label
+
+    fields = [
+        "first_name", "father_name", "grandfather_name", "family_name", "mother_name",
+        "latin_name", "aliases", "sex", "birth_year", "birth_date", "phone", "phone_2", "email",
+        "national_id", "person_type", "city", "relationship", "status", "form_version",
+    ]  # fmt: skip
+    record = {field: getattr(person, field) for field in fields}
+    record["birth_date"] = person.birth_date.isoformat() if person.birth_date else None
+    record["country"] = str(person.country.code)
+    record["governorate"] = person.governorate.code if person.governorate else None
+    record["district"] = person.district.name_en if person.district else None
+    record["registered_by"] = person.organisation.name
+    record["registered_at"] = person.created_at.isoformat()
+    answers = all_answers(person)
+    return {
+        "person": record,
+        "case_form": {
+            key: {"question": fact_label(key), "answer": value_label(key, value), "value": value}
+            for key, value in answers.items()
+        },
+        "consents": [
+            {
+                "purpose": e.purpose,
+                "decision": e.status,
+                "how": e.channel,
+                "at": e.at.isoformat(),
+                "form_version": e.form_version,
+            }
+            for e in person.consent_events.order_by("at", "pk")
+        ],
+        "categories": [
+            {"category": label, "reason": reason}
+            for _key, label, reason in person_categories(person)
+        ],
+        "access_log": [
+            {
+                "at": e.at.isoformat(),
+                "organisation": e.organisation.name if e.organisation else None,
+                "action": e.action,
+            }
+            for e in person_access_log(person)
+        ],
+    }

@@ -1,9 +1,12 @@
 from django.urls import path
 
-from jisr.registry import views
+from jisr.registry import own_views, views
 
 app_name = "registry"
 urlpatterns = [
+    path("my-record/", own_views.my_record, name="my_record"),
+    path("my-record/download.json", own_views.my_record_download, name="my_record_download"),
+    path("my-record/consent/", own_views.my_consent, name="my_consent"),
     path("persons/", views.person_list, name="person_list"),
     path("persons/new/", views.person_register, name="person_register"),
     path("persons/<int:person_id>/", views.person_detail, name="person_detail"),

@@ -1,0 +1,75 @@
+"""The person's own pages: all that is held about them, their consents, who read their record."""
+
+from __future__ import annotations
+
+import json
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from jisr.accounts.decorators import AuthedRequest, self_service
+from jisr.lib.errors import JisrError
+from jisr.registry import selectors, services
+from jisr.registry.caseform import CASE_FORM
+from jisr.registry.models import ConsentChannel, ConsentStatus, Purpose
+
+
+@self_service
+def my_record(request: AuthedRequest) -> HttpResponse:
+    person = selectors.own_person(user=request.user)
+    answers = selectors.all_answers(person)
+    sections = [
+        (section, [(q, selectors.display_answer(q, answers.get(q.key))) for q in section.questions])
+        for section in CASE_FORM.sections
+        if not section.needs_consent
+        or selectors.has_consent(person, Purpose(section.needs_consent))
+    ]
+    log = Paginator(selectors.person_access_log(person), 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "registry/my_record.html",
+        {
+            "person": person,
+            "answers": sections,
+            "consents": selectors.consent_state(person).items(),
+            "categories": selectors.person_categories(person),
+            "access_log": log,
+        },
+    )
+
+
+@self_service
+def my_record_download(request: AuthedRequest) -> HttpResponse:
+    person = selectors.own_person(user=request.user)
+    body = json.dumps(
+        selectors.person_export(person), cls=DjangoJSONEncoder, ensure_ascii=False, indent=2
+    )
+    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="jisr-my-record.json"'
+    return response
+
+
+@self_service
+@require_POST
+def my_consent(request: AuthedRequest) -> HttpResponse:
+    person = selectors.own_person(user=request.user)
+    try:
+        purpose = Purpose(request.POST.get("purpose", ""))
+        status = ConsentStatus(request.POST.get("status", ""))
+    except ValueError:
+        raise JisrError("invalid", _("Some fields need correcting."), status=400) from None
+    try:
+        services.consent_record(
+            by=request.user, person=person, purpose=purpose, status=status,
+            channel=ConsentChannel.ONLINE,
+        )  # fmt: skip
+    except JisrError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(request, _("Your decision has been recorded and applies now."))
+    return redirect("registry:my_record")
