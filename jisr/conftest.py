@@ -27,6 +27,15 @@ def _fast_password_hashing(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _sms_outbox(settings: Any) -> Any:
+    from jisr.lib import sms
+
+    settings.JISR_SMS_BACKEND = "jisr.lib.sms.MemoryBackend"
+    sms.outbox.clear()
+    return sms.outbox
+
+
 def make_user(
     email: str, organisation: Organisation | None, roles: dict[Role, Scope], **extra: Any
 ) -> User:

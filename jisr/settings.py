@@ -287,6 +287,9 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", PRODUCTION)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Jisr <no-reply@jisr.localhost>")
 
+# Text messages (codes to confirm a phone number): a class with send(to, text).
+JISR_SMS_BACKEND = env_str("JISR_SMS_BACKEND", "jisr.lib.sms.ConsoleBackend")
+
 # Personal data never goes to the logs: log lines carry ids, not names or numbers.
 LOGGING = {
     "version": 1,

@@ -4,11 +4,12 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Body, Field, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from pydantic import field_validator
 
 from jisr.accounts.roles import Perm, Sensitivity
 from jisr.api import allowed
+from jisr.lib.pagination import CappedLimitOffsetPagination
 from jisr.lib.phones import normalise_phone
 from jisr.lib.validation import invalid
 from jisr.places.models import District, Governorate
@@ -173,11 +174,12 @@ def _places(data: dict[str, Any]) -> dict[str, Any]:
 
 
 @router.get("/persons", response=list[PersonOut], auth=allowed(Perm.PERSON_VIEW))
-@paginate(LimitOffsetPagination)
+@paginate(CappedLimitOffsetPagination)
 def person_list(
     request: HttpRequest, q: str = "", governorate: str = "", person_type: str = ""
 ) -> Any:
-    """Active persons in the caller's scope; `q` matches names in any spelling, phone or ID."""
+    """Active persons in the caller's scope; `q` matches names in any spelling, phone or ID.
+    `count` stops at 1,001 (meaning "more than 1,000")."""
     selected = Governorate.objects.filter(code=governorate).first() if governorate else None
     return selectors.person_list(
         fetched_by=request.user, search=q, governorate=selected.pk if selected else None,

@@ -3,9 +3,11 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.contrib.auth.password_validation import validate_password
 from django.utils.translation import gettext_lazy as _
 
 from jisr.accounts.forms import PhoneField
+from jisr.lib.phones import normalise_phone
 from jisr.places.models import District, Governorate
 from jisr.registry.caseform import CHOICE, DATE, INTEGER, MULTI, YES_NO, Question, Section
 from jisr.registry.models import (
@@ -189,3 +191,124 @@ class CategoryRuleForm(forms.Form):
     )
     is_active = forms.BooleanField(label=_("Active"), required=False)
     order = forms.IntegerField(label=_("Order"), min_value=0, max_value=1000)
+
+
+class SelfRegistrationForm(forms.ModelForm):  # type: ignore[type-arg]
+    """The questions a person answers about themself; caseworkers add the rest later."""
+
+    contact = forms.CharField(
+        label=_("Mobile phone or e-mail"),
+        max_length=254,
+        help_text=_("We send a code to it, to confirm it is yours. It is also how you sign in."),
+        widget=forms.TextInput(attrs={"dir": "ltr", "autocomplete": "username"}),
+    )
+    password1 = forms.CharField(
+        label=_("Choose a password"), required=False, strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )  # fmt: skip
+    password2 = forms.CharField(
+        label=_("The same password again"), required=False, strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )  # fmt: skip
+
+    class Meta:
+        model = Person
+        fields = [
+            *NAME_FIELDS, "sex", "birth_date", "birth_year", "person_type", "country", "city",
+            "governorate", "district",
+        ]  # fmt: skip
+        widgets = {"birth_date": forms.DateInput(attrs={"type": "date"})}
+
+    def __init__(self, *args: Any, submitting: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.submitting = submitting
+        self.fields["governorate"].queryset = Governorate.objects.order_by("name_en")  # type: ignore[attr-defined]
+        self.fields["district"].queryset = District.objects.select_related("governorate")  # type: ignore[attr-defined]
+        for purpose in Purpose:
+            self.fields[f"consent_{purpose.value}"] = _consent_field(purpose)
+        if not submitting:  # a draft keeps whatever is filled in
+            for name, field in self.fields.items():
+                field.required = name == "contact"
+
+    def consent_fields(self) -> list[forms.BoundField]:
+        return [self[f"consent_{p.value}"] for p in Purpose]
+
+    def clean_contact(self) -> str:
+        contact = self.cleaned_data["contact"].strip()
+        if "@" in contact:
+            from django.core.validators import validate_email
+
+            validate_email(contact)
+            return str(contact).lower()
+        try:
+            return normalise_phone(contact)
+        except ValueError:
+            raise forms.ValidationError(_("Enter a mobile number or an e-mail address.")) from None
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not self.submitting:
+            return data
+        if data.get(f"consent_{Purpose.REGISTRATION.value}") != ConsentStatus.GIVEN:
+            self.add_error(
+                f"consent_{Purpose.REGISTRATION.value}",
+                _("Registration needs your consent. Without it, nothing is kept."),
+            )
+        password = data.get("password1") or ""
+        if not password:
+            self.add_error("password1", _("Choose a password."))
+        elif password != data.get("password2"):
+            self.add_error("password2", _("The two passwords differ."))
+        else:
+            try:
+                validate_password(password)
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return data
+
+    def _post_clean(self) -> None:
+        if self.submitting:
+            super()._post_clean()  # type: ignore[misc]  # ModelForm's hook, missing from the stubs
+
+    def serialisable(self) -> dict[str, Any]:
+        """The answers as JSON for the draft, without the password."""
+        data: dict[str, Any] = {}
+        for name in self.Meta.fields:
+            value: Any = self.cleaned_data.get(name)
+            if hasattr(value, "pk"):
+                value = value.pk
+            elif hasattr(value, "isoformat"):
+                value = value.isoformat()
+            elif value is not None and not isinstance(value, (str, int)):
+                value = str(value)
+            data[name] = value
+        data["consents"] = {
+            p.value: self.cleaned_data.get(f"consent_{p.value}") or ConsentStatus.REFUSED.value
+            for p in Purpose
+        }
+        return data
+
+
+def initial_from_draft(data: dict[str, Any]) -> dict[str, Any]:
+    initial = {k: v for k, v in data.items() if k != "consents"}
+    for purpose, status in (data.get("consents") or {}).items():
+        initial[f"consent_{purpose}"] = status
+    return initial
+
+
+class CodeForm(forms.Form):
+    code = forms.RegexField(
+        label=_("The six-digit code we sent you"),
+        regex=r"^\s*[0-9٠-٩]{6}\s*$",
+        error_messages={"invalid": _("Enter the six digits of the code.")},
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "dir": "ltr"}
+        ),
+    )
+
+    def clean_code(self) -> str:
+        return (
+            str(self.cleaned_data["code"])
+            .strip()
+            .translate(str.maketrans("٠١٢٣٤٥٦٧٨٩", "0123456789"))
+        )

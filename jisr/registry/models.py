@@ -135,6 +135,7 @@ class Person(models.Model):
         verbose_name = _("person")
         verbose_name_plural = _("persons")
         indexes = [
+            models.Index(fields=["-created_at", "-id"]),
             models.Index(fields=["governorate", "person_type", "-created_at"]),
             models.Index(fields=["organisation", "-created_at"]),
             models.Index(fields=["birth_year"]),
@@ -302,3 +303,30 @@ class PersonCategory(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id}: {self.rule_id}"
+
+
+def _draft_token() -> str:
+    import secrets
+
+    return secrets.token_urlsafe(24)
+
+
+class SelfRegistration(models.Model):
+    """A person's own registration in progress: a draft they can come back to with its link,
+    then the code that confirms their phone or e-mail. Deleted once the registration is done."""
+
+    token = models.CharField(max_length=64, unique=True, default=_draft_token)
+    data = models.JSONField(default=dict)
+    contact = models.CharField(max_length=254)
+    password_hash = models.CharField(max_length=255, blank=True)
+    code_hash = models.CharField(max_length=255, blank=True)
+    code_sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("self-registration in progress")
+        verbose_name_plural = _("self-registrations in progress")
+
+    def __str__(self) -> str:
+        return f"draft {self.pk}"

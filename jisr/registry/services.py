@@ -72,12 +72,32 @@ def person_register(
         raise invalid({"consent_registration": [_("Registration needs the person's consent.")]})
     if household is not None and not persons_in_scope(by).filter(household=household).exists():
         raise forbidden()
+    return _create(
+        by=by, organisation=by.organisation, consents=consents, channel=channel,
+        household=household, fields=fields,
+    )  # fmt: skip
+
+
+def _create(
+    *,
+    by: Any,
+    organisation: Any,
+    consents: dict[Purpose, ConsentStatus],
+    channel: ConsentChannel,
+    household: Household | None,
+    fields: dict[str, Any],
+    account: Any = None,
+) -> Person:
+    """Shared by caseworker and self-registration: the record, its consents and categories."""
     if household is None:
         household = Household.objects.create()
         fields["relationship"] = Relationship.HEAD
     elif fields.get("relationship") == Relationship.HEAD:
         raise invalid({"relationship": [_("This household already has a head.")]})
-    person = Person(household=household, organisation=by.organisation, registered_by=by, **fields)
+    person = Person(
+        household=household, organisation=organisation, account=account,
+        registered_by=by if account is None else None, **fields,
+    )  # fmt: skip
     validated_save(person)
     audit_record(
         actor=by, action=Action.CREATE, target=person, changes=_changes({}, _snapshot(person))

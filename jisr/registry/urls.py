@@ -1,9 +1,11 @@
 from django.urls import path
 
-from jisr.registry import own_views, views
+from jisr.registry import own_views, self_views, views
 
 app_name = "registry"
 urlpatterns = [
+    path("register/", self_views.register, name="register"),
+    path("register/<str:token>/confirm/", self_views.register_confirm, name="register_confirm"),
     path("my-record/", own_views.my_record, name="my_record"),
     path("my-record/download.json", own_views.my_record_download, name="my_record_download"),
     path("my-record/consent/", own_views.my_consent, name="my_consent"),

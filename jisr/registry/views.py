@@ -3,7 +3,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -12,6 +11,7 @@ from jisr.accounts.decorators import AuthedRequest, permission
 from jisr.accounts.roles import Perm, Sensitivity
 from jisr.lib.errors import JisrError
 from jisr.lib.forms import add_error_to_form
+from jisr.lib.pagination import CappedPaginator
 from jisr.registry import selectors, services
 from jisr.registry.caseform import CASE_FORM, Section
 from jisr.registry.categories import OPERATORS, known_facts
@@ -40,7 +40,7 @@ def person_list(request: AuthedRequest) -> HttpResponse:
         person_type=filters.get("person_type", ""),
         status=RecordStatus.ACTIVE,
     )
-    page = Paginator(persons, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(persons, PAGE_SIZE).get_page(request.GET.get("page"))
     querystring = request.GET.copy()
     querystring.pop("page", None)
     context = {"form": form, "page": page, "querystring": querystring.urlencode()}

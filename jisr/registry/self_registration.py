@@ -1,0 +1,161 @@
+"""A person registers themself: a draft they can come back to, a code that confirms their phone
+or e-mail, then their record and their own account, in one transaction.
+
+Whether an account already uses a phone or e-mail is never shown on screen (a registry of
+returnees must not tell a stranger who is in it): the message sent to that phone or e-mail says
+so instead, and no code is issued.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from typing import Any
+
+from django.contrib.auth.hashers import check_password, make_password
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from jisr.accounts.access import not_found
+from jisr.accounts.backends import canonical_identifier, find_user
+from jisr.accounts.models import Organisation, OrganisationKind, RoleGrant, User
+from jisr.accounts.roles import Role, Scope
+from jisr.core.tasks import send_email_on_commit
+from jisr.lib.errors import JisrError
+from jisr.lib.sms import send_sms
+from jisr.registry.models import ConsentChannel, ConsentStatus, Purpose, SelfRegistration
+from jisr.registry.services import _create
+
+DRAFT_LIFETIME = dt.timedelta(days=14)
+CODE_LIFETIME = dt.timedelta(minutes=30)
+MAX_ATTEMPTS = 5
+
+
+def draft_get(token: str) -> SelfRegistration:
+    draft = SelfRegistration.objects.filter(
+        token=token, created_at__gte=timezone.now() - DRAFT_LIFETIME
+    ).first()
+    if draft is None:
+        raise not_found()
+    return draft
+
+
+@transaction.atomic
+def draft_save(*, token: str | None, contact: str, data: dict[str, Any]) -> SelfRegistration:
+    draft = draft_get(token) if token else SelfRegistration()
+    draft.contact = canonical_identifier(contact)
+    draft.data = data
+    draft.save()
+    return draft
+
+
+def _send(contact: str, text: str, subject: str) -> None:
+    if "@" in contact:
+        send_email_on_commit(subject, text, [contact])
+    else:
+        transaction.on_commit(lambda: send_sms(contact, text))
+
+
+@transaction.atomic
+def registration_submit(
+    *, token: str | None, contact: str, data: dict[str, Any], password: str, language: str
+) -> SelfRegistration:
+    """Keep the answers and send a code to the phone or e-mail given."""
+    draft = draft_save(token=token, contact=contact, data=data)
+    draft.password_hash = make_password(password)
+    draft.attempts = 0
+    draft.code_sent_at = timezone.now()
+    with translation.override(language):
+        subject = _("Your Jisr registration")
+        if find_user(draft.contact) is not None:
+            draft.code_hash = ""
+            text = _(
+                "Someone tried to register with this phone or e-mail, which already has a Jisr "
+                "account. If it was you, sign in or reset your password instead."
+            )
+        else:
+            code = f"{secrets.randbelow(1_000_000):06d}"
+            draft.code_hash = make_password(code)
+            text = _("Your Jisr code is %(code)s. It works for 30 minutes.") % {"code": code}
+    draft.save()
+    _send(draft.contact, str(text), str(subject))
+    return draft
+
+
+def _wrong_code() -> JisrError:
+    return JisrError(
+        "invalid", _("That code is not right, or it has expired."), status=422, fields={"code": []}
+    )
+
+
+def registration_confirm(*, token: str, code: str, language: str) -> User:
+    """The code is right: the account and the record are made, and the draft is deleted.
+
+    A wrong code counts against the draft outside any rollback, so guessing stops after
+    MAX_ATTEMPTS tries.
+    """
+    draft = draft_get(token)
+    expired = not draft.code_sent_at or timezone.now() - draft.code_sent_at > CODE_LIFETIME
+    if draft.attempts >= MAX_ATTEMPTS or expired or not draft.code_hash:
+        raise _wrong_code()
+    if not check_password(code.strip(), draft.code_hash):
+        SelfRegistration.objects.filter(pk=draft.pk).update(attempts=F("attempts") + 1)
+        raise _wrong_code()
+    return _complete(draft, language)
+
+
+@transaction.atomic
+def _complete(draft: SelfRegistration, language: str) -> User:
+    if find_user(draft.contact) is not None:
+        raise _wrong_code()
+    email = draft.contact if "@" in draft.contact else None
+    phone = None if email else draft.contact
+    data = dict(draft.data)
+    names = [data.get(k, "") for k in ("first_name", "father_name", "family_name")]
+    user = User(
+        full_name=" ".join(n for n in names if n), email=email, phone=phone, language=language
+    )
+    user.password = draft.password_hash
+    user.full_clean()
+    user.save()
+    RoleGrant.objects.create(user=user, role=Role.PERSON, scope=Scope.OWN)
+    consents = {Purpose(p): ConsentStatus(s) for p, s in data.pop("consents", {}).items()}
+    _create(
+        by=user, organisation=_platform(), consents=consents, channel=ConsentChannel.ONLINE,
+        household=None, fields=_record_fields(data, email=email, phone=phone), account=user,
+    )  # fmt: skip
+    draft.delete()
+    return user
+
+
+def _record_fields(data: dict[str, Any], *, email: str | None, phone: str | None) -> dict[str, Any]:
+    from jisr.places.models import District, Governorate
+
+    fields = {k: v for k, v in data.items() if k in SELF_FIELDS}
+    governorate, district = data.get("governorate"), data.get("district")
+    fields["governorate"] = (
+        Governorate.objects.filter(pk=governorate).first() if governorate else None
+    )
+    fields["district"] = District.objects.filter(pk=district).first() if district else None
+    if fields.get("birth_date"):
+        fields["birth_date"] = dt.date.fromisoformat(fields["birth_date"])
+    fields["email"], fields["phone"] = email or "", phone or ""
+    return fields
+
+
+def _platform() -> Organisation:
+    """Self-registrations belong to the platform until a caseworker takes the case; caseworkers
+    of the person's governorate reach them through their governorate scope."""
+    platform, _created = Organisation.objects.get_or_create(
+        kind=OrganisationKind.PLATFORM, parent=None,
+        defaults={"name_ar": "منصة جسر", "name_ckb": "پلاتفۆرمی جیسر", "name_en": "Jisr platform"},
+    )  # fmt: skip
+    return platform
+
+
+SELF_FIELDS = [
+    "first_name", "father_name", "grandfather_name", "family_name", "mother_name", "sex",
+    "birth_year", "birth_date", "person_type", "country", "city",
+]  # fmt: skip
