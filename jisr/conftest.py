@@ -28,7 +28,7 @@ def _fast_password_hashing(settings: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _sms_outbox(settings: Any) -> Any:
+def sms_outbox(settings: Any) -> Any:
     from jisr.lib import sms
 
     settings.JISR_SMS_BACKEND = "jisr.lib.sms.MemoryBackend"

@@ -31,7 +31,7 @@ def code_from(text: str) -> str:
 
 
 def test_a_person_registers_confirms_their_phone_and_gets_an_account(
-    db, _sms_outbox, django_capture_on_commit_callbacks
+    db, sms_outbox, django_capture_on_commit_callbacks
 ):
     client = Client(headers={"accept-language": "ar"})
     assert client.get("/registry/register/").status_code == 200
@@ -39,7 +39,7 @@ def test_a_person_registers_confirms_their_phone_and_gets_an_account(
         response = client.post("/registry/register/", answers())
     assert response.status_code == 302
     assert not Person.objects.exists()  # nothing is kept until the phone is confirmed
-    ((to, text),) = _sms_outbox
+    ((to, text),) = sms_outbox
     assert to == "+9647709998877"
     confirm_url = response["Location"]
     assert client.post(confirm_url, {"code": "000000"}).status_code == 200
@@ -47,11 +47,13 @@ def test_a_person_registers_confirms_their_phone_and_gets_an_account(
     assert response.status_code == 302
     assert response["Location"] == "/registry/my-record/"
     person = Person.objects.get()
-    assert person.account.phone == "+9647709998877"
-    assert person.account.roles == {Role.PERSON: 10}
+    account = person.account
+    assert account is not None
+    assert account.phone == "+9647709998877"
+    assert account.roles == {Role.PERSON: 10}
     assert has_consent(person, Purpose.REFERRAL)
     assert not has_consent(person, Purpose.RESEARCH)
-    assert person.consent_events.first().channel == "online"
+    assert set(person.consent_events.values_list("channel", flat=True)) == {"online"}
     assert not SelfRegistration.objects.exists()
     assert client.get("/registry/my-record/").status_code == 200
 
@@ -62,13 +64,14 @@ def test_e_mail_confirmation_works_too(db, django_capture_on_commit_callbacks):
         response = client.post("/registry/register/", answers(contact="Zainab@Example.org"))
     message = mail.outbox[0]
     assert message.to == ["zainab@example.org"]
-    response = client.post(response["Location"], {"code": code_from(message.body)})
+    response = client.post(response["Location"], {"code": code_from(str(message.body))})
     assert response.status_code == 302
-    assert User.objects.get(email="zainab@example.org").person.first_name == "زينب"
+    account = User.objects.get(email="zainab@example.org")
+    assert Person.objects.get(account=account).first_name == "زينب"
 
 
 def test_a_draft_is_saved_and_can_be_finished_later(
-    db, _sms_outbox, django_capture_on_commit_callbacks
+    db, sms_outbox, django_capture_on_commit_callbacks
 ):
     client = Client()
     response = client.post(
@@ -100,7 +103,7 @@ def test_registration_needs_consent_a_valid_contact_and_matching_passwords(db):
 
 
 def test_an_existing_account_is_not_revealed_and_gets_no_code(
-    people, _sms_outbox, django_capture_on_commit_callbacks
+    people, sms_outbox, django_capture_on_commit_callbacks
 ):
     client = Client()
     with django_capture_on_commit_callbacks(execute=True):
@@ -108,19 +111,19 @@ def test_an_existing_account_is_not_revealed_and_gets_no_code(
             "/registry/register/", answers(contact="07701234567")
         )  # alice's phone
     assert response.status_code == 302  # the same answer as for a new number
-    ((to, text),) = _sms_outbox
+    ((_to, text),) = sms_outbox
     assert not re.search(r"\b\d{6}\b", text)
     assert client.post(response["Location"], {"code": "123456"}).status_code == 200
     assert not Person.objects.exists()
 
 
 def test_guessing_the_code_stops_after_five_tries(
-    db, _sms_outbox, django_capture_on_commit_callbacks
+    db, sms_outbox, django_capture_on_commit_callbacks
 ):
     client = Client()
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post("/registry/register/", answers())
-    ((_to, text),) = _sms_outbox
+    ((_to, text),) = sms_outbox
     right = code_from(text)
     wrong = "111111" if right != "111111" else "222222"
     for _ in range(5):
