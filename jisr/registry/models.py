@@ -127,6 +127,10 @@ class Person(models.Model):
         _("status"), max_length=10, choices=RecordStatus.choices, default=RecordStatus.ACTIVE
     )
     form_version = models.CharField(max_length=20, default=FORM_VERSION, editable=False)
+    external_ref = models.CharField(
+        _("source reference"), max_length=120, unique=True, null=True, blank=True, editable=False,
+        help_text=_("Where an imported record came from, e.g. the submission of an XLSForm."),
+    )  # fmt: skip
     created_at = models.DateTimeField(_("registered"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("last changed"), auto_now=True)
 
