@@ -176,14 +176,18 @@ def _places(data: dict[str, Any]) -> dict[str, Any]:
 @router.get("/persons", response=list[PersonOut], auth=allowed(Perm.PERSON_VIEW))
 @paginate(CappedLimitOffsetPagination)
 def person_list(
-    request: HttpRequest, q: str = "", governorate: str = "", person_type: str = ""
+    request: HttpRequest,
+    q: str = "",
+    governorate: str = "",
+    person_type: str = "",
+    category: str = "",
 ) -> Any:
     """Active persons in the caller's scope; `q` matches names in any spelling, phone or ID.
     `count` stops at 1,001 (meaning "more than 1,000")."""
     selected = Governorate.objects.filter(code=governorate).first() if governorate else None
     return selectors.person_list(
         fetched_by=request.user, search=q, governorate=selected.pk if selected else None,
-        person_type=person_type, status=RecordStatus.ACTIVE,
+        person_type=person_type, category=category, status=RecordStatus.ACTIVE,
     )  # fmt: skip
 
 

@@ -11,11 +11,13 @@ from jisr.lib.phones import normalise_phone
 from jisr.places.models import District, Governorate
 from jisr.registry.caseform import CHOICE, DATE, INTEGER, MULTI, YES_NO, Question, Section
 from jisr.registry.models import (
+    CategoryRule,
     ConsentChannel,
     ConsentStatus,
     Person,
     PersonType,
     Purpose,
+    RecordStatus,
     Relationship,
 )
 
@@ -121,6 +123,15 @@ class PersonFilterForm(forms.Form):
     person_type = forms.ChoiceField(
         label=_("Situation"), choices=[("", _("Any")), *PersonType.choices], required=False
     )
+    category = forms.ChoiceField(label=_("Category"), required=False)
+    status = forms.ChoiceField(
+        label=_("Status"), choices=RecordStatus.choices, required=False, initial=RecordStatus.ACTIVE
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        rules = CategoryRule.objects.filter(is_active=True)
+        self.fields["category"].choices = [("", _("Any")), *[(r.key, r.label) for r in rules]]  # type: ignore[attr-defined]
 
 
 def _answer_field(question: Question) -> forms.Field:

@@ -22,6 +22,7 @@ from jisr.registry.models import (
     ConsentEvent,
     ConsentStatus,
     Person,
+    PersonCategory,
     Purpose,
 )
 
@@ -42,6 +43,7 @@ def person_list(
     governorate: int | None = None,
     person_type: str = "",
     status: str = "",
+    category: str = "",
 ) -> QuerySet[Person]:
     """Persons in the reader's scope. The search matches every part of a name in any spelling
     variant (see jisr.lib.arabic), a phone number, or an ID number exactly."""
@@ -55,6 +57,10 @@ def person_list(
         persons = persons.filter(person_type=person_type)
     if status:
         persons = persons.filter(status=status)
+    if category:
+        persons = persons.filter(
+            pk__in=PersonCategory.objects.filter(rule__key=category).values("person_id")
+        )
     return persons.select_related("governorate", "organisation")
 
 

@@ -38,7 +38,8 @@ def person_list(request: AuthedRequest) -> HttpResponse:
         search=filters.get("q", ""),
         governorate=governorate.pk if governorate else None,
         person_type=filters.get("person_type", ""),
-        status=RecordStatus.ACTIVE,
+        category=filters.get("category", ""),
+        status=filters.get("status") or RecordStatus.ACTIVE,
     )
     page = CappedPaginator(persons, PAGE_SIZE).get_page(request.GET.get("page"))
     querystring = request.GET.copy()

@@ -231,3 +231,24 @@ def test_the_api_records_answers_and_returns_categories(people):
     assert bad.status_code == 422
     assert set(bad.json()["error"]["fields"]) == {"dependants", "religion"}
     assert all_answers(person)["dependants"] == 3
+
+
+def test_caseworkers_filter_by_category_and_status(people):
+    alice = people["alice"]
+    graduate = register_person(alice, first_name="سارة")
+    case_answers_save(by=alice, person=graduate, answers={"education_level": "master"})
+    register_person(alice, first_name="كريم")
+    client = client_for(alice)
+    found = client.get("/registry/persons/", {"category": "highly_skilled"}).context["page"]
+    assert [p.pk for p in found] == [graduate.pk]
+    consent_record(by=alice, person=graduate, purpose=Purpose.REGISTRATION, status=ConsentStatus.WITHDRAWN,
+                   channel=ConsentChannel.PHONE)  # fmt: skip
+    assert (
+        list(client.get("/registry/persons/", {"category": "highly_skilled"}).context["page"]) == []
+    )
+    closed = client.get(
+        "/registry/persons/", {"category": "highly_skilled", "status": "closed"}
+    ).context["page"]
+    assert [p.pk for p in closed] == [graduate.pk]
+    api = client.get("/api/v1/persons", {"category": "highly_skilled"}).json()
+    assert api["count"] == 0
