@@ -8,6 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
+from django.utils import translation
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -31,6 +32,26 @@ def needs_two_factor(user: Any) -> bool:
         and user.is_staff_member
         and not user.is_verified()
     )
+
+
+class UserLanguageMiddleware:
+    """A signed-in user's saved language applies when the request names none (no language cookie
+    and no Accept-Language: scripts and API clients), so their errors come in their language.
+    Browsers get it through the cookie set at sign-in."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if (
+            user.is_authenticated
+            and settings.LANGUAGE_COOKIE_NAME not in request.COOKIES
+            and "HTTP_ACCEPT_LANGUAGE" not in request.META
+        ):
+            translation.activate(user.language)
+            request.LANGUAGE_CODE = translation.get_language()
+        return self.get_response(request)
 
 
 class TwoFactorMiddleware:

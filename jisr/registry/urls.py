@@ -1,6 +1,6 @@
 from django.urls import path
 
-from jisr.registry import own_views, self_views, views
+from jisr.registry import import_views, own_views, self_views, views
 
 app_name = "registry"
 urlpatterns = [
@@ -11,6 +11,9 @@ urlpatterns = [
     path("my-record/consent/", own_views.my_consent, name="my_consent"),
     path("persons/", views.person_list, name="person_list"),
     path("persons/new/", views.person_register, name="person_register"),
+    path("persons/export/", import_views.person_export, name="person_export"),
+    path("import/", import_views.import_upload, name="import_upload"),
+    path("import/<int:import_id>/", import_views.import_map, name="import_map"),
     path("persons/<int:person_id>/", views.person_detail, name="person_detail"),
     path("persons/<int:person_id>/edit/", views.person_edit, name="person_edit"),
     path("persons/<int:person_id>/consent/", views.person_consent, name="person_consent"),

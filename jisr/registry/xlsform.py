@@ -8,26 +8,23 @@ team's data comes back in the registry's own shape.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from zipfile import BadZipFile
 
 from django.db import transaction
 from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from openpyxl import Workbook, load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl import Workbook
 
 from jisr.accounts.access import require
 from jisr.accounts.roles import Perm
 from jisr.lib.errors import JisrError
 from jisr.lib.phones import normalise_phone
+from jisr.lib.spreadsheets import UnreadableFile, read_table
 from jisr.places.models import Governorate
 from jisr.registry.caseform import (
     CASE_FORM,
@@ -145,21 +142,10 @@ class RowError:
 
 def _rows(path: Path) -> Iterator[dict[str, str]]:
     """Rows of a CSV or XLSX export, with group prefixes ("education/level") dropped."""
-    if path.suffix.lower() == ".xlsx":
-        sheet = load_workbook(path, read_only=True, data_only=True).active
-        assert sheet is not None
-        lines = sheet.iter_rows(values_only=True)
-        header = [str(h or "") for h in next(lines, ())]
-        for values in lines:
-            yield {
-                _column(h): "" if v is None else str(v)
-                for h, v in zip(header, values, strict=False)
-            }
-        return
-    text = path.read_bytes().decode("utf-8-sig")
-    dialect = csv.Sniffer().sniff(text.splitlines()[0], delimiters=",;\t") if text else csv.excel
-    for row in csv.DictReader(io.StringIO(text), dialect=dialect):
-        yield {_column(h): (v or "").strip() for h, v in row.items() if h}
+    headers, rows = read_table(path.read_bytes(), path.name)
+    columns = [_column(h) for h in headers]
+    for row in rows:
+        yield dict(zip(columns, row, strict=True))
 
 
 def _column(header: str) -> str:
@@ -177,15 +163,7 @@ def parse_submissions(path: Path) -> tuple[list[dict[str, Any]], list[RowError]]
     """Every row checked; returns what would be imported and every problem, row by row."""
     try:
         rows = list(_rows(path))
-    except (
-        OSError,
-        UnicodeDecodeError,
-        csv.Error,
-        ValueError,
-        KeyError,
-        BadZipFile,
-        InvalidFileException,
-    ):
+    except (OSError, UnreadableFile):
         return [], [RowError(0, "", _("The file cannot be read as CSV or XLSX."))]
     governorates = {g.code: g for g in Governorate.objects.all()}
     parsed, errors = [], []

@@ -13,7 +13,7 @@ from jisr.accounts.decorators import PUBLIC, SELF, SIGNED_IN
 from jisr.accounts.roles import Perm
 from jisr.api import Allowed, api
 from jisr.conftest import client_for
-from jisr.registry.models import CategoryRule
+from jisr.registry.models import CategoryRule, PersonImport
 
 PERSONAS = [
     "admin",
@@ -33,8 +33,14 @@ IN_SCOPE = {
     "organisation_id": {"admin", "carol", "alice", "protection", "charlie", "employer", "analyst"},
     "user_id": {"admin", "carol"},
     "person_id": {"carol"},  # a person registered in Basra: not Baghdad's caseworkers'
+    "import_id": set(),  # a spreadsheet uploaded by Bob: his alone
 }
-EDIT_IN_SCOPE = {"organisation_id": {"admin"}, "user_id": {"admin", "carol"}, "person_id": set()}
+EDIT_IN_SCOPE = {
+    "organisation_id": {"admin"},
+    "user_id": {"admin", "carol"},
+    "person_id": set(),
+    "import_id": set(),
+}
 
 
 def _patterns(resolver: URLResolver, prefix: str = "") -> list[tuple[str, URLPattern]]:
@@ -56,6 +62,9 @@ def _sample_url(route: str, people: Any, orgs: Any, person: Any) -> str:
     samples = {
         "<int:person_id>": str(person.pk),
         "<int:rule_id>": str(CategoryRule.objects.order_by("pk").values_list("pk", flat=True)[0]),
+        "<int:import_id>": str(
+            PersonImport.objects.create(created_by=person.registered_by, filename="x.csv").pk
+        ),
         "<int:organisation_id>": str(orgs["momd_basra"].pk),
         "<int:user_id>": str(people["bob"].pk),
         "<uidb64>": "MQ",

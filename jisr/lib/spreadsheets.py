@@ -1,0 +1,81 @@
+"""Reading CSV and XLSX files people upload, and writing exports that are safe to open.
+
+Reading: the first row holds the headers; CSV may be comma, semicolon or tab separated, UTF-8
+with or without a byte-order mark (as Excel saves it). Writing: a cell that a spreadsheet would
+run as a formula (=, +, -, @, tab, carriage return) is prefixed with an apostrophe.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Iterator
+from zipfile import BadZipFile
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.utils.exceptions import InvalidFileException
+
+MAX_ROWS = 20_000
+
+
+class UnreadableFile(Exception):
+    pass
+
+
+def read_table(content: bytes, filename: str) -> tuple[list[str], list[list[str]]]:
+    """(headers, rows) of an uploaded file; UnreadableFile when it is neither CSV nor XLSX."""
+    try:
+        if filename.lower().endswith(".xlsx"):
+            sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).active
+            if sheet is None:
+                raise UnreadableFile
+            lines: Iterator[tuple[object, ...]] = sheet.iter_rows(values_only=True)
+            header = [str(h or "").strip() for h in next(lines, ())]
+            rows = [["" if v is None else str(v).strip() for v in values] for values in lines]
+        else:
+            text = content.decode("utf-8-sig")
+            first = text.splitlines()[0] if text else ""
+            dialect = csv.Sniffer().sniff(first, delimiters=",;\t") if first else csv.excel
+            reader = csv.reader(io.StringIO(text), dialect)
+            header = [h.strip() for h in next(reader, [])]
+            rows = [[v.strip() for v in row] for row in reader]
+    except (
+        UnicodeDecodeError,
+        csv.Error,
+        BadZipFile,
+        InvalidFileException,
+        KeyError,
+        ValueError,
+        OSError,
+    ):
+        raise UnreadableFile from None
+    rows = [row for row in rows if any(row)]
+    if not header or not any(header) or len(rows) > MAX_ROWS:
+        raise UnreadableFile
+    width = len(header)
+    return header, [(row + [""] * width)[:width] for row in rows]
+
+
+def safe_cell(value: object) -> str:
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def write_csv(headers: list[str], rows: Iterable[list[object]]) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([safe_cell(h) for h in headers])
+    for row in rows:
+        writer.writerow([safe_cell(v) for v in row])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")  # the BOM makes Excel read UTF-8 Arabic
+
+
+def write_xlsx(headers: list[str], rows: Iterable[list[object]]) -> bytes:
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet()
+    sheet.append([safe_cell(h) for h in headers])
+    for row in rows:
+        sheet.append([safe_cell(v) for v in row])
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
