@@ -323,3 +323,29 @@ class CodeForm(forms.Form):
             .strip()
             .translate(str.maketrans("٠١٢٣٤٥٦٧٨٩", "0123456789"))
         )
+
+
+class OwnRecordForm(forms.ModelForm):  # type: ignore[type-arg]
+    phone = PhoneField(
+        label=_("Mobile phone"), required=False, widget=forms.TextInput(attrs={"dir": "ltr"})
+    )
+    phone_2 = PhoneField(
+        label=_("Other phone"), required=False, widget=forms.TextInput(attrs={"dir": "ltr"})
+    )
+
+    class Meta:
+        model = Person
+        fields = [
+            *NAME_FIELDS, "latin_name", "aliases", "phone", "phone_2", "email", "country", "city",
+            "governorate", "district",
+        ]  # fmt: skip
+        widgets = {
+            "email": forms.EmailInput(attrs={"dir": "ltr"}),
+            "latin_name": forms.TextInput(attrs={"dir": "ltr"}),
+        }
+
+    def clean_phone(self) -> str:
+        return self.cleaned_data.get("phone") or ""
+
+    def clean_phone_2(self) -> str:
+        return self.cleaned_data.get("phone_2") or ""

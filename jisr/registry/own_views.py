@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse
@@ -14,8 +15,10 @@ from django.views.decorators.http import require_POST
 
 from jisr.accounts.decorators import AuthedRequest, self_service
 from jisr.lib.errors import JisrError
+from jisr.lib.forms import add_error_to_form
 from jisr.registry import selectors, services
 from jisr.registry.caseform import CASE_FORM
+from jisr.registry.forms import OwnRecordForm
 from jisr.registry.models import ConsentChannel, ConsentStatus, Purpose
 
 
@@ -73,3 +76,42 @@ def my_consent(request: AuthedRequest) -> HttpResponse:
     else:
         messages.success(request, _("Your decision has been recorded and applies now."))
     return redirect("registry:my_record")
+
+
+@self_service
+def my_record_edit(request: AuthedRequest) -> HttpResponse:
+    person = selectors.own_person(user=request.user)
+    form = OwnRecordForm(request.POST or None, instance=person)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.person_self_update(account=request.user, person=person, **form.cleaned_data)
+        except JisrError as error:
+            add_error_to_form(form, error)
+        else:
+            messages.success(request, _("Your corrections have been saved."))
+            return redirect("registry:my_record")
+    return render(request, "registry/my_record_edit.html", {"form": form})
+
+
+@self_service
+def my_account_close(request: AuthedRequest) -> HttpResponse:
+    person = selectors.own_person(user=request.user)
+    if request.method == "POST":
+        services.person_close_own_account(account=request.user, person=person)
+        logout(request)
+        messages.success(request, _("Your account is closed and your consents are withdrawn."))
+        return redirect("core:home")
+    return render(request, "registry/my_account_close.html", {"person": person})
+
+
+@self_service
+def my_record_pdf(request: AuthedRequest) -> HttpResponse:
+    from django.utils.translation import get_language
+
+    from jisr.registry.pdf import record_pdf
+
+    person = selectors.own_person(user=request.user)
+    body = record_pdf(person, selectors.person_export(person), get_language() or "ar")
+    response = HttpResponse(body, content_type="application/pdf")
+    response["Content-Disposition"] = 'attachment; filename="jisr-my-record.pdf"'
+    return response

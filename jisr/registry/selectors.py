@@ -13,6 +13,7 @@ from jisr.accounts.roles import Perm
 from jisr.audit.models import Action, AuditEntry
 from jisr.audit.services import audit_record
 from jisr.lib.arabic import normalise_name
+from jisr.lib.i18n import format_datetime
 from jisr.lib.phones import normalise_phone
 from jisr.registry.caseform import CASE_FORM, Question, Section
 from jisr.registry.encryption import blind_index
@@ -223,9 +224,12 @@ def person_export(person: Person) -> dict[str, Any]:
         "consents": [
             {
                 "purpose": e.purpose,
+                "purpose_label": e.get_purpose_display(),
                 "decision": e.status,
+                "decision_label": e.get_status_display(),
                 "how": e.channel,
                 "at": e.at.isoformat(),
+                "when": format_datetime(e.at),
                 "form_version": e.form_version,
             }
             for e in person.consent_events.order_by("at", "pk")
@@ -237,8 +241,10 @@ def person_export(person: Person) -> dict[str, Any]:
         "access_log": [
             {
                 "at": e.at.isoformat(),
+                "when": format_datetime(e.at),
                 "organisation": e.organisation.name if e.organisation else None,
                 "action": e.action,
+                "action_label": e.get_action_display(),
             }
             for e in person_access_log(person)
         ],

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from jisr.accounts.access import forbidden, require
+from jisr.accounts.models import User
 from jisr.accounts.roles import Perm, Sensitivity
 from jisr.audit.models import Action
 from jisr.audit.services import audit_record, diff
@@ -262,3 +263,44 @@ def category_rule_update(*, by: Any, rule: CategoryRule, **fields: Any) -> Categ
         audit_record(actor=by, action=Action.UPDATE, target=rule, changes=changes)
         transaction.on_commit(lambda: recategorise_all_task.enqueue())
     return rule
+
+
+SELF_EDITABLE = [
+    "first_name", "father_name", "grandfather_name", "family_name", "mother_name", "latin_name",
+    "aliases", "phone", "phone_2", "email", "country", "city", "governorate", "district",
+]  # fmt: skip
+
+
+@transaction.atomic
+def person_self_update(*, account: Any, person: Person, **fields: Any) -> Person:
+    """A person corrects their own record; every change is in their access log like any other."""
+    if person.account_id is None or person.account_id != account.pk:
+        raise forbidden()
+    if set(fields) - set(SELF_EDITABLE):
+        raise invalid({"__all__": [_("Some of these fields cannot be changed here.")]})
+    before = _snapshot(Person.objects.get(pk=person.pk))
+    for name, value in fields.items():
+        setattr(person, name, value)
+    validated_save(person)
+    changes = _changes(before, _snapshot(person))
+    if changes:
+        audit_record(actor=account, action=Action.UPDATE, target=person, changes=changes)
+    recategorise_household(person.household)
+    return person
+
+
+@transaction.atomic
+def person_close_own_account(*, account: Any, person: Person) -> None:
+    """The person leaves: every consent withdrawn, the record closed, the account switched off."""
+    if person.account_id is None or person.account_id != account.pk:
+        raise forbidden()
+    for purpose in Purpose:
+        if has_consent(person, purpose):
+            _record_consent(
+                by=account, person=person, purpose=purpose, status=ConsentStatus.WITHDRAWN,
+                channel=ConsentChannel.ONLINE,
+            )  # fmt: skip
+    _erase_protection_answers(person)
+    Person.objects.filter(pk=person.pk).update(status=RecordStatus.CLOSED)
+    User.objects.filter(pk=account.pk).update(is_active=False)
+    audit_record(actor=account, action=Action.DEACTIVATE, target=person)

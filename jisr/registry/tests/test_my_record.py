@@ -83,3 +83,49 @@ def test_nobody_reaches_another_persons_record_through_these_pages(people, basra
     assert client_for(people["alice"]).get("/registry/my-record/").status_code == 404
     assert other.account is None
     assert client_for(None).get("/registry/my-record/").status_code == 302
+
+
+def test_the_person_corrects_their_details_and_it_shows_in_the_access_log(people, basra_person):
+    person = linked(people, basra_person)
+    client = client_for(people["person"])
+    form = client.get("/registry/my-record/edit/").context["form"]
+    data = {
+        name: (value.pk if hasattr(value, "pk") else value or "")
+        for name, value in form.initial.items()
+    }
+    data.update({"phone": "0780 000 1111", "mother_name": "خديجة"})
+    response = client.post("/registry/my-record/edit/", data)
+    assert response.status_code == 302, response.context["form"].errors if response.context else ""
+    person.refresh_from_db()
+    assert person.phone == "+9647800001111"
+    assert person.mother_name == "خديجة"
+    bad = client.post("/registry/my-record/edit/", {**data, "phone": "12"})
+    assert bad.status_code == 200
+    assert bad.context["form"].errors["phone"]
+
+
+def test_closing_the_account_withdraws_everything_and_signs_out(people, basra_person):
+    person = linked(people, basra_person)
+    client = client_for(people["person"])
+    assert client.get("/registry/my-record/close/").status_code == 200
+    response = client.post("/registry/my-record/close/")
+    assert response.status_code == 302
+    person.refresh_from_db()
+    assert person.status == "closed"
+    assert not any(has_consent(person, p) for p in Purpose)
+    people["person"].refresh_from_db()
+    assert not people["person"].is_active
+    assert client.get("/registry/my-record/").status_code == 302  # signed out
+    staff = client_for(people["bob"]).get("/registry/persons/")
+    assert person.pk not in [p.pk for p in staff.context["page"]]
+
+
+def test_the_record_downloads_as_a_pdf_in_the_persons_language(people, basra_person, tmp_path):
+    person = linked(people, basra_person)
+    client = client_for(people["person"])
+    response = client.get("/registry/my-record/download.pdf", headers={"accept-language": "ckb"})
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    assert b"Naskh" in response.content  # the Arabic-script font is embedded
+    assert person.pk
