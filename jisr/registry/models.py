@@ -360,3 +360,27 @@ class PersonImport(models.Model):
 
     def __str__(self) -> str:
         return self.filename
+
+
+class PersonShare(models.Model):
+    """A person's record shared with another organisation, with the person's consent to sharing.
+    Withdrawing that consent ends every share at once."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="shares")
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="shared_persons",
+        verbose_name=_("shared with"),
+    )  # fmt: skip
+    shared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    shared_at = models.DateTimeField(default=timezone.now)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["organisation", "ended_at"])]
+        verbose_name = _("shared record")
+        verbose_name_plural = _("shared records")
+
+    def __str__(self) -> str:
+        return f"{self.person_id} → {self.organisation_id}"

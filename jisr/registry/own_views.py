@@ -18,7 +18,7 @@ from jisr.lib.errors import JisrError
 from jisr.lib.forms import add_error_to_form
 from jisr.registry import selectors, services
 from jisr.registry.caseform import CASE_FORM
-from jisr.registry.forms import OwnRecordForm
+from jisr.registry.forms import CaseAnswersForm, OwnRecordForm
 from jisr.registry.models import ConsentChannel, ConsentStatus, Purpose
 
 
@@ -115,3 +115,29 @@ def my_record_pdf(request: AuthedRequest) -> HttpResponse:
     response = HttpResponse(body, content_type="application/pdf")
     response["Content-Disposition"] = 'attachment; filename="jisr-my-record.pdf"'
     return response
+
+
+@self_service
+def my_case_form(request: AuthedRequest) -> HttpResponse:
+    """The person answers the standard case form themself (the same questions caseworkers ask)."""
+    person = selectors.own_person(user=request.user)
+    sections = [
+        section
+        for section in CASE_FORM.sections
+        if not section.needs_consent
+        or selectors.has_consent(person, Purpose(section.needs_consent))
+    ]
+    form = CaseAnswersForm(
+        request.POST or None, sections=sections, answers=selectors.all_answers(person)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.case_answers_save(by=request.user, person=person, answers=form.answers())
+        except JisrError as error:
+            add_error_to_form(form, error)
+        else:
+            messages.success(request, _("Your answers have been saved."))
+            return redirect("registry:my_record")
+    return render(
+        request, "registry/person_case_form.html", {"form": form, "person": person, "own": True}
+    )

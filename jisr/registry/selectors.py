@@ -24,17 +24,25 @@ from jisr.registry.models import (
     ConsentStatus,
     Person,
     PersonCategory,
+    PersonShare,
     Purpose,
 )
 
 
 def persons_in_scope(user: Any) -> QuerySet[Person]:
-    return Person.objects.filter(
-        scope_filter(
-            user, Perm.PERSON_VIEW,
-            organisation="organisation", governorate="governorate", owner="registered_by",
-        )
+    """Persons the user reaches by their scope, and those shared with their organisation."""
+    reach = scope_filter(
+        user, Perm.PERSON_VIEW,
+        organisation="organisation", governorate="governorate", owner="registered_by",
     )  # fmt: skip
+    if user.is_authenticated and user.organisation_id and user.can(Perm.PERSON_VIEW):
+        shared = PersonShare.objects.filter(organisation=user.organisation_id, ended_at=None)
+        reach |= Q(pk__in=shared.values("person_id"))
+    return Person.objects.filter(reach)
+
+
+def person_shares(person: Person) -> QuerySet[PersonShare]:
+    return person.shares.filter(ended_at=None).select_related("organisation")
 
 
 def person_list(

@@ -10,6 +10,7 @@ import json
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jisr.accounts.access import forbidden, require
@@ -28,6 +29,7 @@ from jisr.registry.models import (
     ConsentStatus,
     Household,
     Person,
+    PersonShare,
     Purpose,
     RecordStatus,
     Relationship,
@@ -139,9 +141,11 @@ def case_answers_save(*, by: Any, person: Person, answers: dict[str, Any]) -> Ca
     Nobody writes answers they would not be allowed to read; protection needs are recorded only
     while the person consents to it. Empty answers clear a question.
     """
-    require(by, Perm.PERSON_EDIT)
-    if not persons_in_scope(by).filter(pk=person.pk).exists():
-        raise forbidden()
+    is_self = person.account_id is not None and person.account_id == by.pk
+    if not is_self:
+        require(by, Perm.PERSON_EDIT)
+        if not persons_in_scope(by).filter(pk=person.pk).exists():
+            raise forbidden()
     errors: dict[str, list[str]] = {}
     cleaned: dict[str, Any] = {}
     for key, value in answers.items():
@@ -150,7 +154,7 @@ def case_answers_save(*, by: Any, person: Person, answers: dict[str, Any]) -> Ca
             errors[key] = [_("Not a question of the case form.")]
             continue
         section = CASE_FORM.section_of(key)
-        if not by.can_see(section.sensitivity):
+        if not is_self and not by.can_see(section.sensitivity):
             errors[key] = [_("Your role may not record this.")]
         elif section.needs_consent and not has_consent(person, Purpose(section.needs_consent)):
             errors[key] = [_("The person has not consented to this being recorded.")]
@@ -226,6 +230,8 @@ def consent_record(
     event = _record_consent(by=by, person=person, purpose=purpose, status=status, channel=channel)
     if purpose == Purpose.PROTECTION and status != ConsentStatus.GIVEN:
         _erase_protection_answers(person)
+    if purpose == Purpose.SHARING and status != ConsentStatus.GIVEN:
+        _end_shares(by=by, person=person)
     if purpose == Purpose.REGISTRATION and status != ConsentStatus.GIVEN:
         Person.objects.filter(pk=person.pk).update(status=RecordStatus.CLOSED)
         person.status = RecordStatus.CLOSED
@@ -304,3 +310,52 @@ def person_close_own_account(*, account: Any, person: Person) -> None:
     Person.objects.filter(pk=person.pk).update(status=RecordStatus.CLOSED)
     User.objects.filter(pk=account.pk).update(is_active=False)
     audit_record(actor=account, action=Action.DEACTIVATE, target=person)
+
+
+@transaction.atomic
+def person_share(*, by: Any, person: Person, organisation: Any) -> PersonShare:
+    """Share the record with another organisation: only with the person's consent to sharing."""
+    require(by, Perm.PERSON_EDIT)
+    if not persons_in_scope(by).filter(pk=person.pk).exists():
+        raise forbidden()
+    if not has_consent(person, Purpose.SHARING):
+        raise invalid(
+            {"organisation": [_("The person has not consented to sharing their record.")]}
+        )
+    if organisation.pk == person.organisation_id or not organisation.is_active:
+        raise invalid({"organisation": [_("Choose another, active organisation.")]})
+    share, created = PersonShare.objects.get_or_create(
+        person=person, organisation=organisation, ended_at=None, defaults={"shared_by": by}
+    )
+    if created:
+        audit_record(
+            actor=by,
+            action=Action.UPDATE,
+            target=person,
+            changes={"shared_with": [None, organisation.name]},
+        )
+    return share
+
+
+@transaction.atomic
+def person_unshare(*, by: Any, share: PersonShare) -> None:
+    require(by, Perm.PERSON_EDIT)
+    if not persons_in_scope(by).filter(pk=share.person_id).exists():
+        raise forbidden()
+    PersonShare.objects.filter(pk=share.pk).update(ended_at=timezone.now())
+    audit_record(
+        actor=by, action=Action.UPDATE, target=share.person,
+        changes={"shared_with": [share.organisation.name, None]},
+    )  # fmt: skip
+
+
+def _end_shares(*, by: Any, person: Person) -> None:
+    """Consent to sharing withdrawn: every share ends now."""
+    for share in PersonShare.objects.filter(person=person, ended_at=None).select_related(
+        "organisation"
+    ):
+        PersonShare.objects.filter(pk=share.pk).update(ended_at=timezone.now())
+        audit_record(
+            actor=by, action=Action.UPDATE, target=person,
+            changes={"shared_with": [share.organisation.name, None]},
+        )  # fmt: skip

@@ -11,6 +11,7 @@ urlpatterns = [
     path("my-record/download.pdf", own_views.my_record_pdf, name="my_record_pdf"),
     path("my-record/consent/", own_views.my_consent, name="my_consent"),
     path("my-record/edit/", own_views.my_record_edit, name="my_record_edit"),
+    path("my-record/case-form/", own_views.my_case_form, name="my_case_form"),
     path("my-record/close/", own_views.my_account_close, name="my_account_close"),
     path("persons/", views.person_list, name="person_list"),
     path("persons/new/", views.person_register, name="person_register"),
@@ -21,6 +22,7 @@ urlpatterns = [
     path("persons/<int:person_id>/edit/", views.person_edit, name="person_edit"),
     path("persons/<int:person_id>/consent/", views.person_consent, name="person_consent"),
     path("persons/<int:person_id>/case-form/", views.person_case_form, name="person_case_form"),
+    path("persons/<int:person_id>/share/", views.person_share, name="person_share"),
     path("categories/", views.category_rule_list, name="category_rule_list"),
     path("categories/<int:rule_id>/edit/", views.category_rule_edit, name="category_rule_edit"),
 ]

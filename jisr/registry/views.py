@@ -2,12 +2,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from jisr.accounts.decorators import AuthedRequest, permission
+from jisr.accounts.models import Organisation
 from jisr.accounts.roles import Perm, Sensitivity
 from jisr.lib.errors import JisrError
 from jisr.lib.forms import add_error_to_form
@@ -215,3 +218,46 @@ def category_rule_edit(request: AuthedRequest, rule_id: int) -> HttpResponse:
             "operators": sorted(OPERATORS),
         },
     )
+
+
+class ShareForm(forms.Form):
+    organisation = forms.ModelChoiceField(
+        label=gettext_lazy("Share with"), queryset=Organisation.objects.none()
+    )
+
+
+@permission(Perm.PERSON_EDIT)
+def person_share(request: AuthedRequest, person_id: int) -> HttpResponse:
+    """Who the record is shared with; share it with another organisation, or stop sharing."""
+    person = selectors.person_get(fetched_by=request.user, person_id=person_id)
+    form = ShareForm(request.POST or None)
+    form.fields["organisation"].queryset = Organisation.objects.filter(is_active=True).exclude(  # type: ignore[attr-defined]
+        pk=person.organisation_id
+    )
+    if request.method == "POST":
+        try:
+            if ended := request.POST.get("unshare"):
+                share = selectors.person_shares(person).filter(pk=_int(ended)).first()
+                if share is None:
+                    raise JisrError("not_found", _("Not found."), status=404)
+                services.person_unshare(by=request.user, share=share)
+                messages.success(
+                    request, _("The record is no longer shared with that organisation.")
+                )
+                return redirect("registry:person_share", person_id=person.pk)
+            if form.is_valid():
+                services.person_share(
+                    by=request.user, person=person, organisation=form.cleaned_data["organisation"]
+                )
+                messages.success(request, _("The record is now shared."))
+                return redirect("registry:person_share", person_id=person.pk)
+        except JisrError as error:
+            if error.status == 404:
+                raise
+            add_error_to_form(form, error)
+    return render(
+        request,
+        "registry/person_share.html",
+        {"person": person, "form": form, "shares": selectors.person_shares(person),
+         "consented": selectors.has_consent(person, Purpose.SHARING)},
+    )  # fmt: skip

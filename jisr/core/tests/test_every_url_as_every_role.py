@@ -96,7 +96,7 @@ def _expected_page_status(access: str, persona: str | None, people: Any, route: 
     user = people[persona]
     if not user.can(Perm(access)):
         return {403}
-    writes = any(word in route for word in ("edit", "reset", "consent", "case-form"))
+    writes = any(word in route for word in ("edit", "reset", "consent", "case-form", "share"))
     for parameter, personas in (EDIT_IN_SCOPE if writes else IN_SCOPE).items():
         if f"<int:{parameter}>" in route and persona not in personas:
             return {403, 404}

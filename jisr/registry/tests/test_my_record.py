@@ -129,3 +129,19 @@ def test_the_record_downloads_as_a_pdf_in_the_persons_language(people, basra_per
     assert response.content.startswith(b"%PDF")
     assert b"Naskh" in response.content  # the Arabic-script font is embedded
     assert person.pk
+
+
+def test_the_person_answers_the_case_form_themself(people, basra_person):
+    person = linked(people, basra_person)
+    client = client_for(people["person"])
+    page = client.get("/registry/my-record/case-form/")
+    assert page.status_code == 200
+    assert b"section-health" in page.content  # their own health questions, which they may answer
+    response = client.post(
+        "/registry/my-record/case-form/", {"education_level": "master", "chronic_illness": "yes"}
+    )
+    assert response.status_code == 302
+    from jisr.registry.selectors import all_answers, person_categories
+
+    assert all_answers(person) == {"education_level": "master", "chronic_illness": True}
+    assert "highly_skilled" in {key for key, _label, _reason in person_categories(person)}

@@ -144,3 +144,40 @@ def test_the_api_refuses_registration_without_consent(people):
     )
     assert response.status_code == 422
     assert not Person.objects.exists()
+
+
+def test_sharing_opens_a_record_to_another_branch_until_consent_is_withdrawn(
+    people, basra_person, orgs
+):
+    alice, bob = client_for(people["alice"]), client_for(people["bob"])
+    assert alice.get(f"/registry/persons/{basra_person.pk}/").status_code == 404
+    response = bob.post(
+        f"/registry/persons/{basra_person.pk}/share/", {"organisation": orgs["momd_baghdad"].pk}
+    )
+    assert response.status_code == 302
+    assert alice.get(f"/registry/persons/{basra_person.pk}/").status_code == 200
+    assert AuditEntry.objects.filter(changes__shared_with=[None, "فرع بغداد"]).exists()
+    # The person withdraws consent to sharing: the share ends at once.
+    bob.post(
+        f"/registry/persons/{basra_person.pk}/consent/",
+        {"purpose": "sharing", "status": "withdrawn", "channel": "phone"},
+    )
+    assert alice.get(f"/registry/persons/{basra_person.pk}/").status_code == 404
+    refused = bob.post(
+        f"/registry/persons/{basra_person.pk}/share/", {"organisation": orgs["momd_baghdad"].pk}
+    )
+    assert refused.status_code == 200
+    assert alice.get(f"/registry/persons/{basra_person.pk}/").status_code == 404
+
+
+def test_sharing_can_be_stopped(people, basra_person, orgs):
+    bob = client_for(people["bob"])
+    bob.post(f"/registry/persons/{basra_person.pk}/share/", {"organisation": orgs["ngo"].pk})
+    assert (
+        client_for(people["charlie"]).get(f"/registry/persons/{basra_person.pk}/").status_code
+        == 403
+    )  # no role to view persons
+    share = basra_person.shares.get()
+    bob.post(f"/registry/persons/{basra_person.pk}/share/", {"unshare": share.pk})
+    share.refresh_from_db()
+    assert share.ended_at is not None
