@@ -51,3 +51,8 @@ def format_datetime(value: dt.datetime, language: str | None = None) -> str:
     local = timezone.localtime(value) if timezone.is_aware(value) else value
     text = babel_format_datetime(local, format="medium", locale=locale, tzinfo=local.tzinfo)
     return _digits(str(text), locale)
+
+
+def localise_digits(text: str, language: str | None = None) -> str:
+    """Digits in the script the reader's language uses, nothing else changed."""
+    return _digits(text, cldr_locale(language))

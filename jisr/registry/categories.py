@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from jisr.lib.i18n import localise_digits
 from jisr.registry.caseform import CASE_FORM, CHOICE, MULTI, YES_NO
 from jisr.registry.models import CategoryRule, Person, PersonCategory, PersonType, Relationship, Sex
 
@@ -75,6 +76,8 @@ def fact_label(fact: str) -> str:
 
 
 def value_label(fact: str, value: Any) -> str:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return localise_digits(str(value))
     if fact in PERSON_FACTS:
         return str(PERSON_FACTS[fact][2].get(value, value))
     question = CASE_FORM.by_key[fact]

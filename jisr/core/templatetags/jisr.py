@@ -46,3 +46,11 @@ def bootstrap(field: Any) -> str:
     if field.errors:
         attrs["aria-invalid"] = "true"
     return str(field.as_widget(attrs=attrs))
+
+
+@register.filter
+def localyear(value: Any) -> str:
+    """A year in the reader's digits, never grouped (١٩٩٥, not ١٬٩٩٥)."""
+    if not value:
+        return ""
+    return i18n.localise_digits(str(value))
