@@ -49,3 +49,19 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
         if old != new:
             changed[field] = "changed" if field in _SECRET_FIELDS else [old, new]
     return changed
+
+
+def audit_exports(*, actor: Any, persons: list[Any], filters: dict[str, Any]) -> None:
+    """An export of many records: one entry per record, written in one statement."""
+    AuditEntry.objects.bulk_create(
+        AuditEntry(
+            actor=actor,
+            organisation=actor.organisation,
+            action=Action.EXPORT,
+            object_type=object_type_of(person),
+            object_id=str(person.pk),
+            object_label=str(person)[:200],
+            changes={"filters": {k: str(v) for k, v in filters.items() if v}},
+        )
+        for person in persons
+    )

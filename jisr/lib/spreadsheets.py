@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator
 from zipfile import BadZipFile
 
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils.exceptions import InvalidFileException
 
 MAX_ROWS = 20_000
@@ -57,7 +58,8 @@ def read_table(content: bytes, filename: str) -> tuple[list[str], list[list[str]
 
 
 def safe_cell(value: object) -> str:
-    text = "" if value is None else str(value)
+    """A cell that no spreadsheet runs as a formula, without the control characters XLSX refuses."""
+    text = str(ILLEGAL_CHARACTERS_RE.sub("", "" if value is None else str(value)))
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 

@@ -89,10 +89,11 @@ class PersonDetailOut(PersonOut):
     answers: dict[str, Any] = Field(description="Case form answers the caller may see.")
 
     @staticmethod
-    def resolve_categories(person: Person) -> list[dict[str, str]]:
+    def resolve_categories(person: Person, context: Any) -> list[dict[str, str]]:
+        reader = context["request"].user
         return [
             {"key": key, "label": label, "reason": reason}
-            for key, label, reason in selectors.person_categories(person)
+            for key, label, reason in selectors.person_categories(person, reader)
         ]
 
     @staticmethod
@@ -144,6 +145,34 @@ class PersonIn(Schema):
         return _phone(value)
 
 
+class PersonPatch(Schema):
+    """A change to some fields of a record; fields left out keep their values."""
+
+    first_name: str | None = Field(None, min_length=1, max_length=100)
+    father_name: str | None = Field(None, max_length=100)
+    grandfather_name: str | None = Field(None, max_length=100)
+    family_name: str | None = Field(None, max_length=100)
+    mother_name: str | None = Field(None, max_length=150)
+    latin_name: str | None = Field(None, max_length=200)
+    aliases: str | None = Field(None, max_length=200)
+    sex: Sex | None = None
+    birth_year: int | None = None
+    birth_date: dt.date | None = None
+    phone: str | None = None
+    email: str | None = None
+    national_id: str | None = None
+    person_type: PersonType | None = None
+    country: str | None = Field(None, min_length=2, max_length=2)
+    city: str | None = None
+    governorate: str | None = None
+    district_id: int | None = None
+
+    @field_validator("phone")
+    @classmethod
+    def _valid_phone(cls, value: str | None) -> str:
+        return _phone(value)
+
+
 class RegistrationIn(PersonIn):
     consents: dict[Purpose, ConsentStatus] = Field(
         description="The person's decision for each purpose; registration must be 'given'."
@@ -157,6 +186,12 @@ class ConsentIn(Schema):
     purpose: Purpose
     status: ConsentStatus
     channel: ConsentChannel = ConsentChannel.IN_PERSON
+
+
+def _not_online(channel: ConsentChannel) -> None:
+    """Staff record what a person said to them; "online" is only ever the person themself."""
+    if channel == ConsentChannel.ONLINE:
+        raise invalid({"channel": [_("Only the person can give consent online.")]})
 
 
 def _places(data: dict[str, Any]) -> dict[str, Any]:
@@ -198,6 +233,7 @@ def person_get(request: HttpRequest, person_id: int) -> Any:
 
 @router.post("/persons", response={201: PersonDetailOut}, auth=allowed(Perm.PERSON_REGISTER))
 def person_register(request: HttpRequest, payload: RegistrationIn) -> Any:
+    _not_online(payload.channel)
     data = _places(payload.dict())
     consents = data.pop("consents")
     channel = data.pop("channel")
@@ -214,9 +250,13 @@ def person_register(request: HttpRequest, payload: RegistrationIn) -> Any:
 
 
 @router.patch("/persons/{person_id}", response=PersonDetailOut, auth=allowed(Perm.PERSON_EDIT))
-def person_update(request: HttpRequest, person_id: int, payload: PersonIn) -> Any:
+def person_update(request: HttpRequest, person_id: int, payload: PersonPatch) -> Any:
     person = selectors.person_get(fetched_by=request.user, person_id=person_id)
-    return services.person_update(by=request.user, person=person, **_places(payload.dict()))
+    # Only the fields sent change: a field left out keeps its value.
+    changes = payload.dict(exclude_unset=True)
+    if {"governorate", "district_id"} & set(changes):
+        changes = _places(changes)
+    return services.person_update(by=request.user, person=person, **changes)
 
 
 @router.post(
@@ -226,6 +266,7 @@ def person_update(request: HttpRequest, person_id: int, payload: PersonIn) -> An
 )
 def consent_record(request: HttpRequest, person_id: int, payload: ConsentIn) -> Any:
     person = selectors.person_get(fetched_by=request.user, person_id=person_id)
+    _not_online(payload.channel)
     services.consent_record(
         by=request.user, person=person, purpose=payload.purpose, status=payload.status,
         channel=payload.channel,

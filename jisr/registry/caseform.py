@@ -181,7 +181,7 @@ def clean_answer(question: Question, value: Any) -> Any:
     if question.kind == INTEGER:
         try:
             number = int(value)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             raise ValueError(str(_("Enter a whole number."))) from None
         if (question.minimum is not None and number < question.minimum) or (
             question.maximum is not None and number > question.maximum
@@ -205,12 +205,14 @@ def clean_answer(question: Question, value: Any) -> Any:
             raise ValueError(str(_("Enter a date as YYYY-MM-DD."))) from None
     allowed = {c.value for c in question.choices}
     if question.kind == CHOICE:
-        if str(value) not in allowed:
+        if not isinstance(value, (str, int)) or str(value) not in allowed:
             raise ValueError(str(_("Not one of the choices.")))
         return str(value)
     if question.kind == MULTI:
         values = value if isinstance(value, (list, tuple)) else str(value).split()
-        if not set(values) <= allowed:
+        if not all(isinstance(v, str) for v in values) or not set(values) <= allowed:
             raise ValueError(str(_("Not one of the choices.")))
         return sorted(set(values))
+    if not isinstance(value, (str, int, float)):
+        raise ValueError(str(_("Enter text.")))
     return str(value).strip()[:500]

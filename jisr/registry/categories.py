@@ -16,9 +16,18 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from jisr.accounts.roles import Sensitivity
 from jisr.lib.i18n import localise_digits
 from jisr.registry.caseform import CASE_FORM, CHOICE, MULTI, YES_NO
-from jisr.registry.models import CategoryRule, Person, PersonCategory, PersonType, Relationship, Sex
+from jisr.registry.models import (
+    CategoryRule,
+    Person,
+    PersonCategory,
+    PersonType,
+    Purpose,
+    Relationship,
+    Sex,
+)
 
 OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
     "eq": lambda fact, value: fact == value,
@@ -46,6 +55,40 @@ def known_facts() -> set[str]:
     return set(PERSON_FACTS) | set(CASE_FORM.by_key)
 
 
+def fact_sensitivity(fact: str) -> tuple[Sensitivity, str]:
+    """How sensitive a fact is, and the consent purpose it needs (if any)."""
+    if fact in PERSON_FACTS:
+        return Sensitivity.PERSONAL, ""
+    section = CASE_FORM.section_of(fact)
+    return section.sensitivity, section.needs_consent
+
+
+def rule_visible(rule: CategoryRule, reader: Any, person: Person | None = None) -> bool:
+    """A category shows only to readers cleared for every fact it rests on (and, for protection
+    facts, only while the person consents), so it never reveals what its facts would not."""
+    from jisr.registry.selectors import has_consent
+
+    for condition in rule.conditions:
+        sensitivity, purpose = fact_sensitivity(condition.get("fact", ""))
+        if not reader.can_see(sensitivity):
+            return False
+        if purpose and person is not None and not has_consent(person, Purpose(purpose)):
+            return False
+    return True
+
+
+_VALUE_TYPES: dict[str, tuple[type, ...]] = {
+    "eq": (str, int, bool), "in": (list,), "gte": (int,), "lte": (int,), "contains": (str,),
+}  # fmt: skip
+
+
+def _value_suits(op: str, value: Any) -> bool:
+    if not isinstance(value, _VALUE_TYPES[op]):
+        return False
+    items: list[Any] = value if isinstance(value, list) else []
+    return op != "in" or all(isinstance(item, (str, int)) for item in items)
+
+
 def validate_conditions(conditions: Any) -> list[str]:
     """Problems with a rule's conditions, in words; empty when it can be used."""
     if not isinstance(conditions, list) or not conditions:
@@ -60,6 +103,10 @@ def validate_conditions(conditions: Any) -> list[str]:
             problems.append(str(_("Condition %(n)s: unknown fact.") % {"n": number}))
         elif condition["op"] not in OPERATORS:
             problems.append(str(_("Condition %(n)s: unknown operator.") % {"n": number}))
+        elif not _value_suits(condition["op"], condition["value"]):
+            problems.append(
+                str(_("Condition %(n)s: the value does not suit the operator.") % {"n": number})
+            )
     return problems
 
 
@@ -90,10 +137,25 @@ def value_label(fact: str, value: Any) -> str:
     return str(value)
 
 
+def _reason_value(fact: str, facts: dict[str, Any]) -> Any:
+    """The value that placed the person, unless it is sensitive: the category already says it."""
+    return facts.get(fact) if fact_sensitivity(fact)[0] <= Sensitivity.PERSONAL else None
+
+
+def _holds(condition: dict[str, Any], facts: dict[str, Any]) -> bool:
+    try:
+        return bool(OPERATORS[condition["op"]](facts.get(condition["fact"]), condition["value"]))
+    except TypeError:  # a fact missing or of another type never places anyone
+        return False
+
+
 def reason_text(reason: list[dict[str, Any]]) -> str:
-    """The stored reason, in the reader's language."""
+    """The stored reason, in the reader's language (a sensitive fact by its name alone)."""
     return " · ".join(
-        f"{fact_label(r['fact'])}: {value_label(r['fact'], r['value'])}" for r in reason
+        f"{fact_label(r['fact'])}: {value_label(r['fact'], r['value'])}"
+        if r["value"] is not None
+        else fact_label(r["fact"])
+        for r in reason
     )
 
 
@@ -105,8 +167,12 @@ def matching_rules(
     for rule in CategoryRule.objects.filter(is_active=True):
         if validate_conditions(rule.conditions):
             continue  # a rule saved broken never places anyone; its page shows why
-        if all(OPERATORS[c["op"]](facts.get(c["fact"]), c["value"]) for c in rule.conditions):
-            reason = [{"fact": c["fact"], "value": facts.get(c["fact"])} for c in rule.conditions]
+        if all(_holds(c, facts) for c in rule.conditions):
+            # Sensitive values are not copied into the reason: the category already says it.
+            reason = [
+                {"fact": c["fact"], "value": _reason_value(c["fact"], facts)}
+                for c in rule.conditions
+            ]
             found.append((rule, json.loads(json.dumps(reason, default=str))))
     return found
 

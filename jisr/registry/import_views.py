@@ -15,8 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from jisr.accounts.decorators import AuthedRequest, permission
 from jisr.accounts.roles import Perm
-from jisr.audit.models import Action
-from jisr.audit.services import audit_record
+from jisr.audit.services import audit_exports
 from jisr.lib.errors import JisrError
 from jisr.lib.forms import add_error_to_form
 from jisr.lib.spreadsheets import write_csv, write_xlsx
@@ -143,6 +142,7 @@ def person_export(request: AuthedRequest) -> HttpResponse:
         person_type=filters.get("person_type", ""), category=filters.get("category", ""),
         status=filters.get("status") or RecordStatus.ACTIVE,
     ).select_related("district")  # fmt: skip
+    exported = list(persons)
     rows = [
         [
             p.pk, p.first_name, p.father_name, p.grandfather_name, p.family_name, p.mother_name,
@@ -151,12 +151,10 @@ def person_export(request: AuthedRequest) -> HttpResponse:
             p.governorate.code if p.governorate else "", p.district.name_en if p.district else "",
             p.status, timezone.localtime(p.created_at).date().isoformat(),
         ]
-        for p in persons.iterator(chunk_size=2000)
+        for p in exported
     ]  # fmt: skip
-    audit_record(
-        actor=request.user, action=Action.EXPORT, object_type="registry.person",
-        changes={"rows": len(rows), "filters": {k: str(v) for k, v in filters.items() if v}},
-    )  # fmt: skip
+    # One entry per person, so each person's access log shows the export of their record.
+    audit_exports(actor=request.user, persons=exported, filters=filters)
     as_xlsx = request.GET.get("format") == "xlsx"
     body = write_xlsx(EXPORT_COLUMNS, rows) if as_xlsx else write_csv(EXPORT_COLUMNS, rows)
     response = HttpResponse(

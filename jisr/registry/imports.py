@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from jisr.accounts.access import not_found, require
 from jisr.accounts.roles import Perm
 from jisr.lib.arabic import normalise_name
+from jisr.lib.countries import COUNTRY_NAMES
 from jisr.lib.errors import JisrError
 from jisr.lib.phones import normalise_phone
 from jisr.lib.spreadsheets import UnreadableFile, read_table
@@ -67,6 +68,7 @@ TARGETS: tuple[Target, ...] = (
     *(Target(f"consent_{p.value}", p.label, p == Purpose.REGISTRATION) for p in Purpose),
 )  # fmt: skip
 
+COUNTRY_CODES = set(COUNTRY_NAMES)
 _YES = {"yes", "y", "1", "true", "given", "نعم", "موافق", "بەڵێ", "بەلێ"}
 _NO = {"no", "n", "0", "false", "refused", "لا", "غير موافق", "نەخێر"}
 
@@ -189,7 +191,7 @@ def check(
         if value("birth_year"):
             try:
                 fields["birth_year"] = int(float(value("birth_year")))
-            except ValueError:
+            except (ValueError, OverflowError):
                 problem("birth_year", _("Enter a whole number."))
         if value("birth_date"):
             try:
@@ -209,7 +211,12 @@ def check(
                 problem("email", _("Enter a valid e-mail address."))
         if value("national_id"):
             fields["national_id"] = value("national_id")
-        fields["country"] = (value("country") or "IQ").upper()[:2]
+        country = (value("country") or "IQ").strip().upper()
+        if country not in COUNTRY_CODES:
+            problem(
+                "country", _("Give the country as its two-letter ISO code, for example IQ or DE.")
+            )
+        fields["country"] = country
         if value("governorate"):
             code = governorates.get(_key(value("governorate")))
             if code is None:

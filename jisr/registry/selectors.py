@@ -16,6 +16,7 @@ from jisr.lib.arabic import normalise_name
 from jisr.lib.i18n import format_datetime
 from jisr.lib.phones import normalise_phone
 from jisr.registry.caseform import CASE_FORM, Question, Section
+from jisr.registry.categories import rule_visible
 from jisr.registry.encryption import blind_index
 from jisr.registry.models import (
     CaseAnswers,
@@ -29,15 +30,16 @@ from jisr.registry.models import (
 )
 
 
-def persons_in_scope(user: Any) -> QuerySet[Person]:
-    """Persons the user reaches by their scope, and those shared with their organisation."""
+def persons_in_scope(user: Any, *, shared: bool = True) -> QuerySet[Person]:
+    """Persons the user reaches by their scope, and (to read only) those shared with their
+    organisation; services that change a record pass `shared=False`."""
     reach = scope_filter(
         user, Perm.PERSON_VIEW,
         organisation="organisation", governorate="governorate", owner="registered_by",
     )  # fmt: skip
-    if user.is_authenticated and user.organisation_id and user.can(Perm.PERSON_VIEW):
-        shared = PersonShare.objects.filter(organisation=user.organisation_id, ended_at=None)
-        reach |= Q(pk__in=shared.values("person_id"))
+    if shared and user.is_authenticated and user.organisation_id and user.can(Perm.PERSON_VIEW):
+        shares = PersonShare.objects.filter(organisation=user.organisation_id, ended_at=None)
+        reach |= Q(pk__in=shares.values("person_id"))
     return Person.objects.filter(reach)
 
 
@@ -66,6 +68,9 @@ def person_list(
         persons = persons.filter(person_type=person_type)
     if status:
         persons = persons.filter(status=status)
+    rule = CategoryRule.objects.filter(key=category).first() if category else None
+    if category and (rule is None or not rule_visible(rule, fetched_by)):
+        return persons.none()
     if category:
         persons = persons.filter(
             pk__in=PersonCategory.objects.filter(rule__key=category).values("person_id")
@@ -169,13 +174,16 @@ def display_answer(question: Question, value: Any) -> str:
     return value_label(question.key, value)
 
 
-def person_categories(person: Person) -> list[tuple[str, str, str]]:
-    """(key, label, reason) of each category the person is in, in the reader's language."""
-    from jisr.registry.categories import reason_text
+def person_categories(person: Person, reader: Any = None) -> list[tuple[str, str, str]]:
+    """(key, label, reason) of each category the person is in, in the reader's language; for a
+    reader other than the person, only categories whose facts that reader may see."""
+    from jisr.registry.categories import reason_text, rule_visible
 
+    own = reader is None or (person.account_id is not None and person.account_id == reader.pk)
     return [
         (c.rule.key, c.rule.label, reason_text(c.reason))
         for c in person.categories.select_related("rule").order_by("rule__order")
+        if own or rule_visible(c.rule, reader, person)
     ]
 
 

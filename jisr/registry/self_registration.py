@@ -31,6 +31,7 @@ from jisr.registry.services import _create
 DRAFT_LIFETIME = dt.timedelta(days=14)
 CODE_LIFETIME = dt.timedelta(minutes=30)
 MAX_ATTEMPTS = 5
+RESEND_AFTER = dt.timedelta(minutes=1)
 
 
 def draft_get(token: str) -> SelfRegistration:
@@ -45,7 +46,11 @@ def draft_get(token: str) -> SelfRegistration:
 @transaction.atomic
 def draft_save(*, token: str | None, contact: str, data: dict[str, Any]) -> SelfRegistration:
     draft = draft_get(token) if token else SelfRegistration()
-    draft.contact = canonical_identifier(contact)
+    contact = canonical_identifier(contact)
+    if draft.contact != contact:
+        # A code belongs to the phone or e-mail it was sent to, never to another.
+        draft.code_hash, draft.code_sent_at = "", None
+    draft.contact = contact
     draft.data = data
     draft.save()
     return draft
@@ -64,11 +69,19 @@ def registration_submit(
 ) -> SelfRegistration:
     """Keep the answers and send a code to the phone or e-mail given."""
     draft = draft_save(token=token, contact=contact, data=data)
+    if draft.code_sent_at and timezone.now() - draft.code_sent_at < RESEND_AFTER:
+        raise JisrError(
+            "too_soon", _("A code was sent a moment ago. Wait a minute before asking for another."),
+            status=429, fields={"contact": []},
+        )  # fmt: skip
+    if draft.attempts >= MAX_ATTEMPTS:
+        raise _wrong_code()
     draft.password_hash = make_password(password)
-    draft.attempts = 0
     draft.code_sent_at = timezone.now()
     with translation.override(language):
         subject = _("Your Jisr registration")
+        code = f"{secrets.randbelow(1_000_000):06d}"
+        code_hash = make_password(code)  # made either way, so timing does not tell
         if find_user(draft.contact) is not None:
             draft.code_hash = ""
             text = _(
@@ -76,8 +89,7 @@ def registration_submit(
                 "account. If it was you, sign in or reset your password instead."
             )
         else:
-            code = f"{secrets.randbelow(1_000_000):06d}"
-            draft.code_hash = make_password(code)
+            draft.code_hash = code_hash
             text = _("Your Jisr code is %(code)s. It works for 30 minutes.") % {"code": code}
     draft.save()
     _send(draft.contact, str(text), str(subject))
@@ -98,10 +110,15 @@ def registration_confirm(*, token: str, code: str, language: str) -> User:
     """
     draft = draft_get(token)
     expired = not draft.code_sent_at or timezone.now() - draft.code_sent_at > CODE_LIFETIME
-    if draft.attempts >= MAX_ATTEMPTS or expired or not draft.code_hash:
+    if expired or not draft.code_hash:
+        raise _wrong_code()
+    # Count the try before checking it, in one conditional UPDATE: parallel guesses cannot
+    # slip past the limit, and a new code does not reset the count.
+    if not SelfRegistration.objects.filter(pk=draft.pk, attempts__lt=MAX_ATTEMPTS).update(
+        attempts=F("attempts") + 1
+    ):
         raise _wrong_code()
     if not check_password(code.strip(), draft.code_hash):
-        SelfRegistration.objects.filter(pk=draft.pk).update(attempts=F("attempts") + 1)
         raise _wrong_code()
     return _complete(draft, language)
 

@@ -36,11 +36,15 @@ def register(request: HttpRequest) -> HttpResponse:
                 % {"link": link},
             )
             return redirect(f"{reverse('registry:register')}?draft={draft.token}")
-        draft = self_registration.registration_submit(
-            token=token, contact=form.cleaned_data["contact"], data=form.serialisable(),
-            password=form.cleaned_data["password1"], language=get_language() or "ar",
-        )  # fmt: skip
-        return redirect("registry:register_confirm", token=draft.token)
+        try:
+            draft = self_registration.registration_submit(
+                token=token, contact=form.cleaned_data["contact"], data=form.serialisable(),
+                password=form.cleaned_data["password1"], language=get_language() or "ar",
+            )  # fmt: skip
+        except JisrError as error:
+            add_error_to_form(form, error)
+        else:
+            return redirect("registry:register_confirm", token=draft.token)
     return render(request, "registry/register.html", {"form": form, "draft": draft})
 
 

@@ -73,7 +73,10 @@ def person_register(
     require(by, Perm.PERSON_REGISTER)
     if consents.get(Purpose.REGISTRATION) != ConsentStatus.GIVEN:
         raise invalid({"consent_registration": [_("Registration needs the person's consent.")]})
-    if household is not None and not persons_in_scope(by).filter(household=household).exists():
+    if (
+        household is not None
+        and not persons_in_scope(by, shared=False).filter(household=household).exists()
+    ):
         raise forbidden()
     return _create(
         by=by, organisation=by.organisation, consents=consents, channel=channel,
@@ -120,7 +123,7 @@ def recategorise_household(household: Household) -> None:
 @transaction.atomic
 def person_update(*, by: Any, person: Person, **fields: Any) -> Person:
     require(by, Perm.PERSON_EDIT)
-    if not persons_in_scope(by).filter(pk=person.pk).exists():
+    if not persons_in_scope(by, shared=False).filter(pk=person.pk).exists():
         raise forbidden()
     stored = Person.objects.get(pk=person.pk)
     before = _snapshot(stored)
@@ -144,7 +147,7 @@ def case_answers_save(*, by: Any, person: Person, answers: dict[str, Any]) -> Ca
     is_self = person.account_id is not None and person.account_id == by.pk
     if not is_self:
         require(by, Perm.PERSON_EDIT)
-        if not persons_in_scope(by).filter(pk=person.pk).exists():
+        if not persons_in_scope(by, shared=False).filter(pk=person.pk).exists():
             raise forbidden()
     errors: dict[str, list[str]] = {}
     cleaned: dict[str, Any] = {}
@@ -220,7 +223,7 @@ def consent_record(
     is_self = person.account_id is not None and person.account_id == by.pk
     if not is_self:
         require(by, Perm.CONSENT_RECORD)
-        if not persons_in_scope(by).filter(pk=person.pk).exists():
+        if not persons_in_scope(by, shared=False).filter(pk=person.pk).exists():
             raise forbidden()
     if (
         status == ConsentStatus.WITHDRAWN
@@ -230,7 +233,7 @@ def consent_record(
     event = _record_consent(by=by, person=person, purpose=purpose, status=status, channel=channel)
     if purpose == Purpose.PROTECTION and status != ConsentStatus.GIVEN:
         _erase_protection_answers(person)
-    if purpose == Purpose.SHARING and status != ConsentStatus.GIVEN:
+    if purpose in (Purpose.SHARING, Purpose.REGISTRATION) and status != ConsentStatus.GIVEN:
         _end_shares(by=by, person=person)
     if purpose == Purpose.REGISTRATION and status != ConsentStatus.GIVEN:
         Person.objects.filter(pk=person.pk).update(status=RecordStatus.CLOSED)
@@ -307,6 +310,7 @@ def person_close_own_account(*, account: Any, person: Person) -> None:
                 channel=ConsentChannel.ONLINE,
             )  # fmt: skip
     _erase_protection_answers(person)
+    _end_shares(by=account, person=person)
     Person.objects.filter(pk=person.pk).update(status=RecordStatus.CLOSED)
     User.objects.filter(pk=account.pk).update(is_active=False)
     audit_record(actor=account, action=Action.DEACTIVATE, target=person)
@@ -316,7 +320,7 @@ def person_close_own_account(*, account: Any, person: Person) -> None:
 def person_share(*, by: Any, person: Person, organisation: Any) -> PersonShare:
     """Share the record with another organisation: only with the person's consent to sharing."""
     require(by, Perm.PERSON_EDIT)
-    if not persons_in_scope(by).filter(pk=person.pk).exists():
+    if not persons_in_scope(by, shared=False).filter(pk=person.pk).exists():
         raise forbidden()
     if not has_consent(person, Purpose.SHARING):
         raise invalid(
@@ -340,7 +344,7 @@ def person_share(*, by: Any, person: Person, organisation: Any) -> PersonShare:
 @transaction.atomic
 def person_unshare(*, by: Any, share: PersonShare) -> None:
     require(by, Perm.PERSON_EDIT)
-    if not persons_in_scope(by).filter(pk=share.person_id).exists():
+    if not persons_in_scope(by, shared=False).filter(pk=share.person_id).exists():
         raise forbidden()
     PersonShare.objects.filter(pk=share.pk).update(ended_at=timezone.now())
     audit_record(

@@ -111,7 +111,7 @@ def person_detail(request: AuthedRequest, person_id: int) -> HttpResponse:
             "consents": selectors.consent_state(person).items(),
             "household": household.exclude(pk=person.pk),
             "show_identity_document": request.user.can_see(Sensitivity.SENSITIVE),
-            "categories": selectors.person_categories(person),
+            "categories": selectors.person_categories(person, request.user),
             "answers": selectors.case_answers_for(fetched_by=request.user, person=person),
         },
     )
@@ -252,7 +252,7 @@ def person_share(request: AuthedRequest, person_id: int) -> HttpResponse:
                 messages.success(request, _("The record is now shared."))
                 return redirect("registry:person_share", person_id=person.pk)
         except JisrError as error:
-            if error.status == 404:
+            if error.status in (403, 404):
                 raise
             add_error_to_form(form, error)
     return render(
