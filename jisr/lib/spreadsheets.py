@@ -32,14 +32,22 @@ def read_table(content: bytes, filename: str) -> tuple[list[str], list[list[str]
                 raise UnreadableFile
             lines: Iterator[tuple[object, ...]] = sheet.iter_rows(values_only=True)
             header = [str(h or "").strip() for h in next(lines, ())]
-            rows = [["" if v is None else str(v).strip() for v in values] for values in lines]
+            rows = []
+            for values in lines:  # stop early: a small compressed file can hold huge sheets
+                rows.append(["" if v is None else str(v).strip() for v in values])
+                if len(rows) > MAX_ROWS:
+                    raise UnreadableFile
         else:
             text = content.decode("utf-8-sig")
             first = text.splitlines()[0] if text else ""
-            dialect = csv.Sniffer().sniff(first, delimiters=",;\t") if first else csv.excel
+            dialect = _dialect(first)
             reader = csv.reader(io.StringIO(text), dialect)
             header = [h.strip() for h in next(reader, [])]
-            rows = [[v.strip() for v in row] for row in reader]
+            rows = []
+            for row in reader:
+                rows.append([v.strip() for v in row])
+                if len(rows) > MAX_ROWS:
+                    raise UnreadableFile
     except (
         UnicodeDecodeError,
         csv.Error,
@@ -55,6 +63,14 @@ def read_table(content: bytes, filename: str) -> tuple[list[str], list[list[str]
         raise UnreadableFile
     width = len(header)
     return header, [(row + [""] * width)[:width] for row in rows]
+
+
+def _dialect(first_line: str) -> type[csv.Dialect] | csv.Dialect:
+    """Comma, semicolon or tab, as the header line shows; a single column is plain CSV."""
+    try:
+        return csv.Sniffer().sniff(first_line, delimiters=",;\t") if first_line else csv.excel
+    except csv.Error:
+        return csv.excel
 
 
 def safe_cell(value: object) -> str:

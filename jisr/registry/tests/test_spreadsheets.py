@@ -183,3 +183,14 @@ def test_safe_cell():
     assert safe_cell("@SUM(A1)") == "'@SUM(A1)"
     assert safe_cell("-2") == "'-2"
     assert safe_cell("أحمد") == "أحمد"
+
+
+def test_too_many_rows_are_refused_before_reading_them_all():
+    import pytest
+
+    from jisr.lib.spreadsheets import MAX_ROWS, UnreadableFile, read_table
+
+    content = ("name\n" + "x\n" * (MAX_ROWS + 5)).encode()
+    with pytest.raises(UnreadableFile):
+        read_table(content, "big.csv")
+    assert read_table(b"name\nx\n", "small.csv") == (["name"], [["x"]])
