@@ -24,7 +24,15 @@ from jisr.registry.models import (
 NAME_FIELDS = ["first_name", "father_name", "grandfather_name", "family_name", "mother_name"]
 
 
-class PersonForm(forms.ModelForm):  # type: ignore[type-arg]
+def limit_places(form: forms.BaseForm) -> None:
+    """Governorates in a stable order, districts with their governorate loaded."""
+    form.fields["governorate"].queryset = Governorate.objects.order_by("name_en")  # type: ignore[attr-defined]
+    form.fields["district"].queryset = District.objects.select_related("governorate")  # type: ignore[attr-defined]
+
+
+class PhoneFields(forms.ModelForm):  # type: ignore[type-arg]
+    """A record's two phone fields, written any usual way and stored in E.164 (or empty)."""
+
     phone = PhoneField(
         label=_("Mobile phone"), required=False, widget=forms.TextInput(attrs={"dir": "ltr"})
     )
@@ -32,6 +40,14 @@ class PersonForm(forms.ModelForm):  # type: ignore[type-arg]
         label=_("Other phone"), required=False, widget=forms.TextInput(attrs={"dir": "ltr"})
     )
 
+    def clean_phone(self) -> str:
+        return self.cleaned_data.get("phone") or ""
+
+    def clean_phone_2(self) -> str:
+        return self.cleaned_data.get("phone_2") or ""
+
+
+class PersonForm(PhoneFields):
     class Meta:
         model = Person
         fields = [
@@ -48,16 +64,9 @@ class PersonForm(forms.ModelForm):  # type: ignore[type-arg]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["governorate"].queryset = Governorate.objects.order_by("name_en")  # type: ignore[attr-defined]
-        self.fields["district"].queryset = District.objects.select_related("governorate")  # type: ignore[attr-defined]
+        limit_places(self)
         for name in NAME_FIELDS:
             self.fields[name].widget.attrs["dir"] = "auto"
-
-    def clean_phone(self) -> str:
-        return self.cleaned_data.get("phone") or ""
-
-    def clean_phone_2(self) -> str:
-        return self.cleaned_data.get("phone_2") or ""
 
 
 def _consent_field(purpose: Purpose) -> forms.ChoiceField:
@@ -233,8 +242,7 @@ class SelfRegistrationForm(forms.ModelForm):  # type: ignore[type-arg]
     def __init__(self, *args: Any, submitting: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.submitting = submitting
-        self.fields["governorate"].queryset = Governorate.objects.order_by("name_en")  # type: ignore[attr-defined]
-        self.fields["district"].queryset = District.objects.select_related("governorate")  # type: ignore[attr-defined]
+        limit_places(self)
         for purpose in Purpose:
             self.fields[f"consent_{purpose.value}"] = _consent_field(purpose)
         if not submitting:  # a draft keeps whatever is filled in
@@ -325,14 +333,7 @@ class CodeForm(forms.Form):
         )
 
 
-class OwnRecordForm(forms.ModelForm):  # type: ignore[type-arg]
-    phone = PhoneField(
-        label=_("Mobile phone"), required=False, widget=forms.TextInput(attrs={"dir": "ltr"})
-    )
-    phone_2 = PhoneField(
-        label=_("Other phone"), required=False, widget=forms.TextInput(attrs={"dir": "ltr"})
-    )
-
+class OwnRecordForm(PhoneFields):
     class Meta:
         model = Person
         fields = [
@@ -343,9 +344,3 @@ class OwnRecordForm(forms.ModelForm):  # type: ignore[type-arg]
             "email": forms.EmailInput(attrs={"dir": "ltr"}),
             "latin_name": forms.TextInput(attrs={"dir": "ltr"}),
         }
-
-    def clean_phone(self) -> str:
-        return self.cleaned_data.get("phone") or ""
-
-    def clean_phone_2(self) -> str:
-        return self.cleaned_data.get("phone_2") or ""

@@ -121,14 +121,10 @@ def my_record_pdf(request: AuthedRequest) -> HttpResponse:
 def my_case_form(request: AuthedRequest) -> HttpResponse:
     """The person answers the standard case form themself (the same questions caseworkers ask)."""
     person = selectors.own_person(user=request.user)
-    sections = [
-        section
-        for section in CASE_FORM.sections
-        if not section.needs_consent
-        or selectors.has_consent(person, Purpose(section.needs_consent))
-    ]
     form = CaseAnswersForm(
-        request.POST or None, sections=sections, answers=selectors.all_answers(person)
+        request.POST or None,
+        sections=selectors.case_form_sections(person=person, user=request.user),
+        answers=selectors.all_answers(person),
     )
     if request.method == "POST" and form.is_valid():
         try:

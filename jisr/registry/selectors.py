@@ -265,3 +265,15 @@ def person_export(person: Person) -> dict[str, Any]:
             for e in person_access_log(person)
         ],
     }
+
+
+def case_form_sections(*, person: Person, user: Any) -> list[Section]:
+    """The sections `user` may answer for `person`: the person answers all of their own; staff
+    those within their clearance. Protection questions only while the person consents."""
+    own = person.account_id is not None and person.account_id == user.pk
+    return [
+        section
+        for section in CASE_FORM.sections
+        if (own or user.can_see(section.sensitivity))
+        and (not section.needs_consent or has_consent(person, Purpose(section.needs_consent)))
+    ]

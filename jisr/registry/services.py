@@ -125,14 +125,18 @@ def person_update(*, by: Any, person: Person, **fields: Any) -> Person:
     require(by, Perm.PERSON_EDIT)
     if not persons_in_scope(by, shared=False).filter(pk=person.pk).exists():
         raise forbidden()
-    stored = Person.objects.get(pk=person.pk)
-    before = _snapshot(stored)
+    return _change(actor=by, person=person, fields=fields)
+
+
+def _change(*, actor: Any, person: Person, fields: dict[str, Any]) -> Person:
+    """Apply, validate and save changes to a record, audited against what was stored."""
+    before = _snapshot(Person.objects.get(pk=person.pk))
     for name, value in fields.items():
         setattr(person, name, value)
     validated_save(person)
     changes = _changes(before, _snapshot(person))
     if changes:
-        audit_record(actor=by, action=Action.UPDATE, target=person, changes=changes)
+        audit_record(actor=actor, action=Action.UPDATE, target=person, changes=changes)
     recategorise_household(person.household)
     return person
 
@@ -287,15 +291,7 @@ def person_self_update(*, account: Any, person: Person, **fields: Any) -> Person
         raise forbidden()
     if set(fields) - set(SELF_EDITABLE):
         raise invalid({"__all__": [_("Some of these fields cannot be changed here.")]})
-    before = _snapshot(Person.objects.get(pk=person.pk))
-    for name, value in fields.items():
-        setattr(person, name, value)
-    validated_save(person)
-    changes = _changes(before, _snapshot(person))
-    if changes:
-        audit_record(actor=account, action=Action.UPDATE, target=person, changes=changes)
-    recategorise_household(person.household)
-    return person
+    return _change(actor=account, person=person, fields=fields)
 
 
 @transaction.atomic

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from typing import Any
-
 from django import forms
 from django.contrib import messages
 from django.http import HttpResponse
@@ -16,7 +14,6 @@ from jisr.lib.errors import JisrError
 from jisr.lib.forms import add_error_to_form
 from jisr.lib.pagination import CappedPaginator
 from jisr.registry import selectors, services
-from jisr.registry.caseform import CASE_FORM, Section
 from jisr.registry.categories import OPERATORS, known_facts
 from jisr.registry.forms import (
     CaseAnswersForm,
@@ -151,24 +148,12 @@ def person_consent(request: AuthedRequest, person_id: int) -> HttpResponse:
     return render(request, "registry/person_consent.html", {"form": form, "person": person})
 
 
-def _writable_sections(user: Any, person: Any) -> list[Section]:
-    return [
-        section
-        for section in CASE_FORM.sections
-        if user.can_see(section.sensitivity)
-        and (
-            not section.needs_consent
-            or selectors.has_consent(person, Purpose(section.needs_consent))
-        )
-    ]
-
-
 @permission(Perm.PERSON_EDIT)
 def person_case_form(request: AuthedRequest, person_id: int) -> HttpResponse:
     person = selectors.person_get(fetched_by=request.user, person_id=person_id)
     form = CaseAnswersForm(
         request.POST or None,
-        sections=_writable_sections(request.user, person),
+        sections=selectors.case_form_sections(person=person, user=request.user),
         answers=selectors.all_answers(person),
     )
     if request.method == "POST" and form.is_valid():
