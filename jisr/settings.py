@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "jisr.audit",
     "jisr.places",
     "jisr.registry",
+    "jisr.skills",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
