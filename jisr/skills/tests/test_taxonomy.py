@@ -49,3 +49,39 @@ def test_no_esco_description_text_is_shipped():
             header = handle.readline()
         assert "description" not in header, path
         assert "definition" not in header, path
+
+
+@pytest.mark.django_db
+def test_code_occupations_has_the_promised_interface(tmp_path):
+    import csv
+
+    from jisr.skills.coding import forget_index
+
+    call_command("load_taxonomy", stdout=StringIO())
+    forget_index()
+    source = tmp_path / "in.csv"
+    source.write_text(
+        "id,text\n1,مهندس مدني اعمل في شركة مقاولات\n2,civil engineer (structures)\n3,taxi driver\n4,\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out.csv"
+    call_command("code_occupations", str(source), out=str(out), top=5, stdout=StringIO())
+    with out.open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert list(rows[0]) == ["id", "rank", "code", "label", "score"]
+    first = {r["id"]: r["code"] for r in rows if r["rank"] == "1"}
+    assert first == {"1": "2142", "2": "2142", "3": "8322"}
+    ranks = [int(r["rank"]) for r in rows if r["id"] == "1"]
+    assert ranks == [1, 2, 3, 4, 5]
+    assert len({r["code"] for r in rows if r["id"] == "1"}) == 5  # distinct ISCO groups
+    assert all(len(r["code"]) == 4 for r in rows)
+
+
+@pytest.mark.django_db
+def test_code_occupations_explains_what_is_missing(tmp_path):
+    from django.core.management import CommandError
+
+    source = tmp_path / "in.csv"
+    source.write_text("id,text\n1,x\n", encoding="utf-8")
+    with pytest.raises(CommandError, match="load-taxonomy"):
+        call_command("code_occupations", str(source), out=str(tmp_path / "o.csv"))

@@ -1,0 +1,131 @@
+"""Coding free text to ESCO occupations (and so ISCO-08 unit groups).
+
+A method one can explain: every name of every occupation (ESCO's English and Arabic labels and
+synonyms, and Jisr's Iraqi Arabic and Kurdish names) is normalised with the project's one
+normaliser and cut into character trigrams within words; a text is scored against each name with
+BM25 over those trigrams, an occupation takes the score of its best name, and results are ranked
+per ISCO-08 unit group. Trigrams make it tolerant of spelling variants, missing letters and
+words joined or split; BM25's inverse document frequency makes rare, telling trigrams count more
+than common ones. No model to download: the index is built from the database in about a second.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from functools import lru_cache
+
+from jisr.lib.arabic import normalise_name
+from jisr.skills.models import Occupation
+
+K1, B = 1.2, 0.75
+PREFERRED_BOOST = 1.1  # an occupation's own preferred name counts a little more than a synonym
+
+
+def trigrams(text: str) -> list[str]:
+    grams: list[str] = []
+    for word in normalise_name(text).split():
+        padded = f" {word} "
+        grams.extend(padded[i : i + 3] for i in range(len(padded) - 2))
+    return grams
+
+
+@dataclass(frozen=True)
+class Proposal:
+    isco_group: str
+    occupation_id: int
+    label: str
+    score: float
+
+
+class Index:
+    def __init__(self, names: list[tuple[int, str, bool]]) -> None:
+        """`names`: (occupation id, a name, whether it is the preferred one)."""
+        self.owner: list[int] = []
+        self.boost: list[float] = []
+        self.length: list[int] = []
+        self.postings: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        for occupation_id, name, preferred in names:
+            grams = Counter(trigrams(name))
+            if not grams:
+                continue
+            doc = len(self.owner)
+            self.owner.append(occupation_id)
+            self.boost.append(PREFERRED_BOOST if preferred else 1.0)
+            self.length.append(sum(grams.values()))
+            for gram, count in grams.items():
+                self.postings[gram].append((doc, count))
+        self.average = sum(self.length) / max(len(self.length), 1)
+        total = len(self.owner)
+        self.idf = {
+            gram: math.log(1 + (total - len(docs) + 0.5) / (len(docs) + 0.5))
+            for gram, docs in self.postings.items()
+        }
+
+    def scores(self, text: str) -> dict[int, float]:
+        """Best BM25 score of each occupation over its names."""
+        per_doc: dict[int, float] = defaultdict(float)
+        for gram in set(trigrams(text)):
+            idf = self.idf.get(gram)
+            if idf is None:
+                continue
+            for doc, count in self.postings[gram]:
+                norm = K1 * (1 - B + B * self.length[doc] / self.average)
+                per_doc[doc] += idf * count * (K1 + 1) / (count + norm)
+        best: dict[int, float] = {}
+        for doc, score in per_doc.items():
+            occupation = self.owner[doc]
+            score *= self.boost[doc]
+            if score > best.get(occupation, 0.0):
+                best[occupation] = score
+        return best
+
+
+@lru_cache(maxsize=1)
+def _index() -> tuple[Index, dict[int, tuple[str, str]]]:
+    names: list[tuple[int, str, bool]] = []
+    about: dict[int, tuple[str, str]] = {}
+    for occupation in Occupation.objects.only(
+        "id",
+        "isco_group",
+        "label_en",
+        "label_ar",
+        "label_ckb",
+        "synonyms_en",
+        "synonyms_ar",
+        "synonyms_ckb",
+    ):
+        about[occupation.pk] = (occupation.isco_group, occupation.label_en)
+        for preferred in (occupation.label_en, occupation.label_ckb):
+            if preferred:
+                names.append((occupation.pk, preferred, True))
+        # ESCO's Arabic labels come as "masculine / feminine": each form is a name.
+        for form in occupation.label_ar.split("/"):
+            if form.strip():
+                names.append((occupation.pk, form, True))
+        for synonyms in (occupation.synonyms_en, occupation.synonyms_ar, occupation.synonyms_ckb):
+            names.extend((occupation.pk, s, False) for s in synonyms.split("|") if s.strip())
+    return Index(names), about
+
+
+def forget_index() -> None:
+    """After the taxonomy is reloaded."""
+    _index.cache_clear()
+
+
+def code_text(text: str, top: int = 5) -> list[Proposal]:
+    """Up to `top` ISCO-08 unit groups for a job title or description, best first."""
+    index, about = _index()
+    ranked = sorted(index.scores(text).items(), key=lambda item: -item[1])
+    proposals: list[Proposal] = []
+    seen: set[str] = set()
+    for occupation_id, score in ranked:
+        group, label = about[occupation_id]
+        if group in seen:
+            continue
+        seen.add(group)
+        proposals.append(Proposal(group, occupation_id, label, round(score, 3)))
+        if len(proposals) == top:
+            break
+    return proposals
