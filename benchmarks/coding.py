@@ -64,10 +64,10 @@ def main() -> None:
     for language in ("ar", "ckb", "en", "all"):
         results = hits.get(language, [])
         if results:
-            first = sum(f for f, _ in results) / len(results)
-            top5 = sum(t for _, t in results) / len(results)
+            first_rate = sum(f for f, _ in results) / len(results)
+            top5_rate = sum(t for _, t in results) / len(results)
             print(
-                f"{language:>4}: {len(results):4} titles   first {first:6.1%}   top 5 {top5:6.1%}"
+                f"{language:>4}: {len(results):4} titles   first {first_rate:6.1%}   top 5 {top5_rate:6.1%}"
             )
     print(f"time per title: median {statistics.median(timings):.1f} ms, max {max(timings):.1f} ms")
     if "--misses" in sys.argv:

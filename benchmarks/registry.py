@@ -16,7 +16,9 @@ import random
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jisr.settings")
@@ -42,7 +44,7 @@ def main() -> None:
     measure(caseworker, args.repeat)
 
 
-def fill(target: int):  # type: ignore[no-untyped-def]
+def fill(target: int) -> Any:
     from django.db import connection, transaction
 
     from jisr.accounts.models import Organisation, OrganisationKind, RoleGrant, User
@@ -94,7 +96,7 @@ def fill(target: int):  # type: ignore[no-untyped-def]
     return caseworker
 
 
-def timed(label: str, run, repeat: int) -> None:  # type: ignore[no-untyped-def]
+def timed(label: str, run: Callable[[], object], repeat: int) -> None:
     run()  # warm the cache once
     times = []
     for _ in range(repeat):
@@ -106,7 +108,7 @@ def timed(label: str, run, repeat: int) -> None:  # type: ignore[no-untyped-def]
     print(f"{label:<55} median {statistics.median(times):7.1f} ms   p95 {p95:7.1f} ms")
 
 
-def measure(caseworker, repeat: int) -> None:  # type: ignore[no-untyped-def]
+def measure(caseworker: Any, repeat: int) -> None:
     from django.test import Client
 
     from jisr.lib.pagination import CappedPaginator
@@ -118,7 +120,7 @@ def measure(caseworker, repeat: int) -> None:  # type: ignore[no-untyped-def]
     baghdad = Governorate.objects.get(code="IQ-BG")
     print(f"{total:,} persons; caseworker scope: governorate of Baghdad")
 
-    def first_page(**filters):  # type: ignore[no-untyped-def]
+    def first_page(**filters: Any) -> Callable[[], None]:
         def run() -> None:
             persons = person_list(fetched_by=caseworker, status=RecordStatus.ACTIVE, **filters)
             page = CappedPaginator(persons, 50).get_page(1)
@@ -147,7 +149,7 @@ def measure(caseworker, repeat: int) -> None:  # type: ignore[no-untyped-def]
     client.force_login(caseworker)
 
     def whole_page() -> None:
-        response = client.get("/registry/persons/", {"governorate": baghdad.pk, "q": "حسين"})
+        response = client.get("/registry/persons/", {"governorate": str(baghdad.pk), "q": "حسين"})
         assert response.status_code == 200, response.status_code
 
     timed("whole page GET /registry/persons/?governorate=...&q=حسين", whole_page, repeat)

@@ -15,6 +15,7 @@ import gzip
 import io
 import sys
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
 
 csv.field_size_limit(10_000_000)
@@ -33,7 +34,7 @@ def _alt(labels: str) -> str:
     return "|".join(sorted({line.strip() for line in labels.splitlines() if line.strip()}))
 
 
-def _write(path: Path, header: list[str], rows: list[list[object]]) -> None:
+def _write(path: Path, header: list[str], rows: Sequence[Sequence[object]]) -> None:
     with gzip.open(path, "wt", encoding="utf-8", newline="", compresslevel=9) as handle:
         writer = csv.writer(handle)
         writer.writerow(header)

@@ -12,6 +12,7 @@ from jisr.accounts.backends import find_user
 from jisr.accounts.models import Organisation, User
 from jisr.accounts.roles import ROLE_MAX_SCOPE, STAFF_ROLES, Role, Scope
 from jisr.accounts.services import send_password_link
+from jisr.lib.forms import limit_choices
 from jisr.lib.phones import normalise_phone
 from jisr.places.models import Governorate
 
@@ -71,7 +72,7 @@ class PhoneField(forms.CharField):
             ) from None
 
 
-class OrganisationForm(forms.ModelForm):  # type: ignore[type-arg]
+class OrganisationForm(forms.ModelForm):  # type: ignore[type-arg]  # generic only in the stubs
     website = forms.URLField(
         label=_("website"),
         required=False,
@@ -89,8 +90,8 @@ class OrganisationForm(forms.ModelForm):  # type: ignore[type-arg]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["parent"].queryset = Organisation.objects.order_by("name_ar")  # type: ignore[attr-defined]
-        self.fields["governorate"].queryset = Governorate.objects.order_by("name_en")  # type: ignore[attr-defined]
+        limit_choices(self, "parent", Organisation.objects.order_by("name_ar"))
+        limit_choices(self, "governorate", Governorate.objects.order_by("name_en"))
         self.fields["name_ar"].widget.attrs["dir"] = "rtl"
         self.fields["name_ckb"].widget.attrs["dir"] = "rtl"
         self.fields["name_en"].widget.attrs["dir"] = "ltr"
@@ -138,7 +139,7 @@ class UserForm(forms.Form):
             kwargs.setdefault("initial", initial)
         super().__init__(*args, **kwargs)
         self.instance = instance
-        self.fields["organisation"].queryset = organisations  # type: ignore[attr-defined]
+        limit_choices(self, "organisation", organisations)
         for role in Role:
             if role in STAFF_ROLES:
                 self.fields[f"role_{role.value}"] = forms.TypedChoiceField(

@@ -129,6 +129,7 @@ password_reset_complete = public(
 def two_factor_setup(request: AuthedRequest) -> HttpResponse:
     user = request.user
     devices = TOTPDevice.objects.filter(user=user)
+    # is_verified() is added to the user by django-otp's middleware, unknown to the type checker.
     if devices.filter(confirmed=True).exists() and not user.is_verified():  # type: ignore[attr-defined]
         return redirect("accounts:two_factor_verify")
     device = devices.filter(confirmed=False).first()

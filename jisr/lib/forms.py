@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django import forms
+from django.db.models import QuerySet
 
 from jisr.lib.errors import JisrError
 
@@ -13,3 +16,9 @@ def add_error_to_form(form: forms.BaseForm, error: JisrError) -> None:
         target = field if field in form.fields else None
         for message in messages:
             form.add_error(target, message)
+
+
+def limit_choices(form: forms.BaseForm, name: str, queryset: QuerySet[Any]) -> None:
+    """The records a model choice field offers (the stubs type form fields as plain Fields)."""
+    field = cast(forms.ModelChoiceField, form.fields[name])  # type: ignore[type-arg]  # generic only in the stubs
+    field.queryset = queryset

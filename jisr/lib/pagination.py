@@ -15,7 +15,7 @@ from ninja.pagination import LimitOffsetPagination
 COUNT_CAP = 1000
 
 
-class CappedPaginator(Paginator):  # type: ignore[type-arg]
+class CappedPaginator(Paginator):  # type: ignore[type-arg]  # generic only in the stubs
     @cached_property
     def count(self) -> int:
         matches: Any = self.object_list

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth.password_validation import validate_password
 from django.utils.translation import gettext_lazy as _
 
 from jisr.accounts.forms import PhoneField
+from jisr.lib.forms import limit_choices
 from jisr.lib.phones import normalise_phone
 from jisr.places.models import District, Governorate
 from jisr.registry.caseform import CHOICE, DATE, INTEGER, MULTI, YES_NO, Question, Section
@@ -26,11 +27,11 @@ NAME_FIELDS = ["first_name", "father_name", "grandfather_name", "family_name", "
 
 def limit_places(form: forms.BaseForm) -> None:
     """Governorates in a stable order, districts with their governorate loaded."""
-    form.fields["governorate"].queryset = Governorate.objects.order_by("name_en")  # type: ignore[attr-defined]
-    form.fields["district"].queryset = District.objects.select_related("governorate")  # type: ignore[attr-defined]
+    limit_choices(form, "governorate", Governorate.objects.order_by("name_en"))
+    limit_choices(form, "district", District.objects.select_related("governorate"))
 
 
-class PhoneFields(forms.ModelForm):  # type: ignore[type-arg]
+class PhoneFields(forms.ModelForm):  # type: ignore[type-arg]  # generic only in the stubs
     """A record's two phone fields, written any usual way and stored in E.164 (or empty)."""
 
     phone = PhoneField(
@@ -140,7 +141,10 @@ class PersonFilterForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         rules = CategoryRule.objects.filter(is_active=True)
-        self.fields["category"].choices = [("", _("Any")), *[(r.key, r.label) for r in rules]]  # type: ignore[attr-defined]
+        cast(forms.ChoiceField, self.fields["category"]).choices = [
+            ("", _("Any")),
+            *[(r.key, r.label) for r in rules],
+        ]
 
 
 def _answer_field(question: Question) -> forms.Field:
@@ -213,7 +217,7 @@ class CategoryRuleForm(forms.Form):
     order = forms.IntegerField(label=_("Order"), min_value=0, max_value=1000)
 
 
-class SelfRegistrationForm(forms.ModelForm):  # type: ignore[type-arg]
+class SelfRegistrationForm(forms.ModelForm):  # type: ignore[type-arg]  # generic only in the stubs
     """The questions a person answers about themself; caseworkers add the rest later."""
 
     contact = forms.CharField(

@@ -11,7 +11,7 @@ from jisr.accounts.decorators import AuthedRequest, permission
 from jisr.accounts.models import Organisation
 from jisr.accounts.roles import Perm, Sensitivity
 from jisr.lib.errors import JisrError
-from jisr.lib.forms import add_error_to_form
+from jisr.lib.forms import add_error_to_form, limit_choices
 from jisr.lib.pagination import CappedPaginator
 from jisr.registry import selectors, services
 from jisr.registry.categories import OPERATORS, known_facts
@@ -216,8 +216,10 @@ def person_share(request: AuthedRequest, person_id: int) -> HttpResponse:
     """Who the record is shared with; share it with another organisation, or stop sharing."""
     person = selectors.person_get(fetched_by=request.user, person_id=person_id)
     form = ShareForm(request.POST or None)
-    form.fields["organisation"].queryset = Organisation.objects.filter(is_active=True).exclude(  # type: ignore[attr-defined]
-        pk=person.organisation_id
+    limit_choices(
+        form,
+        "organisation",
+        Organisation.objects.filter(is_active=True).exclude(pk=person.organisation_id),
     )
     if request.method == "POST":
         try:

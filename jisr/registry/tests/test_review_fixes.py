@@ -19,7 +19,9 @@ def test_a_code_cannot_confirm_another_contact(db, sms_outbox, django_capture_on
     client = Client()
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post("/registry/register/", answers(contact="07709998877"))
-    code = re.search(r"\b(\d{6})\b", sms_outbox[-1][1]).group(1)  # type: ignore[union-attr]
+    found = re.search(r"\b(\d{6})\b", sms_outbox[-1][1])
+    assert found is not None
+    code = found.group(1)
     draft = SelfRegistration.objects.get()
     client.post(
         "/registry/register/",
