@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "jisr.places",
     "jisr.registry",
     "jisr.skills",
+    "jisr.matching",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -301,3 +302,9 @@ LOGGING = {
 }
 
 NINJA_PAGINATION_PER_PAGE = 50
+
+# Matching: each process keeps an in-memory index of profiles and open opportunities
+# (jisr/matching/index.py); it is rebuilt after this many seconds, or sooner when more records
+# than JISR_MATCHING_REBUILD_AFTER changed since (changed records always count at once).
+JISR_MATCHING_INDEX_SECONDS = env_int("JISR_MATCHING_INDEX_SECONDS", 3600, minimum=1)
+JISR_MATCHING_REBUILD_AFTER = env_int("JISR_MATCHING_REBUILD_AFTER", 2000, minimum=1)

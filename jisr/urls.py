@@ -7,6 +7,7 @@ urlpatterns = [
     path("accounts/", include("jisr.accounts.urls")),
     path("audit/", include("jisr.audit.urls")),
     path("registry/", include("jisr.registry.urls")),
+    path("matching/", include("jisr.matching.urls")),
     path("api/v1/", api.urls),
 ]
 

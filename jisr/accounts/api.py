@@ -59,6 +59,7 @@ class OrganisationOut(Schema):
     phone: str
     website: str
     is_active: bool
+    verified: bool
 
     @staticmethod
     def resolve_governorate(organisation: Organisation) -> str | None:
@@ -82,6 +83,7 @@ class OrganisationIn(Schema):
     phone: str = ""
     website: str = ""
     is_active: bool = True
+    verified: bool = False
 
 
 class UserOut(Schema):

@@ -84,7 +84,7 @@ class OrganisationForm(forms.ModelForm):  # type: ignore[type-arg]  # generic on
         model = Organisation
         fields = [
             "name_ar", "name_ckb", "name_en", "acronym", "kind", "parent", "governorate",
-            "country", "email", "phone", "website", "is_active",
+            "country", "email", "phone", "website", "is_active", "verified",
         ]  # fmt: skip
         widgets = {"email": forms.EmailInput(attrs={"dir": "ltr"})}
 

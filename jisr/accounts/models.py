@@ -38,6 +38,16 @@ class OrganisationKind(models.TextChoices):
     PLATFORM = "platform", _("Platform operator")
 
 
+GOVERNMENT_KINDS = frozenset(
+    {
+        OrganisationKind.MINISTRY,
+        OrganisationKind.GOVERNMENT_OFFICE,
+        OrganisationKind.IRAQI_INSTITUTION,
+        OrganisationKind.PLATFORM,
+    }
+)
+
+
 class Organisation(NamedInThreeLanguages):
     kind = models.CharField(_("kind"), max_length=32, choices=OrganisationKind.choices)
     acronym = models.CharField(_("acronym"), max_length=20, blank=True)
@@ -64,12 +74,24 @@ class Organisation(NamedInThreeLanguages):
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     website = models.URLField(_("website"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    verified = models.BooleanField(
+        _("verified"),
+        default=False,
+        help_text=_(
+            "Checked by the platform: a real organisation. Persons may let verified organisations "
+            "find their skills profile."
+        ),
+    )
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
 
     class Meta:
         ordering = ["name_ar"]
         verbose_name = _("organisation")
         verbose_name_plural = _("organisations")
+
+    @property
+    def is_government(self) -> bool:
+        return self.kind in GOVERNMENT_KINDS
 
     def descendant_ids(self) -> set[int]:
         """This organisation and every branch below it (branches nest only a few levels)."""

@@ -59,9 +59,20 @@ class Perm(StrEnum):
     PERSON_EDIT = "person.edit"
     CONSENT_RECORD = "consent.record"
     CATEGORY_MANAGE = "category.manage"
+    OPPORTUNITY_VIEW = "opportunity.view"
+    OPPORTUNITY_MANAGE = "opportunity.manage"
+    SKILLS_MAP_VIEW = "skills_map.view"
 
 
-_STAFF_BASICS = {Perm.DASHBOARD_VIEW, Perm.ORGANISATION_VIEW}
+_STAFF_BASICS = {
+    Perm.DASHBOARD_VIEW,
+    Perm.ORGANISATION_VIEW,
+    Perm.OPPORTUNITY_VIEW,
+    Perm.SKILLS_MAP_VIEW,
+}
+# Posting opportunities and reading their candidates: the organisations that offer work,
+# training and assignments, and the supervisors of the ministries that post expert assignments.
+_POSTING = {Perm.OPPORTUNITY_MANAGE}
 _CASEWORK = {Perm.PERSON_VIEW, Perm.PERSON_REGISTER, Perm.PERSON_EDIT, Perm.CONSENT_RECORD}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
@@ -75,13 +86,15 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
             Perm.CATEGORY_MANAGE,
         }
     ),
-    Role.SUPERVISOR: frozenset(_STAFF_BASICS | {Perm.USER_VIEW, Perm.AUDIT_VIEW, Perm.PERSON_VIEW}),
+    Role.SUPERVISOR: frozenset(
+        _STAFF_BASICS | _POSTING | {Perm.USER_VIEW, Perm.AUDIT_VIEW, Perm.PERSON_VIEW}
+    ),
     Role.CASEWORKER: frozenset(_STAFF_BASICS | _CASEWORK),
     Role.PROTECTION_OFFICER: frozenset(_STAFF_BASICS | _CASEWORK),
-    Role.PROVIDER_STAFF: frozenset(_STAFF_BASICS),
-    Role.EMPLOYER: frozenset(_STAFF_BASICS),
+    Role.PROVIDER_STAFF: frozenset(_STAFF_BASICS | _POSTING),
+    Role.EMPLOYER: frozenset(_STAFF_BASICS | _POSTING),
     Role.ANALYST: frozenset(_STAFF_BASICS),
-    Role.PERSON: frozenset(),
+    Role.PERSON: frozenset({Perm.OPPORTUNITY_VIEW}),
 }
 
 ROLE_CLEARANCE: dict[Role, Sensitivity] = {

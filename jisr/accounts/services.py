@@ -30,7 +30,7 @@ from jisr.lib.validation import invalid, validated_save
 
 ORGANISATION_FIELDS = [
     "name_ar", "name_ckb", "name_en", "kind", "acronym", "parent_id", "governorate_id",
-    "country", "email", "phone", "website", "is_active",
+    "country", "email", "phone", "website", "is_active", "verified",
 ]  # fmt: skip
 USER_FIELDS = ["full_name", "email", "phone", "organisation_id", "language", "is_active"]
 
@@ -48,6 +48,8 @@ def _check_placement(*, by: Any, fields: dict[str, Any], current: Organisation |
     administrator of all records may move one, or put one outside their own tree."""
     if by.scope_for(Perm.ORGANISATION_MANAGE) == Scope.ALL:
         return
+    if fields.get("verified") and (current is None or not current.verified):
+        raise invalid({"verified": [_("Only an administrator of all records can verify.")]})
     if fields.get("kind") == OrganisationKind.PLATFORM:
         raise forbidden()
     if current is None:

@@ -12,20 +12,39 @@ than common ones. No model to download: the index is built from the database in 
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
 
 from jisr.lib.arabic import normalise_name
-from jisr.skills.models import Occupation
+from jisr.skills.models import Occupation, Skill
 
 K1, B = 1.2, 0.75
 PREFERRED_BOOST = 1.1  # an occupation's own preferred name counts a little more than a synonym
 
 
+# Abbreviations common in English job titles and CVs, spelled out before matching: names in the
+# taxonomy are written in full.
+ABBREVIATIONS = {
+    "sr": "senior", "snr": "senior", "jr": "junior", "s/w": "software", "sw": "software",
+    "h/w": "hardware", "eng": "engineer", "engr": "engineer", "tech": "technician",
+    "asst": "assistant", "admin": "administrative", "mgr": "manager", "dev": "developer",
+    "rn": "registered nurse", "hgv": "heavy goods vehicle", "lgv": "large goods vehicle",
+    "qc": "quality control", "qa": "quality assurance", "hr": "human resources",
+    "acct": "accountant", "dr": "doctor", "ops": "operations", "maint": "maintenance",
+    "elec": "electrical", "mech": "mechanical", "govt": "government", "dept": "department",
+}  # fmt: skip
+_WORD = re.compile(r"[a-z/]+")
+
+
+def _spell_out(text: str) -> str:
+    return _WORD.sub(lambda m: ABBREVIATIONS.get(m.group(0), m.group(0)), text.lower())
+
+
 def trigrams(text: str) -> list[str]:
     grams: list[str] = []
-    for word in normalise_name(text).split():
+    for word in normalise_name(_spell_out(text)).split():
         padded = f" {word} "
         grams.extend(padded[i : i + 3] for i in range(len(padded) - 2))
     return grams
@@ -109,9 +128,47 @@ def _index() -> tuple[Index, dict[int, tuple[str, str]]]:
     return Index(names), about
 
 
+@lru_cache(maxsize=1)
+def _skill_index() -> Index:
+    """Every skill's English, Arabic and Kurdish names; ESCO's many English synonyms only for
+    the skills that have no Arabic name, to keep the index small (a few seconds to build)."""
+    names: list[tuple[int, str, bool]] = []
+    for skill in Skill.objects.only(
+        "id", "label_en", "label_ar", "label_ckb", "synonyms_en", "synonyms_ar", "synonyms_ckb"
+    ):
+        for preferred in (skill.label_en, skill.label_ar, skill.label_ckb):
+            if preferred:
+                names.append((skill.pk, preferred, True))
+        for synonyms in (skill.synonyms_ar, skill.synonyms_ckb):
+            names.extend((skill.pk, s, False) for s in synonyms.split("|") if s.strip())
+        if skill.label_ar:
+            names.extend((skill.pk, s, False) for s in skill.synonyms_en.split("|")[:3] if s)
+    return Index(names)
+
+
 def forget_index() -> None:
     """After the taxonomy is reloaded."""
     _index.cache_clear()
+    _skill_index.cache_clear()
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    id: int
+    score: float
+
+
+def suggest_occupations(text: str, top: int = 8) -> list[Suggestion]:
+    """ESCO occupations for a type-ahead, best first (several may share an ISCO group)."""
+    index, _about = _index()
+    ranked = sorted(index.scores(text).items(), key=lambda item: (-item[1], item[0]))[:top]
+    return [Suggestion(pk, round(score, 3)) for pk, score in ranked]
+
+
+def code_skills(text: str, top: int = 8) -> list[Suggestion]:
+    """ESCO skills named in a text, best first."""
+    ranked = sorted(_skill_index().scores(text).items(), key=lambda item: (-item[1], item[0]))
+    return [Suggestion(pk, round(score, 3)) for pk, score in ranked[:top]]
 
 
 def code_text(text: str, top: int = 5) -> list[Proposal]:

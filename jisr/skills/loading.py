@@ -30,6 +30,7 @@ class Loaded:
     skills: int
     relations: int
     iraqi_labels: int
+    iraqi_skill_labels: int = 0
 
 
 @transaction.atomic
@@ -79,9 +80,10 @@ def load_taxonomy() -> Loaded:
         update_fields=["essential"], batch_size=2000,
     )  # fmt: skip
     iraqi = _apply_iraqi_labels()
+    iraqi_skills = _apply_iraqi_skill_labels()
     return Loaded(
         groups=IscoGroup.objects.count(), occupations=len(occupation_rows), skills=len(skill_rows),
-        relations=len(links), iraqi_labels=iraqi,
+        relations=len(links), iraqi_labels=iraqi, iraqi_skill_labels=iraqi_skills,
     )  # fmt: skip
 
 
@@ -108,5 +110,26 @@ def _apply_iraqi_labels() -> int:
         changed,
         ["label_ar", "label_ckb", "synonyms_ar", "synonyms_ckb", "synonyms_en"],
         batch_size=500,
+    )
+    return len(changed)
+
+
+def _apply_iraqi_skill_labels() -> int:
+    """Jisr's Arabic and Central Kurdish names for the skills of the common occupations."""
+    if not (DATA / "iraq_skill_labels.csv").exists():
+        return 0
+    by_uuid = {s.uuid: s for s in Skill.objects.all()}
+    changed = []
+    for row in _read("iraq_skill_labels.csv"):
+        skill = by_uuid.get(row["uuid"])
+        if skill is None:
+            continue
+        skill.label_ar = row["label_ar"]
+        skill.label_ckb = row["label_ckb"]
+        skill.synonyms_ar = row["synonyms_ar"]
+        skill.synonyms_ckb = row["synonyms_ckb"]
+        changed.append(skill)
+    Skill.objects.bulk_update(
+        changed, ["label_ar", "label_ckb", "synonyms_ar", "synonyms_ckb"], batch_size=500
     )
     return len(changed)

@@ -59,6 +59,8 @@ class Skill(Labelled):
     skill_type = models.CharField(max_length=30)
     reuse_level = models.CharField(max_length=30)
     synonyms_en = models.TextField(blank=True)
+    synonyms_ar = models.TextField(blank=True)
+    synonyms_ckb = models.TextField(blank=True)
 
     class Meta:
         ordering = ["label_en"]

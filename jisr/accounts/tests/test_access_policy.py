@@ -25,7 +25,9 @@ def test_every_role_has_a_permission_set_a_scope_limit_and_a_clearance():
         assert role in ROLE_PERMISSIONS
         assert role in ROLE_MAX_SCOPE
     assert Role.PERSON not in STAFF_ROLES
-    assert ROLE_PERMISSIONS[Role.PERSON] == frozenset()
+    # A person reaches their own record through self-service pages; the one permission they
+    # hold is to browse open opportunities.
+    assert ROLE_PERMISSIONS[Role.PERSON] == frozenset({Perm.OPPORTUNITY_VIEW})
 
 
 def test_sensitive_field_groups_are_seen_only_with_clearance(people):

@@ -54,3 +54,9 @@ def localyear(value: Any) -> str:
     if not value:
         return ""
     return i18n.localise_digits(str(value))
+
+
+@register.filter
+def get_item(mapping: Any, key: Any) -> Any:
+    """`mapping[key]` in a template, or None."""
+    return mapping.get(key) if hasattr(mapping, "get") else None

@@ -34,13 +34,33 @@ IN_SCOPE = {
     "user_id": {"admin", "carol"},
     "person_id": {"carol"},  # a person registered in Basra: not Baghdad's caseworkers'
     "import_id": set(),  # a spreadsheet uploaded by Bob: his alone
+    # An open opportunity of the employer's company: everyone who browses opportunities sees it.
+    "opportunity_id": {
+        "admin",
+        "carol",
+        "alice",
+        "protection",
+        "charlie",
+        "employer",
+        "analyst",
+        "person",
+    },  # fmt: skip
+    "profile_id": {"employer"},
+    "application_id": {"employer"},
 }
 EDIT_IN_SCOPE = {
     "organisation_id": {"admin"},
     "user_id": {"admin", "carol"},
     "person_id": set(),
     "import_id": set(),
+    "opportunity_id": {"employer"},  # changing it, its candidates and applications: the poster
+    "profile_id": {"employer"},
+    "application_id": {"employer"},
 }
+# Pages and operations that act for the poster of an opportunity: scoped like changes.
+POSTER_WORDS = ("edit", "candidates", "applications", "decision")
+# Pages that only take POST: a GET by someone allowed is answered 405.
+POST_ONLY = ("invite/",)
 
 
 def _patterns(resolver: URLResolver, prefix: str = "") -> list[tuple[str, URLPattern]]:
@@ -58,8 +78,33 @@ def _page_patterns() -> list[tuple[str, URLPattern]]:
     return [(route, p) for route, p in _patterns(get_resolver()) if not route.startswith("api/")]
 
 
+def _opportunity_samples(people: Any, person: Any) -> dict[str, str]:
+    from jisr.matching.models import Application, Opportunity, Profile
+
+    opportunity = Opportunity.objects.filter(title="sample").first() or Opportunity.objects.create(
+        organisation=people["employer"].organisation, posted_by=people["employer"],
+        kind="job", title="sample", status="open",
+    )  # fmt: skip
+    profile = Profile.objects.filter(person=person).first() or Profile.objects.create(
+        person=person, available_return=True, available_assignment=False,
+        available_remote=False, available_mentoring=False, willing_to_relocate=False,
+    )  # fmt: skip
+    application = Application.objects.get_or_create(
+        opportunity=opportunity, person=person, defaults={"status": "applied"}
+    )[0]
+    return {
+        "opportunity_id": str(opportunity.pk),
+        "profile_id": str(profile.pk),
+        "application_id": str(application.pk),
+    }
+
+
 def _sample_url(route: str, people: Any, orgs: Any, person: Any) -> str:
+    matching = _opportunity_samples(people, person)
     samples = {
+        "<int:opportunity_id>": matching["opportunity_id"],
+        "<int:profile_id>": matching["profile_id"],
+        "<int:application_id>": matching["application_id"],
         "<int:person_id>": str(person.pk),
         "<int:rule_id>": str(CategoryRule.objects.order_by("pk").values_list("pk", flat=True)[0]),
         "<int:import_id>": str(
@@ -96,11 +141,13 @@ def _expected_page_status(access: str, persona: str | None, people: Any, route: 
     user = people[persona]
     if not user.can(Perm(access)):
         return {403}
-    writes = any(word in route for word in ("edit", "reset", "consent", "case-form", "share"))
+    writes = any(
+        word in route for word in ("edit", "reset", "consent", "case-form", "share", *POSTER_WORDS)
+    )
     for parameter, personas in (EDIT_IN_SCOPE if writes else IN_SCOPE).items():
         if f"<int:{parameter}>" in route and persona not in personas:
-            return {403, 404}
-    return {200}
+            return {403, 404, 405} if route.endswith(POST_ONLY) else {403, 404}
+    return {405} if route.endswith(POST_ONLY) else {200}
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
@@ -154,6 +201,9 @@ def test_every_api_operation_declares_its_access():
 
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_every_api_operation_as(persona, people, orgs, basra_person):
+    basra_person.account = people["person"]
+    basra_person.save()
+    matching = _opportunity_samples(people, basra_person)
     client = client_for(people[persona] if persona else None)
     failures = []
     for method, path, operation in _api_operations():
@@ -161,6 +211,9 @@ def test_every_api_operation_as(persona, people, orgs, basra_person):
             path.replace("{organisation_id}", str(orgs["momd_basra"].pk))
             .replace("{user_id}", str(people["bob"].pk))
             .replace("{person_id}", str(basra_person.pk))
+            .replace("{opportunity_id}", matching["opportunity_id"])
+            .replace("{profile_id}", matching["profile_id"])
+            .replace("{application_id}", matching["application_id"])
         )
         response = client.generic(method, url, data="{}", content_type="application/json")
         access = _access(operation)
@@ -169,12 +222,16 @@ def test_every_api_operation_as(persona, people, orgs, basra_person):
         elif persona is None:
             expected = {401}
         elif access == SELF:
-            expected = {200}
+            # About the caller's own record: 404 for an account that has none.
+            expected = {200, 422} if persona == "person" else {200, 404, 422}
         elif not people[persona].can(Perm(access)):
             expected = {403}
-        elif method == "GET":
+        elif method == "GET" and not any(word in path for word in POSTER_WORDS):
             scoped = [p for p in IN_SCOPE if "{" + p + "}" in path]
             expected = {200} if all(persona in IN_SCOPE[p] for p in scoped) else {404}
+        elif method == "GET":
+            scoped = [p for p in EDIT_IN_SCOPE if "{" + p + "}" in path]
+            expected = {200} if all(persona in EDIT_IN_SCOPE[p] for p in scoped) else {404}
         else:
             scoped = [p for p in EDIT_IN_SCOPE if "{" + p + "}" in path]
             if all(persona in EDIT_IN_SCOPE[p] for p in scoped):

@@ -4,6 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
+from jisr.skills.coding import forget_index
 from jisr.skills.loading import load_taxonomy
 
 
@@ -12,9 +13,11 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         loaded = load_taxonomy()
+        forget_index()
         self.stdout.write(
             f"Taxonomy loaded: {loaded.groups} ISCO-08 groups, {loaded.occupations} occupations, "
             f"{loaded.skills} skills, {loaded.relations} occupation-skill relations, "
-            f"{loaded.iraqi_labels} occupations with Iraqi Arabic and Kurdish names. "
+            f"{loaded.iraqi_labels} occupations and {loaded.iraqi_skill_labels} skills with "
+            "Arabic and Kurdish names. "
             "Source: ESCO v1.1.1, European Commission."
         )

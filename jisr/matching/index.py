@@ -1,0 +1,513 @@
+"""An in-memory index of profiles and open opportunities, to rank a million of them quickly.
+
+Scoring a million profiles row by row takes seconds. Here each profile's facts live in numpy
+arrays and skills in postings lists (for each skill, the profiles that have it), so scoring every
+profile against one opportunity is a few vector operations. The parts that depend on several
+yes/no facts at once (location, availability) are looked up in small tables filled by the very
+functions of `jisr.matching.scoring`, so the index and the exact scorer cannot disagree.
+
+The index only chooses a shortlist. The shortlist is scored again from the database, and the
+records changed since the index was built (a new skill, a withdrawn consent) are always added
+to it and scored from the database, so changes count at once; the index is rebuilt when it grows
+old or too many records have changed since.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+
+from jisr.matching.models import (
+    Language,
+    OpportunityKind,
+    OpportunityStatus,
+    Visibility,
+)
+from jisr.matching.scoring import (
+    ALWAYS_WEIGHED,
+    LEVEL_CREDIT,
+    PARTIAL_LANGUAGE,
+    PROXIMITY,
+    WEIGHTS,
+    CandidateFacts,
+    OpportunityFacts,
+    availability_fit,
+    location_fit,
+)
+from jisr.registry.models import ConsentEvent, ConsentStatus, Purpose, RecordStatus
+
+Floats = npt.NDArray[np.float32]
+Ints = npt.NDArray[np.int64]
+Bools = npt.NDArray[np.bool_]
+
+LANGUAGES = [language.value for language in Language]
+KINDS = [kind.value for kind in OpportunityKind]
+SLOTS = 3  # occupations of a profile the index considers (the exact scorer takes all)
+FETCH = 100_000
+
+# Bits of a profile's facts that decide location and availability.
+IN_IRAQ, RETURN, ASSIGNMENT, REMOTE, MENTORING, RELOCATE, SAME_PLACE, PREFERS_PLACE = (
+    1 << i for i in range(8)
+)
+
+
+def _rows(sql: str, params: Sequence[Any] = ()) -> Ints:
+    """All rows of a numeric query as one integer array, fetched in chunks."""
+    chunks = []
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        width = len(cursor.description)
+        while rows := cursor.fetchmany(FETCH):
+            chunks.append(np.array(rows, dtype=np.int64).reshape(-1, width))
+        if not chunks:
+            return np.zeros((0, width), dtype=np.int64)
+    return np.concatenate(chunks)
+
+
+def _case(column: str, values: list[str]) -> str:
+    """SQL that numbers the values of a column by their place in a list of Jisr's own codes."""
+    return (
+        f"CASE {column} "
+        + " ".join(f"WHEN '{value}' THEN {i}" for i, value in enumerate(values))
+        + " ELSE -1 END"
+    )
+
+
+# Built from Jisr's own codes (the lists above), never from input: no injection is possible.
+PROFILE_LANGUAGES_SQL = (
+    f"SELECT profile_id, {_case('language', LANGUAGES)}, level "  # noqa: S608
+    "FROM matching_profilelanguage"
+)
+OPPORTUNITIES_SQL = (
+    f"SELECT o.id, {_case('o.kind', KINDS)}, COALESCE(o.occupation_id, -1), "  # noqa: S608
+    "COALESCE(CAST(c.isco_group AS INTEGER), -1), COALESCE(o.governorate_id, 0), o.remote "
+    "FROM matching_opportunity o LEFT JOIN skills_occupation c ON c.id = o.occupation_id "
+    "WHERE o.status = %s ORDER BY o.id"
+)
+OPPORTUNITY_LANGUAGES_SQL = (
+    f"SELECT l.opportunity_id, {_case('l.language', LANGUAGES)}, l.level "  # noqa: S608
+    "FROM matching_opportunitylanguage l "
+    "JOIN matching_opportunity o ON o.id = l.opportunity_id WHERE o.status = %s"
+)
+
+
+@dataclass
+class Postings:
+    """For each skill id, the positions (and a value) of the records that have it."""
+
+    start: Ints
+    positions: npt.NDArray[np.int32]
+    values: npt.NDArray[Any]
+
+    @classmethod
+    def build(cls, skill: Ints, position: Ints, value: npt.NDArray[Any]) -> Postings:
+        order = np.argsort(skill, kind="stable")
+        top = int(skill.max()) + 2 if len(skill) else 1
+        start = np.searchsorted(skill[order], np.arange(top)).astype(np.int64)
+        return cls(start, position[order].astype(np.int32), value[order])
+
+    def of(self, skill: int) -> slice:
+        if skill + 1 >= len(self.start):
+            return slice(0, 0)
+        return slice(int(self.start[skill]), int(self.start[skill + 1]))
+
+
+class Groups:
+    """ISCO-08 unit groups numbered densely, so that the proximity of every record to one group
+    is a single look-up in a table of a few hundred entries."""
+
+    def __init__(self, groups: Ints) -> None:
+        self.codes = np.unique(groups[groups >= 0])
+        self.dense = np.full(len(groups), len(self.codes), dtype=np.int16)
+        known = groups >= 0
+        self.dense[known] = np.searchsorted(self.codes, groups[known]).astype(np.int16)
+
+    def proximity_to(self, group: int) -> Floats:
+        """Vector form of `scoring.proximity` to `group`, by dense number (last: no group)."""
+        table = np.zeros(len(self.codes) + 1, dtype=np.float32)
+        for divisor, value in zip((1000, 100, 10, 1), PROXIMITY[:0:-1], strict=True):
+            table[:-1][self.codes // divisor == group // divisor] = value
+        return table
+
+
+class ProfileIndex:
+    def __init__(self) -> None:
+        self.built_at: datetime = timezone.now()
+        self.consents_seen = (
+            ConsentEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+        )
+        started = time.perf_counter()
+        rows = _rows(
+            "SELECT p.id, p.person_id, "
+            "CASE p.visibility WHEN %s THEN 2 WHEN %s THEN 1 ELSE 0 END, "
+            "CASE WHEN r.country = 'IQ' THEN 1 ELSE 0 END, p.available_return, "
+            "p.available_assignment, p.available_remote, p.available_mentoring, "
+            "p.willing_to_relocate, COALESCE(r.governorate_id, 0), "
+            "CASE WHEN r.status = %s THEN 1 ELSE 0 END "
+            "FROM matching_profile p JOIN registry_person r ON r.id = p.person_id ORDER BY p.id",
+            [Visibility.EMPLOYERS, Visibility.GOVERNMENT, RecordStatus.ACTIVE],
+        )
+        self.profile_ids = rows[:, 0].copy()
+        self.person_ids = rows[:, 1].copy()
+        n = len(rows)
+        consent = _rows(
+            "SELECT person_id, CASE WHEN status = %s THEN 1 ELSE 0 END FROM "
+            "registry_consentevent WHERE purpose = %s ORDER BY person_id, at, id",
+            [ConsentStatus.GIVEN, Purpose.EMPLOYER_MATCHING],
+        )
+        given: set[int] = set()
+        if len(consent):
+            last = np.append(consent[1:, 0] != consent[:-1, 0], True)
+            given = set(consent[last & (consent[:, 1] == 1), 0].tolist())
+        consented = np.fromiter((p in given for p in self.person_ids.tolist()), bool, n)
+        self.level = np.where(consented & (rows[:, 10] == 1), rows[:, 2], 0).astype(np.int8)
+        flags = np.zeros(n, dtype=np.int64)
+        for column, bit in zip(
+            range(3, 9), (IN_IRAQ, RETURN, ASSIGNMENT, REMOTE, MENTORING, RELOCATE), strict=True
+        ):
+            flags |= np.where(rows[:, column] != 0, bit, 0)
+        self.flags = flags
+        self.governorate = rows[:, 9].copy()
+        preferred = _rows(
+            "SELECT profile_id, governorate_id FROM matching_profile_preferred_governorates"
+        )
+        self.preferred: dict[int, set[int]] = {}
+        for profile_id, governorate_id in preferred.tolist():
+            self.preferred.setdefault(governorate_id, set()).add(profile_id)
+        self.prefers = {
+            governorate: np.isin(self.profile_ids, np.fromiter(ids, np.int64))
+            for governorate, ids in self.preferred.items()
+        }
+        occupations = _rows(
+            "SELECT po.profile_id, po.occupation_id, CAST(o.isco_group AS INTEGER) "
+            "FROM matching_profileoccupation po JOIN skills_occupation o "
+            "ON o.id = po.occupation_id ORDER BY po.profile_id, po.id"
+        )
+        self.occupation = np.full((SLOTS, n), -1, dtype=np.int64)
+        self.group = np.full((SLOTS, n), -1, dtype=np.int64)
+        if len(occupations):
+            position = self.positions(occupations[:, 0])
+            first = np.searchsorted(occupations[:, 0], occupations[:, 0], side="left")
+            slot = np.arange(len(occupations)) - first
+            keep = (slot < SLOTS) & (position >= 0)
+            self.occupation[slot[keep], position[keep]] = occupations[keep, 1]
+            self.group[slot[keep], position[keep]] = occupations[keep, 2]
+        self.groups = Groups(self.group.reshape(-1))
+        self.dense_group = self.groups.dense.reshape(SLOTS, n)
+        self.occupation = self.occupation.astype(np.int32)
+        skills = _rows("SELECT profile_id, skill_id, level FROM matching_profileskill")
+        credit = np.zeros(5, dtype=np.float32)
+        for level, value in LEVEL_CREDIT.items():
+            credit[level] = value
+        self.skills = Postings.build(
+            skills[:, 1], self.positions(skills[:, 0]), credit[skills[:, 2]]
+        )
+        languages = _rows(PROFILE_LANGUAGES_SQL)
+        self.languages: dict[int, npt.NDArray[np.int8]] = {}
+        for index in range(len(LANGUAGES)):
+            of_language = languages[languages[:, 1] == index]
+            if len(of_language):
+                levels = np.zeros(n, dtype=np.int8)
+                levels[self.positions(of_language[:, 0])] = of_language[:, 2]
+                self.languages[index] = levels
+        self.seconds = time.perf_counter() - started
+
+    def __len__(self) -> int:
+        return len(self.profile_ids)
+
+    def positions(self, profile_ids: Ints) -> Ints:
+        found = np.searchsorted(self.profile_ids, profile_ids)
+        found = np.minimum(found, max(len(self.profile_ids) - 1, 0))
+        if not len(self.profile_ids):
+            return np.full(len(profile_ids), -1, dtype=np.int64)
+        return np.where(self.profile_ids[found] == profile_ids, found, -1)
+
+    def rank(
+        self, o: OpportunityFacts, *, min_level: int, skip: Iterable[int], limit: int
+    ) -> list[int]:
+        """Profile ids of the best `limit` candidates for `o` among those whose visibility
+        level reaches `min_level`, leaving out the profiles in `skip`."""
+        if not len(self):
+            return []
+        score, relevant = self.scores(o)
+        eligible = relevant & (self.level >= min_level)
+        skipped = self.positions(np.fromiter(skip, np.int64))
+        eligible[skipped[skipped >= 0]] = False
+        chosen = np.flatnonzero(eligible)
+        if len(chosen) > limit:
+            chosen = chosen[np.argpartition(-score[chosen], limit - 1)[:limit]]
+        return [int(pk) for pk in self.profile_ids[chosen]]
+
+    def scores(self, o: OpportunityFacts) -> tuple[Floats, Bools]:
+        """Every profile's score for `o`, and whether it is relevant at all."""
+        n = len(self)
+        total = np.zeros(n, dtype=np.float32)
+        weight = sum(WEIGHTS[part] for part in ALWAYS_WEIGHED)
+        relevant = np.zeros(n, dtype=bool)
+        any_part = False
+        coverage: dict[str, Floats] = {}
+        for part, skills in (("essential", o.essential), ("optional", o.optional)):
+            if not skills:
+                continue
+            covered = np.zeros(n, dtype=np.float32)
+            for skill in skills:
+                span = self.skills.of(skill)
+                covered[self.skills.positions[span]] += self.skills.values[span]
+            coverage[part] = (covered / len(skills)).astype(np.float32)
+            relevant |= covered > 0
+            any_part = True
+        if o.isco_group:
+            table = self.groups.proximity_to(int(o.isco_group))
+            best = table[self.dense_group[0]]
+            for slot in range(1, SLOTS):
+                best = np.maximum(best, table[self.dense_group[slot]])
+            if o.occupation_id:
+                same = (self.occupation == o.occupation_id).any(axis=0)
+                best[same] = PROXIMITY[0]
+            coverage["occupation"] = best
+            relevant |= best > 0
+            any_part = True
+        # Skills and occupation are always weighed; where one is not asked, the other stands in.
+        skills_fit = coverage.get("essential", coverage.get("occupation"))
+        occupation_fit = coverage.get("occupation", coverage.get("essential"))
+        if skills_fit is not None and occupation_fit is not None:
+            total += WEIGHTS["essential"] * skills_fit + WEIGHTS["occupation"] * occupation_fit
+        if "optional" in coverage:
+            total += WEIGHTS["optional"] * coverage["optional"]
+            weight += WEIGHTS["optional"]
+        if o.languages:
+            spoken = np.zeros(n, dtype=np.float32)
+            for language, minimum in o.languages.items():
+                levels = self.languages.get(LANGUAGES.index(language))
+                if levels is None:
+                    continue
+                spoken += np.where(
+                    levels >= minimum, 1.0, np.where(levels > 0, PARTIAL_LANGUAGE, 0.0)
+                ).astype(np.float32)
+            total += WEIGHTS["languages"] * spoken / len(o.languages)
+            weight += WEIGHTS["languages"]
+        code = self.flags.copy()
+        if o.governorate_id:
+            code |= np.where(self.governorate == o.governorate_id, SAME_PLACE, 0)
+            prefers = self.prefers.get(o.governorate_id)
+            if prefers is not None:
+                code |= np.where(prefers, PREFERS_PLACE, 0)
+        total += _place_and_time_table(o)[code]
+        if not any_part:
+            relevant[:] = True
+        return total / weight, relevant
+
+
+def _place_and_time_table(o: OpportunityFacts) -> Floats:
+    """Weighted location and availability for every combination of a profile's flags."""
+    table = np.zeros(1 << 8, dtype=np.float32)
+    for code in range(1 << 8):
+        c = CandidateFacts(
+            profile_id=0, person_id=0, skills={}, occupations=[], languages={},
+            in_iraq=bool(code & IN_IRAQ),
+            governorate_id=o.governorate_id if code & SAME_PLACE else -1,
+            preferred_governorates=frozenset(
+                {o.governorate_id} if code & PREFERS_PLACE and o.governorate_id else set()
+            ),
+            willing_to_relocate=bool(code & RELOCATE), available_return=bool(code & RETURN),
+            available_assignment=bool(code & ASSIGNMENT), available_remote=bool(code & REMOTE),
+            available_mentoring=bool(code & MENTORING),
+        )  # fmt: skip
+        table[code] = WEIGHTS["location"] * location_fit(c, o) + WEIGHTS[
+            "availability"
+        ] * availability_fit(c, o)
+    return table
+
+
+# Bits of an opportunity's facts that decide location and availability for one person.
+O_REMOTE, O_ANYWHERE, O_SAME_PLACE, O_PREFERRED = (1 << i for i in range(3, 7))
+
+
+class OpportunityIndex:
+    def __init__(self) -> None:
+        self.built_at: datetime = timezone.now()
+        started = time.perf_counter()
+        rows = _rows(OPPORTUNITIES_SQL, [OpportunityStatus.OPEN])
+        self.opportunity_ids = rows[:, 0].copy()
+        self.kind = rows[:, 1].copy()
+        self.occupation = rows[:, 2].copy()
+        self.group = rows[:, 3].copy()
+        self.groups = Groups(self.group)
+        self.governorate = rows[:, 4].copy()
+        self.remote = rows[:, 5] != 0
+        n = len(rows)
+        skills = _rows(
+            "SELECT s.opportunity_id, s.skill_id, s.essential FROM matching_opportunityskill s "
+            "JOIN matching_opportunity o ON o.id = s.opportunity_id WHERE o.status = %s",
+            [OpportunityStatus.OPEN],
+        )
+        position = self.positions(skills[:, 0])
+        essential = skills[:, 2] != 0
+        self.essential_count = np.bincount(position[essential], minlength=n).astype(np.float32)
+        self.optional_count = np.bincount(position[~essential], minlength=n).astype(np.float32)
+        self.skills = Postings.build(skills[:, 1], position, essential)
+        languages = _rows(OPPORTUNITY_LANGUAGES_SQL, [OpportunityStatus.OPEN])
+        languages = languages[languages[:, 1] >= 0]
+        self.language_position = self.positions(languages[:, 0])
+        self.language = languages[:, 1].copy()
+        self.language_minimum = languages[:, 2].copy()
+        self.language_count = np.bincount(self.language_position, minlength=n).astype(np.float32)
+        self.seconds = time.perf_counter() - started
+
+    def __len__(self) -> int:
+        return len(self.opportunity_ids)
+
+    def positions(self, opportunity_ids: Ints) -> Ints:
+        if not len(self.opportunity_ids):
+            return np.full(len(opportunity_ids), -1, dtype=np.int64)
+        found = np.minimum(
+            np.searchsorted(self.opportunity_ids, opportunity_ids), len(self.opportunity_ids) - 1
+        )
+        return np.where(self.opportunity_ids[found] == opportunity_ids, found, -1)
+
+    def rank(self, c: CandidateFacts, *, skip: Iterable[int], limit: int) -> list[int]:
+        """Ids of the `limit` open opportunities that fit the person best, leaving out `skip`."""
+        if not len(self):
+            return []
+        score, relevant = self.scores(c)
+        skipped = self.positions(np.fromiter(skip, np.int64))
+        relevant[skipped[skipped >= 0]] = False
+        chosen = np.flatnonzero(relevant)
+        if len(chosen) > limit:
+            chosen = chosen[np.argpartition(-score[chosen], limit - 1)[:limit]]
+        return [int(pk) for pk in self.opportunity_ids[chosen]]
+
+    def scores(self, c: CandidateFacts) -> tuple[Floats, Bools]:
+        n = len(self)
+        essential = np.zeros(n, dtype=np.float32)
+        optional = np.zeros(n, dtype=np.float32)
+        for skill, level in c.skills.items():
+            span = self.skills.of(skill)
+            positions, is_essential = self.skills.positions[span], self.skills.values[span]
+            essential[positions[is_essential]] += LEVEL_CREDIT[level]
+            optional[positions[~is_essential]] += LEVEL_CREDIT[level]
+        has_essential = self.essential_count > 0
+        has_optional = self.optional_count > 0
+        has_group = self.group >= 0
+        has_languages = self.language_count > 0
+        essential /= np.maximum(self.essential_count, 1)
+        optional /= np.maximum(self.optional_count, 1)
+        best = np.zeros(n, dtype=np.float32)
+        for occupation, group in c.occupations:
+            if group:
+                best = np.maximum(best, self.groups.proximity_to(int(group))[self.groups.dense])
+                best[self.occupation == occupation] = PROXIMITY[0]
+        spoken_levels = np.zeros(len(LANGUAGES), dtype=np.int64)
+        for language, level in c.languages.items():
+            spoken_levels[LANGUAGES.index(language)] = level
+        spoken = spoken_levels[self.language]
+        credit = np.where(
+            spoken >= self.language_minimum, 1.0, np.where(spoken > 0, PARTIAL_LANGUAGE, 0.0)
+        )
+        languages = np.bincount(self.language_position, credit, minlength=n).astype(np.float32)
+        languages /= np.maximum(self.language_count, 1)
+        skills_fit = np.where(has_essential, essential, np.where(has_group, best, 0.0))
+        occupation_fit = np.where(has_group, best, np.where(has_essential, essential, 0.0))
+        total = (
+            WEIGHTS["essential"] * skills_fit
+            + WEIGHTS["occupation"] * occupation_fit
+            + WEIGHTS["optional"] * optional
+            + WEIGHTS["languages"] * languages
+        )
+        weight = (
+            sum(WEIGHTS[part] for part in ALWAYS_WEIGHED)
+            + WEIGHTS["optional"] * has_optional
+            + WEIGHTS["languages"] * has_languages
+        )
+        code = self.kind.copy()
+        code |= np.where(self.remote, O_REMOTE, 0)
+        code |= np.where(self.governorate == 0, O_ANYWHERE, 0)
+        if c.governorate_id:
+            code |= np.where(self.governorate == c.governorate_id, O_SAME_PLACE, 0)
+        if c.preferred_governorates:
+            preferred = np.fromiter(c.preferred_governorates, np.int64)
+            code |= np.where(np.isin(self.governorate, preferred), O_PREFERRED, 0)
+        total += _opportunity_place_and_time_table(c)[code]
+        asks_something = has_essential | has_optional | has_group
+        relevant = ~asks_something | (essential > 0) | (optional > 0) | ((best > 0) & has_group)
+        return (total / weight).astype(np.float32), relevant
+
+
+def _opportunity_place_and_time_table(c: CandidateFacts) -> Floats:
+    table = np.zeros(1 << 7, dtype=np.float32)
+    place = c.governorate_id or -1
+    elsewhere = -2  # a governorate that is neither the person's nor one they prefer
+    preferred = next(iter(c.preferred_governorates - {place}), None)
+    for code in range(1 << 7):
+        kind = code & 0b111
+        if kind >= len(KINDS):
+            continue
+        if code & O_ANYWHERE:
+            governorate = None
+        elif code & O_SAME_PLACE:
+            governorate = place
+        elif code & O_PREFERRED and preferred is not None:
+            governorate = preferred
+        else:
+            governorate = elsewhere
+        o = OpportunityFacts(
+            opportunity_id=0, kind=KINDS[kind], essential=frozenset(), optional=frozenset(),
+            occupation_id=None, isco_group="", languages={}, governorate_id=governorate,
+            remote=bool(code & O_REMOTE),
+        )  # fmt: skip
+        table[code] = WEIGHTS["location"] * location_fit(c, o) + WEIGHTS[
+            "availability"
+        ] * availability_fit(c, o)
+    return table
+
+
+class _Holder:
+    """The index of this process, rebuilt when old or when much has changed since."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.profiles: ProfileIndex | None = None
+        self.opportunities: OpportunityIndex | None = None
+
+    def profile_index(self, changed: int = 0) -> ProfileIndex:
+        with self.lock:
+            index = self.profiles
+            if (
+                index is None
+                or _too_old(index.built_at)
+                or changed > settings.JISR_MATCHING_REBUILD_AFTER
+            ):
+                index = self.profiles = ProfileIndex()
+            return index
+
+    def opportunity_index(self, changed: int = 0) -> OpportunityIndex:
+        with self.lock:
+            index = self.opportunities
+            if (
+                index is None
+                or _too_old(index.built_at)
+                or changed > settings.JISR_MATCHING_REBUILD_AFTER
+            ):
+                index = self.opportunities = OpportunityIndex()
+            return index
+
+    def forget(self) -> None:
+        with self.lock:
+            self.profiles = self.opportunities = None
+
+
+def _too_old(built_at: datetime) -> bool:
+    return (timezone.now() - built_at).total_seconds() > settings.JISR_MATCHING_INDEX_SECONDS
+
+
+indexes = _Holder()

@@ -1,0 +1,421 @@
+"""Authorised reads of profiles, opportunities, applications and matches."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django_countries import countries
+
+from jisr.accounts.access import forbidden, not_found, require, scope_filter
+from jisr.accounts.roles import Perm
+from jisr.audit.models import Action
+from jisr.audit.services import audit_record
+from jisr.matching.index import indexes
+from jisr.matching.models import (
+    Application,
+    Language,
+    Opportunity,
+    OpportunityLanguage,
+    OpportunitySkill,
+    OpportunityStatus,
+    Profile,
+    ProfileLanguage,
+    ProfileOccupation,
+    ProfileSkill,
+    Visibility,
+)
+from jisr.matching.scoring import (
+    CandidateFacts,
+    Components,
+    Names,
+    OpportunityFacts,
+    combine,
+    reasons,
+    score_components,
+)
+from jisr.places.models import Governorate
+from jisr.registry.models import ConsentEvent, ConsentStatus, Person, Purpose, RecordStatus
+from jisr.skills.models import Occupation, Skill
+
+SHORTLIST = 2  # the index proposes this many times the results asked for, to be scored exactly
+
+
+# --- Opportunities -------------------------------------------------------------------------
+
+
+def opportunities_managed(user: Any) -> QuerySet[Opportunity]:
+    """Opportunities the user may change and whose candidates they may see."""
+    if not (user.is_authenticated and user.can(Perm.OPPORTUNITY_MANAGE)):
+        return Opportunity.objects.none()
+    reach = scope_filter(
+        user, Perm.OPPORTUNITY_MANAGE, organisation="organisation", owner="posted_by"
+    )
+    return Opportunity.objects.filter(reach)
+
+
+def opportunities_open() -> QuerySet[Opportunity]:
+    today = timezone.localdate()
+    return Opportunity.objects.filter(status=OpportunityStatus.OPEN).filter(
+        Q(apply_by__isnull=True) | Q(apply_by__gte=today)
+    )
+
+
+def opportunity_list(
+    *, fetched_by: Any, search: str = "", kind: str = "", governorate: int | None = None,
+    mine: bool = False,
+) -> QuerySet[Opportunity]:  # fmt: skip
+    require(fetched_by, Perm.OPPORTUNITY_VIEW)
+    found = opportunities_managed(fetched_by) if mine else opportunities_open()
+    if search:
+        found = found.filter(Q(title__icontains=search) | Q(description__icontains=search))
+    if kind:
+        found = found.filter(kind=kind)
+    if governorate:
+        found = found.filter(Q(governorate=governorate) | Q(governorate__isnull=True))
+    return found.select_related("organisation", "governorate", "occupation")
+
+
+def opportunity_get(*, fetched_by: Any, opportunity_id: int) -> Opportunity:
+    """An open opportunity, or any opportunity the reader manages."""
+    require(fetched_by, Perm.OPPORTUNITY_VIEW)
+    visible = opportunities_open() | opportunities_managed(fetched_by)
+    opportunity = (
+        visible.select_related("organisation", "governorate", "occupation", "posted_by")
+        .filter(pk=opportunity_id)
+        .first()
+    )
+    if opportunity is None:
+        raise not_found()
+    return opportunity
+
+
+def opportunity_managed(*, fetched_by: Any, opportunity_id: int) -> Opportunity:
+    require(fetched_by, Perm.OPPORTUNITY_MANAGE)
+    opportunity = (
+        opportunities_managed(fetched_by)
+        .select_related("organisation", "governorate", "occupation")
+        .filter(pk=opportunity_id)
+        .first()
+    )
+    if opportunity is None:
+        raise not_found()
+    return opportunity
+
+
+def may_manage(user: Any, opportunity: Opportunity) -> bool:
+    return opportunities_managed(user).filter(pk=opportunity.pk).exists()
+
+
+# --- Facts for scoring ------------------------------------------------------------------------
+
+
+def opportunity_facts(opportunity_ids: Iterable[int]) -> dict[int, OpportunityFacts]:
+    ids = list(opportunity_ids)
+    skills: dict[int, tuple[set[int], set[int]]] = defaultdict(lambda: (set(), set()))
+    for opportunity_id, skill_id, is_essential in OpportunitySkill.objects.filter(
+        opportunity__in=ids
+    ).values_list("opportunity_id", "skill_id", "essential"):
+        skills[opportunity_id][0 if is_essential else 1].add(skill_id)
+    languages: dict[int, dict[str, int]] = defaultdict(dict)
+    for opportunity_id, language, level in OpportunityLanguage.objects.filter(
+        opportunity__in=ids
+    ).values_list("opportunity_id", "language", "level"):
+        languages[opportunity_id][language] = level
+    facts = {}
+    for row in Opportunity.objects.filter(pk__in=ids).values(
+        "pk", "kind", "occupation_id", "occupation__isco_group", "governorate_id", "remote",
+        "starts_on", "ends_on",
+    ):  # fmt: skip
+        essential, optional = skills[row["pk"]]
+        months = None
+        if row["starts_on"] and row["ends_on"]:
+            months = max(1, round((row["ends_on"] - row["starts_on"]).days / 30.4))
+        facts[row["pk"]] = OpportunityFacts(
+            opportunity_id=row["pk"], kind=row["kind"], essential=frozenset(essential),
+            optional=frozenset(optional), occupation_id=row["occupation_id"],
+            isco_group=row["occupation__isco_group"] or "", languages=languages[row["pk"]],
+            governorate_id=row["governorate_id"], remote=row["remote"], months=months,
+        )  # fmt: skip
+    return facts
+
+
+# Who may find a profile: 2 government and verified organisations, 1 government only, 0 nobody.
+VISIBILITY_LEVEL: dict[str, int] = {Visibility.EMPLOYERS: 2, Visibility.GOVERNMENT: 1}
+
+
+def candidate_facts(
+    profile_ids: Iterable[int], *, only_skills: Iterable[int] | None = None
+) -> dict[int, tuple[CandidateFacts, int]]:
+    """Facts of each profile, with the visibility level in force now (consent, record status
+    and the person's choice), read from the database."""
+    ids = list(profile_ids)
+    skill_rows = ProfileSkill.objects.filter(profile__in=ids)
+    if only_skills is not None:
+        skill_rows = skill_rows.filter(skill__in=list(only_skills))
+    skills: dict[int, dict[int, int]] = defaultdict(dict)
+    for profile_id, skill_id, level in skill_rows.values_list("profile_id", "skill_id", "level"):
+        skills[profile_id][skill_id] = level
+    occupations: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    for profile_id, occupation_id, group in ProfileOccupation.objects.filter(
+        profile__in=ids
+    ).values_list("profile_id", "occupation_id", "occupation__isco_group"):
+        occupations[profile_id].append((occupation_id, group))
+    languages: dict[int, dict[str, int]] = defaultdict(dict)
+    for profile_id, language, level in ProfileLanguage.objects.filter(profile__in=ids).values_list(
+        "profile_id", "language", "level"
+    ):
+        languages[profile_id][language] = level
+    preferred: dict[int, set[int]] = defaultdict(set)
+    for profile_id, governorate_id in Profile.preferred_governorates.through.objects.filter(
+        profile_id__in=ids
+    ).values_list("profile_id", "governorate_id"):
+        preferred[profile_id].add(governorate_id)
+    rows = list(
+        Profile.objects.filter(pk__in=ids).values(
+            "pk",
+            "person_id",
+            "visibility",
+            "available_return",
+            "available_assignment",
+            "available_remote",
+            "available_mentoring",
+            "willing_to_relocate",
+            "assignment_months",
+            "person__country",
+            "person__governorate_id",
+            "person__status",
+        )
+    )
+    consenting = matching_consent({row["person_id"] for row in rows})
+    facts = {}
+    for row in rows:
+        level = VISIBILITY_LEVEL.get(row["visibility"], 0)
+        if row["person__status"] != RecordStatus.ACTIVE or row["person_id"] not in consenting:
+            level = 0
+        pk = row["pk"]
+        facts[pk] = (
+            CandidateFacts(
+                profile_id=pk,
+                person_id=row["person_id"],
+                skills=skills[pk],
+                occupations=occupations[pk],
+                languages=languages[pk],
+                in_iraq=row["person__country"] == "IQ",
+                governorate_id=row["person__governorate_id"],
+                preferred_governorates=frozenset(preferred[pk]),
+                willing_to_relocate=row["willing_to_relocate"],
+                available_return=row["available_return"],
+                available_assignment=row["available_assignment"],
+                available_remote=row["available_remote"],
+                available_mentoring=row["available_mentoring"],
+                assignment_months=row["assignment_months"],
+                country=str(row["person__country"]),
+            ),
+            level,
+        )
+    return facts
+
+
+def matching_consent(person_ids: Iterable[int]) -> set[int]:
+    """Those of the persons whose decision in force about matching is "given"."""
+    latest: dict[int, str] = {}
+    for person_id, status in (
+        ConsentEvent.objects.filter(person__in=list(person_ids), purpose=Purpose.EMPLOYER_MATCHING)
+        .order_by("person_id", "at", "pk")
+        .values_list("person_id", "status")
+    ):
+        latest[person_id] = status
+    return {person for person, status in latest.items() if status == ConsentStatus.GIVEN}
+
+
+def viewer_level(user: Any) -> int | None:
+    """The visibility a profile needs for the user's organisation to find it: government
+    institutions see profiles open to government (1), verified organisations those open to
+    verified organisations (2); other organisations see none."""
+    organisation = getattr(user, "organisation", None)
+    if organisation is None or not organisation.is_active:
+        return None
+    if organisation.is_government:
+        return 1
+    return 2 if organisation.verified else None
+
+
+# --- Matching -------------------------------------------------------------------------------
+
+
+@dataclass
+class Match:
+    score: int  # 0 to 100
+    reasons: list[str]
+    profile: Profile | None = None
+    opportunity: Opportunity | None = None
+    application: Application | None = None
+
+
+def _changed_profiles(built_at: Any, consents_seen: int, cap: int) -> set[int]:
+    changed = set(
+        Profile.objects.filter(updated_at__gte=built_at).values_list("pk", flat=True)[: cap + 1]
+    )
+    persons = ConsentEvent.objects.filter(
+        pk__gt=consents_seen, purpose=Purpose.EMPLOYER_MATCHING
+    ).values_list("person_id", flat=True)[: cap + 1]
+    changed |= set(Profile.objects.filter(person__in=list(persons)).values_list("pk", flat=True))
+    return changed
+
+
+def candidates_for(*, fetched_by: Any, opportunity: Opportunity, limit: int = 50) -> list[Match]:
+    """The best candidates for an opportunity the reader manages, with the reasons."""
+    if not may_manage(fetched_by, opportunity):
+        raise forbidden()
+    level = viewer_level(fetched_by)
+    if level is None:
+        return []
+    from django.conf import settings
+
+    cap = settings.JISR_MATCHING_REBUILD_AFTER
+    index = indexes.profile_index()
+    changed = _changed_profiles(index.built_at, index.consents_seen, cap)
+    if len(changed) > cap:
+        index = indexes.profile_index(changed=len(changed))
+        changed = _changed_profiles(index.built_at, index.consents_seen, cap)
+    o = opportunity_facts([opportunity.pk])[opportunity.pk]
+    shortlist = set(index.rank(o, min_level=level, skip=changed, limit=limit * SHORTLIST))
+    facts = candidate_facts(shortlist | changed, only_skills=o.essential | o.optional)
+    scored: list[tuple[float, CandidateFacts, Components]] = []
+    for c, visible_from in facts.values():
+        if visible_from == 0 or visible_from < level:
+            continue
+        parts = score_components(c, o)
+        if parts.relevant:
+            scored.append((combine(parts), c, parts))
+    scored.sort(key=lambda item: (-item[0], item[1].profile_id))
+    scored = scored[:limit]
+    names = _names([o], [c for _, c, _ in scored])
+    profiles = Profile.objects.in_bulk([c.profile_id for _, c, _ in scored])
+    applications = {
+        a.person_id: a
+        for a in Application.objects.filter(
+            opportunity=opportunity, person__in=[c.person_id for _, c, _ in scored]
+        )
+    }
+    audit_record(
+        actor=fetched_by, action=Action.VIEW, target=opportunity,
+        changes={"candidates": [profiles[c.profile_id].reference for _, c, _ in scored]},
+    )  # fmt: skip
+    return [
+        Match(
+            score=round(score * 100),
+            reasons=reasons(c, o, parts, names),
+            profile=profiles[c.profile_id],
+            application=applications.get(c.person_id),
+        )
+        for score, c, parts in scored
+    ]
+
+
+def person_facts(person: Person) -> CandidateFacts | None:
+    profile = Profile.objects.filter(person=person).first()
+    if profile is None:
+        return None
+    return candidate_facts([profile.pk])[profile.pk][0]
+
+
+def opportunities_for(*, person: Person, limit: int = 50) -> list[Match]:
+    """The open opportunities that fit a person best, with the reasons. Callers check that the
+    reader may see the person (their own record, or one in a caseworker's scope)."""
+    c = person_facts(person)
+    if c is None:
+        return []
+    from django.conf import settings
+
+    cap = settings.JISR_MATCHING_REBUILD_AFTER
+    index = indexes.opportunity_index()
+    changed = set(
+        Opportunity.objects.filter(updated_at__gte=index.built_at).values_list("pk", flat=True)[
+            : cap + 1
+        ]
+    )
+    if len(changed) > cap:
+        index = indexes.opportunity_index(changed=len(changed))
+        changed = set(
+            Opportunity.objects.filter(updated_at__gte=index.built_at).values_list("pk", flat=True)
+        )
+    shortlist = set(index.rank(c, skip=changed, limit=limit * SHORTLIST))
+    still_open = set(
+        opportunities_open().filter(pk__in=list(shortlist | changed)).values_list("pk", flat=True)
+    )
+    facts = opportunity_facts(still_open)
+    scored: list[tuple[float, OpportunityFacts, Components]] = []
+    for o in facts.values():
+        parts = score_components(c, o)
+        if parts.relevant:
+            scored.append((combine(parts), o, parts))
+    scored.sort(key=lambda item: (-item[0], -item[1].opportunity_id))
+    scored = scored[:limit]
+    opportunities = Opportunity.objects.select_related("organisation", "governorate").in_bulk(
+        [o.opportunity_id for _, o, _ in scored]
+    )
+    applications = {
+        a.opportunity_id: a
+        for a in Application.objects.filter(person=person, opportunity__in=list(opportunities))
+    }
+    names = _names([o for _, o, _ in scored], [c])
+    results = []
+    for score, o, parts in scored:
+        results.append(
+            Match(
+                score=round(score * 100),
+                reasons=reasons(c, o, parts, names),
+                opportunity=opportunities[o.opportunity_id],
+                application=applications.get(o.opportunity_id),
+            )
+        )
+    return results
+
+
+def _names(needs: list[OpportunityFacts], candidates: list[CandidateFacts]) -> Names:
+    """Names of everything the reasons mention, in the reader's language, read at once."""
+    occupation_ids = {occ for c in candidates for occ, _ in c.occupations}
+    occupation_ids |= {o.occupation_id for o in needs if o.occupation_id}
+    skill_ids = {s for o in needs for s in o.essential | o.optional}
+    return Names(
+        skills={s.pk: s.label for s in Skill.objects.filter(pk__in=skill_ids)},
+        occupations={x.pk: x.label for x in Occupation.objects.filter(pk__in=occupation_ids)},
+        governorates={g.pk: g.name for g in Governorate.objects.all()},
+        languages={code: str(label) for code, label in Language.choices},
+        countries={c.country: str(countries.name(c.country)) for c in candidates},
+    )
+
+
+# --- Applications ---------------------------------------------------------------------------
+
+
+def applications_for(*, fetched_by: Any, opportunity: Opportunity) -> QuerySet[Application]:
+    if not may_manage(fetched_by, opportunity):
+        raise forbidden()
+    return opportunity.applications.select_related("person", "person__profile").exclude(
+        status="withdrawn"
+    )
+
+
+def own_applications(person: Person) -> QuerySet[Application]:
+    return person.applications.select_related("opportunity", "opportunity__organisation")
+
+
+def profile_of(person: Person) -> Profile | None:
+    return (
+        Profile.objects.filter(person=person)
+        .prefetch_related(
+            "occupations__occupation",
+            "skills__skill",
+            "languages",
+            "qualifications",
+            "preferred_governorates",
+        )
+        .first()
+    )
