@@ -185,6 +185,14 @@ def build_demo(
     from jisr.registry.demo import build_persons
 
     build_persons(rng=rng, households_per_branch=households_per_branch)
+    from jisr.matching.demo import build_matching
+    from jisr.skills.models import Occupation
+
+    if not Occupation.objects.exists():
+        from jisr.skills.loading import load_taxonomy
+
+        load_taxonomy()
+    build_matching(rng=rng, demo_email=DEMO_DOMAIN)
     if not Person.objects.filter(account=person_account).exists():
         # The demo person's own account opens the record of a returnee registered in Baghdad.
         record = (

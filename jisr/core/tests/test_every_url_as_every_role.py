@@ -44,7 +44,7 @@ IN_SCOPE = {
         "employer",
         "analyst",
         "person",
-    },  # fmt: skip
+    },
     "profile_id": {"employer"},
     "application_id": {"employer"},
 }

@@ -1,0 +1,348 @@
+"""Matching speed with 1,000,000 skills profiles and 100,000 opportunities.
+
+    .venv/bin/python benchmarks/matching.py [--profiles 1000000] [--opportunities 100000]
+
+Uses its own SQLite database (or DATABASE_URL), migrates it, loads the ESCO taxonomy, and fills
+it once (rows already there are kept): persons with consent decisions and profiles coded to the
+occupations common in Iraq, with skills drawn from ESCO's relations, languages and availability;
+opportunities of every kind from one ministry. Then it times, through the real selectors, "top 50
+candidates for an opportunity" and "top 50 opportunities for a person", reasons included, and
+prints the median and 95th percentile of each. Target: 95th percentile under 100 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jisr.settings")
+os.environ.setdefault(
+    "DATABASE_URL", f"sqlite:///{Path(tempfile.gettempdir()) / 'jisr-matching-benchmark.sqlite3'}"
+)
+BATCH = 50_000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--profiles", type=int, default=1_000_000)
+    parser.add_argument("--opportunities", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=200)
+    args = parser.parse_args()
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    from jisr.skills.models import Occupation
+
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=OFF")
+    call_command("migrate", verbosity=0)
+    if not Occupation.objects.exists():
+        call_command("load_taxonomy", verbosity=0)
+    poster = fill(args.profiles, args.opportunities)
+    measure(poster, args.repeat)
+
+
+def _insert(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    from django.db import connection
+
+    marks = ", ".join(["%s"] * len(columns))
+    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"  # noqa: S608  (constants)
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, list(rows))
+
+
+def _template(model: Any, **given: Any) -> tuple[list[str], list[Any]]:
+    """Every column of `model` with its default value, `given` ones replaced."""
+    from django.db import connection
+    from django.utils import timezone
+
+    columns, values = [], []
+    for field in model._meta.concrete_fields:
+        if field.primary_key:
+            continue
+        value = given.get(field.attname, field.get_default())
+        if value is None and (getattr(field, "auto_now", False) or field.attname == "updated_at"):
+            value = timezone.now()
+        columns.append(field.column)
+        values.append(field.get_db_prep_save(value, connection))
+    return columns, values
+
+
+def fill(profiles: int, opportunities: int) -> Any:
+    from django.db import connection, transaction
+
+    from jisr.accounts.models import Organisation, OrganisationKind, RoleGrant, User
+    from jisr.accounts.roles import Role, Scope
+    from jisr.matching.models import (
+        Opportunity,
+        OpportunityKind,
+        OpportunityLanguage,
+        OpportunitySkill,
+        Profile,
+        ProfileLanguage,
+        ProfileOccupation,
+        ProfileSkill,
+    )
+    from jisr.places.models import Governorate
+    from jisr.registry.models import ConsentEvent, Household, Person
+    from jisr.skills.models import Occupation, OccupationSkill
+
+    ministry, _ = Organisation.objects.get_or_create(
+        kind=OrganisationKind.MINISTRY, name_en="Benchmark ministry",
+        defaults={"name_ar": "وزارة القياس"},
+    )  # fmt: skip
+    poster = User.objects.filter(email="bench-matching@example.org").first()
+    if poster is None:
+        poster = User.objects.create_user(
+            email="bench-matching@example.org", full_name="Bench", password=None,
+            organisation=ministry,
+        )  # fmt: skip
+        RoleGrant.objects.create(user=poster, role=Role.SUPERVISOR, scope=Scope.ORGANISATION)
+    rng = random.Random(2026)
+    governorates = list(Governorate.objects.values_list("pk", flat=True))
+    common = list(
+        Occupation.objects.exclude(label_ckb="").order_by("pk").values_list("pk", "isco_group")
+    )
+    weights = [1 / (rank + 5) for rank in range(len(common))]
+    essential: dict[int, list[int]] = {}
+    optional: dict[int, list[int]] = {}
+    for occupation, skill, is_essential in OccupationSkill.objects.filter(
+        occupation__in=[pk for pk, _ in common]
+    ).values_list("occupation", "skill", "essential"):
+        (essential if is_essential else optional).setdefault(occupation, []).append(skill)
+    languages = ["ar", "ckb", "en", "de", "sv", "tr"]
+    started = time.perf_counter()
+    have = Profile.objects.count()
+    person_columns, person_values = _template(
+        Person, first_name="باحث", family_name="القياس", name_key="باحث القياس", sex="M",
+        person_type="returnee", relationship="head", organisation_id=ministry.pk,
+    )  # fmt: skip
+    col = {name: i for i, name in enumerate(person_columns)}
+    next_id = (Person.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
+    while have < profiles:
+        size = min(BATCH, profiles - have)
+        ids = range(next_id, next_id + size)
+        with transaction.atomic():
+            household_columns, household_values = _template(Household)
+            _insert(
+                "registry_household", ["id", *household_columns],
+                ([pk, *household_values] for pk in ids),
+            )  # fmt: skip
+            persons = []
+            for pk in ids:
+                row = list(person_values)
+                abroad = rng.random() < 0.3
+                row[col["household_id"]] = pk
+                row[col["birth_year"]] = rng.randint(1960, 2004)
+                row[col["country"]] = rng.choice(["DE", "SE", "GB", "TR", "JO"]) if abroad else "IQ"
+                row[col["person_type"]] = "abroad" if abroad else "returnee"
+                row[col["governorate_id"]] = None if abroad else rng.choice(governorates)
+                persons.append([pk, *row])
+            _insert("registry_person", ["id", *person_columns], persons)
+            consent_columns, consent_values = _template(
+                ConsentEvent, purpose="employer_matching", status="given", channel="in_person"
+            )
+            c_status = consent_columns.index("status")
+            _insert(
+                "registry_consentevent", ["person_id", *consent_columns],
+                (
+                    [pk, *consent_values[:c_status], "given" if rng.random() < 0.9 else "refused",
+                     *consent_values[c_status + 1:]]
+                    for pk in ids
+                ),
+            )  # fmt: skip
+            profile_columns, profile_values = _template(
+                Profile, available_return=False, available_assignment=False,
+                available_remote=False, available_mentoring=False, willing_to_relocate=False,
+            )  # fmt: skip
+            p = {name: i for i, name in enumerate(profile_columns)}
+            rows, occupations, skills, spoken, preferred = [], [], [], [], []
+            for pk in ids:
+                row = list(profile_values)
+                row[p["visibility"]] = rng.choices(
+                    ["employers", "government", "hidden"], [6, 3, 1]
+                )[0]
+                for flag, chance in (
+                    ("available_return", 0.6), ("available_assignment", 0.3),
+                    ("available_remote", 0.3), ("available_mentoring", 0.15),
+                    ("willing_to_relocate", 0.3),
+                ):  # fmt: skip
+                    row[p[flag]] = rng.random() < chance
+                row[p["person_id"]] = pk
+                rows.append([pk, *row])
+                for occupation, _group in rng.choices(
+                    common, weights, k=1 if rng.random() < 0.8 else 2
+                ):
+                    occupations.append((pk, occupation, "", None))
+                    pool = essential.get(occupation, []) + optional.get(occupation, [])[:10]
+                    for skill in rng.sample(pool, min(len(pool), rng.randint(3, 10))):
+                        skills.append((pk, skill, rng.randint(1, 4)))
+                spoken.append((pk, "ar", 4))
+                for language in rng.sample(languages[1:], rng.randint(0, 2)):
+                    spoken.append((pk, language, rng.randint(1, 4)))
+                if rng.random() < 0.3:
+                    preferred.append((pk, rng.choice(governorates)))
+            _insert("matching_profile", ["id", *profile_columns], rows)
+            # One skill or occupation per profile once: the table's unique constraint.
+            _insert(
+                "matching_profileoccupation", ["profile_id", "occupation_id", "title", "years"],
+                list({(o[0], o[1]): o for o in occupations}.values()),
+            )  # fmt: skip
+            _insert(
+                "matching_profileskill", ["profile_id", "skill_id", "level"],
+                list({(s[0], s[1]): s for s in skills}.values()),
+            )  # fmt: skip
+            _insert("matching_profilelanguage", ["profile_id", "language", "level"], spoken)
+            _insert(
+                "matching_profile_preferred_governorates", ["profile_id", "governorate_id"],
+                preferred,
+            )  # fmt: skip
+        have += size
+        next_id += size
+        print(f"\r{have:,} profiles ({time.perf_counter() - started:.0f} s)", end="", flush=True)
+    print()
+    have = Opportunity.objects.count()
+    opportunity_columns, opportunity_values = _template(
+        Opportunity, organisation_id=ministry.pk, posted_by_id=poster.pk, kind="job",
+        title="فرصة", status="open",
+    )  # fmt: skip
+    o = {name: i for i, name in enumerate(opportunity_columns)}
+    next_id = (Opportunity.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
+    while have < opportunities:
+        size = min(BATCH, opportunities - have)
+        ids = range(next_id, next_id + size)
+        with transaction.atomic():
+            rows, skills, asked = [], [], []
+            for pk in ids:
+                row = list(opportunity_values)
+                occupation, _group = rng.choices(common, weights)[0]
+                row[o["kind"]] = rng.choice(OpportunityKind.values)
+                row[o["occupation_id"]] = occupation
+                row[o["remote"]] = rng.random() < 0.15
+                row[o["governorate_id"]] = rng.choice(governorates) if rng.random() < 0.8 else None
+                row[o["status"]] = "open" if rng.random() < 0.9 else "closed"
+                rows.append([pk, *row])
+                pool = essential.get(occupation, [])
+                for skill in rng.sample(pool, min(len(pool), rng.randint(5, 15))):
+                    skills.append((pk, skill, True))
+                extra = optional.get(occupation, [])
+                for skill in rng.sample(extra, min(len(extra), rng.randint(0, 5))):
+                    skills.append((pk, skill, False))
+                if rng.random() < 0.5:
+                    asked.append((pk, "en", rng.randint(1, 3)))
+            _insert("matching_opportunity", ["id", *opportunity_columns], rows)
+            _insert(
+                "matching_opportunityskill", ["opportunity_id", "skill_id", "essential"],
+                list({(s[0], s[1]): s for s in skills}.values()),
+            )  # fmt: skip
+            _insert("matching_opportunitylanguage", ["opportunity_id", "language", "level"], asked)
+        have += size
+        next_id += size
+        print(f"\r{have:,} opportunities", end="", flush=True)
+    print()
+    if connection.vendor == "postgresql":
+        from django.core.management.color import no_style
+
+        models = [
+            Household, Person, ConsentEvent, Profile, ProfileOccupation, ProfileSkill,
+            ProfileLanguage, Opportunity, OpportunitySkill, OpportunityLanguage,
+        ]  # fmt: skip
+        with connection.cursor() as cursor:
+            for statement in connection.ops.sequence_reset_sql(no_style(), models):
+                cursor.execute(statement)
+            cursor.execute("ANALYZE")
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    return poster
+
+
+def _rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def timed(label: str, runs: list[Callable[[], int]]) -> None:
+    times, sizes = [], []
+    for run in runs:
+        started = time.perf_counter()
+        sizes.append(run())
+        times.append((time.perf_counter() - started) * 1000)
+    times.sort()
+    p95 = times[int(len(times) * 0.95) - 1]
+    print(
+        f"{label:<48} median {statistics.median(times):6.1f} ms   p95 {p95:6.1f} ms   "
+        f"(results per query: median {statistics.median(sizes):.0f})"
+    )
+
+
+def measure(poster: Any, repeat: int) -> None:
+    from jisr.matching import selectors
+    from jisr.matching.index import indexes
+    from jisr.matching.models import Opportunity, OpportunityStatus, Profile
+    from jisr.registry.models import Person
+
+    rng = random.Random(7)
+    print(
+        f"{Profile.objects.count():,} profiles, "
+        f"{Opportunity.objects.filter(status=OpportunityStatus.OPEN).count():,} open opportunities"
+    )
+    before = _rss_mb()
+    started = time.perf_counter()
+    profile_index = indexes.profile_index()
+    print(f"profile index built in {time.perf_counter() - started:.1f} s")
+    started = time.perf_counter()
+    indexes.opportunity_index()
+    print(f"opportunity index built in {time.perf_counter() - started:.1f} s")
+    print(
+        f"peak memory of the process: {before:.0f} MB before the indexes, {_rss_mb():.0f} MB after"
+    )
+    open_ids = list(
+        Opportunity.objects.filter(status=OpportunityStatus.OPEN).values_list("pk", flat=True)
+    )
+    sample = [Opportunity.objects.get(pk=pk) for pk in rng.sample(open_ids, repeat)]
+    persons = [
+        Person.objects.get(pk=int(pk))
+        for pk in rng.sample(profile_index.person_ids.tolist(), repeat)
+    ]
+    selectors.candidates_for(fetched_by=poster, opportunity=sample[0])  # warm up
+    selectors.opportunities_for(person=persons[0])
+
+    def candidates(opportunity: Any) -> Callable[[], int]:
+        def run() -> int:
+            found = selectors.candidates_for(fetched_by=poster, opportunity=opportunity, limit=50)
+            assert all(match.reasons for match in found)
+            return len(found)
+
+        return run
+
+    def opportunities(person: Any) -> Callable[[], int]:
+        def run() -> int:
+            found = selectors.opportunities_for(person=person, limit=50)
+            assert all(match.reasons for match in found)
+            return len(found)
+
+        return run
+
+    timed("top 50 candidates for an opportunity", [candidates(o) for o in sample])
+    timed("top 50 opportunities for a person", [opportunities(p) for p in persons])
+
+
+if __name__ == "__main__":
+    main()

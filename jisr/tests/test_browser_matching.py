@@ -1,0 +1,85 @@
+"""Matching's journey in Arabic: an employer posts an opportunity, finds the occupation by typing
+its Arabic name, sees ranked candidates with the reasons, and a candidate who withdraws consent
+to matching disappears from the list at once."""
+
+from __future__ import annotations
+
+import pytest
+
+from jisr.conftest import PASSWORD, register_person
+from jisr.matching.models import Profile
+from jisr.matching.tests.conftest import _fresh_index, build_profile, taxonomy  # noqa: F401
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+
+def _sign_in(context, live_server, email):  # type: ignore[no-untyped-def]
+    page = context.new_page()
+    page.goto(f"{live_server.url}/accounts/sign-in/")
+    page.fill("input[name=username]", email)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("#sign-in button[type=submit]")
+    page.wait_for_load_state()
+    return page
+
+
+def test_employer_posts_in_arabic_and_a_withdrawn_candidate_disappears(
+    browser,
+    live_server,
+    people,
+    orgs,
+    taxonomy,  # noqa: F811
+):
+    orgs["company"].verified = True
+    orgs["company"].save()
+    alice = people["alice"]
+    strong = register_person(alice, first_name="حيدر")
+    strong.account = people["person"]
+    strong.save()
+    build_profile(
+        alice, strong, occupation=taxonomy["civil"],
+        skills={taxonomy["cad"]: 4, taxonomy["site"]: 3}, languages={"ar": 4, "en": 3},
+    )  # fmt: skip
+    weaker = register_person(alice, first_name="سلام")
+    build_profile(alice, weaker, occupation=taxonomy["structural"], skills={taxonomy["cad"]: 2})
+    strong_ref = Profile.objects.get(person=strong).reference
+    weaker_ref = Profile.objects.get(person=weaker).reference
+
+    office = browser.new_context(locale="ar-IQ")
+    employer = _sign_in(office, live_server, "employer@example.org")
+    employer.goto(f"{live_server.url}/matching/opportunities/new/")
+    assert employer.get_attribute("html", "dir") == "rtl"
+    employer.select_option("#id_kind", "job")
+    employer.fill("#id_title", "مهندس مدني لمشروع مدرسة في البصرة")
+    employer.fill("input[name=occupation_q]", "مهندس مدني")
+    employer.wait_for_selector(f"#occupation-choices input[value='{taxonomy['civil'].pk}']")
+    employer.check(f"#occupation-choices input[value='{taxonomy['civil'].pk}']")
+    employer.click("#opportunity-form button[name=status][value=open]")
+    employer.wait_for_selector("#opportunity-skills")
+    assert "فحص الخرسانة" in employer.inner_text("#opportunity-skills")  # ESCO's, filled in
+    employer.click("a[href$='/candidates/']")
+    employer.wait_for_selector("#candidates")
+    cards = employer.query_selector_all("#candidates li[data-profile]")
+    assert [card.get_attribute("data-profile") for card in cards] == [strong_ref, weaker_ref]
+    reasons = cards[0].inner_text()
+    assert "فحص الخرسانة" in reasons  # the missing skill, named
+    assert "حيدر" not in employer.inner_text("main")  # no names before the person applies
+
+    home = browser.new_context(locale="ar-IQ", viewport={"width": 390, "height": 844})
+    person = _sign_in(home, live_server, "person@example.org")
+    person.goto(f"{live_server.url}/registry/my-record/")
+    person.click("#my-consents tr[data-purpose=employer_matching] button")
+    person.wait_for_selector("#my-consents tr[data-purpose=employer_matching] button[value=given]")
+
+    employer.reload()
+    employer.wait_for_selector("#candidates")
+    shown = [
+        card.get_attribute("data-profile")
+        for card in employer.query_selector_all("#candidates li[data-profile]")
+    ]
+    assert shown == [weaker_ref]
+    office.close()
+    home.close()
