@@ -4,6 +4,8 @@ to matching disappears from the list at once."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from jisr.conftest import PASSWORD, register_person
@@ -16,7 +18,7 @@ pytestmark = [
 ]
 
 
-def _sign_in(context, live_server, email):  # type: ignore[no-untyped-def]
+def _sign_in(context: Any, live_server: Any, email: str) -> Any:
     page = context.new_page()
     page.goto(f"{live_server.url}/accounts/sign-in/")
     page.fill("input[name=username]", email)
