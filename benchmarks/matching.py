@@ -308,8 +308,12 @@ def measure(poster: Any, repeat: int) -> None:
     profile_index = indexes.profile_index()
     print(f"profile index built in {time.perf_counter() - started:.1f} s")
     started = time.perf_counter()
-    indexes.opportunity_index()
+    opportunity_index = indexes.opportunity_index()
     print(f"opportunity index built in {time.perf_counter() - started:.1f} s")
+    print(
+        f"index arrays: profiles {profile_index.nbytes / 2**20:.0f} MB, "
+        f"opportunities {opportunity_index.nbytes / 2**20:.0f} MB"
+    )
     print(
         f"peak memory of the process: {before:.0f} MB before the indexes, {_rss_mb():.0f} MB after"
     )

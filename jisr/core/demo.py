@@ -192,7 +192,6 @@ def build_demo(
         from jisr.skills.loading import load_taxonomy
 
         load_taxonomy()
-    build_matching(rng=rng, demo_email=DEMO_DOMAIN)
     if not Person.objects.filter(account=person_account).exists():
         # The demo person's own account opens the record of a returnee registered in Baghdad.
         record = (
@@ -204,6 +203,7 @@ def build_demo(
         )
         if record is not None:
             Person.objects.filter(pk=record.pk).update(account=person_account)
+    build_matching(rng=rng, demo_email=DEMO_DOMAIN)
     return DemoResult(
         accounts=accounts,
         organisations=Organisation.objects.count(),

@@ -94,7 +94,8 @@ def _profiles(rng: random.Random, occupations: dict[str, Occupation]) -> None:
     )
     governorates = list(Governorate.objects.order_by("code"))
     for person in adults:
-        if rng.random() > 0.75 or person.registered_by is None:
+        # Three in four have a profile; the demo person's own account always has one.
+        if (rng.random() > 0.75 and person.account_id is None) or person.registered_by is None:
             continue
         by = person.registered_by
         occupation = occupations[rng.choice(codes)]

@@ -122,6 +122,18 @@ class Postings:
         return slice(int(self.start[skill]), int(self.start[skill + 1]))
 
 
+def _nbytes(index: object) -> int:
+    total = 0
+    for value in vars(index).values():
+        parts = value.values() if isinstance(value, dict) else [value]
+        for part in parts:
+            if isinstance(part, np.ndarray):
+                total += part.nbytes
+            elif isinstance(part, (Postings, Groups)):
+                total += sum(a.nbytes for a in vars(part).values() if isinstance(a, np.ndarray))
+    return total
+
+
 class Groups:
     """ISCO-08 unit groups numbered densely, so that the proximity of every record to one group
     is a single look-up in a table of a few hundred entries."""
@@ -176,8 +188,8 @@ class ProfileIndex:
             range(3, 9), (IN_IRAQ, RETURN, ASSIGNMENT, REMOTE, MENTORING, RELOCATE), strict=True
         ):
             flags |= np.where(rows[:, column] != 0, bit, 0)
-        self.flags = flags
-        self.governorate = rows[:, 9].copy()
+        self.flags = flags.astype(np.int16)
+        self.governorate = rows[:, 9].astype(np.int32)
         preferred = _rows(
             "SELECT profile_id, governorate_id FROM matching_profile_preferred_governorates"
         )
@@ -205,6 +217,7 @@ class ProfileIndex:
         self.groups = Groups(self.group.reshape(-1))
         self.dense_group = self.groups.dense.reshape(SLOTS, n)
         self.occupation = self.occupation.astype(np.int32)
+        del self.group  # the dense numbers stand for it
         skills = _rows("SELECT profile_id, skill_id, level FROM matching_profileskill")
         credit = np.zeros(5, dtype=np.float32)
         for level, value in LEVEL_CREDIT.items():
@@ -224,6 +237,11 @@ class ProfileIndex:
 
     def __len__(self) -> int:
         return len(self.profile_ids)
+
+    @property
+    def nbytes(self) -> int:
+        """Memory held by the index's arrays."""
+        return _nbytes(self)
 
     def positions(self, profile_ids: Ints) -> Ints:
         found = np.searchsorted(self.profile_ids, profile_ids)
@@ -298,10 +316,10 @@ class ProfileIndex:
             weight += WEIGHTS["languages"]
         code = self.flags.copy()
         if o.governorate_id:
-            code |= np.where(self.governorate == o.governorate_id, SAME_PLACE, 0)
+            code[self.governorate == o.governorate_id] |= SAME_PLACE
             prefers = self.prefers.get(o.governorate_id)
             if prefers is not None:
-                code |= np.where(prefers, PREFERS_PLACE, 0)
+                code[prefers] |= PREFERS_PLACE
         total += _place_and_time_table(o)[code]
         if not any_part:
             relevant[:] = True
@@ -366,6 +384,10 @@ class OpportunityIndex:
 
     def __len__(self) -> int:
         return len(self.opportunity_ids)
+
+    @property
+    def nbytes(self) -> int:
+        return _nbytes(self)
 
     def positions(self, opportunity_ids: Ints) -> Ints:
         if not len(self.opportunity_ids):

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from jisr.lib.i18n import format_number
 from jisr.matching.models import OpportunityKind
 
 WEIGHTS = {
@@ -215,14 +216,14 @@ def reasons(c: CandidateFacts, o: OpportunityFacts, parts: Components, names: Na
         held, total = len(parts.held_essential), len(o.essential)
         text = (
             ngettext(
-                "Has %(held)d of %(total)d essential skill of %(occupation)s",
-                "Has %(held)d of %(total)d essential skills of %(occupation)s",
+                "Has %(held)s of %(total)s essential skill of %(occupation)s",
+                "Has %(held)s of %(total)s essential skills of %(occupation)s",
                 total,
             )
             if o.occupation_id in names.occupations
             else ngettext(
-                "Has %(held)d of %(total)d essential skill",
-                "Has %(held)d of %(total)d essential skills",
+                "Has %(held)s of %(total)s essential skill",
+                "Has %(held)s of %(total)s essential skills",
                 total,
             )
         ) % {
@@ -300,11 +301,11 @@ def _when(c: CandidateFacts, o: OpportunityFacts) -> list[str]:
         if c.assignment_months:
             said.append(
                 ngettext(
-                    "Available for a %(months)d-month assignment",
-                    "Available for a %(months)d-month assignment",
+                    "Available for a %(months)s-month assignment",
+                    "Available for a %(months)s-month assignment",
                     c.assignment_months,
                 )
-                % {"months": c.assignment_months}
+                % {"months": format_number(c.assignment_months)}
             )
         else:
             said.append(_("Available for a temporary assignment"))

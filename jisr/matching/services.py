@@ -56,6 +56,7 @@ OPPORTUNITY_FIELDS = [
     "ends_on", "apply_by", "capacity",
 ]  # fmt: skip
 MAX_SKILLS = 60
+PREFILLED_SKILLS = 12
 
 
 # --- Profiles ---------------------------------------------------------------------------------
@@ -280,13 +281,13 @@ def _set_requirements(
     languages: list[tuple[str, int]] | None,
 ) -> None:
     if skills is None and opportunity.occupation_id and not opportunity.skills.exists():
-        # Start from what ESCO says the occupation needs; the poster removes what does not apply.
-        skills = [
-            (link.skill, True)
-            for link in OccupationSkill.objects.filter(
-                occupation=opportunity.occupation_id, essential=True
-            ).select_related("skill")[:MAX_SKILLS]
-        ]
+        # Start from what ESCO says the occupation needs, the skills named in Arabic (the common
+        # ones) first; the poster removes what does not apply and adds what is missing.
+        links = OccupationSkill.objects.filter(
+            occupation=opportunity.occupation_id, essential=True
+        ).select_related("skill")
+        ranked = sorted(links, key=lambda link: (not link.skill.label_ar, link.skill.label_en))
+        skills = [(link.skill, True) for link in ranked[:PREFILLED_SKILLS]]
     if skills is not None:
         if len(skills) > MAX_SKILLS:
             raise invalid({"skills": [_("At most %(n)d skills.") % {"n": MAX_SKILLS}]})

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from jisr.lib.arabic import normalise_name
-from jisr.skills.models import Occupation, Skill
+from jisr.skills.models import IscoGroup, Occupation, Skill
 
 K1, B = 1.2, 0.75
 PREFERRED_BOOST = 1.1  # an occupation's own preferred name counts a little more than a synonym
@@ -53,7 +53,7 @@ def trigrams(text: str) -> list[str]:
 @dataclass(frozen=True)
 class Proposal:
     isco_group: str
-    occupation_id: int
+    occupation_id: int | None  # None: a unit group ESCO has no occupation for
     label: str
     score: float
 
@@ -125,6 +125,15 @@ def _index() -> tuple[Index, dict[int, tuple[str, str]]]:
                 names.append((occupation.pk, form, True))
         for synonyms in (occupation.synonyms_en, occupation.synonyms_ar, occupation.synonyms_ckb):
             names.extend((occupation.pk, s, False) for s in synonyms.split("|") if s.strip())
+    # Unit groups with Iraqi names of their own (those ESCO has no occupation for) take part
+    # under negative keys: they can be proposed as groups, never as occupations.
+    for number, group in enumerate(IscoGroup.objects.exclude(label_ar=""), start=1):
+        about[-number] = (group.code, group.label_en)
+        for preferred in (group.label_ar, group.label_ckb):
+            if preferred:
+                names.append((-number, preferred, True))
+        for synonyms in (group.synonyms_en, group.synonyms_ar, group.synonyms_ckb):
+            names.extend((-number, s, False) for s in synonyms.split("|") if s.strip())
     return Index(names), about
 
 
@@ -161,7 +170,10 @@ class Suggestion:
 def suggest_occupations(text: str, top: int = 8) -> list[Suggestion]:
     """ESCO occupations for a type-ahead, best first (several may share an ISCO group)."""
     index, _about = _index()
-    ranked = sorted(index.scores(text).items(), key=lambda item: (-item[1], item[0]))[:top]
+    ranked = sorted(
+        ((pk, score) for pk, score in index.scores(text).items() if pk > 0),
+        key=lambda item: (-item[1], item[0]),
+    )[:top]
     return [Suggestion(pk, round(score, 3)) for pk, score in ranked]
 
 
@@ -182,7 +194,9 @@ def code_text(text: str, top: int = 5) -> list[Proposal]:
         if group in seen:
             continue
         seen.add(group)
-        proposals.append(Proposal(group, occupation_id, label, round(score, 3)))
+        proposals.append(
+            Proposal(group, occupation_id if occupation_id > 0 else None, label, round(score, 3))
+        )
         if len(proposals) == top:
             break
     return proposals

@@ -81,6 +81,7 @@ def load_taxonomy() -> Loaded:
     )  # fmt: skip
     iraqi = _apply_iraqi_labels()
     iraqi_skills = _apply_iraqi_skill_labels()
+    _apply_iraqi_group_labels()
     return Loaded(
         groups=IscoGroup.objects.count(), occupations=len(occupation_rows), skills=len(skill_rows),
         relations=len(links), iraqi_labels=iraqi, iraqi_skill_labels=iraqi_skills,
@@ -131,5 +132,25 @@ def _apply_iraqi_skill_labels() -> int:
         changed.append(skill)
     Skill.objects.bulk_update(
         changed, ["label_ar", "label_ckb", "synonyms_ar", "synonyms_ckb"], batch_size=500
+    )
+    return len(changed)
+
+
+def _apply_iraqi_group_labels() -> int:
+    """Names of the ISCO-08 unit groups that have no ESCO occupation."""
+    if not (DATA / "iraq_isco_group_labels.csv").exists():
+        return 0
+    groups = {g.code: g for g in IscoGroup.objects.all()}
+    changed = []
+    for row in _read("iraq_isco_group_labels.csv"):
+        group = groups.get(row["isco_group"])
+        if group is None:
+            continue
+        group.label_ar, group.label_ckb = row["label_ar"], row["label_ckb"]
+        group.synonyms_ar, group.synonyms_ckb = row["synonyms_ar"], row["synonyms_ckb"]
+        group.synonyms_en = row["synonyms_en"]
+        changed.append(group)
+    IscoGroup.objects.bulk_update(
+        changed, ["label_ar", "label_ckb", "synonyms_ar", "synonyms_ckb", "synonyms_en"]
     )
     return len(changed)

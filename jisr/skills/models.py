@@ -33,6 +33,11 @@ class IscoGroup(Labelled):
     """An ISCO-08 group: major (1 digit) to unit group (4 digits)."""
 
     code = models.CharField(_("ISCO-08 code"), max_length=4, primary_key=True)
+    # Iraqi names of the few unit groups ESCO has no occupation for (e.g. 3221 nursing
+    # associate professionals), so that coding can still propose them.
+    synonyms_en = models.TextField(blank=True)
+    synonyms_ar = models.TextField(blank=True)
+    synonyms_ckb = models.TextField(blank=True)
 
     class Meta:
         ordering = ["code"]
