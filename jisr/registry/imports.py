@@ -65,6 +65,8 @@ TARGETS: tuple[Target, ...] = (
     Target("country", gettext_lazy("Country of residence (ISO code, e.g. IQ)"), synonyms=("country", "البلد", "وڵات")),
     Target("city", gettext_lazy("City (abroad)"), synonyms=("city", "المدينه", "شار")),
     Target("governorate", gettext_lazy("Governorate"), synonyms=("governorate", "province", "المحافظه", "پارێزگا")),
+    Target("occupation", gettext_lazy("Occupation or job title (coded to ESCO and ISCO-08)"),
+           synonyms=("occupation", "job", "job title", "profession", "المهنه", "الوظيفه", "العمل", "المهنه الحاليه", "پیشه", "کار")),
     *(Target(f"consent_{p.value}", p.label, p == Purpose.REGISTRATION) for p in Purpose),
 )  # fmt: skip
 
@@ -247,7 +249,14 @@ def check(
             errors.extend(problems)
         else:
             ref = f"sheet:{source_id}" if source_id else None
-            ready.append({"fields": fields, "consents": consents, "ref": ref})
+            ready.append(
+                {
+                    "fields": fields,
+                    "consents": consents,
+                    "ref": ref,
+                    "occupation": value("occupation"),
+                }
+            )
     return ready, errors
 
 
@@ -273,6 +282,8 @@ def run_import(
             )
             if ref:
                 Person.objects.filter(pk=person.pk).update(external_ref=ref)
+            if item["occupation"]:
+                _add_occupation(by=by, person=person, title=item["occupation"][:200])
             created += 1
         person_import.mapping = mapping
         person_import.status = PersonImport.Status.IMPORTED
@@ -280,3 +291,17 @@ def run_import(
         person_import.rows = []  # the data now lives in the records; the copy is not kept
         person_import.save()
     return created, skipped
+
+
+def _add_occupation(*, by: Any, person: Person, title: str) -> None:
+    """The job title as written, coded to the closest ESCO occupation, becomes the first
+    occupation of the person's skills profile (hidden until the person chooses otherwise)."""
+    # Matching builds on the registry, so it is imported here rather than at the top.
+    from jisr.matching.services import profile_occupation_add
+    from jisr.skills.coding import suggest_occupations
+    from jisr.skills.models import Occupation
+
+    found = suggest_occupations(title, top=1)
+    occupation = Occupation.objects.filter(pk=found[0].id).first() if found else None
+    if occupation is not None:
+        profile_occupation_add(by=by, person=person, occupation=occupation, title=title)

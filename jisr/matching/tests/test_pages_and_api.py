@@ -257,3 +257,25 @@ def test_the_skills_map_hides_small_numbers_and_what_would_reveal_them(people, t
     assert "IQ-BA" in export
     assert ",3," not in export
     assert client_for(people["person"]).get("/matching/map/").status_code == 403
+
+
+def test_an_imported_job_title_becomes_a_coded_occupation(people, taxonomy):
+    from jisr.registry.tests.test_spreadsheets import HEADERS, post_mapping, sheet
+
+    client = client_for(people["alice"])
+    rows = [
+        ["1", "أحمد", "علي", "الجبوري", "ذكر", "1980", "", "returnee", "بغداد", "نعم", "نعم", "مهندس مدني بشركة مقاولات"],
+        ["2", "زينب", "حسن", "الموسوي", "أنثى", "1992", "", "returnee", "IQ-BA", "نعم", "لا", ""],
+    ]  # fmt: skip
+    response = client.post("/registry/import/", {"file": sheet(rows, [*HEADERS, "المهنة"])})
+    assert response.status_code == 302
+    from jisr.registry.models import PersonImport
+
+    assert PersonImport.objects.latest("pk").mapping["occupation"] == "المهنة"
+    assert post_mapping(client, response["Location"], "import").status_code == 302
+    ahmed = Profile.objects.get(person__first_name="أحمد")
+    occupation = ahmed.occupations.get()
+    assert occupation.occupation == taxonomy["civil"]
+    assert occupation.title == "مهندس مدني بشركة مقاولات"
+    assert ahmed.visibility == "hidden"  # until the person chooses
+    assert not Profile.objects.filter(person__first_name="زينب").exists()
