@@ -279,3 +279,33 @@ def test_an_imported_job_title_becomes_a_coded_occupation(people, taxonomy):
     assert occupation.title == "مهندس مدني بشركة مقاولات"
     assert ahmed.visibility == "hidden"  # until the person chooses
     assert not Profile.objects.filter(person__first_name="زينب").exists()
+
+
+def test_a_person_sees_fitting_opportunities_applies_and_withdraws(people, taxonomy, basra_person):
+    basra_person.account = people["person"]
+    basra_person.save()
+    build_profile(people["bob"], basra_person, occupation=taxonomy["civil"])
+    fitting = post(people["employer"], occupation=taxonomy["civil"], title="Site engineer")
+    post(people["employer"], occupation=taxonomy["driver"], title="Taxi driver")
+    client = client_for(people["person"])
+    page = client.get("/matching/my-opportunities/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Site engineer" in page
+    assert "Taxi driver" not in page
+    response = client.post(
+        f"/matching/opportunities/{fitting.pk}/",
+        {"action": "apply", "status": "applied", "share_contact": "on", "message": "مرحبا"},
+    )
+    assert response.status_code == 302
+    application = Application.objects.get(person=basra_person)
+    assert application.share_contact
+    # Someone else's application cannot be withdrawn by this person.
+    other = register_person(people["alice"], first_name="آخر")
+    foreign = Application.objects.create(opportunity=fitting, person=other, status="applied")
+    assert client.post(f"/matching/my-applications/{foreign.pk}/withdraw/").status_code == 404
+    client.post(f"/matching/my-applications/{application.pk}/withdraw/")
+    application.refresh_from_db()
+    assert application.status == "withdrawn"
+    assert not application.share_contact
+    employer = client_for(people["employer"])
+    listing = employer.get(f"/matching/opportunities/{fitting.pk}/applications/")
+    assert "مرحبا" not in listing.content.decode()  # a withdrawn application is not shown
