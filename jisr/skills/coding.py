@@ -167,11 +167,30 @@ class Suggestion:
     score: float
 
 
+# Where a description goes on after the job title: a separator, or a word that starts the place
+# or circumstance ("in", "at", "في", "لدى", "لە"). The title before it counts twice.
+_CONTEXT = re.compile(
+    r"[,،؛;:(\[|]|\s[/\-–—]\s|\s(?:in|at|for|with|from|since|في|فی|لدى|عند|منذ|لە|له|بۆ|لای)\s"
+    # Iraqi Arabic joins "in" to the place: "بالطوارئ", "بشركة", "بمستشفى".
+    r"|\sب(?=ال|شرك|مستشف|معمل|مطعم|محل|دائر|وزار|مدرس|جامع|منظم|كراج|مكتب|مركز|مصنع|فندق)",
+    re.IGNORECASE,
+)
+
+
+def _occupation_scores(text: str) -> dict[int, float]:
+    index, _about = _index()
+    scores = index.scores(text)
+    head = _CONTEXT.split(f" {text} ", maxsplit=1)[0].strip()
+    if head and head != text.strip():
+        for occupation_id, score in index.scores(head).items():
+            scores[occupation_id] = scores.get(occupation_id, 0.0) + score
+    return scores
+
+
 def suggest_occupations(text: str, top: int = 8) -> list[Suggestion]:
     """ESCO occupations for a type-ahead, best first (several may share an ISCO group)."""
-    index, _about = _index()
     ranked = sorted(
-        ((pk, score) for pk, score in index.scores(text).items() if pk > 0),
+        ((pk, score) for pk, score in _occupation_scores(text).items() if pk > 0),
         key=lambda item: (-item[1], item[0]),
     )[:top]
     return [Suggestion(pk, round(score, 3)) for pk, score in ranked]
@@ -185,8 +204,8 @@ def code_skills(text: str, top: int = 8) -> list[Suggestion]:
 
 def code_text(text: str, top: int = 5) -> list[Proposal]:
     """Up to `top` ISCO-08 unit groups for a job title or description, best first."""
-    index, about = _index()
-    ranked = sorted(index.scores(text).items(), key=lambda item: -item[1])
+    _index_, about = _index()
+    ranked = sorted(_occupation_scores(text).items(), key=lambda item: -item[1])
     proposals: list[Proposal] = []
     seen: set[str] = set()
     for occupation_id, score in ranked:
