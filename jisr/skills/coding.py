@@ -204,7 +204,7 @@ def code_skills(text: str, top: int = 8) -> list[Suggestion]:
 
 def code_text(text: str, top: int = 5) -> list[Proposal]:
     """Up to `top` ISCO-08 unit groups for a job title or description, best first."""
-    _index_, about = _index()
+    about = _index()[1]
     ranked = sorted(_occupation_scores(text).items(), key=lambda item: -item[1])
     proposals: list[Proposal] = []
     seen: set[str] = set()
