@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "jisr.registry",
     "jisr.skills",
     "jisr.matching",
+    "jisr.catalogue",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -8,6 +8,7 @@ urlpatterns = [
     path("audit/", include("jisr.audit.urls")),
     path("registry/", include("jisr.registry.urls")),
     path("matching/", include("jisr.matching.urls")),
+    path("", include("jisr.catalogue.urls")),
     path("api/v1/", api.urls),
 ]
 

@@ -62,6 +62,8 @@ class Perm(StrEnum):
     OPPORTUNITY_VIEW = "opportunity.view"
     OPPORTUNITY_MANAGE = "opportunity.manage"
     SKILLS_MAP_VIEW = "skills_map.view"
+    SERVICE_EDIT = "service.edit"
+    SERVICE_REVIEW = "service.review"
 
 
 _STAFF_BASICS = {
@@ -84,14 +86,17 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
             Perm.USER_MANAGE,
             Perm.AUDIT_VIEW,
             Perm.CATEGORY_MANAGE,
+            Perm.SERVICE_REVIEW,
         }
     ),
     Role.SUPERVISOR: frozenset(
-        _STAFF_BASICS | _POSTING | {Perm.USER_VIEW, Perm.AUDIT_VIEW, Perm.PERSON_VIEW}
+        _STAFF_BASICS
+        | _POSTING
+        | {Perm.USER_VIEW, Perm.AUDIT_VIEW, Perm.PERSON_VIEW, Perm.SERVICE_EDIT}
     ),
     Role.CASEWORKER: frozenset(_STAFF_BASICS | _CASEWORK),
     Role.PROTECTION_OFFICER: frozenset(_STAFF_BASICS | _CASEWORK),
-    Role.PROVIDER_STAFF: frozenset(_STAFF_BASICS | _POSTING),
+    Role.PROVIDER_STAFF: frozenset(_STAFF_BASICS | _POSTING | {Perm.SERVICE_EDIT}),
     Role.EMPLOYER: frozenset(_STAFF_BASICS | _POSTING),
     Role.ANALYST: frozenset(_STAFF_BASICS),
     Role.PERSON: frozenset({Perm.OPPORTUNITY_VIEW}),

@@ -47,6 +47,10 @@ IN_SCOPE = {
     },
     "profile_id": {"employer"},
     "application_id": {"employer"},
+    # A service and a location of charlie's NGO; a proposal reviewed by the administrator.
+    "service_id": {"charlie"},
+    "location_id": {"charlie"},
+    "change_id": {"admin"},
 }
 EDIT_IN_SCOPE = {
     "organisation_id": {"admin"},
@@ -56,6 +60,9 @@ EDIT_IN_SCOPE = {
     "opportunity_id": {"employer"},  # changing it, its candidates and applications: the poster
     "profile_id": {"employer"},
     "application_id": {"employer"},
+    "service_id": {"charlie"},
+    "location_id": {"charlie"},
+    "change_id": {"admin"},
 }
 # Pages and operations that act for the poster of an opportunity: scoped like changes.
 POSTER_WORDS = ("edit", "candidates", "applications", "decision")
@@ -99,9 +106,37 @@ def _opportunity_samples(people: Any, person: Any) -> dict[str, str]:
     }
 
 
+def _catalogue_samples(people: Any) -> dict[str, str]:
+    from jisr.catalogue.models import Location
+    from jisr.catalogue.services import service_propose
+    from jisr.places.models import Governorate
+
+    charlie = people["charlie"]
+    location = Location.objects.filter(name_ar="مكتب").first() or Location.objects.create(
+        organisation=charlie.organisation, name_ar="مكتب",
+        governorate=Governorate.objects.get(code="IQ-BG"),
+    )  # fmt: skip
+    from jisr.catalogue.models import ServiceChange
+
+    change = ServiceChange.objects.filter(service__name_ar="خدمة").first() or service_propose(
+        by=charlie, data={"name_ar": "خدمة", "categories": ["legal-documentation"]}
+    )
+    return {
+        "service_id": str(change.service_id),
+        "location_id": str(location.pk),
+        "change_id": str(change.pk),
+        "uuid": str(change.service.uuid),
+    }
+
+
 def _sample_url(route: str, people: Any, orgs: Any, person: Any) -> str:
     matching = _opportunity_samples(people, person)
+    catalogue = _catalogue_samples(people)
     samples = {
+        "<uuid:uuid>": catalogue["uuid"],
+        "<int:service_id>": catalogue["service_id"],
+        "<int:location_id>": catalogue["location_id"],
+        "<int:change_id>": catalogue["change_id"],
         "<int:opportunity_id>": matching["opportunity_id"],
         "<int:profile_id>": matching["profile_id"],
         "<int:application_id>": matching["application_id"],

@@ -1,0 +1,238 @@
+"""Proposing, reviewing and publishing services.
+
+A provider's new service or change is a proposal (`ServiceChange`); what the public sees changes
+only when a catalogue administrator approves it. Each function runs in one transaction with its
+audit entry.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from jisr.accounts.access import forbidden, require
+from jisr.accounts.roles import Perm
+from jisr.audit.models import Action
+from jisr.audit.services import audit_record, diff
+from jisr.catalogue import selectors
+from jisr.catalogue.models import (
+    ChangeStatus,
+    DocumentType,
+    Location,
+    Service,
+    ServiceAtLocation,
+    ServiceCategory,
+    ServiceChange,
+)
+from jisr.lib.validation import invalid, validated_save
+from jisr.matching.models import Language
+from jisr.places.models import Governorate
+from jisr.registry.models import PersonType
+
+TEXT_FIELDS = [
+    f"{field}_{language}"
+    for field in ("name", "description", "how_to_access")
+    for language in ("ar", "ckb", "en")
+]
+SCALAR_FIELDS = [
+    *TEXT_FIELDS, "status", "url", "email", "phone", "free", "fees", "minimum_age",
+    "maximum_age", "sex", "person_types", "eligible_categories", "eligibility_note",
+    "required_documents", "languages", "remote", "capacity_per_month", "wait_days",
+    "opening_hours",
+]  # fmt: skip
+LIST_FIELDS = ["categories", "areas", "locations"]
+
+
+def service_data(service: Service) -> dict[str, Any]:
+    """The service as a proposal would hold it (codes, not database ids)."""
+    data = {name: getattr(service, name) for name in SCALAR_FIELDS}
+    if service.pk:
+        data["categories"] = sorted(service.categories.values_list("code", flat=True))
+        data["areas"] = sorted(service.areas.values_list("code", flat=True))
+        data["locations"] = sorted(
+            str(u) for u in service.at_locations.values_list("location__uuid", flat=True)
+        )
+    else:
+        data.update(categories=[], areas=[], locations=[])
+    return data
+
+
+def _check(organisation: Any, data: dict[str, Any]) -> dict[str, Any]:
+    """A complete, valid proposal, or a JisrError with what to correct, field by field."""
+    unknown = set(data) - {*SCALAR_FIELDS, *LIST_FIELDS}
+    errors: dict[str, list[str]] = {name: [_("Unknown field.")] for name in sorted(unknown)}
+    blank = Service()  # the defaults of every field not given
+    clean = {name: data.get(name, getattr(blank, name)) for name in SCALAR_FIELDS}
+    if not any(clean[f"name_{language}"] for language in ("ar", "ckb", "en")):
+        errors["name_ar"] = [_("Give the service a name in at least one language.")]
+    codes = list(data.get("categories") or [])
+    known = set(ServiceCategory.objects.filter(code__in=codes).values_list("code", flat=True))
+    if not codes:
+        errors["categories"] = [_("Choose at least one category.")]
+    elif set(codes) - known:
+        errors["categories"] = [
+            _("Unknown category: %(codes)s") % {"codes": ", ".join(sorted(set(codes) - known))}
+        ]
+    areas = list(data.get("areas") or [])
+    if set(areas) - set(Governorate.objects.filter(code__in=areas).values_list("code", flat=True)):
+        errors["areas"] = [_("Unknown governorate.")]
+    locations = [str(u) for u in data.get("locations") or []]
+    own = (
+        {
+            str(u)
+            for u in Location.objects.filter(
+                organisation=organisation, uuid__in=locations
+            ).values_list("uuid", flat=True)
+        }
+        if locations
+        else set()
+    )
+    if set(locations) - own:
+        errors["locations"] = [_("Choose among your organisation's locations.")]
+    for name, allowed in (
+        ("person_types", PersonType.values), ("required_documents", DocumentType.values),
+        ("languages", Language.values),
+    ):  # fmt: skip
+        values = clean[name] or []
+        if not isinstance(values, list) or set(values) - set(allowed):
+            errors[name] = [_("Not one of the choices.")]
+    if not isinstance(clean["eligible_categories"] or [], list):
+        errors["eligible_categories"] = [_("Not one of the choices.")]
+    probe = Service(organisation=organisation, **clean)
+    try:
+        probe.full_clean(exclude=["organisation"])
+    except ValidationError as error:
+        for name, messages in error.message_dict.items():
+            errors.setdefault(name, []).extend(str(m) for m in messages)
+    if errors:
+        raise invalid(errors)
+    return {
+        **clean,
+        "categories": sorted(codes),
+        "areas": sorted(areas),
+        "locations": sorted(locations),
+    }
+
+
+@transaction.atomic
+def service_propose(
+    *, by: Any, data: dict[str, Any], service: Service | None = None
+) -> ServiceChange:
+    """A new service, or a change to one of the proposer's organisation, sent for review."""
+    require(by, Perm.SERVICE_EDIT)
+    if service is None:
+        if by.organisation is None:
+            raise forbidden()
+        organisation = by.organisation
+    else:
+        if not selectors.services_editable(by).filter(pk=service.pk).exists():
+            raise forbidden()
+        organisation = service.organisation
+    clean = _check(organisation, data)
+    if service is None:
+        service = Service(organisation=organisation, published=False)
+        _apply(service, clean)
+        action = Action.CREATE
+    else:
+        action = Action.UPDATE
+    change = selectors.pending_change(service)
+    before = change.data if change else service_data(service)
+    if change is None:
+        change = ServiceChange(service=service, proposed_by=by, data=clean)
+    else:
+        change.data, change.proposed_by, change.proposed_at = clean, by, timezone.now()
+    change.save()
+    if not service.published:
+        _apply(service, clean)  # nothing public yet: the record holds the proposal
+    audit_record(
+        actor=by, action=action, target=service,
+        changes={"proposed": diff(_flat(before), _flat(clean))},
+    )  # fmt: skip
+    return change
+
+
+def _flat(data: dict[str, Any]) -> dict[str, Any]:
+    return {k: (", ".join(map(str, v)) if isinstance(v, list) else v) for k, v in data.items()}
+
+
+def _apply(service: Service, data: dict[str, Any]) -> None:
+    for name in SCALAR_FIELDS:
+        setattr(service, name, data[name])
+    validated_save(service)
+    service.categories.set(ServiceCategory.objects.filter(code__in=data["categories"]))
+    service.areas.set(Governorate.objects.filter(code__in=data["areas"]))
+    wanted = set(
+        Location.objects.filter(organisation=service.organisation, uuid__in=data["locations"])
+    )
+    service.at_locations.exclude(location__in=wanted).delete()
+    for location in wanted:
+        ServiceAtLocation.objects.get_or_create(service=service, location=location)
+
+
+@transaction.atomic
+def change_approve(*, by: Any, change: ServiceChange) -> Service:
+    require(by, Perm.SERVICE_REVIEW)
+    if change.status != ChangeStatus.PENDING:
+        raise invalid({"status": [_("This proposal has already been reviewed.")]})
+    service = change.service
+    before = service_data(service) if service.published else {}
+    _apply(service, change.data)
+    service.published = True
+    service.save(update_fields=["published", "updated_at"])
+    change.status, change.reviewed_by, change.reviewed_at = (
+        ChangeStatus.APPROVED,
+        by,
+        timezone.now(),
+    )
+    change.save()
+    audit_record(
+        actor=by, action=Action.UPDATE, target=service,
+        changes={"published": diff(_flat(before), _flat(change.data))},
+    )  # fmt: skip
+    return service
+
+
+@transaction.atomic
+def change_reject(*, by: Any, change: ServiceChange, reason: str) -> ServiceChange:
+    require(by, Perm.SERVICE_REVIEW)
+    if change.status != ChangeStatus.PENDING:
+        raise invalid({"status": [_("This proposal has already been reviewed.")]})
+    if not reason.strip():
+        raise invalid({"reason": [_("Say what to correct.")]})
+    change.status, change.reviewed_by, change.reviewed_at = (
+        ChangeStatus.REJECTED,
+        by,
+        timezone.now(),
+    )
+    change.reason = reason.strip()[:500]
+    change.save()
+    audit_record(
+        actor=by, action=Action.UPDATE, target=change.service,
+        changes={"review": ["pending", "rejected"], "reason": change.reason},
+    )  # fmt: skip
+    return change
+
+
+@transaction.atomic
+def location_save(*, by: Any, location: Location | None = None, **fields: Any) -> Location:
+    require(by, Perm.SERVICE_EDIT)
+    if location is None:
+        if by.organisation is None:
+            raise forbidden()
+        location = Location(organisation=by.organisation)
+    elif not selectors.locations_editable(by).filter(pk=location.pk).exists():
+        raise forbidden()
+    for name, value in fields.items():
+        setattr(location, name, value)
+    district = location.district if location.district_id else None
+    if district is not None and district.governorate_id != location.governorate_id:
+        raise invalid({"district": [_("This district is in another governorate.")]})
+    validated_save(location)
+    audit_record(
+        actor=by, action=Action.UPDATE, target=location, changes={"location": str(location)}
+    )
+    return location
