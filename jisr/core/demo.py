@@ -204,6 +204,9 @@ def build_demo(
         if record is not None:
             Person.objects.filter(pk=record.pk).update(account=person_account)
     build_matching(rng=rng, demo_email=DEMO_DOMAIN)
+    from jisr.catalogue.demo import build_catalogue
+
+    build_catalogue(rng=rng, demo_email=DEMO_DOMAIN)
     return DemoResult(
         accounts=accounts,
         organisations=Organisation.objects.count(),
