@@ -167,3 +167,52 @@ def test_the_taxonomy_has_two_levels_in_three_languages():
         assert category.name_en
         assert category.parent is None or category.parent.parent is None
     assert "needs:documentation" in ServiceCategory.objects.get(code="legal-documentation").needs
+
+
+def _api(client, method, url, body=None):  # type: ignore[no-untyped-def]
+    import json
+
+    return client.generic(method, url, data=json.dumps(body or {}), content_type="application/json")
+
+
+def test_the_api_proposes_reviews_and_serves_the_directory(people, orgs):
+    charlie = client_for(people["charlie"])
+    body = {
+        "name_en": "Psychosocial support",
+        "name_ckb": "پاڵپشتیی دەروونی",
+        "categories": ["psychosocial-counselling"],
+        "areas": ["IQ-NI"],
+    }
+    created = _api(charlie, "POST", "/api/v1/catalogue/services", body)
+    assert created.status_code == 201, created.json()
+    change_id, service_id = created.json()["id"], created.json()["service_id"]
+    assert _api(client_for(None), "GET", "/api/v1/services").json() == []
+    admin = client_for(people["admin"])
+    assert [c["id"] for c in _api(admin, "GET", "/api/v1/catalogue/changes").json()] == [change_id]
+    published = _api(admin, "POST", f"/api/v1/catalogue/changes/{change_id}/approve")
+    assert published.json()["published"] is True
+    listed = _api(
+        client_for(None), "GET", "/api/v1/services?category=psychosocial&governorate=IQ-NI"
+    ).json()
+    assert [s["id"] for s in listed] == [service_id]
+    # Another organisation's provider: refused, and nothing changes.
+    other = make_user(
+        "other@example.org", orgs["company"], {Role.PROVIDER_STAFF: Scope.ORGANISATION}
+    )
+    refused = _api(
+        client_for(other),
+        "PUT",
+        f"/api/v1/catalogue/services/{service_id}",
+        {**body, "name_en": "Hijacked"},
+    )
+    assert refused.status_code == 404
+    assert refused.json()["error"]["code"] == "not_found"
+    assert Service.objects.get(pk=service_id).name_en == "Psychosocial support"
+    wrong = _api(
+        charlie, "POST", "/api/v1/catalogue/services", {"name_en": "x", "categories": ["nope"]}
+    )
+    assert wrong.status_code == 422
+    assert "categories" in wrong.json()["error"]["fields"]
+    assert (
+        _api(charlie, "POST", f"/api/v1/catalogue/changes/{change_id}/approve").status_code == 403
+    )

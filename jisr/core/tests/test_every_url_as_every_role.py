@@ -108,7 +108,7 @@ def _opportunity_samples(people: Any, person: Any) -> dict[str, str]:
 
 def _catalogue_samples(people: Any) -> dict[str, str]:
     from jisr.catalogue.models import Location
-    from jisr.catalogue.services import service_propose
+    from jisr.catalogue.services import change_approve, service_propose
     from jisr.places.models import Governorate
 
     charlie = people["charlie"]
@@ -118,9 +118,12 @@ def _catalogue_samples(people: Any) -> dict[str, str]:
     )  # fmt: skip
     from jisr.catalogue.models import ServiceChange
 
-    change = ServiceChange.objects.filter(service__name_ar="خدمة").first() or service_propose(
-        by=charlie, data={"name_ar": "خدمة", "categories": ["legal-documentation"]}
-    )
+    change = ServiceChange.objects.filter(service__name_ar="خدمة").first()
+    if change is None:
+        change = service_propose(
+            by=charlie, data={"name_ar": "خدمة", "categories": ["legal-documentation"]}
+        )
+        change_approve(by=people["admin"], change=change)  # public pages show it
     return {
         "service_id": str(change.service_id),
         "location_id": str(location.pk),
@@ -216,7 +219,12 @@ def _api_operations() -> list[tuple[str, str, Any]]:
     return operations
 
 
-PUBLIC_API = {"/api/v1/places/governorates", "/api/v1/places/districts"}
+PUBLIC_API = {
+    "/api/v1/places/governorates",
+    "/api/v1/places/districts",
+    "/api/v1/services",
+    "/api/v1/services/{uuid}",
+}
 
 
 def _access(operation: Any) -> str:
@@ -239,6 +247,7 @@ def test_every_api_operation_as(persona, people, orgs, basra_person):
     basra_person.account = people["person"]
     basra_person.save()
     matching = _opportunity_samples(people, basra_person)
+    catalogue = _catalogue_samples(people)
     client = client_for(people[persona] if persona else None)
     failures = []
     for method, path, operation in _api_operations():
@@ -249,6 +258,9 @@ def test_every_api_operation_as(persona, people, orgs, basra_person):
             .replace("{opportunity_id}", matching["opportunity_id"])
             .replace("{profile_id}", matching["profile_id"])
             .replace("{application_id}", matching["application_id"])
+            .replace("{service_id}", catalogue["service_id"])
+            .replace("{change_id}", catalogue["change_id"])
+            .replace("{uuid}", catalogue["uuid"])
         )
         response = client.generic(method, url, data="{}", content_type="application/json")
         access = _access(operation)

@@ -1,0 +1,153 @@
+"""API of the catalogue: the public directory, providers' proposals, and the review."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid as uuid_module
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Field, Router, Schema, Status
+
+from jisr.accounts.roles import Perm
+from jisr.api import allowed
+from jisr.catalogue import selectors, services
+from jisr.catalogue.models import ChangeStatus, EligibleSex, Service, ServiceStatus
+from jisr.places.models import Governorate
+
+router = Router(tags=["service catalogue"])
+
+
+class ServiceIn(Schema):
+    name_ar: str = Field("", max_length=200)
+    name_ckb: str = Field("", max_length=200)
+    name_en: str = Field("", max_length=200)
+    description_ar: str = Field("", max_length=4000)
+    description_ckb: str = Field("", max_length=4000)
+    description_en: str = Field("", max_length=4000)
+    how_to_access_ar: str = Field("", max_length=2000)
+    how_to_access_ckb: str = Field("", max_length=2000)
+    how_to_access_en: str = Field("", max_length=2000)
+    categories: list[str] = Field(min_length=1, description="Category codes, e.g. legal-aid")
+    status: ServiceStatus = ServiceStatus.ACTIVE
+    url: str = ""
+    email: str = ""
+    phone: str = Field("", max_length=20)
+    free: bool = True
+    fees: str = Field("", max_length=300)
+    minimum_age: int | None = Field(None, ge=0, le=120)
+    maximum_age: int | None = Field(None, ge=0, le=120)
+    sex: EligibleSex = EligibleSex.ANY
+    person_types: list[str] = []
+    eligible_categories: list[str] = []
+    eligibility_note: str = Field("", max_length=500)
+    required_documents: list[str] = []
+    languages: list[str] = []
+    areas: list[str] = Field([], description="ISO 3166-2 codes; empty for the whole of Iraq")
+    remote: bool = False
+    capacity_per_month: int | None = Field(None, ge=0)
+    wait_days: int | None = Field(None, ge=0, le=3650)
+    opening_hours: str = Field("", max_length=200)
+    locations: list[str] = Field([], description="UUIDs of the organisation's locations")
+
+
+class ServiceOut(ServiceIn):
+    id: int
+    uuid: uuid_module.UUID
+    organisation_id: int
+    organisation: str
+    published: bool
+    updated_at: dt.datetime
+
+
+def _out(service: Service) -> dict[str, Any]:
+    return {
+        **services.service_data(service),
+        "id": service.pk, "uuid": service.uuid, "organisation_id": service.organisation_id,
+        "organisation": service.organisation.name, "published": service.published,
+        "updated_at": service.updated_at,
+    }  # fmt: skip
+
+
+class ChangeOut(Schema):
+    id: int
+    service_id: int
+    status: ChangeStatus
+    data: dict[str, Any]
+    proposed_at: dt.datetime
+    reason: str
+
+
+class RejectIn(Schema):
+    reason: str = Field(min_length=1, max_length=500)
+
+
+@router.get("/services", response=list[ServiceOut], auth=None)
+def directory(
+    request: HttpRequest, q: str = "", category: str = "", governorate: str = "",
+    age: int | None = None, sex: str = "", person_type: str = "", language: str = "",
+    limit: int = 50, offset: int = 0,
+) -> Any:  # fmt: skip
+    """Published services, as in the public directory; no sign-in needed. `limit` at most 200."""
+    place = Governorate.objects.filter(code=governorate).first() if governorate else None
+    found = selectors.public_services(
+        search=q, category=category, governorate=place.pk if place else None, age=age, sex=sex,
+        person_type=person_type, language=language,
+    )  # fmt: skip
+    start = max(offset, 0)
+    return [_out(s) for s in found[start : start + max(1, min(limit, 200))]]
+
+
+@router.get("/services/{uuid}", response=ServiceOut, auth=None)
+def service_get(request: HttpRequest, uuid: uuid_module.UUID) -> Any:
+    return _out(selectors.public_service(uuid=str(uuid)))
+
+
+@router.get("/catalogue/services", response=list[ServiceOut], auth=allowed(Perm.SERVICE_EDIT))
+def my_services(request: HttpRequest) -> Any:
+    """The services of the caller's organisation, published or not."""
+    return [
+        _out(s) for s in selectors.services_editable(request.user).select_related("organisation")
+    ]
+
+
+@router.post("/catalogue/services", response={201: ChangeOut}, auth=allowed(Perm.SERVICE_EDIT))
+def service_propose(request: HttpRequest, payload: ServiceIn) -> Any:
+    """A new service, sent for review."""
+    change = services.service_propose(by=request.user, data=payload.dict())
+    return Status(201, change)
+
+
+@router.put(
+    "/catalogue/services/{service_id}", response={201: ChangeOut}, auth=allowed(Perm.SERVICE_EDIT)
+)
+def service_change(request: HttpRequest, service_id: int, payload: ServiceIn) -> Any:
+    """A new version of one of the organisation's services, sent for review."""
+    service = selectors.service_editable(fetched_by=request.user, service_id=service_id)
+    change = services.service_propose(by=request.user, service=service, data=payload.dict())
+    return Status(201, change)
+
+
+@router.get("/catalogue/changes", response=list[ChangeOut], auth=allowed(Perm.SERVICE_REVIEW))
+def review_queue(request: HttpRequest) -> Any:
+    return list(selectors.review_queue(fetched_by=request.user))
+
+
+@router.post(
+    "/catalogue/changes/{change_id}/approve",
+    response=ServiceOut,
+    auth=allowed(Perm.SERVICE_REVIEW),
+)
+def change_approve(request: HttpRequest, change_id: int) -> Any:
+    change = selectors.change_get(fetched_by=request.user, change_id=change_id)
+    return _out(services.change_approve(by=request.user, change=change))
+
+
+@router.post(
+    "/catalogue/changes/{change_id}/reject",
+    response=ChangeOut,
+    auth=allowed(Perm.SERVICE_REVIEW),
+)
+def change_reject(request: HttpRequest, change_id: int, payload: RejectIn) -> Any:
+    change = selectors.change_get(fetched_by=request.user, change_id=change_id)
+    return services.change_reject(by=request.user, change=change, reason=payload.reason)
