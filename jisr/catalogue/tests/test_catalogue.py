@@ -169,7 +169,7 @@ def test_the_taxonomy_has_two_levels_in_three_languages():
     assert "needs:documentation" in ServiceCategory.objects.get(code="legal-documentation").needs
 
 
-def _api(client, method, url, body=None):  # type: ignore[no-untyped-def]
+def _api(client, method, url, body=None):
     import json
 
     return client.generic(method, url, data=json.dumps(body or {}), content_type="application/json")
