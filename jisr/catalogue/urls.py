@@ -11,6 +11,7 @@ urlpatterns = [
     path("catalogue/<int:service_id>/edit/", views.service_edit, name="service_edit"),
     path("catalogue/locations/new/", views.location_edit, name="location_create"),
     path("catalogue/locations/<int:location_id>/edit/", views.location_edit, name="location_edit"),
+    path("catalogue/map/", views.stakeholder_map, name="stakeholder_map"),
     path("catalogue/review/", views.review_queue, name="review_queue"),
     path("catalogue/review/<int:change_id>/", views.review, name="review"),
 ]

@@ -11,12 +11,15 @@ from django.utils.translation import gettext as _
 
 from jisr.accounts.decorators import AuthedRequest, permission, public
 from jisr.accounts.roles import Perm
-from jisr.catalogue import selectors, services
+from jisr.audit.models import Action
+from jisr.audit.services import audit_record
+from jisr.catalogue import mapping, selectors, services
 from jisr.catalogue.forms import DirectoryForm, LocationForm, RejectForm, ServiceForm
 from jisr.catalogue.models import DocumentType, Location, Service
 from jisr.lib.errors import JisrError
 from jisr.lib.forms import add_error_to_form
 from jisr.lib.pagination import CappedPaginator
+from jisr.lib.spreadsheets import write_csv, write_xlsx
 from jisr.matching.models import Language
 from jisr.registry.models import PersonType
 
@@ -175,3 +178,35 @@ def _shown(value: Any) -> str:
     if value is None or value == "":
         return "—"
     return str(value)
+
+
+@permission(Perm.DASHBOARD_VIEW)
+def stakeholder_map(request: AuthedRequest) -> HttpResponse:
+    level = "category" if request.GET.get("level") == "category" else "domain"
+    found = mapping.stakeholder_map(fetched_by=request.user, level=level)
+    export = request.GET.get("format")
+    if export in ("csv", "xlsx"):
+        headers, rows = mapping.table(found)
+        audit_record(
+            actor=request.user, action=Action.EXPORT, object_type="catalogue.stakeholder_map",
+            changes={"level": level, "format": export},
+        )  # fmt: skip
+        as_xlsx = export == "xlsx"
+        response = HttpResponse(
+            write_xlsx(headers, rows) if as_xlsx else write_csv(headers, rows),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            if as_xlsx
+            else "text/csv; charset=utf-8",
+        )
+        response["Content-Disposition"] = f'attachment; filename="jisr-stakeholder-map.{export}"'
+        return response
+    return render(
+        request, "catalogue/stakeholder_map.html",
+        {
+            "map": found, "level": level, "threshold": mapping.THRESHOLD,
+            "rows": [
+                (g, [found.cell(g.code, c.code) for c in found.categories])
+                for g in found.governorates
+            ],
+        },
+    )  # fmt: skip

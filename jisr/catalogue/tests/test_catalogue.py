@@ -216,3 +216,28 @@ def test_the_api_proposes_reviews_and_serves_the_directory(people, orgs):
     assert (
         _api(charlie, "POST", f"/api/v1/catalogue/changes/{change_id}/approve").status_code == 403
     )
+
+
+def test_the_gaps_page_lists_needs_with_no_service(people):
+    from jisr.conftest import register_person
+    from jisr.registry.services import case_answers_save
+
+    alice = people["alice"]
+    for number in range(3):
+        person = register_person(alice, first_name=f"ش{number}")
+        case_answers_save(by=alice, person=person, answers={"needs": ["documentation", "shelter"]})
+    change = service_propose(
+        by=people["charlie"],
+        data={"name_ar": "وثائق", "categories": ["legal-documentation"], "areas": ["IQ-BG"]},
+    )
+    change_approve(by=people["admin"], change=change)
+    client = client_for(people["carol"])
+    page = client.get("/catalogue/map/").content.decode()
+    assert 'data-gap="IQ-BG/social"' in page  # shelter needed in Baghdad, no service
+    assert 'data-gap="IQ-BG/legal"' not in page
+    detail = client.get("/catalogue/map/?level=category").content.decode()
+    assert 'data-gap="IQ-BG/social-housing"' in detail
+    export = client.get("/catalogue/map/?format=csv").content.decode("utf-8-sig")
+    assert "IQ-BG,Baghdad,legal" in export or "IQ-BG" in export
+    assert ",3," not in export  # three persons: shown as <10
+    assert client_for(people["person"]).get("/catalogue/map/").status_code == 403
