@@ -115,8 +115,11 @@ def _account(
 
 @transaction.atomic
 def build_demo(
-    *, seed: int = 2026, staff_per_branch: int = 2, households_per_branch: int = 3
-) -> DemoResult:
+    *, seed: int = 2026, staff_per_branch: int = 2, households_per_branch: int = 3,
+    with_catalogues: bool = True,
+) -> DemoResult:  # fmt: skip
+    """`with_catalogues`: also load the ESCO taxonomy, skills profiles, opportunities and the
+    service catalogue (tests that only need accounts leave them out: about 15 s saved)."""
     rng = random.Random(seed)  # noqa: S311  (demo data, not security)
     names = NameGenerator(rng)
     governorates = {g.code: g for g in Governorate.objects.all()}
@@ -188,7 +191,7 @@ def build_demo(
     from jisr.matching.demo import build_matching
     from jisr.skills.models import Occupation
 
-    if not Occupation.objects.exists():
+    if with_catalogues and not Occupation.objects.exists():
         from jisr.skills.loading import load_taxonomy
 
         load_taxonomy()
@@ -203,10 +206,11 @@ def build_demo(
         )
         if record is not None:
             Person.objects.filter(pk=record.pk).update(account=person_account)
-    build_matching(rng=rng, demo_email=DEMO_DOMAIN)
-    from jisr.catalogue.demo import build_catalogue
+    if with_catalogues:
+        from jisr.catalogue.demo import build_catalogue
 
-    build_catalogue(rng=rng, demo_email=DEMO_DOMAIN)
+        build_matching(rng=rng, demo_email=DEMO_DOMAIN)
+        build_catalogue(rng=rng, demo_email=DEMO_DOMAIN)
     return DemoResult(
         accounts=accounts,
         organisations=Organisation.objects.count(),

@@ -94,7 +94,9 @@ def _profiles(rng: random.Random, occupations: dict[str, Occupation]) -> None:
     )
     governorates = list(Governorate.objects.order_by("code"))
     for person in adults:
-        # Three in four have a profile; the demo person's own account always has one.
+        # Each person's own draw, so that running the demo again adds nothing: three in four
+        # have a profile, and the demo person's own account always has one.
+        rng = random.Random(f"profile-{person.pk}")  # noqa: S311  (demo data)
         if (rng.random() > 0.75 and person.account_id is None) or person.registered_by is None:
             continue
         by = person.registered_by

@@ -20,15 +20,29 @@ def test_demo_command_prints_a_sign_in_for_every_role_and_is_idempotent():
     assert DEMO_PASSWORD in text
     for role in Role:
         assert role.value in text
-    counts = (Organisation.objects.count(), User.objects.count())
+    from jisr.catalogue.models import Service
+    from jisr.matching.models import Application, Opportunity, Profile
+
+    counts = (
+        Organisation.objects.count(), User.objects.count(), Profile.objects.count(),
+        Opportunity.objects.count(), Application.objects.count(), Service.objects.count(),
+    )  # fmt: skip
     call_command("demo", stdout=StringIO())
-    assert (Organisation.objects.count(), User.objects.count()) == counts
+    assert (
+        Organisation.objects.count(), User.objects.count(), Profile.objects.count(),
+        Opportunity.objects.count(), Application.objects.count(), Service.objects.count(),
+    ) == counts  # fmt: skip
     assert counts[0] >= 40  # ministries, their 18 governorate branches, partners
+    assert counts[2] >= 50  # skills profiles
+    assert counts[3] == 20  # opportunities of every kind
+    assert counts[5] >= 280  # services across the governorates
+    assert Service.objects.filter(published=True).count() > 250
+    assert Profile.objects.filter(person__account__email="person@demo.jisr.iq").exists()
 
 
 @pytest.mark.django_db
 def test_every_demo_account_signs_in():
-    result = build_demo(seed=7, staff_per_branch=1)
+    result = build_demo(seed=7, staff_per_branch=1, with_catalogues=False)
     for account in result.accounts:
         client = Client()
         response = client.post(
@@ -41,7 +55,7 @@ def test_every_demo_account_signs_in():
 
 @pytest.mark.django_db
 def test_staff_have_iraqi_names_in_arabic_script_from_the_seed():
-    build_demo(seed=11, staff_per_branch=1)
+    build_demo(seed=11, staff_per_branch=1, with_catalogues=False)
     names = list(User.objects.filter(email__startswith="momd.").values_list("full_name", flat=True))
     assert len(names) == 18
     assert all(len(name.split()) >= 4 for name in names)
