@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from functools import cached_property
 from typing import Any, ClassVar
 
@@ -49,6 +50,8 @@ GOVERNMENT_KINDS = frozenset(
 
 
 class Organisation(NamedInThreeLanguages):
+    # The identifier other directories know it by (Open Referral HSDS exchange).
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     kind = models.CharField(_("kind"), max_length=32, choices=OrganisationKind.choices)
     acronym = models.CharField(_("acronym"), max_length=20, blank=True)
     parent = models.ForeignKey(

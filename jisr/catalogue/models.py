@@ -232,8 +232,9 @@ class ServiceChange(models.Model):
         max_length=10, choices=ChangeStatus.choices, default=ChangeStatus.PENDING
     )
     proposed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+", help_text="Empty for a service imported from another directory.",
+    )  # fmt: skip
     proposed_at = models.DateTimeField(default=timezone.now)
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"

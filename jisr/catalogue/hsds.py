@@ -1,0 +1,651 @@
+"""Open Referral HSDS 3.0 exchange: the published catalogue as HSDS documents (JSON and the
+tabular CSV package), and another directory's HSDS documents imported.
+
+HSDS holds one language per field; Jisr keeps three. The text fields carry the Arabic (falling
+back to English, then Kurdish), and every language's text travels as an attribute of the
+"jisr-translations" taxonomy, so that Jisr to Jisr nothing is lost. Categories, eligibility and
+delivery travel the same way as attributes of Jisr's own taxonomies. Parts Jisr keeps no row for
+(a service's areas, languages, documents, phone) get ids derived from the service's, so that the
+same catalogue always gives the same documents.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+from django.utils import translation
+
+from jisr.accounts.models import Organisation, OrganisationKind
+from jisr.audit.models import Action
+from jisr.audit.services import audit_record
+from jisr.catalogue.models import (
+    ChangeStatus,
+    DocumentType,
+    EligibleSex,
+    Location,
+    Service,
+    ServiceAtLocation,
+    ServiceCategory,
+    ServiceChange,
+    ServiceStatus,
+)
+from jisr.matching.models import Language
+from jisr.places.models import District, Governorate
+from jisr.registry.models import PersonType
+
+NAMESPACE = uuid.UUID("6f1c3c1e-8e7a-4f0e-9a52-2b8f7d0c9a11")
+CATEGORIES = "jisr-reintegration-services"
+TRANSLATIONS = "jisr-translations"
+ELIGIBILITY = "jisr-eligibility"
+DELIVERY = "jisr-delivery"
+ORGANISATION_KIND = "jisr-organisation-kind"
+LANGUAGES = ("ar", "ckb", "en")
+ARABIC_SCRIPT = re.compile("[\u0600-\u06ff]")
+
+
+def derived_id(*parts: object) -> str:
+    return str(uuid.uuid5(NAMESPACE, "/".join(str(p) for p in parts)))
+
+
+def _first(instance: Any, name: str) -> str:
+    for language in ("ar", "en", "ckb"):
+        if value := getattr(instance, f"{name}_{language}", ""):
+            return str(value)
+    return ""
+
+
+def _term(taxonomy: str, code: str, name: str) -> dict[str, Any]:
+    return {
+        "id": derived_id("term", taxonomy, code), "code": code, "name": name,
+        "description": name, "taxonomy": taxonomy,
+    }  # fmt: skip
+
+
+def _attribute(
+    owner: str, entity: str, taxonomy: str, code: str, value: str = ""
+) -> dict[str, Any]:
+    return {
+        "id": derived_id(owner, taxonomy, code), "link_id": owner, "link_type": entity,
+        "link_entity": entity, "value": value, "taxonomy_term": _term(taxonomy, code, code),
+    }  # fmt: skip
+
+
+def _translations(
+    owner: str, entity: str, instance: Any, names: tuple[str, ...]
+) -> list[dict[str, Any]]:
+    return [
+        _attribute(owner, entity, TRANSLATIONS, f"{name}:{language}", value)
+        for name in names
+        for language in LANGUAGES
+        if (value := getattr(instance, f"{name}_{language}", ""))
+    ]
+
+
+def _drop_empty(document: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in document.items() if v not in (None, "", [])}
+
+
+# --- Export -----------------------------------------------------------------------------------
+
+
+def location_document(location: Location) -> dict[str, Any]:
+    own = str(location.uuid)
+    place = location.governorate
+    return _drop_empty({
+        "id": own, "location_type": "physical", "organization_id": str(location.organisation.uuid),
+        "name": _first(location, "name"),
+        "addresses": [{
+            "id": derived_id(own, "address"), "location_id": own,
+            "address_1": location.address or _first(location, "name"),
+            "city": location.district.name_en if location.district else place.name_en,
+            "state_province": place.code, "postal_code": "", "country": "IQ",
+            "address_type": "physical",
+        }],
+        "latitude": float(location.latitude) if location.latitude is not None else None,
+        "longitude": float(location.longitude) if location.longitude is not None else None,
+        "attributes": _translations(own, "location", location, ("name",)),
+    })  # fmt: skip
+
+
+def organisation_summary(organisation: Organisation) -> dict[str, Any]:
+    with translation.override("en"):
+        kind = str(OrganisationKind(organisation.kind).label)
+    return _drop_empty({
+        "id": str(organisation.uuid), "name": _first(organisation, "name"),
+        "alternate_name": organisation.name_en if organisation.name_en != _first(organisation, "name") else "",
+        "description": kind, "email": organisation.email, "website": organisation.website,
+        "parent_organization_id": str(organisation.parent.uuid) if organisation.parent else None,
+        "phones": [{"id": derived_id(organisation.uuid, "phone"), "number": organisation.phone}] if organisation.phone else [],
+        "attributes": [
+            *_translations(str(organisation.uuid), "organization", organisation, ("name",)),
+            _attribute(str(organisation.uuid), "organization", ORGANISATION_KIND, organisation.kind),
+        ],
+    })  # fmt: skip
+
+
+def service_document(service: Service) -> dict[str, Any]:
+    own = str(service.uuid)
+    with translation.override("en"):
+        attributes = [
+            *_translations(own, "service", service, ("name", "description", "how_to_access")),
+            *(_attribute(own, "service", CATEGORIES, c.code) for c in service.categories.all()),
+            *(
+                _attribute(own, "service", ELIGIBILITY, f"situation:{t}")
+                for t in service.person_types
+            ),
+            *(
+                _attribute(own, "service", ELIGIBILITY, f"category:{c}")
+                for c in service.eligible_categories
+            ),
+        ]
+        if service.sex:
+            attributes.append(_attribute(own, "service", ELIGIBILITY, f"sex:{service.sex}"))
+        if service.remote:
+            attributes.append(_attribute(own, "service", DELIVERY, "remote", "yes"))
+        attributes.append(
+            _attribute(own, "service", DELIVERY, "free", "yes" if service.free else "no")
+        )
+        if service.capacity_per_month is not None:
+            attributes.append(
+                _attribute(
+                    own, "service", DELIVERY, "capacity_per_month", str(service.capacity_per_month)
+                )
+            )
+        return _drop_empty({
+            "id": own, "organization_id": str(service.organisation.uuid),
+            "name": _first(service, "name"),
+            "alternate_name": service.name_en if service.name_en != _first(service, "name") else "",
+            "description": _first(service, "description"), "url": service.url, "email": service.email,
+            "status": service.status, "application_process": _first(service, "how_to_access"),
+            "fees_description": service.fees,
+            "wait_time": f"{service.wait_days} days" if service.wait_days is not None else "",
+            "eligibility_description": service.eligibility_note,
+            "minimum_age": service.minimum_age, "maximum_age": service.maximum_age,
+            "phones": [{"id": derived_id(own, "phone"), "service_id": own, "number": service.phone}] if service.phone else [],
+            "schedules": [{"id": derived_id(own, "schedule"), "service_id": own, "description": service.opening_hours}] if service.opening_hours else [],
+            "service_areas": [
+                {"id": derived_id(own, "area", g.code), "service_id": own, "name": g.name_en, "description": g.code}
+                for g in service.areas.order_by("code")
+            ],
+            "service_at_locations": [
+                {"id": str(sal.uuid), "service_id": own, "location_id": str(sal.location.uuid), "location": location_document(sal.location)}
+                for sal in service.at_locations.select_related("location__organisation", "location__governorate", "location__district").order_by("uuid")
+            ],
+            "languages": [
+                {"id": derived_id(own, "language", code), "service_id": own, "name": str(Language(code).label), "code": code}
+                for code in service.languages if code in Language.values
+            ],
+            "organization": organisation_summary(service.organisation),
+            "cost_options": [{"id": derived_id(own, "cost"), "service_id": own, "option": "Free of charge", "currency": "IQD", "amount": 0}] if service.free else [],
+            "required_documents": [
+                {"id": derived_id(own, "document", code), "service_id": own, "document": str(DocumentType(code).label), "uri": f"urn:jisr:document:{code}"}
+                for code in service.required_documents if code in DocumentType.values
+            ],
+            "attributes": sorted(attributes, key=lambda a: a["id"]),
+        })  # fmt: skip
+
+
+def organisation_document(organisation: Organisation, services: list[Service]) -> dict[str, Any]:
+    document = organisation_summary(organisation)
+    locations = (
+        Location.objects.filter(organisation=organisation)
+        .select_related("organisation", "governorate", "district")
+        .order_by("uuid")
+    )
+    document["locations"] = [location_document(x) for x in locations]
+    document["services"] = [
+        {"id": str(s.uuid), "name": _first(s, "name"), "status": s.status}
+        for s in sorted(services, key=lambda s: str(s.uuid))
+    ]
+    return _drop_empty(document)
+
+
+def published_services() -> list[Service]:
+    return list(
+        Service.objects.filter(published=True)
+        .select_related("organisation__parent")
+        .prefetch_related("categories", "areas")
+        .order_by("uuid")
+    )
+
+
+def documents() -> dict[str, dict[str, dict[str, Any]]]:
+    """Every document of the published catalogue, by kind and id."""
+    services = published_services()
+    by_organisation: dict[int, list[Service]] = {}
+    for service in services:
+        by_organisation.setdefault(service.organisation_id, []).append(service)
+    organisations = set(by_organisation)
+    for organisation in Organisation.objects.filter(pk__in=list(organisations)):
+        while organisation.parent_id:  # parents too, so that every reference resolves
+            organisations.add(organisation.parent_id)
+            organisation = organisation.parent  # type: ignore[assignment]  # set by parent_id
+    result: dict[str, dict[str, dict[str, Any]]] = {
+        "services": {},
+        "organizations": {},
+        "service_at_locations": {},
+    }
+    for service in services:
+        document = service_document(service)
+        result["services"][document["id"]] = document
+        for sal in document.get("service_at_locations", []):
+            result["service_at_locations"][sal["id"]] = sal
+    for organisation in Organisation.objects.filter(pk__in=organisations).select_related("parent"):
+        document = organisation_document(organisation, by_organisation.get(organisation.pk, []))
+        result["organizations"][document["id"]] = document
+    return result
+
+
+def page(
+    contents: list[dict[str, Any]], number: int = 1, size: int | None = None
+) -> dict[str, Any]:
+    """HSDS's paginated list wrapper."""
+    size = size or max(len(contents), 1)
+    total_pages = max(1, -(-len(contents) // size))
+    chunk = contents[(number - 1) * size : number * size]
+    return {
+        "total_items": len(contents), "total_pages": total_pages, "page_number": number,
+        "size": size, "first_page": number == 1, "last_page": number >= total_pages,
+        "empty": not chunk, "contents": chunk,
+    }  # fmt: skip
+
+
+def export(out: Path) -> dict[str, int]:
+    """Write the catalogue under `out`: one JSON file per document, the lists, and the tabular
+    package (`tabular/`, one CSV per table with a datapackage.json)."""
+    found = documents()
+    for kind, items in found.items():
+        folder = out / kind
+        folder.mkdir(parents=True, exist_ok=True)
+        for item_id, document in items.items():
+            _write_json(folder / f"{item_id}.json", document)
+    _write_json(out / "service_list.json", page(list(found["services"].values())))
+    _write_json(out / "organization_list.json", page(list(found["organizations"].values())))
+    _write_json(
+        out / "service_at_location_list.json", page(list(found["service_at_locations"].values()))
+    )
+    write_tabular(out / "tabular", tabular(found))
+    return {kind: len(items) for kind, items in found.items()}
+
+
+def _write_json(path: Path, document: Any) -> None:
+    path.write_text(
+        json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8"
+    )
+
+
+# --- The tabular package -------------------------------------------------------------------
+
+TABLES = {
+    "organization": "organizations.csv", "service": "services.csv", "location": "locations.csv",
+    "service_at_location": "service_at_locations.csv", "address": "addresses.csv",
+    "phone": "phones.csv", "service_area": "service_areas.csv", "language": "languages.csv",
+    "required_document": "required_documents.csv", "cost_option": "cost_options.csv",
+    "schedule": "schedules.csv", "attribute": "attributes.csv", "taxonomy_term": "taxonomy_terms.csv",
+}  # fmt: skip
+
+
+def tabular(found: dict[str, dict[str, dict[str, Any]]]) -> dict[str, list[dict[str, Any]]]:
+    """The documents as HSDS's tables: nested objects become rows linked by id."""
+    tables: dict[str, list[dict[str, Any]]] = {name: [] for name in TABLES}
+    terms: dict[str, dict[str, Any]] = {}
+    seen_locations: set[str] = set()
+
+    def flat(row: dict[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in row.items() if not isinstance(v, (dict, list))}
+
+    def attributes(items: list[dict[str, Any]]) -> None:
+        for attribute in items:
+            term = attribute["taxonomy_term"]
+            terms[term["id"]] = flat(term)
+            tables["attribute"].append({**flat(attribute), "taxonomy_term_id": term["id"]})
+
+    def location(document: dict[str, Any]) -> None:
+        if document["id"] in seen_locations:
+            return
+        seen_locations.add(document["id"])
+        tables["location"].append(flat(document))
+        tables["address"].extend(flat(a) for a in document.get("addresses", []))
+        attributes(document.get("attributes", []))
+
+    for document in found["organizations"].values():
+        tables["organization"].append(flat(document))
+        tables["phone"].extend(
+            {**flat(p), "organization_id": document["id"]} for p in document.get("phones", [])
+        )
+        attributes(document.get("attributes", []))
+        for place in document.get("locations", []):
+            location(place)
+    for document in found["services"].values():
+        tables["service"].append(flat(document))
+        for key, table in (
+            ("phones", "phone"), ("service_areas", "service_area"), ("languages", "language"),
+            ("required_documents", "required_document"), ("cost_options", "cost_option"),
+            ("schedules", "schedule"),
+        ):  # fmt: skip
+            tables[table].extend(flat(item) for item in document.get(key, []))
+        attributes(document.get("attributes", []))
+        for sal in document.get("service_at_locations", []):
+            tables["service_at_location"].append(flat(sal))
+            location(sal["location"])
+    tables["taxonomy_term"] = sorted(terms.values(), key=lambda t: t["id"])
+    return tables
+
+
+def write_tabular(folder: Path, tables: dict[str, list[dict[str, Any]]]) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    resources = []
+    for name, rows in tables.items():
+        columns = sorted({key for row in rows for key in row})
+        path = folder / TABLES[name]
+        with path.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=columns)
+            writer.writeheader()
+            writer.writerows(rows)
+        resources.append(
+            {
+                "name": name,
+                "path": TABLES[name],
+                "format": "csv",
+                "mediatype": "text/csv",
+                "profile": "tabular-data-resource",
+            }
+        )
+    _write_json(
+        folder / "datapackage.json",
+        {
+            "name": "jisr-service-catalogue",
+            "profile": "tabular-data-package",
+            "resources": resources,
+        },
+    )
+
+
+# --- Import -------------------------------------------------------------------------------------
+
+
+@dataclass
+class Imported:
+    organisations: int = 0
+    locations: int = 0
+    services: int = 0
+    problems: list[str] = field(default_factory=list)
+
+
+def _kind_of(document: dict[str, Any]) -> str:
+    if "contents" in document:
+        return "list"
+    if "location_id" in document and "location" in document and "name" not in document:
+        return "service_at_location"
+    if "status" in document:
+        return "service"
+    return "organization"
+
+
+def _attributes(document: dict[str, Any], taxonomy: str) -> dict[str, str]:
+    found = {}
+    for attribute in document.get("attributes") or []:
+        term = attribute.get("taxonomy_term") or {}
+        if term.get("taxonomy") == taxonomy and term.get("code"):
+            found[str(term["code"])] = str(attribute.get("value") or "")
+    return found
+
+
+def _texts(document: dict[str, Any], names: dict[str, str]) -> dict[str, str]:
+    """Jisr's three-language fields from the translations, or from the HSDS field by script."""
+    translated = _attributes(document, TRANSLATIONS)
+    values: dict[str, str] = {}
+    for ours, theirs in names.items():
+        if any(f"{ours}:{lang}" in translated for lang in LANGUAGES):
+            for language in LANGUAGES:
+                values[f"{ours}_{language}"] = translated.get(f"{ours}:{language}", "")
+        else:
+            text = str(document.get(theirs) or "")
+            language = "ar" if ARABIC_SCRIPT.search(text) else "en"
+            values.update({f"{ours}_{lang}": "" for lang in LANGUAGES})
+            values[f"{ours}_{language}"] = text
+    return values
+
+
+def import_documents(folder: Path, *, schemas: Path | None = None) -> Imported:
+    """Import every HSDS document under `folder` (services, organisations, lists of them);
+    run it again and nothing is added twice. A document that does not validate, or that Jisr
+    cannot place, is reported and left out; the rest is imported in one transaction."""
+    result = Imported()
+    organisations: dict[str, dict[str, Any]] = {}
+    services: dict[str, dict[str, Any]] = {}
+    for path in sorted(folder.rglob("*.json")):
+        if path.name == "datapackage.json":
+            continue
+        try:
+            document = json.loads(path.read_text(encoding="utf-8"))
+        except (json.JSONDecodeError, UnicodeDecodeError) as error:
+            result.problems.append(f"{path.name}: not JSON ({error})")
+            continue
+        if not isinstance(document, dict):
+            result.problems.append(f"{path.name}: not an HSDS document")
+            continue
+        kind = _kind_of(document)
+        items = (
+            [(kind_item, item) for item in document["contents"] for kind_item in [_kind_of(item)]]
+            if kind == "list"
+            else [(kind, document)]
+        )
+        for item_kind, item in items:
+            if schemas is not None:
+                errors = validation_errors(item, item_kind, schemas)
+                if errors:
+                    result.problems.extend(f"{path.name}: {e}" for e in errors[:5])
+                    continue
+            if item_kind == "service":
+                # The same service may come whole and as a list entry: keep the fuller one.
+                if len(item) >= len(services.get(str(item["id"]), {})):
+                    services[str(item["id"])] = item
+                if isinstance(item.get("organization"), dict):
+                    organisations.setdefault(str(item["organization"]["id"]), item["organization"])
+            elif item_kind == "organization":
+                organisations[str(item["id"])] = {**organisations.get(str(item["id"]), {}), **item}
+                for service in item.get("services") or []:
+                    if "organization_id" in service or "service_at_locations" in service:
+                        services.setdefault(
+                            str(service["id"]), {**service, "organization_id": item["id"]}
+                        )
+    with transaction.atomic():
+        known = _import_organisations(organisations, result)
+        for item in services.values():
+            _import_service(item, known, result)
+    return result
+
+
+def _import_organisations(
+    documents: dict[str, dict[str, Any]], result: Imported
+) -> dict[str, Organisation]:
+    known = {str(o.uuid): o for o in Organisation.objects.filter(uuid__in=list(documents))}
+    for own, document in documents.items():
+        texts = _texts(document, {"name": "name"})
+        kind = next(iter(_attributes(document, ORGANISATION_KIND)), "") or OrganisationKind.NGO
+        if kind not in OrganisationKind.values:
+            kind = OrganisationKind.NGO
+        phones = document.get("phones") or []
+        fields = {
+            "name_ar": texts["name_ar"] or texts["name_en"] or texts["name_ckb"],
+            "name_ckb": texts["name_ckb"], "name_en": texts["name_en"], "kind": kind,
+            "email": document.get("email") or "", "website": document.get("website") or "",
+            "phone": str(phones[0].get("number", ""))[:20] if phones else "",
+        }  # fmt: skip
+        if own in known:
+            organisation = known[own]
+            for name, value in fields.items():
+                setattr(organisation, name, value)
+            organisation.save()
+        else:
+            organisation = Organisation.objects.create(uuid=own, **fields)
+            known[own] = organisation
+            result.organisations += 1
+    for own, document in documents.items():
+        parent = known.get(str(document.get("parent_organization_id") or ""))
+        if parent is not None and known[own].parent_id != parent.pk:
+            known[own].parent = parent
+            known[own].save(update_fields=["parent"])
+    for own, document in documents.items():
+        for place in document.get("locations") or []:
+            _import_location(place, known[own], result)
+    return known
+
+
+def _import_location(
+    document: dict[str, Any], organisation: Organisation, result: Imported
+) -> Location | None:
+    addresses = document.get("addresses") or [{}]
+    address = addresses[0]
+    code = str(address.get("state_province") or "")
+    governorate = Governorate.objects.filter(code=code).first()
+    if governorate is None:
+        wanted = str(address.get("city") or address.get("state_province") or "").strip()
+        governorate = (
+            Governorate.objects.filter(name_en__iexact=wanted).first()
+            or Governorate.objects.filter(name_ar=wanted).first()
+        )
+    if governorate is None:
+        result.problems.append(
+            f"location {document.get('id')}: not in a governorate of Iraq; left out"
+        )
+        return None
+    district = District.objects.filter(
+        governorate=governorate, name_en__iexact=str(address.get("city") or "")
+    ).first()
+    texts = _texts(document, {"name": "name"})
+    fields = {
+        "organisation": organisation, "governorate": governorate, "district": district,
+        "name_ar": texts["name_ar"] or texts["name_en"] or texts["name_ckb"] or "—",
+        "name_ckb": texts["name_ckb"], "name_en": texts["name_en"],
+        "address": str(address.get("address_1") or "")[:300],
+        "latitude": document.get("latitude"), "longitude": document.get("longitude"),
+    }  # fmt: skip
+    location, created = Location.objects.update_or_create(uuid=document["id"], defaults=fields)
+    result.locations += created
+    return location
+
+
+def _import_service(
+    document: dict[str, Any], organisations: dict[str, Organisation], result: Imported
+) -> None:
+    own = str(document["id"])
+    organisation = organisations.get(
+        str(document.get("organization_id") or (document.get("organization") or {}).get("id") or "")
+    )
+    if organisation is None:
+        result.problems.append(f"service {own}: its organisation is not in the files; left out")
+        return
+    texts = _texts(
+        document,
+        {"name": "name", "description": "description", "how_to_access": "application_process"},
+    )
+    eligibility = _attributes(document, ELIGIBILITY)
+    delivery = _attributes(document, DELIVERY)
+    wait = re.match(r"\s*(\d+)", str(document.get("wait_time") or ""))
+    status = document.get("status")
+    fields = {
+        **texts, "organisation": organisation,
+        "status": status if status in ServiceStatus.values else ServiceStatus.ACTIVE,
+        "url": document.get("url") or "", "email": document.get("email") or "",
+        "phone": str(((document.get("phones") or [{}])[0]).get("number") or "")[:20],
+        "free": delivery.get("free", "yes" if document.get("cost_options") and not document.get("fees_description") else "no") == "yes",
+        "fees": str(document.get("fees_description") or "")[:300],
+        "minimum_age": _age(document.get("minimum_age")), "maximum_age": _age(document.get("maximum_age")),
+        "sex": next((c.split(":", 1)[1] for c in eligibility if c.startswith("sex:") and c.split(":", 1)[1] in EligibleSex.values), ""),
+        "person_types": [c.split(":", 1)[1] for c in eligibility if c.startswith("situation:") and c.split(":", 1)[1] in PersonType.values],
+        "eligible_categories": [c.split(":", 1)[1] for c in eligibility if c.startswith("category:")],
+        "eligibility_note": str(document.get("eligibility_description") or "")[:500],
+        "required_documents": [
+            d["uri"].rsplit(":", 1)[-1] for d in document.get("required_documents") or []
+            if str(d.get("uri", "")).startswith("urn:jisr:document:") and d["uri"].rsplit(":", 1)[-1] in DocumentType.values
+        ],
+        "languages": [x["code"] for x in document.get("languages") or [] if x.get("code") in Language.values],
+        "remote": delivery.get("remote") == "yes",
+        "capacity_per_month": int(delivery["capacity_per_month"]) if delivery.get("capacity_per_month", "").isdigit() else None,
+        "wait_days": int(wait.group(1)) if wait else None,
+        "opening_hours": str(((document.get("schedules") or [{}])[0]).get("description") or "")[:200],
+        "published": True,
+    }  # fmt: skip
+    if not any(fields[f"name_{lang}"] for lang in LANGUAGES):
+        result.problems.append(f"service {own}: no name; left out")
+        return
+    service, created = Service.objects.update_or_create(uuid=own, defaults=fields)
+    result.services += created
+    service.categories.set(
+        ServiceCategory.objects.filter(code__in=list(_attributes(document, CATEGORIES)))
+    )
+    if not service.categories.exists():
+        result.problems.append(
+            f"service {own}: no Jisr category; listed under none until one is chosen"
+        )
+    codes = [str(a.get("description") or "") for a in document.get("service_areas") or []]
+    names = [str(a.get("name") or "") for a in document.get("service_areas") or []]
+    areas = Governorate.objects.filter(code__in=codes) | Governorate.objects.filter(
+        name_en__in=names
+    )
+    service.areas.set(areas)
+    wanted = []
+    for sal in document.get("service_at_locations") or []:
+        place = sal.get("location")
+        location = (
+            _import_location(place, organisation, result)
+            if isinstance(place, dict)
+            else Location.objects.filter(uuid=sal.get("location_id")).first()
+        )
+        if location is not None:
+            link, _ = ServiceAtLocation.objects.update_or_create(
+                uuid=sal["id"], defaults={"service": service, "location": location}
+            )
+            wanted.append(link.pk)
+    service.at_locations.exclude(pk__in=wanted).delete()
+    if created:
+        ServiceChange.objects.create(
+            service=service, proposed_by=None, status=ChangeStatus.APPROVED,
+            data={"imported": own}, reason="Imported from an HSDS directory.",
+        )  # fmt: skip
+    audit_record(
+        actor=None,
+        action=Action.CREATE if created else Action.UPDATE,
+        target=service,
+        changes={"imported_hsds": own},
+    )
+
+
+def _age(value: Any) -> int | None:
+    try:
+        return int(value) if value is not None else None
+    except (TypeError, ValueError):
+        return None
+
+
+# --- Validation ---------------------------------------------------------------------------------
+
+SCHEMA_OF = {
+    "service": "service.json", "organization": "organization.json",
+    "service_at_location": "service_at_location.json", "service_list": "service_list.json",
+    "organization_list": "organization_list.json",
+    "service_at_location_list": "service_at_location_list.json",
+}  # fmt: skip
+
+
+def validation_errors(document: dict[str, Any], kind: str, schemas: Path) -> list[str]:
+    """What keeps `document` from validating against HSDS 3.0's compiled schema for its kind."""
+    from jsonschema import Draft202012Validator, FormatChecker
+
+    schema = json.loads((schemas / SCHEMA_OF[kind]).read_text(encoding="utf-8"))
+    validator = Draft202012Validator(schema, format_checker=FormatChecker())
+    return [
+        f"{'/'.join(map(str, error.absolute_path)) or '(document)'}: {error.message}"
+        for error in sorted(
+            validator.iter_errors(document), key=lambda e: list(map(str, e.absolute_path))
+        )
+    ]

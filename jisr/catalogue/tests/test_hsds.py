@@ -1,0 +1,203 @@
+"""HSDS 3.0 exchange: what Jisr exports validates against the official compiled schemas, the
+official examples import, and export → import into an empty catalogue → export is the same."""
+
+from __future__ import annotations
+
+import json
+from io import StringIO
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+
+from jisr.accounts.models import Organisation, OrganisationKind
+from jisr.catalogue import hsds
+from jisr.catalogue.models import (
+    Location,
+    Service,
+    ServiceAtLocation,
+    ServiceCategory,
+    ServiceChange,
+)
+from jisr.places.models import District, Governorate
+
+pytestmark = pytest.mark.django_db
+
+HSDS = Path(settings.BASE_DIR).parent / "shared" / "data" / "hsds-3.0"
+
+
+@pytest.fixture
+def schemas() -> Path:
+    compiled = HSDS / "compiled"
+    if not (compiled / "service.json").exists():
+        pytest.skip(
+            f"The official HSDS 3.0 schemas are not at {compiled}: put ../shared beside the project to run this test."
+        )
+    return compiled
+
+
+def _catalogue() -> list[Service]:
+    baghdad = Governorate.objects.get(code="IQ-BG")
+    ministry = Organisation.objects.create(
+        kind=OrganisationKind.MINISTRY,
+        name_ar="وزارة العمل",
+        name_ckb="وەزارەتی کار",
+        name_en="Ministry of Labour",
+        email="info@molsa.example.iq",
+    )
+    branch = Organisation.objects.create(
+        kind=OrganisationKind.GOVERNMENT_OFFICE,
+        name_ar="فرع بغداد",
+        parent=ministry,
+        phone="+9647701234567",
+    )
+    ngo = Organisation.objects.create(
+        kind=OrganisationKind.NGO,
+        name_ar="منظمة",
+        name_en="An NGO",
+        website="https://ngo.example.org",
+    )
+    office = Location.objects.create(
+        organisation=branch,
+        name_ar="مركز التدريب",
+        name_en="Training centre",
+        governorate=baghdad,
+        district=District.objects.filter(governorate=baghdad).first(),
+        address="الكرادة",
+        latitude="33.300000",
+        longitude="44.400000",
+    )
+    training = Service.objects.create(
+        organisation=branch, name_ar="دورات مهنية", name_ckb="خولی پیشەیی", name_en="Vocational courses",
+        description_ar="نجارة وحدادة", how_to_access_ar="راجع المركز", how_to_access_en="Visit the centre",
+        minimum_age=16, maximum_age=45, sex="M", person_types=["returnee"], eligible_categories=["jobseeker"],
+        required_documents=["national_id"], languages=["ar", "ckb"], remote=True, capacity_per_month=40,
+        wait_days=30, opening_hours="الأحد إلى الخميس", phone="+9647701234567", free=True, published=True,
+    )  # fmt: skip
+    training.categories.set(ServiceCategory.objects.filter(code="economic-vocational-training"))
+    training.areas.set([baghdad])
+    ServiceAtLocation.objects.create(service=training, location=office)
+    aid = Service.objects.create(
+        organisation=ngo, name_en="Legal aid", description_en="Lawyers for returnees.", free=False,
+        fees="5,000 IQD", status="temporarily closed", url="https://ngo.example.org/aid", email="aid@ngo.example.org", published=True,
+    )  # fmt: skip
+    aid.categories.set(ServiceCategory.objects.filter(code__in=["legal-aid", "legal-hlp"]))
+    Service.objects.create(organisation=ngo, name_ar="غير منشورة", published=False)
+    return [training, aid]
+
+
+def _validate(document: dict[str, Any], kind: str, schemas: Path) -> None:
+    errors = hsds.validation_errors(document, kind, schemas)
+    assert errors == [], f"{kind} {document.get('id')}: {errors[:5]}"
+
+
+def test_every_exported_document_validates_against_the_official_schemas(schemas, tmp_path):
+    _catalogue()
+    out = tmp_path / "hsds"
+    call_command("export_hsds", out=str(out), stdout=StringIO())
+    kinds = {
+        "services": "service",
+        "organizations": "organization",
+        "service_at_locations": "service_at_location",
+    }
+    counted = {}
+    for folder, kind in kinds.items():
+        files = sorted((out / folder).glob("*.json"))
+        counted[folder] = len(files)
+        for path in files:
+            _validate(json.loads(path.read_text(encoding="utf-8")), kind, schemas)
+    assert counted == {
+        "services": 2,
+        "organizations": 3,
+        "service_at_locations": 1,
+    }  # the parent ministry too
+    for kind in ("service", "organization", "service_at_location"):
+        listing = json.loads((out / f"{kind}_list.json").read_text(encoding="utf-8"))
+        assert listing["total_items"] == len(listing["contents"]) > 0
+        for item in listing["contents"]:
+            assert hsds.validation_errors(item, f"{kind}_list", schemas) == [], kind
+    tables = hsds.tabular(hsds.documents())
+    schema = json.loads((schemas / "tabular.json").read_text(encoding="utf-8"))
+    from jsonschema import Draft202012Validator, FormatChecker
+
+    assert [
+        e.message
+        for e in Draft202012Validator(schema, format_checker=FormatChecker()).iter_errors(tables)
+    ][:3] == []
+    assert (out / "tabular" / "services.csv").read_text(encoding="utf-8").count("\n") == 3
+    assert json.loads((out / "tabular" / "datapackage.json").read_text())["resources"]
+
+
+def test_export_import_into_an_empty_catalogue_export_gives_the_same_documents(schemas, tmp_path):
+    _catalogue()
+    first = hsds.documents()
+    call_command("export_hsds", out=str(tmp_path / "one"), stdout=StringIO())
+    # An empty catalogue: the services, their places and organisations gone.
+    ServiceChange.objects.all().delete()
+    ServiceAtLocation.objects.all().delete()
+    Service.objects.all().delete()
+    Location.objects.all().delete()
+    Organisation.objects.filter(parent__isnull=False).delete()
+    Organisation.objects.all().delete()
+    call_command(
+        "import_hsds",
+        str(tmp_path / "one"),
+        schemas=str(schemas),
+        stdout=StringIO(),
+        stderr=StringIO(),
+    )
+    assert hsds.documents() == first
+    call_command(
+        "import_hsds",
+        str(tmp_path / "one"),
+        schemas=str(schemas),
+        stdout=StringIO(),
+        stderr=StringIO(),
+    )
+    assert Service.objects.count() == 2  # idempotent
+    assert hsds.documents() == first
+    training = Service.objects.get(name_en="Vocational courses")
+    assert (
+        training.name_ckb,
+        training.sex,
+        training.person_types,
+        training.capacity_per_month,
+    ) == ("خولی پیشەیی", "M", ["returnee"], 40)
+    assert training.changes.get().proposed_by is None  # the history says it was imported
+
+
+def test_the_official_examples_import(schemas):
+    out, err = StringIO(), StringIO()
+    call_command(
+        "import_hsds", str(HSDS / "examples"), schemas=str(schemas), stdout=out, stderr=err
+    )
+    service = Service.objects.get()
+    assert service.name_en == "Community Counselling"
+    assert service.published
+    assert service.organisation.name_en == "Example Organization Inc."
+    assert "no Jisr category" in err.getvalue()
+    assert "Imported 1 new services" in out.getvalue()
+    call_command(
+        "import_hsds",
+        str(HSDS / "examples"),
+        schemas=str(schemas),
+        stdout=StringIO(),
+        stderr=StringIO(),
+    )
+    assert Service.objects.count() == 1
+
+
+def test_bad_documents_are_reported_by_file_and_left_out(schemas, tmp_path):
+    (tmp_path / "broken.json").write_text("{not json", encoding="utf-8")
+    (tmp_path / "service.json").write_text(
+        json.dumps({"id": "not-a-uuid", "name": "X", "status": "open"}), encoding="utf-8"
+    )
+    err = StringIO()
+    call_command("import_hsds", str(tmp_path), schemas=str(schemas), stdout=StringIO(), stderr=err)
+    text = err.getvalue()
+    assert "broken.json: not JSON" in text
+    assert "service.json: id" in text
+    assert "status" in text
+    assert not Service.objects.exists()
