@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from jisr.api import api
+from jisr.catalogue.urls import hsds_patterns
 
 urlpatterns = [
     path("", include("jisr.core.urls")),
@@ -10,6 +11,7 @@ urlpatterns = [
     path("matching/", include("jisr.matching.urls")),
     path("", include("jisr.catalogue.urls")),
     path("api/v1/", api.urls),
+    path("api/hsds/", include((hsds_patterns, "hsds"))),
 ]
 
 handler400 = "jisr.core.views.bad_request"

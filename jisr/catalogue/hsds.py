@@ -243,6 +243,27 @@ def documents() -> dict[str, dict[str, dict[str, Any]]]:
     return result
 
 
+# The fields of each kind that HSDS's lists carry (its compiled *_list schemas).
+LIST_FIELDS = {
+    "service": {
+        "id", "organization_id", "program_id", "name", "alternate_name", "description", "url",
+        "email", "status", "interpretation_services", "application_process", "fees_description",
+        "wait_time", "fees", "accreditations", "eligibility_description", "minimum_age",
+        "maximum_age", "assured_date", "assurer_email", "licenses", "alert", "last_modified",
+        "organization", "program",
+    },
+    "organization": {
+        "id", "name", "alternate_name", "description", "email", "website", "tax_status", "tax_id",
+        "year_incorporated", "legal_status", "logo", "uri", "parent_organization_id",
+    },
+    "service_at_location": {"id", "service_id", "location_id", "description", "location", "service"},
+}  # fmt: skip
+
+
+def list_form(document: dict[str, Any], kind: str) -> dict[str, Any]:
+    return {k: v for k, v in document.items() if k in LIST_FIELDS[kind]}
+
+
 def page(
     contents: list[dict[str, Any]], number: int = 1, size: int | None = None
 ) -> dict[str, Any]:
@@ -266,11 +287,12 @@ def export(out: Path) -> dict[str, int]:
         folder.mkdir(parents=True, exist_ok=True)
         for item_id, document in items.items():
             _write_json(folder / f"{item_id}.json", document)
-    _write_json(out / "service_list.json", page(list(found["services"].values())))
-    _write_json(out / "organization_list.json", page(list(found["organizations"].values())))
-    _write_json(
-        out / "service_at_location_list.json", page(list(found["service_at_locations"].values()))
-    )
+    for kind, name in (
+        ("services", "service"), ("organizations", "organization"),
+        ("service_at_locations", "service_at_location"),
+    ):  # fmt: skip
+        listing = page([list_form(d, name) for d in found[kind].values()])
+        _write_json(out / f"{name}_list.json", listing)
     write_tabular(out / "tabular", tabular(found))
     return {kind: len(items) for kind, items in found.items()}
 
@@ -440,7 +462,8 @@ def import_documents(folder: Path, *, schemas: Path | None = None) -> Imported:
         )
         for item_kind, item in items:
             if schemas is not None:
-                errors = validation_errors(item, item_kind, schemas)
+                schema = f"{item_kind}_list" if kind == "list" else item_kind
+                errors = validation_errors(item, schema, schemas)
                 if errors:
                     result.problems.extend(f"{path.name}: {e}" for e in errors[:5])
                     continue

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from jisr.catalogue import views
+from jisr.catalogue import hsds_views, views
 
 app_name = "catalogue"
 urlpatterns = [
@@ -14,4 +14,20 @@ urlpatterns = [
     path("catalogue/map/", views.stakeholder_map, name="stakeholder_map"),
     path("catalogue/review/", views.review_queue, name="review_queue"),
     path("catalogue/review/<int:change_id>/", views.review, name="review"),
+]
+
+hsds_patterns = [
+    path("", hsds_views.root, name="hsds_root"),
+    path("services", hsds_views.services, name="hsds_services"),
+    path("services/<uuid:hsds_id>", hsds_views.service, name="hsds_service"),
+    path("organizations", hsds_views.organizations, name="hsds_organizations"),
+    path("organizations/<uuid:hsds_id>", hsds_views.organization, name="hsds_organization"),
+    path("service_at_locations", hsds_views.service_at_locations, name="hsds_service_at_locations"),
+    path(
+        "service_at_locations/<uuid:hsds_id>",
+        hsds_views.service_at_location,
+        name="hsds_service_at_location",
+    ),
+    path("taxonomies", hsds_views.taxonomies, name="hsds_taxonomies"),
+    path("taxonomy_terms", hsds_views.taxonomy_terms, name="hsds_taxonomy_terms"),
 ]

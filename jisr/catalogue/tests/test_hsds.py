@@ -201,3 +201,49 @@ def test_bad_documents_are_reported_by_file_and_left_out(schemas, tmp_path):
     assert "service.json: id" in text
     assert "status" in text
     assert not Service.objects.exists()
+
+
+def test_the_hsds_api_serves_valid_documents_without_sign_in(schemas):
+    from django.test import Client
+
+    training, aid = _catalogue()
+    client = Client()
+    listing = client.get("/api/hsds/services", {"per_page": "1"}).json()
+    assert (listing["total_items"], listing["total_pages"], listing["size"]) == (2, 2, 1)
+    for item in listing["contents"]:
+        assert hsds.validation_errors(item, "service_list", schemas) == []
+    full = client.get("/api/hsds/services", {"full": "true", "search": "Legal"}).json()
+    assert [s["id"] for s in full["contents"]] == [str(aid.uuid)]
+    _validate(full["contents"][0], "service", schemas)
+    one = client.get(f"/api/hsds/services/{training.uuid}").json()
+    _validate(one, "service", schemas)
+    organisation = client.get(f"/api/hsds/organizations/{training.organisation.uuid}").json()
+    _validate(organisation, "organization", schemas)
+    by_organisation = client.get(
+        "/api/hsds/services", {"organization_id": str(aid.organisation.uuid)}
+    ).json()
+    assert by_organisation["total_items"] == 1
+    sal = client.get("/api/hsds/service_at_locations").json()["contents"][0]
+    _validate(sal, "service_at_location", schemas)
+    assert (
+        client.get(f"/api/hsds/services/{Service.objects.get(published=False).uuid}").status_code
+        == 404
+    )
+    assert client.get("/api/hsds/services", {"page": "x"}).status_code == 400
+    terms = client.get("/api/hsds/taxonomy_terms", {"per_page": "200"}).json()["contents"]
+    assert {"legal", "legal-aid"} <= {t["code"] for t in terms}
+
+
+def test_the_demo_catalogue_exports_valid_hsds(schemas, tmp_path):
+    import random
+
+    from jisr.catalogue.demo import build_catalogue
+    from jisr.core.demo import DEMO_DOMAIN, build_demo
+
+    build_demo(seed=3, staff_per_branch=1, with_catalogues=False)
+    assert build_catalogue(rng=random.Random(3), demo_email=DEMO_DOMAIN) >= 280  # noqa: S311
+    counts = hsds.export(tmp_path)
+    assert counts["services"] > 250
+    for kind, folder in (("service", "services"), ("organization", "organizations")):
+        for path in sorted((tmp_path / folder).glob("*.json")):
+            _validate(json.loads(path.read_text(encoding="utf-8")), kind, schemas)

@@ -137,6 +137,7 @@ def _sample_url(route: str, people: Any, orgs: Any, person: Any) -> str:
     catalogue = _catalogue_samples(people)
     samples = {
         "<uuid:uuid>": catalogue["uuid"],
+        "<uuid:hsds_id>": catalogue["uuid"],
         "<int:service_id>": catalogue["service_id"],
         "<int:location_id>": catalogue["location_id"],
         "<int:change_id>": catalogue["change_id"],
