@@ -10,6 +10,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, JsonResponse
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
 
 from jisr.accounts.decorators import public
 from jisr.accounts.models import Organisation
@@ -29,7 +30,7 @@ def _paged(request: HttpRequest, items: list[Any]) -> dict[str, Any]:
         number = max(1, int(request.GET.get("page", "1")))
         size = max(1, min(MAX_PER_PAGE, int(request.GET.get("per_page", "50"))))
     except ValueError:
-        raise JisrError("invalid", "page and per_page are whole numbers.", status=400) from None
+        raise JisrError("invalid", _("page and per_page are whole numbers."), status=400) from None
     return hsds.page(items, number=number, size=size)
 
 
@@ -52,7 +53,9 @@ def _services(request: HttpRequest) -> QuerySet[Service]:
     if since := request.GET.get("modified_after"):
         moment = parse_datetime(since)
         if moment is None:
-            raise JisrError("invalid", "modified_after is a date and time (ISO 8601).", status=400)
+            raise JisrError(
+                "invalid", _("modified_after is a date and time (ISO 8601)."), status=400
+            )
         found = found.filter(
             updated_at__gt=moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
         )
@@ -65,7 +68,7 @@ def _uuid(text: str) -> str:
     try:
         return str(uuid.UUID(text))
     except ValueError:
-        raise JisrError("invalid", "Not a UUID.", status=400) from None
+        raise JisrError("invalid", _("Not a valid identifier (UUID)."), status=400) from None
 
 
 @public
@@ -88,7 +91,7 @@ def services(request: HttpRequest) -> JsonResponse:
 def service(request: HttpRequest, hsds_id: Any) -> JsonResponse:
     found = Service.objects.filter(published=True, uuid=hsds_id).first()
     if found is None:
-        raise JisrError("not_found", "Not found.", status=404)
+        raise JisrError("not_found", _("Not found."), status=404)
     return _json(hsds.service_document(found))
 
 
@@ -117,7 +120,7 @@ def organizations(request: HttpRequest) -> JsonResponse:
 def organization(request: HttpRequest, hsds_id: Any) -> JsonResponse:
     organisation = Organisation.objects.filter(uuid=hsds_id).first()
     if organisation is None:
-        raise JisrError("not_found", "Not found.", status=404)
+        raise JisrError("not_found", _("Not found."), status=404)
     offered = list(Service.objects.filter(published=True, organisation=organisation))
     return _json(hsds.organisation_document(organisation, offered))
 
@@ -141,7 +144,7 @@ def service_at_locations(request: HttpRequest) -> JsonResponse:
 def service_at_location(request: HttpRequest, hsds_id: Any) -> JsonResponse:
     link = ServiceAtLocation.objects.filter(uuid=hsds_id, service__published=True).first()
     if link is None:
-        raise JisrError("not_found", "Not found.", status=404)
+        raise JisrError("not_found", _("Not found."), status=404)
     return _json(_at_location(link))
 
 
