@@ -180,11 +180,23 @@ class LocationForm(forms.ModelForm):  # type: ignore[type-arg]  # generic only i
         limit_choices(self, "district", District.objects.select_related("governorate"))
 
 
+class DistrictField(forms.ModelChoiceField):  # type: ignore[type-arg]  # generic only in the stubs
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.governorate.name} · {obj.name}"
+
+
 class DirectoryForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False)
     category = forms.ChoiceField(label=_("Kind of help"), required=False)
     governorate = forms.ModelChoiceField(
         label=_("Governorate"), queryset=Governorate.objects.order_by("name_en"), required=False
+    )
+    district = DistrictField(
+        label=_("District"),
+        queryset=District.objects.select_related("governorate").order_by(
+            "governorate__name_en", "name_en"
+        ),
+        required=False,
     )
     age = forms.IntegerField(label=_("Age"), min_value=0, max_value=120, required=False)
     sex = forms.ChoiceField(label=_("Sex"), choices=[("", _("Any")), *Sex.choices], required=False)

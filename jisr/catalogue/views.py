@@ -34,7 +34,8 @@ def directory(request: Any) -> HttpResponse:
     governorate = filters.get("governorate")
     found = selectors.public_services(
         search=filters.get("q", ""), category=filters.get("category", ""),
-        governorate=governorate.pk if governorate else None, age=filters.get("age"),
+        governorate=governorate.pk if governorate else None,
+        district=filters["district"].pk if filters.get("district") else None, age=filters.get("age"),
         sex=filters.get("sex", ""), person_type=filters.get("person_type", ""),
         language=filters.get("language", ""),
     )  # fmt: skip

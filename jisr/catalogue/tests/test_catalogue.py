@@ -241,3 +241,26 @@ def test_the_gaps_page_lists_needs_with_no_service(people):
     assert "IQ-BG,Baghdad,legal" in export or "IQ-BG" in export
     assert ",3," not in export  # three persons: shown as <10
     assert client_for(people["person"]).get("/catalogue/map/").status_code == 403
+
+
+def test_the_directory_finds_services_by_district(people):
+    from jisr.places.models import District
+
+    baghdad = Governorate.objects.get(code="IQ-BG")
+    karkh, rusafa = District.objects.filter(governorate=baghdad).order_by("pk")[:2]
+    place = Location.objects.create(
+        organisation=people["charlie"].organisation,
+        name_ar="مكتب",
+        governorate=baghdad,
+        district=karkh,
+    )
+    change = service_propose(
+        by=people["charlie"],
+        data={"name_ar": "خدمة الحي", "categories": ["legal-aid"], "locations": [str(place.uuid)]},
+    )
+    service = change_approve(by=people["admin"], change=change)
+    public = client_for(None)
+    assert str(service.uuid) in public.get("/services/", {"district": karkh.pk}).content.decode()
+    assert (
+        str(service.uuid) not in public.get("/services/", {"district": rusafa.pk}).content.decode()
+    )
