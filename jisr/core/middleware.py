@@ -50,6 +50,13 @@ class JisrErrorMiddleware:
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if not isinstance(exception, JisrError):
             return None
+        if request.path.startswith("/api/"):
+            from django.http import JsonResponse
+
+            return JsonResponse(
+                exception.as_dict(), status=exception.status,
+                json_dumps_params={"ensure_ascii": False},
+            )  # fmt: skip
         from jisr.core.views import error_page
 
         return error_page(request, exception.status, str(exception.message))

@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template import loader
 from django.utils import translation
+from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import requires_csrf_token
 from django.views.i18n import set_language as django_set_language
 
@@ -53,8 +54,29 @@ def set_language(request: HttpRequest) -> HttpResponse:
 _ERROR_PAGES = {400, 403, 404, 500}
 
 
+_API_MESSAGES = {
+    400: gettext_lazy("The request could not be read."),
+    403: gettext_lazy("You do not have permission to do this."),
+    404: gettext_lazy("Not found."),
+    500: gettext_lazy("Something went wrong on our side. Try again later."),
+}
+
+
 def error_page(request: HttpRequest, status: int, message: str = "") -> HttpResponse:
     """The translated error page for `status` (a status without its own page shows the 400 one)."""
+    if request.path.startswith("/api/"):
+        # Outside django-ninja too (the HSDS API), an API answers in the one JSON error shape.
+        from django.http import JsonResponse
+
+        from jisr.lib.errors import JisrError
+
+        codes = {400: "malformed", 403: "forbidden", 404: "not_found", 500: "server_error"}
+        error = JisrError(
+            codes.get(status, "error"), message or _API_MESSAGES.get(status, ""), status=status
+        )
+        return JsonResponse(
+            error.as_dict(), status=status, json_dumps_params={"ensure_ascii": False}
+        )
     page = status if status in _ERROR_PAGES else 400
     template = loader.get_template(f"errors/{page}.html")
     return HttpResponse(template.render({"message": message}, request), status=status)

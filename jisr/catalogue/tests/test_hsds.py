@@ -247,3 +247,14 @@ def test_the_demo_catalogue_exports_valid_hsds(schemas, tmp_path):
     for kind, folder in (("service", "services"), ("organization", "organizations")):
         for path in sorted((tmp_path / folder).glob("*.json")):
             _validate(json.loads(path.read_text(encoding="utf-8")), kind, schemas)
+
+
+def test_hsds_api_errors_come_in_the_one_json_shape():
+    from django.test import Client
+
+    client = Client()
+    missing = client.get("/api/hsds/services/6f1c3c1e-8e7a-4f0e-9a52-2b8f7d0c9a11")
+    assert missing.status_code == 404
+    assert set(missing.json()["error"]) == {"code", "message", "fields"}
+    assert client.get("/api/hsds/nothing-here").json()["error"]["code"] == "not_found"
+    assert client.get("/api/hsds/services?page=x").json()["error"]["code"] == "invalid"
