@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "jisr.skills",
     "jisr.matching",
     "jisr.catalogue",
+    "jisr.cases",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

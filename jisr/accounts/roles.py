@@ -64,6 +64,9 @@ class Perm(StrEnum):
     SKILLS_MAP_VIEW = "skills_map.view"
     SERVICE_EDIT = "service.edit"
     SERVICE_REVIEW = "service.review"
+    CASE_VIEW = "case.view"
+    CASE_MANAGE = "case.manage"
+    REFERRAL_RESPOND = "referral.respond"
 
 
 _STAFF_BASICS = {
@@ -75,7 +78,15 @@ _STAFF_BASICS = {
 # Posting opportunities and reading their candidates: the organisations that offer work,
 # training and assignments, and the supervisors of the ministries that post expert assignments.
 _POSTING = {Perm.OPPORTUNITY_MANAGE}
-_CASEWORK = {Perm.PERSON_VIEW, Perm.PERSON_REGISTER, Perm.PERSON_EDIT, Perm.CONSENT_RECORD}
+_CASEWORK = {
+    Perm.PERSON_VIEW,
+    Perm.PERSON_REGISTER,
+    Perm.PERSON_EDIT,
+    Perm.CONSENT_RECORD,
+    Perm.CASE_VIEW,
+    Perm.CASE_MANAGE,
+    Perm.REFERRAL_RESPOND,
+}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
     Role.ADMINISTRATOR: frozenset(
@@ -92,11 +103,20 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
     Role.SUPERVISOR: frozenset(
         _STAFF_BASICS
         | _POSTING
-        | {Perm.USER_VIEW, Perm.AUDIT_VIEW, Perm.PERSON_VIEW, Perm.SERVICE_EDIT}
+        | {
+            Perm.USER_VIEW,
+            Perm.AUDIT_VIEW,
+            Perm.PERSON_VIEW,
+            Perm.SERVICE_EDIT,
+            Perm.CASE_VIEW,
+            Perm.REFERRAL_RESPOND,
+        }
     ),
     Role.CASEWORKER: frozenset(_STAFF_BASICS | _CASEWORK),
     Role.PROTECTION_OFFICER: frozenset(_STAFF_BASICS | _CASEWORK),
-    Role.PROVIDER_STAFF: frozenset(_STAFF_BASICS | _POSTING | {Perm.SERVICE_EDIT}),
+    Role.PROVIDER_STAFF: frozenset(
+        _STAFF_BASICS | _POSTING | {Perm.SERVICE_EDIT, Perm.REFERRAL_RESPOND}
+    ),
     Role.EMPLOYER: frozenset(_STAFF_BASICS | _POSTING),
     Role.ANALYST: frozenset(_STAFF_BASICS),
     Role.PERSON: frozenset({Perm.OPPORTUNITY_VIEW}),

@@ -1,0 +1,190 @@
+"""Cases, the needs recorded in them, and referrals of needs to services.
+
+A referral between organisations, ministry to ministry included, follows one state machine
+(`REFERRAL_TRANSITIONS`); every step is a `ReferralEvent`, and the data the receiving
+organisation sees is the minimum the service needs, listed on the referral.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class CaseStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    ACTIVE = "active", _("Active")
+    ON_HOLD = "on_hold", _("On hold")
+    CLOSED = "closed", _("Closed")
+
+
+class Case(models.Model):
+    person = models.ForeignKey(
+        "registry.Person", on_delete=models.PROTECT, related_name="cases", verbose_name=_("person")
+    )
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="cases",
+        verbose_name=_("supervising organisation"),
+    )  # fmt: skip
+    caseworker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="cases", verbose_name=_("caseworker"),
+    )  # fmt: skip
+    status = models.CharField(
+        _("status"), max_length=10, choices=CaseStatus.choices, default=CaseStatus.OPEN
+    )
+    closed_reason = models.CharField(_("reason for closing"), max_length=300, blank=True)
+    opened_at = models.DateTimeField(_("opened"), default=timezone.now)
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        ordering = ["-opened_at", "-pk"]
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person"],
+                condition=~models.Q(status="closed"),
+                name="one_open_case_per_person",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk}"
+
+
+class NeedPriority(models.IntegerChoices):
+    HIGH = 1, _("High")
+    MEDIUM = 2, _("Medium")
+    LOW = 3, _("Low")
+
+
+class NeedStatus(models.TextChoices):
+    IDENTIFIED = "identified", _("Identified")
+    REFERRED = "referred", _("Referred")
+    IN_PROGRESS = "in_progress", _("In progress")
+    MET = "met", _("Met")
+    UNMET = "unmet", _("Unmet")
+    DECLINED = "declined", _("Declined by the person")
+
+
+class Need(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="needs")
+    category = models.ForeignKey(
+        "catalogue.ServiceCategory", on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("kind of help"),
+    )  # fmt: skip
+    priority = models.PositiveSmallIntegerField(
+        _("priority"), choices=NeedPriority.choices, default=NeedPriority.MEDIUM
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=NeedStatus.choices, default=NeedStatus.IDENTIFIED
+    )
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["priority", "pk"]
+        verbose_name = _("need")
+        verbose_name_plural = _("needs")
+
+    def __str__(self) -> str:
+        return str(self.category)
+
+
+class ReferralStatus(models.TextChoices):
+    SENT = "sent", _("Sent")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+    IN_PROGRESS = "in_progress", _("In progress")
+    COMPLETED = "completed", _("Completed")
+    CANCELLED = "cancelled", _("Cancelled")
+    EXPIRED = "expired", _("Expired")
+
+
+# Who moves a referral: the receiving organisation answers and works it; the sender may cancel
+# it while it is not finished; the platform lets an unanswered one expire.
+REFERRAL_TRANSITIONS: dict[str, dict[str, str]] = {
+    ReferralStatus.SENT: {
+        ReferralStatus.ACCEPTED: "receiver", ReferralStatus.DECLINED: "receiver",
+        ReferralStatus.CANCELLED: "sender", ReferralStatus.EXPIRED: "platform",
+    },
+    ReferralStatus.ACCEPTED: {
+        ReferralStatus.IN_PROGRESS: "receiver", ReferralStatus.COMPLETED: "receiver",
+        ReferralStatus.CANCELLED: "sender",
+    },
+    ReferralStatus.IN_PROGRESS: {ReferralStatus.COMPLETED: "receiver", ReferralStatus.CANCELLED: "sender"},
+    ReferralStatus.DECLINED: {},
+    ReferralStatus.COMPLETED: {},
+    ReferralStatus.CANCELLED: {},
+    ReferralStatus.EXPIRED: {},
+}  # fmt: skip
+OPEN_REFERRAL = (ReferralStatus.SENT, ReferralStatus.ACCEPTED, ReferralStatus.IN_PROGRESS)
+
+
+class Outcome(models.TextChoices):
+    MET = "met", _("The need was met")
+    PARTLY = "partly", _("Partly met")
+    NOT_MET = "not_met", _("Not met")
+
+
+class Referral(models.Model):
+    need = models.ForeignKey(Need, on_delete=models.PROTECT, related_name="referrals")
+    service = models.ForeignKey(
+        "catalogue.Service", on_delete=models.PROTECT, related_name="referrals",
+        verbose_name=_("service"),
+    )  # fmt: skip
+    from_organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="referrals_sent"
+    )
+    to_organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="referrals_received"
+    )
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=ReferralStatus.choices, default=ReferralStatus.SENT
+    )
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices, blank=True)
+    outcome_note = models.CharField(_("outcome note"), max_length=500, blank=True)
+    due_on = models.DateField(_("answer due by"))
+    # What the receiving organisation sees of the person: field names, as shown on the record.
+    shared_fields = models.JSONField(default=list)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("referral")
+        verbose_name_plural = _("referrals")
+        indexes = [
+            models.Index(fields=["to_organisation", "status"]),
+            models.Index(fields=["status", "due_on"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pk}: {self.status}"
+
+
+class ReferralEvent(models.Model):
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="events")
+    from_status = models.CharField(max_length=12, blank=True)
+    to_status = models.CharField(max_length=12)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    note = models.CharField(max_length=500, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.from_status} -> {self.to_status}"

@@ -1,0 +1,71 @@
+"""Authorised reads of cases and referrals."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from jisr.accounts.access import not_found, require
+from jisr.accounts.roles import Perm
+from jisr.cases.models import Case, Referral
+from jisr.registry.selectors import persons_in_scope
+
+# What a receiving organisation may be shown of a person, and how each is read.
+SHAREABLE: dict[str, Callable[[Any], Any]] = {
+    "full_name": lambda p: p.full_name,
+    "sex": lambda p: p.get_sex_display(),
+    "birth_year": lambda p: p.birth_year or "",
+    "phone": lambda p: p.phone,
+    "governorate": lambda p: p.governorate.name if p.governorate else "",
+    "district": lambda p: p.district.name if p.district else "",
+}
+MINIMUM_SHARED = ["full_name", "sex", "birth_year", "phone", "governorate", "district"]
+
+
+def cases_in_scope(user: Any) -> QuerySet[Case]:
+    if not (user.is_authenticated and user.can(Perm.CASE_VIEW)):
+        return Case.objects.none()
+    return Case.objects.filter(person__in=persons_in_scope(user, shared=False))
+
+
+def case_get(*, fetched_by: Any, case_id: int) -> Case:
+    require(fetched_by, Perm.CASE_VIEW)
+    case = (
+        cases_in_scope(fetched_by)
+        .select_related("person__governorate", "person__district", "organisation", "caseworker")
+        .filter(pk=case_id)
+        .first()
+    )
+    if case is None:
+        raise not_found()
+    return case
+
+
+def referrals_received(user: Any) -> QuerySet[Referral]:
+    """Referrals sent to the user's organisation (and its branches)."""
+    if not (user.is_authenticated and user.can(Perm.REFERRAL_RESPOND) and user.organisation):
+        return Referral.objects.none()
+    return Referral.objects.filter(to_organisation__in=user.organisation.descendant_ids())
+
+
+def referrals_sent(user: Any) -> QuerySet[Referral]:
+    if not (user.is_authenticated and user.can(Perm.CASE_VIEW)):
+        return Referral.objects.none()
+    return Referral.objects.filter(need__case__in=cases_in_scope(user))
+
+
+def shared_view(referral: Referral) -> list[tuple[str, Any]]:
+    """What the receiving organisation sees of the person: only the fields shared with it."""
+    person = referral.need.case.person
+    labels = {
+        "full_name": _("Name"), "sex": _("Sex"), "birth_year": _("Year of birth"),
+        "phone": _("Mobile phone"), "governorate": _("Governorate"), "district": _("District"),
+    }  # fmt: skip
+    return [
+        (str(labels[name]), SHAREABLE[name](person))
+        for name in referral.shared_fields
+        if name in SHAREABLE
+    ]

@@ -1,0 +1,254 @@
+"""Opening cases, recording needs, and sending and moving referrals.
+
+Every change of a case (its needs and referrals included) names the version of the case the
+caseworker saw; if someone else changed it since, the change is refused with a clear message
+rather than silently overwriting theirs. Each function runs in one transaction with its audit
+entry.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from jisr.accounts.access import forbidden, require
+from jisr.accounts.roles import Perm
+from jisr.audit.models import Action
+from jisr.audit.services import audit_record
+from jisr.cases import selectors
+from jisr.cases.models import (
+    OPEN_REFERRAL,
+    REFERRAL_TRANSITIONS,
+    Case,
+    CaseStatus,
+    Need,
+    NeedStatus,
+    Outcome,
+    Referral,
+    ReferralEvent,
+    ReferralStatus,
+)
+from jisr.catalogue.models import Service, ServiceCategory, ServiceStatus
+from jisr.lib.errors import JisrError
+from jisr.lib.validation import invalid
+from jisr.registry.models import Person, Purpose
+from jisr.registry.selectors import has_consent, persons_in_scope
+
+ANSWER_WITHIN_DAYS = 7
+
+
+def conflict() -> JisrError:
+    return JisrError(
+        "conflict",
+        _(
+            "Someone else changed this case since you opened it. Reload the page to see their changes, then try again."
+        ),
+        status=409,
+    )
+
+
+def _bump(case: Case, version: int | None) -> None:
+    """Take the next version of the case, or refuse if it is not the one the user saw."""
+    query = Case.objects.filter(pk=case.pk)
+    if version is not None:
+        query = query.filter(version=version)
+    if query.update(version=F("version") + 1, updated_at=timezone.now()) != 1:
+        raise conflict()
+    case.refresh_from_db(fields=["version", "updated_at"])
+
+
+def _check_case(by: Any, case: Case) -> None:
+    require(by, Perm.CASE_MANAGE)
+    if not selectors.cases_in_scope(by).filter(pk=case.pk).exists():
+        raise forbidden()
+    if case.status == CaseStatus.CLOSED:
+        raise JisrError("closed", _("This case is closed."), status=409)
+
+
+@transaction.atomic
+def case_open(*, by: Any, person: Person) -> Case:
+    require(by, Perm.CASE_MANAGE)
+    if not persons_in_scope(by, shared=False).filter(pk=person.pk).exists():
+        raise forbidden()
+    if Case.objects.filter(person=person).exclude(status=CaseStatus.CLOSED).exists():
+        raise JisrError("exists", _("This person already has an open case."), status=409)
+    if by.organisation is None:
+        raise forbidden()
+    case = Case.objects.create(person=person, organisation=by.organisation, caseworker=by)
+    audit_record(actor=by, action=Action.CREATE, target=case, changes={"person": person.pk})
+    return case
+
+
+@transaction.atomic
+def need_add(
+    *, by: Any, case: Case, category: ServiceCategory, priority: int = 2, note: str = "",
+    version: int | None = None,
+) -> Need:  # fmt: skip
+    _check_case(by, case)
+    _bump(case, version)
+    need = Need.objects.create(case=case, category=category, priority=priority, note=note[:500])
+    audit_record(
+        actor=by,
+        action=Action.CREATE,
+        target=need,
+        changes={"case": case.pk, "category": category.code},
+    )
+    return need
+
+
+@transaction.atomic
+def need_set_status(*, by: Any, need: Need, status: str, version: int | None = None) -> Need:
+    _check_case(by, need.case)
+    if status not in NeedStatus.values:
+        raise invalid({"status": [str(_("Not one of the choices."))]})
+    _bump(need.case, version)
+    before, need.status = need.status, status
+    need.save(update_fields=["status", "updated_at"])
+    audit_record(actor=by, action=Action.UPDATE, target=need, changes={"status": [before, status]})
+    return need
+
+
+@transaction.atomic
+def referral_send(
+    *, by: Any, need: Need, service: Service, version: int | None = None,
+    shared_fields: list[str] | None = None,
+) -> Referral:  # fmt: skip
+    """Refer a need to a service: only with the person's consent to referral, sharing the
+    minimum the service needs, which the person's record then shows."""
+    case = need.case
+    _check_case(by, case)
+    person = case.person
+    if not has_consent(person, Purpose.REFERRAL):
+        raise JisrError(
+            "no_consent",
+            _(
+                "The person has not consented to being referred to services. Ask them first and record their decision."
+            ),
+            status=409,
+        )
+    if not (service.published and service.status == ServiceStatus.ACTIVE):
+        raise JisrError("unavailable", _("This service is not taking referrals now."), status=409)
+    if need.referrals.filter(service=service, status__in=OPEN_REFERRAL).exists():
+        raise JisrError("exists", _("This need is already referred to this service."), status=409)
+    fields = shared_fields if shared_fields is not None else list(selectors.MINIMUM_SHARED)
+    if set(fields) - set(selectors.SHAREABLE) or "full_name" not in fields:
+        raise invalid({"shared_fields": [str(_("Share the name and only the fields listed."))]})
+    _bump(case, version)
+    referral = Referral.objects.create(
+        need=need, service=service, from_organisation=case.organisation,
+        to_organisation=service.organisation, sent_by=by,
+        due_on=timezone.localdate() + timedelta(days=ANSWER_WITHIN_DAYS), shared_fields=fields,
+    )  # fmt: skip
+    ReferralEvent.objects.create(referral=referral, to_status=ReferralStatus.SENT, by=by)
+    need.status = NeedStatus.REFERRED
+    need.save(update_fields=["status", "updated_at"])
+    audit_record(
+        actor=by, action=Action.CREATE, target=referral,
+        changes={"to": service.organisation.name, "service": str(service.uuid)},
+    )  # fmt: skip
+    # The person's record shows what was shared, with whom.
+    audit_record(
+        actor=by, action=Action.EXPORT, target=person,
+        changes={"referral": referral.pk, "shared_with": service.organisation.name, "fields": fields},
+    )  # fmt: skip
+    return referral
+
+
+def _side(by: Any, referral: Referral) -> set[str]:
+    sides = set()
+    if by.is_authenticated and by.organisation_id:
+        if (
+            by.can(Perm.REFERRAL_RESPOND)
+            and referral.to_organisation_id in by.organisation.descendant_ids()
+        ):
+            sides.add("receiver")
+        if (
+            by.can(Perm.CASE_MANAGE)
+            and selectors.cases_in_scope(by).filter(pk=referral.need.case_id).exists()
+        ):
+            sides.add("sender")
+    return sides
+
+
+@transaction.atomic
+def referral_move(
+    *, by: Any, referral: Referral, status: str, reason: str = "", outcome: str = "",
+    note: str = "", version: int | None = None,
+) -> Referral:  # fmt: skip
+    """One step of the referral's state machine, by the side allowed to take it."""
+    referral = Referral.objects.select_for_update().select_related("need__case").get(pk=referral.pk)
+    allowed = REFERRAL_TRANSITIONS.get(referral.status, {})
+    if status not in allowed:
+        raise JisrError(
+            "illegal_transition",
+            _("A referral that is %(now)s cannot become %(next)s.") % {
+                "now": ReferralStatus(referral.status).label,
+                "next": ReferralStatus(status).label if status in ReferralStatus.values else status,
+            },
+            status=409,
+        )  # fmt: skip
+    side = allowed[status]
+    if side == "platform" and by is not None:
+        raise forbidden()
+    if side != "platform" and side not in _side(by, referral):
+        raise forbidden()
+    if status == ReferralStatus.DECLINED and not reason.strip():
+        raise invalid({"reason": [str(_("Say why, so that the caseworker can refer elsewhere."))]})
+    if status == ReferralStatus.COMPLETED and outcome not in Outcome.values:
+        raise invalid({"outcome": [str(_("Record the outcome."))]})
+    if version is not None and version != referral.version:
+        raise JisrError(
+            "conflict",
+            _("This referral was changed by someone else. Reload and try again."),
+            status=409,
+        )
+    before = referral.status
+    referral.status = status
+    referral.version += 1
+    if reason:
+        referral.reason = reason.strip()[:500]
+    if outcome:
+        referral.outcome, referral.outcome_note = outcome, note.strip()[:500]
+    referral.save()
+    ReferralEvent.objects.create(
+        referral=referral, from_status=before, to_status=status, by=by, note=(reason or note)[:500]
+    )
+    _sync_need(referral)
+    audit_record(
+        actor=by,
+        action=Action.UPDATE,
+        target=referral,
+        changes={"status": [before, status], "reason": reason, "outcome": outcome},
+    )
+    return referral
+
+
+def _sync_need(referral: Referral) -> None:
+    need = referral.need
+    if referral.status in (ReferralStatus.ACCEPTED, ReferralStatus.IN_PROGRESS):
+        need.status = NeedStatus.IN_PROGRESS
+    elif referral.status == ReferralStatus.COMPLETED:
+        need.status = NeedStatus.MET if referral.outcome == Outcome.MET else NeedStatus.UNMET
+    elif not need.referrals.filter(status__in=OPEN_REFERRAL).exists():
+        need.status = NeedStatus.IDENTIFIED  # declined, cancelled or expired: to refer again
+    need.save(update_fields=["status", "updated_at"])
+
+
+def expire_unanswered(*, today: Any = None) -> int:
+    """Referrals not answered by their due date expire (run daily by the worker)."""
+    today = today or timezone.localdate()
+    count = 0
+    for referral in Referral.objects.filter(status=ReferralStatus.SENT, due_on__lt=today):
+        referral_move(
+            by=None,
+            referral=referral,
+            status=ReferralStatus.EXPIRED,
+            note="no answer by the due date",
+        )
+        count += 1
+    return count

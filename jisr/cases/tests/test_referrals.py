@@ -1,0 +1,207 @@
+"""Cases, needs and referrals: the state machine step by step, consent, what providers see,
+optimistic locking and proposals."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from jisr.accounts.models import Organisation, OrganisationKind
+from jisr.accounts.roles import Role, Scope
+from jisr.audit.models import AuditEntry
+from jisr.cases import proposals, selectors, services
+from jisr.cases.models import REFERRAL_TRANSITIONS, NeedStatus, ReferralStatus
+from jisr.catalogue.models import Location, Service, ServiceCategory
+from jisr.conftest import make_user, register_person
+from jisr.lib.errors import JisrError
+from jisr.places.models import Governorate
+from jisr.registry.models import ConsentChannel, ConsentStatus, Purpose
+from jisr.registry.services import consent_record
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world(people: dict[str, Any], orgs: dict[str, Any]) -> dict[str, Any]:
+    baghdad = Governorate.objects.get(code="IQ-BG")
+    centre = Organisation.objects.create(
+        kind=OrganisationKind.TRAINING_CENTRE, name_ar="مركز تدريب", governorate=baghdad
+    )
+    trainer = make_user("trainer@example.org", centre, {Role.PROVIDER_STAFF: Scope.ORGANISATION})
+    training = Service.objects.create(
+        organisation=centre, name_ar="تدريب مهني", published=True, wait_days=10, languages=["ar"]
+    )
+    training.categories.set(ServiceCategory.objects.filter(code="economic-vocational-training"))
+    training.areas.set([baghdad])
+    Location.objects.create(organisation=centre, name_ar="المركز", governorate=baghdad)
+    training.at_locations.create(location=Location.objects.get(organisation=centre))
+    far = Service.objects.create(
+        organisation=orgs["ngo"], name_ar="تدريب بعيد", published=True, wait_days=90, remote=True
+    )
+    far.categories.set(ServiceCategory.objects.filter(code="economic-vocational-training"))
+    for_women = Service.objects.create(
+        organisation=orgs["ngo"], name_ar="للنساء فقط", published=True, sex="F"
+    )
+    for_women.categories.set(ServiceCategory.objects.filter(code="economic-vocational-training"))
+    elsewhere = Service.objects.create(
+        organisation=orgs["ngo"], name_ar="في البصرة فقط", published=True
+    )
+    elsewhere.categories.set(ServiceCategory.objects.filter(code="economic-vocational-training"))
+    elsewhere.areas.set([Governorate.objects.get(code="IQ-BA")])
+    person = register_person(people["alice"], first_name="كرار")
+    case = services.case_open(by=people["alice"], person=person)
+    need = services.need_add(
+        by=people["alice"],
+        case=case,
+        category=ServiceCategory.objects.get(code="economic-vocational-training"),
+    )
+    return {
+        "trainer": trainer,
+        "training": training,
+        "far": far,
+        "person": person,
+        "case": case,
+        "need": need,
+    }
+
+
+def test_proposals_fit_place_and_eligibility_with_reasons(world):
+    found = proposals.proposals_for(person=world["person"], category=world["need"].category)
+    assert [p.service for p in found] == [
+        world["training"],
+        world["far"],
+    ]  # not the women's, not Basra's
+    assert any("10" in r or "١٠" in r for r in found[0].reasons)
+
+
+def _send(people, world):  # type: ignore[no-untyped-def]
+    return services.referral_send(by=people["alice"], need=world["need"], service=world["training"])
+
+
+def test_every_legal_transition_and_every_illegal_one(people, world):
+    statuses = list(ReferralStatus)
+    for start in statuses:
+        for target in statuses:
+            referral = _send(people, world)
+            # Walk the referral to `start` along legal steps first.
+            path = {
+                ReferralStatus.SENT: [], ReferralStatus.ACCEPTED: ["accepted"],
+                ReferralStatus.IN_PROGRESS: ["accepted", "in_progress"],
+                ReferralStatus.DECLINED: ["declined"], ReferralStatus.COMPLETED: ["accepted", "completed"],
+                ReferralStatus.CANCELLED: ["cancelled"], ReferralStatus.EXPIRED: ["expired"],
+            }[start]  # fmt: skip
+            for step in path:
+                _move(people, world, referral, step)
+            legal = target in REFERRAL_TRANSITIONS[start]
+            if legal:
+                _move(people, world, referral, target)
+                referral.refresh_from_db()
+                assert referral.status == target
+            else:
+                with pytest.raises(JisrError) as error:
+                    _move(people, world, referral, target)
+                assert error.value.code in ("illegal_transition", "forbidden")
+                referral.refresh_from_db()
+                assert referral.status == start
+            if referral.status in ("sent", "accepted", "in_progress"):
+                services.referral_move(by=people["alice"], referral=referral, status="cancelled")
+
+
+def _move(people, world, referral, status):  # type: ignore[no-untyped-def]
+    side = REFERRAL_TRANSITIONS.get(referral.status, {}).get(status, "receiver")
+    by = {"receiver": world["trainer"], "sender": people["alice"], "platform": None}[side]
+    extra = (
+        {"reason": "لا مقاعد"}
+        if status == "declined"
+        else {"outcome": "met"}
+        if status == "completed"
+        else {}
+    )
+    return services.referral_move(by=by, referral=referral, status=status, **extra)
+
+
+def test_only_the_right_side_moves_a_referral(people, world):
+    referral = _send(people, world)
+    with pytest.raises(JisrError):
+        services.referral_move(
+            by=people["alice"], referral=referral, status="accepted"
+        )  # the sender
+    with pytest.raises(JisrError):
+        services.referral_move(
+            by=people["charlie"], referral=referral, status="accepted"
+        )  # another provider
+    with pytest.raises(JisrError):
+        services.referral_move(
+            by=world["trainer"], referral=referral, status="declined"
+        )  # no reason
+    services.referral_move(
+        by=world["trainer"], referral=referral, status="declined", reason="الدورة ممتلئة"
+    )
+    world["need"].refresh_from_db()
+    assert world["need"].status == NeedStatus.IDENTIFIED  # free to refer elsewhere
+    assert (
+        AuditEntry.objects.filter(object_type="cases.referral", object_id=str(referral.pk)).count()
+        == 2
+    )
+
+
+def test_a_referral_without_consent_is_refused_with_a_clear_message(people, world):
+    consent_record(
+        by=people["alice"],
+        person=world["person"],
+        purpose=Purpose.REFERRAL,
+        status=ConsentStatus.WITHDRAWN,
+        channel=ConsentChannel.PHONE,
+    )
+    with pytest.raises(JisrError) as error:
+        _send(people, world)
+    assert error.value.code == "no_consent"
+    assert "consented" in str(error.value.message) or "موافق" in str(error.value.message)
+
+
+def test_the_provider_sees_only_the_fields_shared(people, world):
+    referral = services.referral_send(
+        by=people["alice"], need=world["need"], service=world["training"],
+        shared_fields=["full_name", "phone"],
+    )  # fmt: skip
+    shown = dict(selectors.shared_view(referral))
+    assert len(shown) == 2
+    assert world["person"].full_name in shown.values()
+    assert selectors.referrals_received(world["trainer"]).get() == referral
+    assert not selectors.referrals_received(people["charlie"]).exists()
+    exported = AuditEntry.objects.get(
+        object_type="registry.person", object_id=str(world["person"].pk), action="export"
+    )
+    assert exported.changes["fields"] == ["full_name", "phone"]
+
+
+def test_two_caseworkers_never_silently_overwrite_each_other(people, world):
+    case = world["case"]
+    seen = case.version
+    services.need_add(
+        by=people["alice"],
+        case=case,
+        category=ServiceCategory.objects.get(code="legal-aid"),
+        version=seen,
+    )
+    with pytest.raises(JisrError) as error:
+        services.need_add(
+            by=people["alice"],
+            case=case,
+            category=ServiceCategory.objects.get(code="health-primary"),
+            version=seen,
+        )
+    assert error.value.code == "conflict"
+    assert case.needs.count() == 2
+
+
+def test_unanswered_referrals_expire(people, world):
+    import datetime as dt
+
+    referral = _send(people, world)
+    assert services.expire_unanswered(today=referral.due_on) == 0
+    assert services.expire_unanswered(today=referral.due_on + dt.timedelta(days=1)) == 1
+    referral.refresh_from_db()
+    assert referral.status == "expired"
+    assert referral.events.last().by is None
