@@ -75,7 +75,7 @@ def test_proposals_fit_place_and_eligibility_with_reasons(world):
     assert any("10" in r or "١٠" in r for r in found[0].reasons)
 
 
-def _send(people, world):  # type: ignore[no-untyped-def]
+def _send(people, world):
     return services.referral_send(by=people["alice"], need=world["need"], service=world["training"])
 
 
@@ -108,7 +108,7 @@ def test_every_legal_transition_and_every_illegal_one(people, world):
                 services.referral_move(by=people["alice"], referral=referral, status="cancelled")
 
 
-def _move(people, world, referral, status):  # type: ignore[no-untyped-def]
+def _move(people, world, referral, status):
     side = REFERRAL_TRANSITIONS.get(referral.status, {}).get(status, "receiver")
     by = {"receiver": world["trainer"], "sender": people["alice"], "platform": None}[side]
     extra = (
