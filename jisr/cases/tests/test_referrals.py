@@ -111,7 +111,7 @@ def test_every_legal_transition_and_every_illegal_one(people, world):
 def _move(people, world, referral, status):
     side = REFERRAL_TRANSITIONS.get(referral.status, {}).get(status, "receiver")
     by = {"receiver": world["trainer"], "sender": people["alice"], "platform": None}[side]
-    extra = (
+    extra: dict[str, Any] = (
         {"reason": "لا مقاعد"}
         if status == "declined"
         else {"outcome": "met"}
