@@ -9,6 +9,7 @@ urlpatterns = [
     path("audit/", include("jisr.audit.urls")),
     path("registry/", include("jisr.registry.urls")),
     path("matching/", include("jisr.matching.urls")),
+    path("cases/", include("jisr.cases.urls")),
     path("", include("jisr.catalogue.urls")),
     path("api/v1/", api.urls),
     path("api/hsds/", include((hsds_patterns, "hsds"))),

@@ -51,6 +51,9 @@ IN_SCOPE = {
     "service_id": {"charlie"},
     "location_id": {"charlie"},
     "change_id": {"admin"},
+    # A case of the Basra person (bob's); a referral from it to charlie's NGO.
+    "case_id": {"carol"},
+    "referral_id": {"carol", "charlie"},
 }
 EDIT_IN_SCOPE = {
     "organisation_id": {"admin"},
@@ -63,11 +66,13 @@ EDIT_IN_SCOPE = {
     "service_id": {"charlie"},
     "location_id": {"charlie"},
     "change_id": {"admin"},
+    "case_id": set(),
+    "referral_id": set(),
 }
 # Pages and operations that act for the poster of an opportunity: scoped like changes.
 POSTER_WORDS = ("edit", "candidates", "applications", "decision")
 # Pages that only take POST: a GET by someone allowed is answered 405.
-POST_ONLY = ("invite/",)
+POST_ONLY = ("invite/", "open/<int:person_id>/")
 
 
 def _patterns(resolver: URLResolver, prefix: str = "") -> list[tuple[str, URLPattern]]:
@@ -132,11 +137,34 @@ def _catalogue_samples(people: Any) -> dict[str, str]:
     }
 
 
+def _case_samples(people: Any, person: Any) -> dict[str, str]:
+    from jisr.cases.models import Case, Referral
+    from jisr.cases.services import case_open, need_add, referral_send
+    from jisr.catalogue.models import Service, ServiceCategory
+
+    referral = Referral.objects.filter(need__case__person=person).first()
+    if referral is None:
+        case = Case.objects.filter(person=person).first() or case_open(
+            by=people["bob"], person=person
+        )
+        category = ServiceCategory.objects.get(code="legal-aid")
+        need = need_add(by=people["bob"], case=case, category=category)
+        service = Service.objects.create(
+            organisation=people["charlie"].organisation, name_ar="عون", published=True
+        )
+        service.categories.set([category])
+        referral = referral_send(by=people["bob"], need=need, service=service)
+    return {"case_id": str(referral.need.case_id), "referral_id": str(referral.pk)}
+
+
 def _sample_url(route: str, people: Any, orgs: Any, person: Any) -> str:
     matching = _opportunity_samples(people, person)
+    cases = _case_samples(people, person)
     catalogue = _catalogue_samples(people)
     samples = {
         "<uuid:uuid>": catalogue["uuid"],
+        "<int:case_id>": cases["case_id"],
+        "<int:referral_id>": cases["referral_id"],
         "<uuid:hsds_id>": catalogue["uuid"],
         "<int:service_id>": catalogue["service_id"],
         "<int:location_id>": catalogue["location_id"],

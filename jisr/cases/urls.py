@@ -1,0 +1,12 @@
+from django.urls import path
+
+from jisr.cases import views
+
+app_name = "cases"
+urlpatterns = [
+    path("", views.case_list, name="case_list"),
+    path("open/<int:person_id>/", views.case_open, name="case_open"),
+    path("<int:case_id>/", views.case_detail, name="case_detail"),
+    path("referrals/", views.inbox, name="inbox"),
+    path("referrals/<int:referral_id>/", views.referral_detail, name="referral_detail"),
+]

@@ -1,0 +1,209 @@
+"""Pages of cases, needs, proposals and referrals."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from jisr.accounts.decorators import AuthedRequest, permission
+from jisr.accounts.roles import Perm
+from jisr.cases import proposals, selectors, services
+from jisr.cases.models import (
+    REFERRAL_TRANSITIONS,
+    NeedPriority,
+    NeedStatus,
+    Outcome,
+    ReferralStatus,
+)
+from jisr.catalogue.models import Service, ServiceCategory
+from jisr.lib.errors import JisrError
+from jisr.lib.pagination import CappedPaginator
+from jisr.registry import selectors as registry_selectors
+from jisr.registry.models import Purpose
+
+
+def _int(text: Any) -> int:
+    """A number from a form, or 0 (no record has it) when there is none."""
+    try:
+        return int(text)
+    except (TypeError, ValueError):
+        return 0
+
+
+@permission(Perm.CASE_VIEW)
+def case_list(request: AuthedRequest) -> HttpResponse:
+    found = selectors.cases_in_scope(request.user).select_related("person", "caseworker")
+    page = CappedPaginator(found, 50).get_page(request.GET.get("page"))
+    return render(request, "cases/case_list.html", {"page": page})
+
+
+@permission(Perm.CASE_MANAGE)
+@require_POST
+def case_open(request: AuthedRequest, person_id: int) -> HttpResponse:
+    person = registry_selectors.person_get(fetched_by=request.user, person_id=person_id)
+    try:
+        case = services.case_open(by=request.user, person=person)
+    except JisrError as error:
+        messages.error(request, str(error.message))
+        existing = (
+            selectors.cases_in_scope(request.user)
+            .filter(person=person)
+            .exclude(status="closed")
+            .first()
+        )
+        if existing is not None:
+            return redirect("cases:case_detail", case_id=existing.pk)
+        return redirect("registry:person_detail", person_id=person.pk)
+    messages.success(request, _("The case is open. Record the person's needs."))
+    return redirect("cases:case_detail", case_id=case.pk)
+
+
+@permission(Perm.CASE_VIEW)
+def case_detail(request: AuthedRequest, case_id: int) -> HttpResponse:
+    case = selectors.case_get(fetched_by=request.user, case_id=case_id)
+    if request.method == "POST":
+        if not request.user.can(Perm.CASE_MANAGE):
+            raise JisrError("forbidden", _("You do not have permission to do this."), status=403)
+        try:
+            _case_action(request, case)
+        except JisrError as error:
+            messages.error(request, str(error.message))
+        return redirect("cases:case_detail", case_id=case.pk)
+    needs = list(
+        case.needs.select_related("category").prefetch_related("referrals__service__organisation")
+    )
+    rows = []
+    for need in needs:
+        offered = (
+            proposals.proposals_for(person=case.person, category=need.category)
+            if need.status == NeedStatus.IDENTIFIED
+            else []
+        )
+        rows.append((need, offered))
+    return render(
+        request,
+        "cases/case_detail.html",
+        {
+            "case": case,
+            "rows": rows,
+            "categories": ServiceCategory.objects.exclude(parent=None).select_related("parent"),
+            "priorities": NeedPriority.choices,
+            "need_statuses": NeedStatus.choices,
+            "referral_consent": registry_selectors.has_consent(case.person, Purpose.REFERRAL),
+        },
+    )
+
+
+def _case_action(request: AuthedRequest, case: Any) -> None:
+    action = request.POST.get("action")
+    version = _int(request.POST.get("version")) or None
+    if action == "need":
+        category = ServiceCategory.objects.filter(code=request.POST.get("category", "")).first()
+        if category is None:
+            raise JisrError("invalid", _("Choose the kind of help needed."), status=422)
+        priority = _int(request.POST.get("priority")) or NeedPriority.MEDIUM
+        if priority not in NeedPriority.values:
+            priority = NeedPriority.MEDIUM
+        services.need_add(
+            by=request.user,
+            case=case,
+            category=category,
+            priority=priority,
+            note=request.POST.get("note", ""),
+            version=version,
+        )
+        messages.success(request, _("The need has been recorded."))
+    elif action == "refer":
+        need = case.needs.filter(pk=_int(request.POST.get("need"))).first()
+        service = Service.objects.filter(pk=_int(request.POST.get("service"))).first()
+        if need is None or service is None:
+            raise JisrError("not_found", _("Not found."), status=404)
+        referral = services.referral_send(
+            by=request.user, need=need, service=service, version=version
+        )
+        messages.success(
+            request,
+            _("Referred to %(organisation)s.") % {"organisation": referral.to_organisation.name},
+        )
+    elif action == "need_status":
+        need = case.needs.filter(pk=_int(request.POST.get("need"))).first()
+        if need is None:
+            raise JisrError("not_found", _("Not found."), status=404)
+        services.need_set_status(
+            by=request.user, need=need, status=request.POST.get("status", ""), version=version
+        )
+    else:
+        raise JisrError("invalid", _("Some fields need correcting."), status=400)
+
+
+def _referrals_visible(user: Any) -> Any:
+    return selectors.referrals_received(user) | selectors.referrals_sent(user)
+
+
+@permission(Perm.REFERRAL_RESPOND)
+def inbox(request: AuthedRequest) -> HttpResponse:
+    status = request.GET.get("status", "")
+    found = selectors.referrals_received(request.user).select_related(
+        "service", "from_organisation", "need__category"
+    )
+    if status in ReferralStatus.values:
+        found = found.filter(status=status)
+    page = CappedPaginator(found, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "cases/inbox.html",
+        {"page": page, "status": status, "statuses": ReferralStatus.choices},
+    )
+
+
+@permission(Perm.REFERRAL_RESPOND)
+def referral_detail(request: AuthedRequest, referral_id: int) -> HttpResponse:
+    referral = (
+        _referrals_visible(request.user)
+        .select_related(
+            "service",
+            "from_organisation",
+            "to_organisation",
+            "need__category",
+            "need__case__person",
+        )
+        .filter(pk=referral_id)
+        .first()
+    )
+    if referral is None:
+        raise JisrError("not_found", _("Not found."), status=404)
+    sides = services._side(request.user, referral)
+    if request.method == "POST":
+        try:
+            services.referral_move(
+                by=request.user, referral=referral, status=request.POST.get("status", ""),
+                reason=request.POST.get("reason", ""), outcome=request.POST.get("outcome", ""),
+                note=request.POST.get("note", ""), version=_int(request.POST.get("version")) or None,
+            )  # fmt: skip
+        except JisrError as error:
+            messages.error(request, str(error.message))
+        else:
+            messages.success(request, _("Recorded."))
+        return redirect("cases:referral_detail", referral_id=referral.pk)
+    steps = [
+        (ReferralStatus(target), side)
+        for target, side in REFERRAL_TRANSITIONS.get(referral.status, {}).items()
+        if side in sides
+    ]
+    return render(
+        request,
+        "cases/referral_detail.html",
+        {
+            "referral": referral,
+            "shared": selectors.shared_view(referral),
+            "is_sender": "sender" in sides,
+            "steps": steps,
+            "outcomes": Outcome.choices,
+            "events": referral.events.select_related("by"),
+        },
+    )
