@@ -30,8 +30,8 @@ def test_open_record_refer_and_the_provider_answers(people, world):  # noqa: F81
         },
     )
     need = case.needs.get()
-    page = alice.get(f"/cases/{case.pk}/").content.decode()
-    assert f'data-proposal="{world["training"].pk}"' in page
+    text = alice.get(f"/cases/{case.pk}/").content.decode()
+    assert f'data-proposal="{world["training"].pk}"' in text
     case.refresh_from_db()
     stale = case.version
     alice.post(
