@@ -127,6 +127,7 @@ def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 def _register_routers() -> None:
     from jisr.accounts.api import router as accounts_router
     from jisr.audit.api import router as audit_router
+    from jisr.cases.api import router as cases_router
     from jisr.catalogue.api import router as catalogue_router
     from jisr.matching.api import router as matching_router
     from jisr.places.api import router as places_router
@@ -138,6 +139,7 @@ def _register_routers() -> None:
     api.add_router("/", registry_router)
     api.add_router("/", matching_router)
     api.add_router("/", catalogue_router)
+    api.add_router("/", cases_router)
 
 
 _register_routers()

@@ -205,3 +205,61 @@ def test_unanswered_referrals_expire(people, world):
     referral.refresh_from_db()
     assert referral.status == "expired"
     assert referral.events.last().by is None
+
+
+def test_the_api_sends_and_answers_referrals(people, world):
+    import json
+
+    from jisr.conftest import client_for
+
+    def call(client, method, url, body=None):
+        return client.generic(
+            method, url, data=json.dumps(body or {}), content_type="application/json"
+        )
+
+    alice, trainer = client_for(people["alice"]), client_for(world["trainer"])
+    case, need = world["case"], world["need"]
+    offered = call(alice, "GET", f"/api/v1/cases/{case.pk}/needs/{need.pk}/proposals").json()
+    assert offered[0]["service_id"] == world["training"].pk
+    assert offered[0]["reasons"]
+    sent = call(
+        alice,
+        "POST",
+        f"/api/v1/cases/{case.pk}/needs/{need.pk}/referrals",
+        {"service_id": world["training"].pk, "shared_fields": ["full_name", "phone"]},
+    )
+    assert sent.status_code == 201, sent.json()
+    referral = sent.json()
+    assert set(referral["person"]) == {"full_name", "phone"}
+    received = call(trainer, "GET", "/api/v1/referrals/received").json()
+    assert [r["id"] for r in received] == [referral["id"]]
+    stale = call(
+        trainer,
+        "POST",
+        f"/api/v1/referrals/{referral['id']}/status",
+        {"status": "accepted", "version": 99},
+    )
+    assert stale.status_code == 409
+    declined = call(
+        trainer, "POST", f"/api/v1/referrals/{referral['id']}/status", {"status": "declined"}
+    )
+    assert declined.status_code == 422
+    assert "reason" in declined.json()["error"]["fields"]
+    done = call(
+        trainer,
+        "POST",
+        f"/api/v1/referrals/{referral['id']}/status",
+        {"status": "declined", "reason": "ممتلئ"},
+    )
+    assert done.json()["status"] == "declined"
+    again = call(
+        trainer, "POST", f"/api/v1/referrals/{referral['id']}/status", {"status": "accepted"}
+    )
+    assert again.status_code == 409
+    assert again.json()["error"]["code"] == "illegal_transition"
+    assert (
+        call(
+            client_for(people["charlie"]), "GET", f"/api/v1/referrals/{referral['id']}"
+        ).status_code
+        == 404
+    )

@@ -53,6 +53,7 @@ IN_SCOPE = {
     "change_id": {"admin"},
     # A case of the Basra person (bob's); a referral from it to charlie's NGO.
     "case_id": {"carol"},
+    "need_id": {"carol"},
     "referral_id": {"carol", "charlie"},
 }
 EDIT_IN_SCOPE = {
@@ -67,7 +68,8 @@ EDIT_IN_SCOPE = {
     "location_id": {"charlie"},
     "change_id": {"admin"},
     "case_id": set(),
-    "referral_id": set(),
+    "need_id": set(),
+    "referral_id": {"charlie"},  # the receiving organisation moves the referral
 }
 # Pages and operations that act for the poster of an opportunity: scoped like changes.
 POSTER_WORDS = ("edit", "candidates", "applications", "decision")
@@ -154,7 +156,11 @@ def _case_samples(people: Any, person: Any) -> dict[str, str]:
         )
         service.categories.set([category])
         referral = referral_send(by=people["bob"], need=need, service=service)
-    return {"case_id": str(referral.need.case_id), "referral_id": str(referral.pk)}
+    return {
+        "case_id": str(referral.need.case_id),
+        "need_id": str(referral.need_id),
+        "referral_id": str(referral.pk),
+    }
 
 
 def _sample_url(route: str, people: Any, orgs: Any, person: Any) -> str:
@@ -277,6 +283,7 @@ def test_every_api_operation_as(persona, people, orgs, basra_person):
     basra_person.save()
     matching = _opportunity_samples(people, basra_person)
     catalogue = _catalogue_samples(people)
+    cases = _case_samples(people, basra_person)
     client = client_for(people[persona] if persona else None)
     failures = []
     for method, path, operation in _api_operations():
@@ -290,6 +297,9 @@ def test_every_api_operation_as(persona, people, orgs, basra_person):
             .replace("{service_id}", catalogue["service_id"])
             .replace("{change_id}", catalogue["change_id"])
             .replace("{uuid}", catalogue["uuid"])
+            .replace("{case_id}", cases["case_id"])
+            .replace("{need_id}", cases["need_id"])
+            .replace("{referral_id}", cases["referral_id"])
         )
         response = client.generic(method, url, data="{}", content_type="application/json")
         access = _access(operation)

@@ -1,0 +1,232 @@
+"""API of cases, needs and referrals, so that a ministry's own system can send and receive
+referrals. Versions guard against overwriting: send the `version` you read."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Field, Router, Schema, Status
+
+from jisr.accounts.roles import Perm
+from jisr.api import allowed
+from jisr.cases import proposals, selectors, services
+from jisr.cases.models import Case, NeedPriority, NeedStatus, Outcome, Referral, ReferralStatus
+from jisr.catalogue.models import Service, ServiceCategory
+from jisr.lib.errors import JisrError
+from jisr.registry import selectors as registry_selectors
+
+router = Router(tags=["cases and referrals"])
+
+
+class NeedOut(Schema):
+    id: int
+    category: str
+    priority: int
+    status: NeedStatus
+    note: str
+
+    @staticmethod
+    def resolve_category(need: Any) -> str:
+        return str(need.category.code)
+
+
+class CaseOut(Schema):
+    id: int
+    person_id: int
+    organisation_id: int
+    caseworker_id: int | None
+    status: str
+    opened_at: dt.datetime
+    version: int
+    needs: list[NeedOut]
+
+    @staticmethod
+    def resolve_needs(case: Case) -> list[Any]:
+        return list(case.needs.select_related("category"))
+
+
+class CaseIn(Schema):
+    person_id: int
+
+
+class NeedIn(Schema):
+    category: str = Field(description="Service category code, e.g. legal-documentation")
+    priority: NeedPriority = NeedPriority.MEDIUM
+    note: str = Field("", max_length=500)
+    version: int | None = Field(None, description="The case's version you read")
+
+
+class ProposalOut(Schema):
+    service_id: int
+    service_uuid: str
+    service: str
+    organisation: str
+    score: float
+    reasons: list[str]
+
+
+class ReferralIn(Schema):
+    service_id: int
+    version: int | None = None
+    shared_fields: list[str] | None = Field(
+        None, description="Of: full_name, sex, birth_year, phone, governorate, district"
+    )
+
+
+class ReferralOut(Schema):
+    id: int
+    need_id: int
+    category: str
+    service_id: int
+    from_organisation_id: int
+    to_organisation_id: int
+    status: ReferralStatus
+    reason: str
+    outcome: str
+    outcome_note: str
+    due_on: dt.date
+    version: int
+    person: dict[str, Any] = Field(description="Only the fields shared with the service")
+
+    @staticmethod
+    def resolve_category(referral: Referral) -> str:
+        return referral.need.category.code
+
+    @staticmethod
+    def resolve_person(referral: Referral) -> dict[str, Any]:
+        person = referral.need.case.person
+        return {
+            name: selectors.SHAREABLE[name](person)
+            for name in referral.shared_fields
+            if name in selectors.SHAREABLE
+        }
+
+
+class MoveIn(Schema):
+    status: ReferralStatus
+    reason: str = Field("", max_length=500)
+    outcome: Outcome | None = None
+    note: str = Field("", max_length=500)
+    version: int | None = None
+
+
+@router.get("/cases", response=list[CaseOut], auth=allowed(Perm.CASE_VIEW))
+def case_list(request: HttpRequest, person_id: int | None = None) -> Any:
+    found = selectors.cases_in_scope(request.user)
+    if person_id is not None:
+        found = found.filter(person_id=person_id)
+    return list(found[:200])
+
+
+@router.post("/cases", response={201: CaseOut}, auth=allowed(Perm.CASE_MANAGE))
+def case_open(request: HttpRequest, payload: CaseIn) -> Any:
+    person = registry_selectors.person_get(fetched_by=request.user, person_id=payload.person_id)
+    return Status(201, services.case_open(by=request.user, person=person))
+
+
+@router.get("/cases/{case_id}", response=CaseOut, auth=allowed(Perm.CASE_VIEW))
+def case_get(request: HttpRequest, case_id: int) -> Any:
+    return selectors.case_get(fetched_by=request.user, case_id=case_id)
+
+
+@router.post("/cases/{case_id}/needs", response={201: NeedOut}, auth=allowed(Perm.CASE_MANAGE))
+def need_add(request: HttpRequest, case_id: int, payload: NeedIn) -> Any:
+    case = selectors.case_get(fetched_by=request.user, case_id=case_id)
+    category = ServiceCategory.objects.filter(code=payload.category).first()
+    if category is None:
+        raise JisrError(
+            "invalid",
+            _("Some fields need correcting."),
+            status=422,
+            fields={"category": [_("Unknown category.")]},
+        )
+    need = services.need_add(
+        by=request.user, case=case, category=category, priority=payload.priority,
+        note=payload.note, version=payload.version,
+    )  # fmt: skip
+    return Status(201, need)
+
+
+@router.get(
+    "/cases/{case_id}/needs/{need_id}/proposals",
+    response=list[ProposalOut],
+    auth=allowed(Perm.CASE_VIEW),
+)
+def need_proposals(request: HttpRequest, case_id: int, need_id: int) -> Any:
+    """The services that fit the need, best first, with the reasons."""
+    case = selectors.case_get(fetched_by=request.user, case_id=case_id)
+    need = case.needs.filter(pk=need_id).select_related("category").first()
+    if need is None:
+        raise JisrError("not_found", _("Not found."), status=404)
+    return [
+        {
+            "service_id": p.service.pk,
+            "service_uuid": str(p.service.uuid),
+            "service": p.service.name,
+            "organisation": p.service.organisation.name,
+            "score": p.score,
+            "reasons": p.reasons,
+        }
+        for p in proposals.proposals_for(person=case.person, category=need.category)
+    ]
+
+
+@router.post(
+    "/cases/{case_id}/needs/{need_id}/referrals",
+    response={201: ReferralOut},
+    auth=allowed(Perm.CASE_MANAGE),
+)
+def referral_send(request: HttpRequest, case_id: int, need_id: int, payload: ReferralIn) -> Any:
+    case = selectors.case_get(fetched_by=request.user, case_id=case_id)
+    need = case.needs.filter(pk=need_id).first()
+    service = Service.objects.filter(pk=payload.service_id).first()
+    if need is None or service is None:
+        raise JisrError("not_found", _("Not found."), status=404)
+    referral = services.referral_send(
+        by=request.user, need=need, service=service, version=payload.version,
+        shared_fields=payload.shared_fields,
+    )  # fmt: skip
+    return Status(201, referral)
+
+
+@router.get("/referrals/received", response=list[ReferralOut], auth=allowed(Perm.REFERRAL_RESPOND))
+def referrals_received(request: HttpRequest, status: str = "") -> Any:
+    """Referrals sent to the caller's organisation: only the shared fields of each person."""
+    found = selectors.referrals_received(request.user).select_related(
+        "need__category", "need__case__person"
+    )
+    if status:
+        found = found.filter(status=status)
+    return list(found[:500])
+
+
+@router.get("/referrals/{referral_id}", response=ReferralOut, auth=allowed(Perm.REFERRAL_RESPOND))
+def referral_get(request: HttpRequest, referral_id: int) -> Any:
+    return _visible(request, referral_id)
+
+
+def _visible(request: HttpRequest, referral_id: int) -> Referral:
+    referral = (
+        (selectors.referrals_received(request.user) | selectors.referrals_sent(request.user))
+        .select_related("need__category", "need__case__person")
+        .filter(pk=referral_id)
+        .first()
+    )
+    if referral is None:
+        raise JisrError("not_found", _("Not found."), status=404)
+    return referral
+
+
+@router.post(
+    "/referrals/{referral_id}/status", response=ReferralOut, auth=allowed(Perm.REFERRAL_RESPOND)
+)
+def referral_move(request: HttpRequest, referral_id: int, payload: MoveIn) -> Any:
+    """Accept, decline (with a reason), start, complete (with the outcome) or cancel."""
+    referral = _visible(request, referral_id)
+    return services.referral_move(
+        by=request.user, referral=referral, status=payload.status, reason=payload.reason,
+        outcome=payload.outcome or "", note=payload.note, version=payload.version,
+    )  # fmt: skip
