@@ -310,3 +310,6 @@ NINJA_PAGINATION_PER_PAGE = 50
 # than JISR_MATCHING_REBUILD_AFTER changed since (changed records always count at once).
 JISR_MATCHING_INDEX_SECONDS = env_int("JISR_MATCHING_INDEX_SECONDS", 3600, minimum=1)
 JISR_MATCHING_REBUILD_AFTER = env_int("JISR_MATCHING_REBUILD_AFTER", 2000, minimum=1)
+
+# Reintegration plans: milestones in months after the return date.
+JISR_PLAN_MILESTONES = [int(m) for m in env_list("JISR_PLAN_MILESTONES", ["1", "6", "24", "60"])]

@@ -188,3 +188,128 @@ class ReferralEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_status} -> {self.to_status}"
+
+
+class Plan(models.Model):
+    """A returnee's reintegration plan: milestones counted from the return date."""
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="plan")
+    return_date = models.DateField(_("date of return"))
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("reintegration plan")
+
+    def __str__(self) -> str:
+        return f"{self.case_id}"
+
+
+class Milestone(models.Model):
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="milestones")
+    months = models.PositiveSmallIntegerField(_("months after return"))
+    due_on = models.DateField(_("due"))
+    needs = models.ManyToManyField(
+        Need, blank=True, related_name="milestones", verbose_name=_("needs to address")
+    )
+
+    class Meta:
+        ordering = ["months"]
+        constraints = [models.UniqueConstraint(fields=["plan", "months"], name="milestone_once")]
+
+    def __str__(self) -> str:
+        return f"{self.months}"
+
+
+class FollowUpChannel(models.TextChoices):
+    IN_PERSON = "in_person", _("In person")
+    PHONE = "phone", _("By phone")
+    ONLINE = "online", _("Online, by the person")
+
+
+class FollowUp(models.Model):
+    """A follow-up survey: typed answers (`jisr.cases.followup.QUESTIONS`) and their scores."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="follow_ups")
+    milestone = models.ForeignKey(
+        Milestone, on_delete=models.SET_NULL, null=True, blank=True, related_name="follow_ups"
+    )
+    channel = models.CharField(_("how"), max_length=10, choices=FollowUpChannel.choices)
+    answers = models.JSONField(default=dict)
+    scores = models.JSONField(default=dict)  # per dimension and "overall", from 0 to 1
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} @ {self.at:%Y-%m-%d}"
+
+
+class WarningKind(models.TextChoices):
+    REFERRAL_OVERDUE = "referral_overdue", _("A referral is not answered by its due date")
+    DECLINED_NO_ALTERNATIVE = (
+        "declined_no_alternative",
+        _("A referral was declined and the need has no other"),
+    )
+    NEED_UNMET = "need_unmet", _("A need is still unmet after some days")
+    FOLLOW_UP_MISSED = "follow_up_missed", _("A follow-up is missed")
+    SCORE_DROP = "score_drop", _("A follow-up score fell")
+    MIGRATION_INTENTION = "migration_intention", _("The person intends to migrate again")
+
+
+class WarningRule(models.Model):
+    """An early-warning rule: which setback, with which threshold, and what to do about it."""
+
+    kind = models.CharField(_("setback"), max_length=30, choices=WarningKind.choices, unique=True)
+    threshold = models.PositiveSmallIntegerField(
+        _("threshold"), default=0,
+        help_text=_("Days for unmet needs and missed follow-ups; points out of 100 for a fall in score."),
+    )  # fmt: skip
+    action_ar = models.CharField(_("suggested action in Arabic"), max_length=300)
+    action_ckb = models.CharField(_("suggested action in Central Kurdish"), max_length=300)
+    action_en = models.CharField(_("suggested action in English"), max_length=300)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["kind"]
+        verbose_name = _("early-warning rule")
+
+    def __str__(self) -> str:
+        return self.get_kind_display()
+
+    @property
+    def action(self) -> str:
+        from django.utils.translation import get_language
+
+        language = (get_language() or "ar").split("-")[0]
+        return str(getattr(self, f"action_{language}", "") or self.action_ar)
+
+
+class Flag(models.Model):
+    """A setback found by a rule, open until its cause is gone."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="flags")
+    rule = models.ForeignKey(WarningRule, on_delete=models.CASCADE, related_name="flags")
+    subject = models.CharField(max_length=40)  # what it is about: "referral:12", "need:5", ...
+    detail = models.JSONField(default=dict)
+    raised_at = models.DateTimeField(default=timezone.now)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-raised_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rule", "subject"], condition=models.Q(resolved_at__isnull=True),
+                name="one_open_flag_per_subject",
+            )
+        ]  # fmt: skip
+        indexes = [models.Index(fields=["resolved_at", "-raised_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.rule.kind} {self.subject}"

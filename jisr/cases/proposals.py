@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from jisr.catalogue.models import Service, ServiceCategory, ServiceStatus
 from jisr.lib.i18n import format_number
@@ -60,7 +61,10 @@ def proposals_for(*, person: Person, category: ServiceCategory, limit: int = 5) 
         if service.wait_days is not None:
             score += 0.3 / (1 + service.wait_days / 30)
             reasons.append(
-                _("Usually within %(days)s days") % {"days": format_number(service.wait_days)}
+                ngettext(
+                    "Usually within %(days)s day", "Usually within %(days)s days", service.wait_days
+                )
+                % {"days": format_number(service.wait_days)}
             )
         common = [code for code in service.languages if code in spoken]
         if common:

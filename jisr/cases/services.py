@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -26,9 +27,13 @@ from jisr.cases.models import (
     REFERRAL_TRANSITIONS,
     Case,
     CaseStatus,
+    FollowUp,
+    FollowUpChannel,
+    Milestone,
     Need,
     NeedStatus,
     Outcome,
+    Plan,
     Referral,
     ReferralEvent,
     ReferralStatus,
@@ -252,3 +257,61 @@ def expire_unanswered(*, today: Any = None) -> int:
         )
         count += 1
     return count
+
+
+def _months_later(start: Any, months: int) -> Any:
+    import calendar
+
+    month = start.month - 1 + months
+    year, month = start.year + month // 12, month % 12 + 1
+    return start.replace(
+        year=year, month=month, day=min(start.day, calendar.monthrange(year, month)[1])
+    )
+
+
+@transaction.atomic
+def plan_create(*, by: Any, case: Case, return_date: Any, version: int | None = None) -> Plan:
+    """The reintegration plan: milestones at 1, 6, 24 and 60 months after return (settings:
+    JISR_PLAN_MILESTONES), each to address the case's open needs and to be followed up."""
+    _check_case(by, case)
+    if Plan.objects.filter(case=case).exists():
+        raise JisrError("exists", _("This case already has a plan."), status=409)
+    if return_date > timezone.localdate():
+        raise invalid({"return_date": [str(_("The date of return is in the future."))]})
+    _bump(case, version)
+    plan = Plan.objects.create(case=case, return_date=return_date, created_by=by)
+    open_needs = list(case.needs.exclude(status__in=[NeedStatus.MET, NeedStatus.DECLINED]))
+    for months in settings.JISR_PLAN_MILESTONES:
+        milestone = Milestone.objects.create(
+            plan=plan, months=months, due_on=_months_later(return_date, months)
+        )
+        milestone.needs.set(open_needs)
+    audit_record(
+        actor=by, action=Action.CREATE, target=plan, changes={"return_date": str(return_date)}
+    )
+    return plan
+
+
+@transaction.atomic
+def follow_up_record(
+    *, by: Any, case: Case, answers: dict[str, Any], channel: str, milestone: Milestone | None = None,
+) -> FollowUp:  # fmt: skip
+    """A follow-up, by the caseworker (in person or by phone) or by the person online."""
+    from jisr.cases import followup
+
+    own = by.is_authenticated and case.person.account_id == by.pk
+    if not own:
+        _check_case(by, case)
+    if channel not in FollowUpChannel.values or (own != (channel == FollowUpChannel.ONLINE)):
+        raise invalid({"channel": [str(_("Not one of the choices."))]})
+    if milestone is not None and milestone.plan.case_id != case.pk:
+        raise invalid({"milestone": [str(_("Not one of the choices."))]})
+    clean = followup.clean(answers)
+    if not clean:
+        raise invalid({"answers": [str(_("Answer at least one question."))]})
+    record = FollowUp.objects.create(
+        case=case, milestone=milestone, channel=channel, answers=clean,
+        scores=followup.scores(clean), recorded_by=by,
+    )  # fmt: skip
+    audit_record(actor=by, action=Action.CREATE, target=record, changes={"scores": record.scores})
+    return record

@@ -1,0 +1,139 @@
+"""Every early-warning rule raises a flag while its cause lasts and resolves it when it is gone;
+plans and follow-ups."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from jisr.cases import services, warnings
+from jisr.cases.models import Flag, Need, WarningKind, WarningRule
+from jisr.cases.tests.test_referrals import world  # noqa: F401
+from jisr.lib.errors import JisrError
+
+pytestmark = pytest.mark.django_db
+
+
+def _open(kind: str) -> list[str]:
+    return sorted(
+        Flag.objects.filter(rule__kind=kind, resolved_at__isnull=True).values_list(
+            "subject", flat=True
+        )
+    )
+
+
+def test_referral_overdue_flags_until_answered(people, world):  # noqa: F811
+    referral = services.referral_send(
+        by=people["alice"], need=world["need"], service=world["training"]
+    )
+    late = referral.due_on + dt.timedelta(days=1)
+    warnings.scan(today=referral.due_on)
+    assert _open(WarningKind.REFERRAL_OVERDUE) == []
+    warnings.scan(today=late)
+    assert _open(WarningKind.REFERRAL_OVERDUE) == [f"referral:{referral.pk}"]
+    warnings.scan(today=late)
+    assert Flag.objects.filter(rule__kind=WarningKind.REFERRAL_OVERDUE).count() == 1  # not twice
+    services.referral_move(by=world["trainer"], referral=referral, status="accepted")
+    warnings.scan(today=late)
+    assert _open(WarningKind.REFERRAL_OVERDUE) == []
+
+
+def test_declined_with_no_alternative_flags_until_referred_again(people, world):  # noqa: F811
+    referral = services.referral_send(
+        by=people["alice"], need=world["need"], service=world["training"]
+    )
+    services.referral_move(
+        by=world["trainer"], referral=referral, status="declined", reason="ممتلئ"
+    )
+    warnings.scan()
+    assert _open(WarningKind.DECLINED_NO_ALTERNATIVE) == [f"need:{world['need'].pk}"]
+    flag = Flag.objects.get(rule__kind=WarningKind.DECLINED_NO_ALTERNATIVE)
+    assert flag.rule.action  # a suggested action, in words
+    services.referral_send(by=people["alice"], need=world["need"], service=world["far"])
+    warnings.scan()
+    assert _open(WarningKind.DECLINED_NO_ALTERNATIVE) == []
+
+
+def test_a_need_unmet_for_too_long_flags(people, world):  # noqa: F811
+    need = world["need"]
+    warnings.scan()
+    assert _open(WarningKind.NEED_UNMET) == []
+    Need.objects.filter(pk=need.pk).update(created_at=timezone.now() - dt.timedelta(days=31))
+    warnings.scan()
+    assert _open(WarningKind.NEED_UNMET) == [f"need:{need.pk}"]
+    services.need_set_status(by=people["alice"], need=need, status="met")
+    warnings.scan()
+    assert _open(WarningKind.NEED_UNMET) == []
+
+
+def test_a_missed_follow_up_flags_until_recorded(people, world):  # noqa: F811
+    case = world["case"]
+    plan = services.plan_create(
+        by=people["alice"], case=case, return_date=timezone.localdate() - dt.timedelta(days=60)
+    )
+    assert [m.months for m in plan.milestones.all()] == [1, 6, 24, 60]
+    first = plan.milestones.get(months=1)
+    assert list(first.needs.all()) == [world["need"]]
+    warnings.scan()
+    assert _open(WarningKind.FOLLOW_UP_MISSED) == [f"milestone:{first.pk}"]
+    services.follow_up_record(
+        by=people["alice"],
+        case=case,
+        milestone=first,
+        channel="phone",
+        answers={"working": "yes", "wellbeing": 4},
+    )
+    warnings.scan()
+    assert _open(WarningKind.FOLLOW_UP_MISSED) == []
+
+
+def test_a_fall_in_score_and_an_intention_to_migrate_flag(people, world):  # noqa: F811
+    case = world["case"]
+    good = {
+        "working": "yes",
+        "income_covers_needs": 5,
+        "has_housing": "yes",
+        "feels_accepted": 5,
+        "wellbeing": 5,
+        "feels_safe": 5,
+    }
+    services.follow_up_record(by=people["alice"], case=case, channel="phone", answers=good)
+    warnings.scan()
+    assert _open(WarningKind.SCORE_DROP) == []
+    worse = {**good, "working": "no", "income_covers_needs": 1, "intends_to_migrate": "yes"}
+    record = services.follow_up_record(
+        by=people["alice"], case=case, channel="phone", answers=worse
+    )
+    assert record.scores["economic"] == 0.0
+    warnings.scan()
+    assert _open(WarningKind.SCORE_DROP) == [f"case:{case.pk}"]
+    assert _open(WarningKind.MIGRATION_INTENTION) == [f"case:{case.pk}"]
+    services.follow_up_record(
+        by=people["alice"], case=case, channel="phone", answers={**good, "intends_to_migrate": "no"}
+    )
+    warnings.scan()
+    assert _open(WarningKind.SCORE_DROP) == []
+    assert _open(WarningKind.MIGRATION_INTENTION) == []
+
+
+def test_an_inactive_rule_raises_nothing_and_bad_answers_are_refused(people, world):  # noqa: F811
+    WarningRule.objects.filter(kind=WarningKind.NEED_UNMET).update(is_active=False, threshold=0)
+    Need.objects.filter(pk=world["need"].pk).update(
+        created_at=timezone.now() - dt.timedelta(days=90)
+    )
+    warnings.scan()
+    assert _open(WarningKind.NEED_UNMET) == []
+    with pytest.raises(JisrError) as error:
+        services.follow_up_record(
+            by=people["alice"],
+            case=world["case"],
+            channel="phone",
+            answers={"wellbeing": 9, "nope": 1},
+        )
+    assert set(error.value.fields) == {"wellbeing", "nope"}
+    with pytest.raises(JisrError):
+        services.follow_up_record(
+            by=people["alice"], case=world["case"], channel="online", answers={"wellbeing": 3}
+        )
