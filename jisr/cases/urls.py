@@ -7,6 +7,9 @@ urlpatterns = [
     path("", views.case_list, name="case_list"),
     path("open/<int:person_id>/", views.case_open, name="case_open"),
     path("<int:case_id>/", views.case_detail, name="case_detail"),
+    path("<int:case_id>/plan/", views.case_plan, name="case_plan"),
+    path("warnings/", views.worklist, name="worklist"),
+    path("my-plan/", views.my_plan, name="my_plan"),
     path("referrals/", views.inbox, name="inbox"),
     path("referrals/<int:referral_id>/", views.referral_detail, name="referral_detail"),
 ]

@@ -7,10 +7,11 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from jisr.accounts.decorators import AuthedRequest, permission
+from jisr.accounts.decorators import AuthedRequest, permission, self_service
 from jisr.accounts.roles import Perm
 from jisr.cases import proposals, selectors, services
 from jisr.cases.models import (
@@ -24,7 +25,7 @@ from jisr.catalogue.models import Service, ServiceCategory
 from jisr.lib.errors import JisrError
 from jisr.lib.pagination import CappedPaginator
 from jisr.registry import selectors as registry_selectors
-from jisr.registry.models import Purpose
+from jisr.registry.models import CaseAnswers, Purpose
 
 
 def _int(text: Any) -> int:
@@ -95,6 +96,8 @@ def case_detail(request: AuthedRequest, case_id: int) -> HttpResponse:
             "priorities": NeedPriority.choices,
             "need_statuses": NeedStatus.choices,
             "referral_consent": registry_selectors.has_consent(case.person, Purpose.REFERRAL),
+            "today": timezone.localdate(),
+            **_plan_context(case),
         },
     )
 
@@ -207,3 +210,120 @@ def referral_detail(request: AuthedRequest, referral_id: int) -> HttpResponse:
             "events": referral.events.select_related("by"),
         },
     )
+
+
+def _follow_up_answers(request: AuthedRequest) -> dict[str, Any]:
+    from jisr.cases.followup import QUESTIONS
+
+    return {q.key: request.POST.get(q.key, "") for q in QUESTIONS}
+
+
+def _plan_context(case: Any) -> dict[str, Any]:
+    from jisr.cases.followup import QUESTIONS
+    from jisr.cases.models import Plan
+
+    plan = (
+        Plan.objects.filter(case=case)
+        .prefetch_related("milestones__needs__category", "milestones__follow_ups")
+        .first()
+    )
+    return {
+        "plan": plan,
+        "questions": QUESTIONS,
+        "follow_ups": case.follow_ups.all(),
+        "flags": case.flags.filter(resolved_at__isnull=True).select_related("rule"),
+        "suggested_return": CaseAnswers.objects.filter(person=case.person)
+        .values_list("return_date", flat=True)
+        .first(),
+    }
+
+
+@permission(Perm.CASE_MANAGE)
+@require_POST
+def case_plan(request: AuthedRequest, case_id: int) -> HttpResponse:
+    """Create the plan, or record a follow-up."""
+    import datetime as dt
+
+    from jisr.cases.models import Milestone
+
+    case = selectors.case_get(fetched_by=request.user, case_id=case_id)
+    try:
+        if request.POST.get("action") == "plan":
+            try:
+                returned = dt.date.fromisoformat(request.POST.get("return_date", ""))
+            except ValueError:
+                raise JisrError("invalid", _("Enter the date of return."), status=422) from None
+            services.plan_create(
+                by=request.user,
+                case=case,
+                return_date=returned,
+                version=_int(request.POST.get("version")) or None,
+            )
+            messages.success(
+                request, _("The plan is made: its follow-ups are due at each milestone.")
+            )
+        else:
+            milestone = Milestone.objects.filter(
+                pk=_int(request.POST.get("milestone")), plan__case=case
+            ).first()
+            services.follow_up_record(
+                by=request.user, case=case, milestone=milestone,
+                channel=request.POST.get("channel", ""), answers=_follow_up_answers(request),
+            )  # fmt: skip
+            messages.success(request, _("The follow-up has been recorded."))
+    except JisrError as error:
+        messages.error(request, str(error.message))
+    return redirect("cases:case_detail", case_id=case.pk)
+
+
+@permission(Perm.CASE_VIEW)
+def worklist(request: AuthedRequest) -> HttpResponse:
+    """The supervisor's list of setbacks in the cases they reach, each with what to do."""
+    from jisr.cases import warnings
+    from jisr.cases.models import Flag
+
+    if request.method == "POST":
+        result = warnings.scan()
+        messages.success(
+            request,
+            _("Checked: %(raised)s new, %(resolved)s resolved.")
+            % {k: v for k, v in result.items()},
+        )
+        return redirect("cases:worklist")
+    flags = (
+        Flag.objects.filter(
+            resolved_at__isnull=True, case__in=selectors.cases_in_scope(request.user)
+        )
+        .select_related("rule", "case__person")
+        .order_by("rule__kind", "-raised_at")
+    )
+    page = CappedPaginator(flags, 100).get_page(request.GET.get("page"))
+    return render(request, "cases/worklist.html", {"page": page})
+
+
+@self_service
+def my_plan(request: AuthedRequest) -> HttpResponse:
+    """The person's own plan, and their follow-up online."""
+    from jisr.cases.models import Case, CaseStatus, FollowUpChannel, Milestone
+
+    person = registry_selectors.own_person(user=request.user)
+    case = Case.objects.filter(person=person).exclude(status=CaseStatus.CLOSED).first()
+    if request.method == "POST" and case is not None:
+        milestone = Milestone.objects.filter(
+            pk=_int(request.POST.get("milestone")), plan__case=case
+        ).first()
+        try:
+            services.follow_up_record(
+                by=request.user, case=case, milestone=milestone, channel=FollowUpChannel.ONLINE,
+                answers=_follow_up_answers(request),
+            )  # fmt: skip
+        except JisrError as error:
+            messages.error(request, str(error.message))
+        else:
+            messages.success(request, _("Thank you. Your answers have been recorded."))
+        return redirect("cases:my_plan")
+    context: dict[str, Any] = {"case": case, "today": timezone.localdate()}
+    if case is not None:
+        context.update(_plan_context(case))
+        context["needs"] = case.needs.select_related("category")
+    return render(request, "cases/my_plan.html", context)

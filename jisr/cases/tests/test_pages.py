@@ -73,3 +73,50 @@ def test_open_record_refer_and_the_provider_answers(people, world):  # noqa: F81
     assert (referral.status, need.status) == ("completed", "met")
     assert client_for(people["charlie"]).get(f"/cases/referrals/{referral.pk}/").status_code == 404
     assert client_for(people["bob"]).get(f"/cases/{case.pk}/").status_code == 404
+
+
+def test_plan_follow_up_and_the_worklist_through_the_pages(people, world):  # noqa: F811
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from jisr.cases.models import Flag, FollowUp
+
+    alice = client_for(people["alice"])
+    case = world["case"]
+    returned = timezone.localdate() - dt.timedelta(days=70)
+    alice.post(
+        f"/cases/{case.pk}/plan/",
+        {"action": "plan", "return_date": returned.isoformat(), "version": case.version},
+    )
+    plan = case.plan
+    assert plan.milestones.count() == 4
+    carol = client_for(people["carol"])  # the supervisor, whose organisation reaches the case
+    carol.post("/cases/warnings/")
+    worklist = carol.get("/cases/warnings/").content.decode()
+    assert 'data-flag="follow_up_missed"' in worklist
+    first = plan.milestones.get(months=1)
+    alice.post(
+        f"/cases/{case.pk}/plan/",
+        {
+            "action": "follow_up",
+            "milestone": first.pk,
+            "channel": "phone",
+            "working": "yes",
+            "wellbeing": "4",
+        },
+    )
+    assert FollowUp.objects.get().scores["overall"] > 0
+    carol.post("/cases/warnings/")
+    assert not Flag.objects.filter(rule__kind="follow_up_missed", resolved_at__isnull=True).exists()
+    # The person sees their plan and answers a follow-up online.
+    world["person"].account = people["person"]
+    world["person"].save()
+    person = client_for(people["person"])
+    page = person.get("/cases/my-plan/").content.decode()
+    assert 'data-milestone="6"' in page
+    person.post(
+        "/cases/my-plan/", {"milestone": plan.milestones.get(months=6).pk, "feels_safe": "5"}
+    )
+    assert FollowUp.objects.filter(channel="online").count() == 1
+    assert client_for(people["charlie"]).get("/cases/warnings/").status_code == 403
