@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from jisr.accounts.access import not_found, require
@@ -28,7 +28,12 @@ MINIMUM_SHARED = ["full_name", "sex", "birth_year", "phone", "governorate", "dis
 def cases_in_scope(user: Any) -> QuerySet[Case]:
     if not (user.is_authenticated and user.can(Perm.CASE_VIEW)):
         return Case.objects.none()
-    return Case.objects.filter(person__in=persons_in_scope(user, shared=False))
+    reach = Q(person__in=persons_in_scope(user, shared=False))
+    if user.organisation_id:
+        # A case transferred to the user's organisation is theirs to work, wherever the person
+        # was registered.
+        reach |= Q(organisation__in=user.organisation.descendant_ids())
+    return Case.objects.filter(reach)
 
 
 def case_get(*, fetched_by: Any, case_id: int) -> Case:

@@ -315,3 +315,72 @@ def follow_up_record(
     )  # fmt: skip
     audit_record(actor=by, action=Action.CREATE, target=record, changes={"scores": record.scores})
     return record
+
+
+CASE_TRANSITIONS = {
+    CaseStatus.OPEN: {CaseStatus.ACTIVE, CaseStatus.ON_HOLD, CaseStatus.CLOSED},
+    CaseStatus.ACTIVE: {CaseStatus.ON_HOLD, CaseStatus.CLOSED},
+    CaseStatus.ON_HOLD: {CaseStatus.ACTIVE, CaseStatus.CLOSED},
+    CaseStatus.CLOSED: set(),
+}
+
+
+@transaction.atomic
+def case_set_status(
+    *, by: Any, case: Case, status: str, reason: str = "", version: int | None = None
+) -> Case:
+    _check_case(by, case)
+    current = CaseStatus(case.status)
+    if status not in CASE_TRANSITIONS[current]:
+        raise invalid({"status": [str(_("Not one of the choices."))]})
+    if status == CaseStatus.CLOSED and not reason.strip():
+        raise invalid({"reason": [str(_("Say why the case is closed."))]})
+    _bump(case, version)
+    case.status = status
+    if status == CaseStatus.CLOSED:
+        case.closed_reason = reason.strip()[:300]
+        for referral in Referral.objects.filter(need__case=case, status__in=OPEN_REFERRAL):
+            referral_move(
+                by=by,
+                referral=referral,
+                status=ReferralStatus.CANCELLED,
+                reason=str(_("The case was closed.")),
+            )
+    case.save(update_fields=["status", "closed_reason"])
+    audit_record(
+        actor=by,
+        action=Action.UPDATE,
+        target=case,
+        changes={"status": [current, status], "reason": reason},
+    )
+    return case
+
+
+@transaction.atomic
+def case_transfer(*, by: Any, case: Case, organisation: Any, version: int | None = None) -> Case:
+    """Hand the case to another organisation: only with the person's consent to sharing their
+    record; the record is shared with it, and the person's record shows it."""
+    from jisr.registry.services import person_share
+
+    _check_case(by, case)
+    if organisation.pk == case.organisation_id or not organisation.is_active:
+        raise invalid({"organisation": [str(_("Choose another organisation."))]})
+    if not has_consent(case.person, Purpose.SHARING):
+        raise JisrError(
+            "no_consent",
+            _(
+                "The person has not consented to their record being shared with another organisation."
+            ),
+            status=409,
+        )
+    _bump(case, version)
+    before = case.organisation
+    if not case.person.shares.filter(organisation=organisation, ended_at=None).exists():
+        person_share(by=by, person=case.person, organisation=organisation)
+    case.organisation, case.caseworker = organisation, None
+    case.save(update_fields=["organisation", "caseworker"])
+    audit_record(
+        actor=by, action=Action.UPDATE, target=case,
+        changes={"organisation": [before.name, organisation.name], "shared": "the person's record"},
+    )  # fmt: skip
+    return case

@@ -12,10 +12,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from jisr.accounts.decorators import AuthedRequest, permission, self_service
+from jisr.accounts.models import Organisation
 from jisr.accounts.roles import Perm
 from jisr.cases import proposals, selectors, services
 from jisr.cases.models import (
     REFERRAL_TRANSITIONS,
+    CaseStatus,
     NeedPriority,
     NeedStatus,
     Outcome,
@@ -97,6 +99,12 @@ def case_detail(request: AuthedRequest, case_id: int) -> HttpResponse:
             "need_statuses": NeedStatus.choices,
             "referral_consent": registry_selectors.has_consent(case.person, Purpose.REFERRAL),
             "today": timezone.localdate(),
+            "next_statuses": [
+                (s.value, s.label) for s in services.CASE_TRANSITIONS[CaseStatus(case.status)]
+            ],
+            "organisations": Organisation.objects.filter(is_active=True)
+            .exclude(pk=case.organisation_id)
+            .order_by("name_ar"),
             **_plan_context(case),
         },
     )
@@ -132,6 +140,26 @@ def _case_action(request: AuthedRequest, case: Any) -> None:
         messages.success(
             request,
             _("Referred to %(organisation)s.") % {"organisation": referral.to_organisation.name},
+        )
+    elif action == "status":
+        services.case_set_status(
+            by=request.user, case=case, status=request.POST.get("status", ""),
+            reason=request.POST.get("reason", ""), version=version,
+        )  # fmt: skip
+        messages.success(request, _("Recorded."))
+    elif action == "transfer":
+        organisation = Organisation.objects.filter(
+            pk=_int(request.POST.get("organisation")), is_active=True
+        ).first()
+        if organisation is None:
+            raise JisrError("not_found", _("Not found."), status=404)
+        services.case_transfer(
+            by=request.user, case=case, organisation=organisation, version=version
+        )
+        messages.success(
+            request,
+            _("The case has been transferred to %(organisation)s.")
+            % {"organisation": organisation.name},
         )
     elif action == "need_status":
         need = case.needs.filter(pk=_int(request.POST.get("need"))).first()

@@ -157,7 +157,12 @@ def test_a_referral_without_consent_is_refused_with_a_clear_message(people, worl
     with pytest.raises(JisrError) as error:
         _send(people, world)
     assert error.value.code == "no_consent"
-    assert "consented" in str(error.value.message) or "موافق" in str(error.value.message)
+    from django.utils import translation
+
+    with translation.override("en"):
+        assert "has not consented to being referred" in str(error.value.message)
+    with translation.override("ar"):
+        assert "لم يوافق الشخص على إحالته" in str(error.value.message)
 
 
 def test_the_provider_sees_only_the_fields_shared(people, world):
@@ -263,3 +268,43 @@ def test_the_api_sends_and_answers_referrals(people, world):
         ).status_code
         == 404
     )
+
+
+def test_closing_and_transferring_a_case(people, world, orgs):
+    from jisr.cases.models import CaseStatus
+
+    case = world["case"]
+    referral = services.referral_send(
+        by=people["alice"], need=world["need"], service=world["training"]
+    )
+    with pytest.raises(JisrError):
+        services.case_set_status(by=people["alice"], case=case, status="closed")  # no reason
+    consent_record(
+        by=people["alice"],
+        person=world["person"],
+        purpose=Purpose.SHARING,
+        status=ConsentStatus.WITHDRAWN,
+        channel=ConsentChannel.PHONE,
+    )
+    with pytest.raises(JisrError) as error:
+        services.case_transfer(by=people["alice"], case=case, organisation=orgs["momd_basra"])
+    assert error.value.code == "no_consent"
+    consent_record(
+        by=people["alice"],
+        person=world["person"],
+        purpose=Purpose.SHARING,
+        status=ConsentStatus.GIVEN,
+        channel=ConsentChannel.PHONE,
+    )
+    services.case_transfer(by=people["alice"], case=case, organisation=orgs["momd_basra"])
+    assert (
+        selectors.cases_in_scope(people["bob"]).filter(pk=case.pk).exists()
+    )  # now Basra's to work
+    assert world["person"].shares.filter(organisation=orgs["momd_basra"], ended_at=None).exists()
+    services.case_set_status(
+        by=people["bob"], case=case, status=CaseStatus.CLOSED, reason="عاد إلى الخارج"
+    )
+    referral.refresh_from_db()
+    assert referral.status == "cancelled"
+    with pytest.raises(JisrError):
+        services.need_add(by=people["bob"], case=case, category=world["need"].category)
