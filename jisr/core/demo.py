@@ -207,10 +207,12 @@ def build_demo(
         if record is not None:
             Person.objects.filter(pk=record.pk).update(account=person_account)
     if with_catalogues:
+        from jisr.cases.demo import build_cases
         from jisr.catalogue.demo import build_catalogue
 
         build_matching(rng=rng, demo_email=DEMO_DOMAIN)
         build_catalogue(rng=rng, demo_email=DEMO_DOMAIN)
+        build_cases(rng=rng)
     return DemoResult(
         accounts=accounts,
         organisations=Organisation.objects.count(),

@@ -38,6 +38,11 @@ def test_demo_command_prints_a_sign_in_for_every_role_and_is_idempotent():
     assert counts[5] >= 280  # services across the governorates
     assert Service.objects.filter(published=True).count() > 250
     assert Profile.objects.filter(person__account__email="person@demo.jisr.iq").exists()
+    from jisr.cases.models import Case, Flag, Referral
+
+    assert Case.objects.count() >= 10
+    assert Referral.objects.values("status").distinct().count() >= 4  # cases at every stage
+    assert Flag.objects.filter(resolved_at__isnull=True).exists()
 
 
 @pytest.mark.django_db
