@@ -20,7 +20,7 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +31,8 @@ os.environ.setdefault(
     "DATABASE_URL", f"sqlite:///{Path(tempfile.gettempdir()) / 'jisr-matching-benchmark.sqlite3'}"
 )
 BATCH = 50_000
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from rows import insert_rows, row_template  # noqa: E402  (the folder is on the path just above)
 
 
 def main() -> None:
@@ -57,32 +59,6 @@ def main() -> None:
         call_command("load_taxonomy", verbosity=0)
     poster = fill(args.profiles, args.opportunities)
     measure(poster, args.repeat)
-
-
-def _insert(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
-    from django.db import connection
-
-    marks = ", ".join(["%s"] * len(columns))
-    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"  # noqa: S608  (constants)
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, list(rows))
-
-
-def _template(model: Any, **given: Any) -> tuple[list[str], list[Any]]:
-    """Every column of `model` with its default value, `given` ones replaced."""
-    from django.db import connection
-    from django.utils import timezone
-
-    columns, values = [], []
-    for field in model._meta.concrete_fields:
-        if field.primary_key:
-            continue
-        value = given.get(field.attname, field.get_default())
-        if value is None and (getattr(field, "auto_now", False) or field.attname == "updated_at"):
-            value = timezone.now()
-        columns.append(field.column)
-        values.append(field.get_db_prep_save(value, connection))
-    return columns, values
 
 
 def fill(profiles: int, opportunities: int) -> Any:
@@ -130,7 +106,7 @@ def fill(profiles: int, opportunities: int) -> Any:
     languages = ["ar", "ckb", "en", "de", "sv", "tr"]
     started = time.perf_counter()
     have = Profile.objects.count()
-    person_columns, person_values = _template(
+    person_columns, person_values = row_template(
         Person, first_name="باحث", family_name="القياس", name_key="باحث القياس", sex="M",
         person_type="returnee", relationship="head", organisation_id=ministry.pk,
     )  # fmt: skip
@@ -140,8 +116,8 @@ def fill(profiles: int, opportunities: int) -> Any:
         size = min(BATCH, profiles - have)
         ids = range(next_id, next_id + size)
         with transaction.atomic():
-            household_columns, household_values = _template(Household)
-            _insert(
+            household_columns, household_values = row_template(Household)
+            insert_rows(
                 "registry_household", ["id", *household_columns],
                 ([pk, *household_values] for pk in ids),
             )  # fmt: skip
@@ -155,12 +131,12 @@ def fill(profiles: int, opportunities: int) -> Any:
                 row[col["person_type"]] = "abroad" if abroad else "returnee"
                 row[col["governorate_id"]] = None if abroad else rng.choice(governorates)
                 persons.append([pk, *row])
-            _insert("registry_person", ["id", *person_columns], persons)
-            consent_columns, consent_values = _template(
+            insert_rows("registry_person", ["id", *person_columns], persons)
+            consent_columns, consent_values = row_template(
                 ConsentEvent, purpose="employer_matching", status="given", channel="in_person"
             )
             c_status = consent_columns.index("status")
-            _insert(
+            insert_rows(
                 "registry_consentevent", ["person_id", *consent_columns],
                 (
                     [pk, *consent_values[:c_status], "given" if rng.random() < 0.9 else "refused",
@@ -168,7 +144,7 @@ def fill(profiles: int, opportunities: int) -> Any:
                     for pk in ids
                 ),
             )  # fmt: skip
-            profile_columns, profile_values = _template(
+            profile_columns, profile_values = row_template(
                 Profile, available_return=False, available_assignment=False,
                 available_remote=False, available_mentoring=False, willing_to_relocate=False,
             )  # fmt: skip
@@ -199,18 +175,18 @@ def fill(profiles: int, opportunities: int) -> Any:
                     spoken.append((pk, language, rng.randint(1, 4)))
                 if rng.random() < 0.3:
                     preferred.append((pk, rng.choice(governorates)))
-            _insert("matching_profile", ["id", *profile_columns], rows)
+            insert_rows("matching_profile", ["id", *profile_columns], rows)
             # One skill or occupation per profile once: the table's unique constraint.
-            _insert(
+            insert_rows(
                 "matching_profileoccupation", ["profile_id", "occupation_id", "title", "years"],
                 list({(o[0], o[1]): o for o in occupations}.values()),
             )  # fmt: skip
-            _insert(
+            insert_rows(
                 "matching_profileskill", ["profile_id", "skill_id", "level"],
                 list({(s[0], s[1]): s for s in skills}.values()),
             )  # fmt: skip
-            _insert("matching_profilelanguage", ["profile_id", "language", "level"], spoken)
-            _insert(
+            insert_rows("matching_profilelanguage", ["profile_id", "language", "level"], spoken)
+            insert_rows(
                 "matching_profile_preferred_governorates", ["profile_id", "governorate_id"],
                 preferred,
             )  # fmt: skip
@@ -219,7 +195,7 @@ def fill(profiles: int, opportunities: int) -> Any:
         print(f"\r{have:,} profiles ({time.perf_counter() - started:.0f} s)", end="", flush=True)
     print()
     have = Opportunity.objects.count()
-    opportunity_columns, opportunity_values = _template(
+    opportunity_columns, opportunity_values = row_template(
         Opportunity, organisation_id=ministry.pk, posted_by_id=poster.pk, kind="job",
         title="فرصة", status="open",
     )  # fmt: skip
@@ -247,12 +223,14 @@ def fill(profiles: int, opportunities: int) -> Any:
                     skills.append((pk, skill, False))
                 if rng.random() < 0.5:
                     asked.append((pk, "en", rng.randint(1, 3)))
-            _insert("matching_opportunity", ["id", *opportunity_columns], rows)
-            _insert(
+            insert_rows("matching_opportunity", ["id", *opportunity_columns], rows)
+            insert_rows(
                 "matching_opportunityskill", ["opportunity_id", "skill_id", "essential"],
                 list({(s[0], s[1]): s for s in skills}.values()),
             )  # fmt: skip
-            _insert("matching_opportunitylanguage", ["opportunity_id", "language", "level"], asked)
+            insert_rows(
+                "matching_opportunitylanguage", ["opportunity_id", "language", "level"], asked
+            )
         have += size
         next_id += size
         print(f"\r{have:,} opportunities", end="", flush=True)

@@ -80,14 +80,12 @@ def case_detail(request: AuthedRequest, case_id: int) -> HttpResponse:
     needs = list(
         case.needs.select_related("category").prefetch_related("referrals__service__organisation")
     )
-    rows = []
-    for need in needs:
-        offered = (
-            proposals.proposals_for(person=case.person, category=need.category)
-            if need.status == NeedStatus.IDENTIFIED
-            else []
-        )
-        rows.append((need, offered))
+    waiting = [n.category for n in needs if n.status == NeedStatus.IDENTIFIED]
+    offered = proposals.proposals_for_needs(person=case.person, categories=waiting)
+    rows = [
+        (need, offered.get(need.category_id, []) if need.status == NeedStatus.IDENTIFIED else [])
+        for need in needs
+    ]
     return render(
         request,
         "cases/case_detail.html",
