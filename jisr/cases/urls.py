@@ -12,4 +12,5 @@ urlpatterns = [
     path("my-plan/", views.my_plan, name="my_plan"),
     path("referrals/", views.inbox, name="inbox"),
     path("referrals/<int:referral_id>/", views.referral_detail, name="referral_detail"),
+    path("referrals/<int:referral_id>/letter.pdf", views.referral_letter, name="referral_letter"),
 ]

@@ -353,3 +353,29 @@ def my_plan(request: AuthedRequest) -> HttpResponse:
         context.update(_plan_context(case))
         context["needs"] = case.needs.select_related("category")
     return render(request, "cases/my_plan.html", context)
+
+
+@permission(Perm.REFERRAL_RESPOND)
+def referral_letter(request: AuthedRequest, referral_id: int) -> HttpResponse:
+    """The printable referral letter, in the person's language (or the one asked for)."""
+    from jisr.cases.letter import referral_letter as letter
+
+    referral = (
+        _referrals_visible(request.user)
+        .select_related(
+            "service",
+            "from_organisation",
+            "to_organisation",
+            "need__category",
+            "need__case__person",
+        )
+        .filter(pk=referral_id)
+        .first()
+    )
+    if referral is None:
+        raise JisrError("not_found", _("Not found."), status=404)
+    language = request.GET.get("language")
+    body = letter(referral, language if language in ("ar", "ckb", "en") else None)
+    response = HttpResponse(body, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="jisr-referral-{referral.pk}.pdf"'
+    return response

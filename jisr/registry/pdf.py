@@ -118,3 +118,26 @@ def record_pdf(person: Person, export: dict[str, Any], language: str) -> bytes:
             out, pagesize=A4, title="Jisr", leftMargin=18 * mm, rightMargin=18 * mm
         ).build(story)
     return out.getvalue()
+
+
+def document_pdf(blocks: list[tuple[str, list[str]]], language: str, title: str = "Jisr") -> bytes:
+    """A plain document in `language`: for each block, a heading and its lines (a referral
+    letter, for instance). Callers render the texts in that language."""
+    _register_fonts()
+    with translation.override(language):
+        rtl = get_language_bidi()
+        body = ParagraphStyle(
+            "body", fontName="Sans", fontSize=11, leading=18, alignment=TA_RIGHT if rtl else TA_LEFT
+        )
+        heading = ParagraphStyle("heading", parent=body, fontSize=14, leading=22, spaceBefore=10)
+        story: list[Any] = []
+        for title_line, lines in blocks:
+            if title_line:
+                story += _paragraphs(title_line, heading)
+            for line in lines:
+                story += _paragraphs(line, body)
+        out = io.BytesIO()
+        SimpleDocTemplate(
+            out, pagesize=A4, title=title, leftMargin=18 * mm, rightMargin=18 * mm
+        ).build(story)
+    return out.getvalue()

@@ -308,3 +308,24 @@ def test_closing_and_transferring_a_case(people, world, orgs):
     assert referral.status == "cancelled"
     with pytest.raises(JisrError):
         services.need_add(by=people["bob"], case=case, category=world["need"].category)
+
+
+def test_the_referral_letter_is_a_pdf_in_the_persons_language(people, world):
+    from jisr.cases.letter import referral_letter
+    from jisr.conftest import client_for
+
+    referral = services.referral_send(
+        by=people["alice"], need=world["need"], service=world["training"]
+    )
+    body = referral_letter(referral)
+    assert body.startswith(b"%PDF")
+    response = client_for(world["trainer"]).get(
+        f"/cases/referrals/{referral.pk}/letter.pdf?language=ckb"
+    )
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert b"Naskh" in response.content  # the Arabic-script font is embedded
+    assert (
+        client_for(people["charlie"]).get(f"/cases/referrals/{referral.pk}/letter.pdf").status_code
+        == 404
+    )
