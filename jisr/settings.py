@@ -144,6 +144,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "jisr.core.context_processors.jisr",
+                "jisr.cases.context.unread_notifications",
             ],
             "builtins": ["jisr.core.templatetags.jisr"],
         },

@@ -313,3 +313,22 @@ class Flag(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rule.kind} {self.subject}"
+
+
+class Notification(models.Model):
+    """A message to one user in the app (also sent by e-mail), in their language."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    text = models.CharField(max_length=300)
+    url = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["user", "read_at"])]
+
+    def __str__(self) -> str:
+        return self.text

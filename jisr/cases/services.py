@@ -156,6 +156,9 @@ def referral_send(
         actor=by, action=Action.CREATE, target=referral,
         changes={"to": service.organisation.name, "service": str(service.uuid)},
     )  # fmt: skip
+    from jisr.cases import notifications
+
+    notifications.referral_sent(referral)
     # The person's record shows what was shared, with whom.
     audit_record(
         actor=by, action=Action.EXPORT, target=person,
@@ -224,6 +227,9 @@ def referral_move(
         referral=referral, from_status=before, to_status=status, by=by, note=(reason or note)[:500]
     )
     _sync_need(referral)
+    from jisr.cases import notifications
+
+    notifications.referral_moved(referral, by)
     audit_record(
         actor=by,
         action=Action.UPDATE,

@@ -10,6 +10,7 @@ urlpatterns = [
     path("<int:case_id>/plan/", views.case_plan, name="case_plan"),
     path("warnings/", views.worklist, name="worklist"),
     path("my-plan/", views.my_plan, name="my_plan"),
+    path("notifications/", views.my_notifications, name="notifications"),
     path("referrals/", views.inbox, name="inbox"),
     path("referrals/<int:referral_id>/", views.referral_detail, name="referral_detail"),
     path("referrals/<int:referral_id>/letter.pdf", views.referral_letter, name="referral_letter"),

@@ -379,3 +379,18 @@ def referral_letter(request: AuthedRequest, referral_id: int) -> HttpResponse:
     response = HttpResponse(body, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="jisr-referral-{referral.pk}.pdf"'
     return response
+
+
+@self_service
+def my_notifications(request: AuthedRequest) -> HttpResponse:
+    from jisr.cases.models import Notification
+
+    mine = Notification.objects.filter(user=request.user)
+    if request.method == "POST":
+        mine.filter(read_at__isnull=True).update(read_at=timezone.now())
+        return redirect("cases:notifications")
+    return render(
+        request,
+        "cases/notifications.html",
+        {"page": CappedPaginator(mine, 50).get_page(request.GET.get("page"))},
+    )

@@ -329,3 +329,27 @@ def test_the_referral_letter_is_a_pdf_in_the_persons_language(people, world):
         client_for(people["charlie"]).get(f"/cases/referrals/{referral.pk}/letter.pdf").status_code
         == 404
     )
+
+
+def test_people_are_told_in_the_app_and_by_e_mail(
+    people, world, mailoutbox, django_capture_on_commit_callbacks
+):
+    from jisr.cases.models import Notification
+    from jisr.conftest import client_for
+
+    with django_capture_on_commit_callbacks(execute=True):
+        referral = services.referral_send(
+            by=people["alice"], need=world["need"], service=world["training"]
+        )
+    told = Notification.objects.get(user=world["trainer"])
+    assert str(referral.pk) in told.url
+    assert any("trainer@example.org" in m.to for m in mailoutbox)
+    services.referral_move(
+        by=world["trainer"], referral=referral, status="declined", reason="ممتلئ"
+    )
+    assert Notification.objects.filter(user=people["alice"]).count() == 1  # the caseworker
+    client = client_for(people["alice"])
+    page = client.get("/cases/notifications/").content.decode()
+    assert "notifications" in page
+    client.post("/cases/notifications/")
+    assert not Notification.objects.filter(user=people["alice"], read_at__isnull=True).exists()
