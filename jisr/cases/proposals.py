@@ -8,11 +8,14 @@ All of a case's needs are answered together, with a handful of queries whatever 
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q
+from django.db import connection
+from django.db.models import Exists, OuterRef, Q, TextField
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -29,10 +32,17 @@ from jisr.places.models import District, Governorate
 from jisr.registry.models import CaseAnswers, Person, PersonCategory
 
 PLACE_SCORE = {"district": 1.0, "governorate": 0.8, "remote": 0.6, "national": 0.4}
-FIELDS = (
-    "pk", "minimum_age", "maximum_age", "sex", "person_types", "eligible_categories",
-    "capacity_per_month", "wait_days", "languages", "free", "remote",
+# Read for every candidate; the lists stored as JSON come as text, decoded only when not empty
+# (most are), which keeps a catalogue of 50,000 services quick to search.
+COLUMNS = (
+    "pk", "sex", "wait_days", "free", "remote", "categories", "in_area", "office_here",
+    "office_near", "types_text", "eligible_text", "languages_text",
 )  # fmt: skip
+LISTS = {
+    "types_text": "person_types",
+    "eligible_text": "eligible_categories",
+    "languages_text": "languages",
+}
 
 
 @dataclass
@@ -59,7 +69,8 @@ def proposals_for(*, person: Person, category: ServiceCategory, limit: int = 5) 
 def proposals_for_needs(
     *, person: Person, categories: list[ServiceCategory], limit: int = 5
 ) -> dict[int, list[Proposal]]:
-    """For each category (a need's kind of help), the best services, by category id."""
+    """For each category (a need's kind of help), the best services, by category id. One query
+    finds every service that offers one of the kinds and reaches the person, with where it is."""
     wanted: dict[int, set[int]] = {}  # category asked -> it and its children
     children: dict[int, list[int]] = defaultdict(list)
     for child, parent in ServiceCategory.objects.exclude(parent=None).values_list(
@@ -69,82 +80,104 @@ def proposals_for_needs(
     for category in categories:
         wanted[category.pk] = {category.pk, *children.get(category.pk, [])}
     every = set().union(*wanted.values()) if wanted else set()
-    links: dict[int, set[int]] = defaultdict(set)
-    for service_id, category_id in Service.categories.through.objects.filter(
-        servicecategory_id__in=every,
-        service__published=True, service__status=ServiceStatus.ACTIVE,
-    ).filter(
-        Q(service__areas=person.governorate_id) | Q(service__areas__isnull=True) | Q(service__remote=True)
-    ).values_list("service_id", "servicecategory_id"):  # fmt: skip
-        links[service_id].add(category_id)
+    if not every:
+        return {}
+    areas = Service.areas.through.objects.filter(service_id=OuterRef("pk"))
+    offices = ServiceAtLocation.objects.filter(service_id=OuterRef("pk"))
     age, person_categories, spoken = _facts(person)
-    rows = {row["pk"]: row for row in Service.objects.filter(pk__in=list(links)).values(*FIELDS)}
-    eligible = {pk for pk, row in rows.items() if _eligible(row, person, age, person_categories)}
-    places = _places(eligible, person)
+    found = (
+        Service.objects.filter(published=True, status=ServiceStatus.ACTIVE, categories__in=every)
+        .annotate(
+            in_area=Exists(areas.filter(governorate_id=person.governorate_id or 0)),
+            national=~Exists(areas),
+            office_here=Exists(offices.filter(location__governorate_id=person.governorate_id or 0)),
+            office_near=Exists(offices.filter(location__district_id=person.district_id or 0)),
+        )
+        .filter(Q(in_area=True) | Q(national=True) | Q(remote=True))
+        .exclude(capacity_per_month=0)
+        .exclude(sex__in=[s for s in ("F", "M") if s != person.sex])
+    )
+    if age is not None:
+        found = found.exclude(minimum_age__gt=age).exclude(maximum_age__lt=age)
+    rows: dict[int, dict[str, Any]] = {}
+    links: dict[int, set[int]] = defaultdict(set)
+    found = found.annotate(
+        types_text=Cast("person_types", TextField()),
+        eligible_text=Cast("eligible_categories", TextField()),
+        languages_text=Cast("languages", TextField()),
+    )
+    # The rows as the database gives them: Django's per-value converters cost more than the
+    # query at this size, and none is needed for these columns.
+    sql, params = found.values_list(*COLUMNS).query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        fetched = cursor.fetchall()
+    for values in fetched:
+        row = dict(zip(COLUMNS, values, strict=True))
+        links[row["pk"]].add(row["categories"])
+        if row["pk"] not in rows:
+            for text, name in LISTS.items():
+                raw = row.pop(text)
+                row[name] = json.loads(raw) if raw and raw != "[]" else []
+            rows[row["pk"]] = row
+    eligible = [pk for pk, row in rows.items() if _eligible(row, person, age, person_categories)]
+    here = Governorate.objects.filter(pk=person.governorate_id or 0).first()
+    district = District.objects.filter(pk=person.district_id or 0).first()
+    # Words are written only for the services proposed; the kind of place is enough to rank.
+    places = {pk: (_place_kind(rows[pk], district), "") for pk in eligible}
     scored: dict[int, list[tuple[float, int]]] = {}
     for asked, codes in wanted.items():
         scored[asked] = sorted(
-            ((-_score(rows[pk], places[pk], spoken), pk) for pk in eligible if links[pk] & codes),
+            (-_score(rows[pk], places[pk], spoken), pk) for pk in eligible if links[pk] & codes
         )[:limit]
     chosen = Service.objects.select_related("organisation").in_bulk(
-        {pk for found in scored.values() for _, pk in found}
+        {pk for found_here in scored.values() for _, pk in found_here}
     )
-    result: dict[int, list[Proposal]] = {}
-    for asked, found in scored.items():
-        result[asked] = [
-            Proposal(chosen[pk], round(-score, 3), _reasons(rows[pk], places[pk], spoken))
-            for score, pk in found
+    return {
+        asked: [
+            Proposal(
+                chosen[pk],
+                round(-score, 3),
+                _reasons(rows[pk], _place(rows[pk], here, district), spoken),
+            )
+            for score, pk in found_here
         ]
-    return result
+        for asked, found_here in scored.items()
+    }
 
 
 def _eligible(row: dict[str, Any], person: Person, age: int | None, categories: set[str]) -> bool:
-    if row["capacity_per_month"] == 0:
-        return False
-    if age is not None:
-        if row["minimum_age"] is not None and age < row["minimum_age"]:
-            return False
-        if row["maximum_age"] is not None and age > row["maximum_age"]:
-            return False
-    if row["sex"] and row["sex"] != person.sex:
-        return False
+    # Capacity, age and sex are already checked by the query; the lists held as JSON here.
     if row["person_types"] and person.person_type not in row["person_types"]:
         return False
     return not row["eligible_categories"] or bool(categories & set(row["eligible_categories"]))
 
 
-def _places(services: set[int], person: Person) -> dict[int, tuple[str, str]]:
-    """How near each service is to the person: its offices, its areas, remote, or national."""
-    offices: dict[int, list[tuple[int, int | None]]] = defaultdict(list)
-    for service_id, governorate_id, district_id in ServiceAtLocation.objects.filter(
-        service__in=services
-    ).values_list("service_id", "location__governorate_id", "location__district_id"):
-        offices[service_id].append((governorate_id, district_id))
-    areas: dict[int, set[int]] = defaultdict(set)
-    for service_id, area_id in Service.areas.through.objects.filter(
-        service__in=services
-    ).values_list("service_id", "governorate_id"):
-        areas[service_id].add(area_id)
-    remote = set(Service.objects.filter(pk__in=services, remote=True).values_list("pk", flat=True))
-    here = Governorate.objects.filter(pk=person.governorate_id or 0).first()
-    district = District.objects.filter(pk=person.district_id or 0).first()
+def _place_kind(row: dict[str, Any], district: District | None) -> str:
+    if row["office_near"] and district is not None:
+        return "district"
+    if row["office_here"]:
+        return "governorate"
+    if row["remote"]:
+        return "remote"
+    return "governorate" if row["in_area"] else "national"
+
+
+def _place(
+    row: dict[str, Any], here: Governorate | None, district: District | None
+) -> tuple[str, str]:
+    """How near a service is to the person: an office in their district or governorate, the
+    areas it serves, remote, or the whole of Iraq."""
     here_name = here.name if here else ""
-    places = {}
-    for service in services:
-        if district is not None and any(d == district.pk for _, d in offices[service]):
-            places[service] = (
-                "district",
-                _("In %(place)s") % {"place": f"{here_name} · {district.name}"},
-            )
-        elif any(g == person.governorate_id for g, _ in offices[service]):
-            places[service] = ("governorate", _("In %(place)s") % {"place": here_name})
-        elif service in remote:
-            places[service] = ("remote", _("Remotely, by phone or online"))
-        elif person.governorate_id in areas[service]:
-            places[service] = ("governorate", _("Serves %(place)s") % {"place": here_name})
-        else:
-            places[service] = ("national", _("Serves the whole of Iraq"))
-    return places
+    if row["office_near"] and district is not None:
+        return "district", _("In %(place)s") % {"place": f"{here_name} · {district.name}"}
+    if row["office_here"]:
+        return "governorate", _("In %(place)s") % {"place": here_name}
+    if row["remote"]:
+        return "remote", _("Remotely, by phone or online")
+    if row["in_area"]:
+        return "governorate", _("Serves %(place)s") % {"place": here_name}
+    return "national", _("Serves the whole of Iraq")
 
 
 def _score(row: dict[str, Any], place: tuple[str, str], spoken: set[str]) -> float:
