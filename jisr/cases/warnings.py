@@ -2,7 +2,8 @@
 
 `scan()` runs each active rule as one query over all cases, raises a flag for each new subject
 (a referral, a need, a milestone, a case) and resolves the open flags whose cause is gone, so a
-flag lasts exactly as long as its cause. The worker runs it daily; a page runs it on demand.
+flag lasts exactly as long as its cause. `jisr cases-daily` runs it once a day; the worklist page
+runs it on demand.
 """
 
 from __future__ import annotations

@@ -137,3 +137,23 @@ def test_an_inactive_rule_raises_nothing_and_bad_answers_are_refused(people, wor
         services.follow_up_record(
             by=people["alice"], case=world["case"], channel="online", answers={"wellbeing": 3}
         )
+
+
+def test_the_daily_command_expires_and_scans(people, world):  # noqa: F811
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    referral = services.referral_send(
+        by=people["alice"], need=world["need"], service=world["training"]
+    )
+    from jisr.cases.models import Referral
+
+    Referral.objects.filter(pk=referral.pk).update(
+        due_on=timezone.localdate() - dt.timedelta(days=3)
+    )
+    out = StringIO()
+    call_command("cases_daily", stdout=out)
+    assert "1 referrals expired" in out.getvalue()
+    referral.refresh_from_db()
+    assert referral.status == "expired"
