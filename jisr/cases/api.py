@@ -230,3 +230,173 @@ def referral_move(request: HttpRequest, referral_id: int, payload: MoveIn) -> An
         by=request.user, referral=referral, status=payload.status, reason=payload.reason,
         outcome=payload.outcome or "", note=payload.note, version=payload.version,
     )  # fmt: skip
+
+
+class CaseChange(Schema):
+    status: str | None = None
+    reason: str = Field("", max_length=300)
+    version: int | None = None
+
+
+class TransferIn(Schema):
+    organisation_id: int
+    version: int | None = None
+
+
+@router.patch("/cases/{case_id}", response=CaseOut, auth=allowed(Perm.CASE_MANAGE))
+def case_change(request: HttpRequest, case_id: int, payload: CaseChange) -> Any:
+    """Move the case on (active, on hold, closed with a reason)."""
+    case = selectors.case_get(fetched_by=request.user, case_id=case_id)
+    if payload.status is None:
+        raise JisrError(
+            "invalid",
+            _("Some fields need correcting."),
+            status=422,
+            fields={"status": [_("This is required.")]},
+        )
+    return services.case_set_status(
+        by=request.user,
+        case=case,
+        status=payload.status,
+        reason=payload.reason,
+        version=payload.version,
+    )
+
+
+@router.post("/cases/{case_id}/transfer", response=CaseOut, auth=allowed(Perm.CASE_MANAGE))
+def case_transfer(request: HttpRequest, case_id: int, payload: TransferIn) -> Any:
+    from jisr.accounts.models import Organisation
+
+    case = selectors.case_get(fetched_by=request.user, case_id=case_id)
+    organisation = Organisation.objects.filter(pk=payload.organisation_id, is_active=True).first()
+    if organisation is None:
+        raise JisrError("not_found", _("Not found."), status=404)
+    return services.case_transfer(
+        by=request.user, case=case, organisation=organisation, version=payload.version
+    )
+
+
+class MilestoneOut(Schema):
+    id: int
+    months: int
+    due_on: dt.date
+    needs: list[int]
+    followed_up: bool
+
+    @staticmethod
+    def resolve_needs(milestone: Any) -> list[int]:
+        return [need.pk for need in milestone.needs.all()]
+
+    @staticmethod
+    def resolve_followed_up(milestone: Any) -> bool:
+        return bool(milestone.follow_ups.exists())
+
+
+class PlanOut(Schema):
+    return_date: dt.date
+    milestones: list[MilestoneOut]
+
+    @staticmethod
+    def resolve_milestones(plan: Any) -> list[Any]:
+        return list(plan.milestones.all())
+
+
+class PlanIn(Schema):
+    return_date: dt.date
+    version: int | None = None
+
+
+class FollowUpIn(Schema):
+    milestone_id: int | None = None
+    channel: str = Field(description="in_person or phone")
+    answers: dict[str, Any] = Field(description="By question key: yes/no, 1 to 5, or yes/no/unsure")
+
+
+class FollowUpOut(Schema):
+    id: int
+    milestone_id: int | None
+    channel: str
+    answers: dict[str, Any]
+    scores: dict[str, float]
+    at: dt.datetime
+
+
+class FlagOut(Schema):
+    id: int
+    case_id: int
+    kind: str
+    subject: str
+    detail: dict[str, Any]
+    suggested_action: str
+    raised_at: dt.datetime
+
+    @staticmethod
+    def resolve_kind(flag: Any) -> str:
+        return str(flag.rule.kind)
+
+    @staticmethod
+    def resolve_suggested_action(flag: Any) -> str:
+        return str(flag.rule.action)
+
+
+@router.get("/cases/{case_id}/plan", response=PlanOut, auth=allowed(Perm.CASE_VIEW))
+def plan_get(request: HttpRequest, case_id: int) -> Any:
+    from jisr.cases.models import Plan
+
+    case = selectors.case_get(fetched_by=request.user, case_id=case_id)
+    plan = Plan.objects.filter(case=case).first()
+    if plan is None:
+        raise JisrError("not_found", _("Not found."), status=404)
+    return plan
+
+
+@router.post("/cases/{case_id}/plan", response={201: PlanOut}, auth=allowed(Perm.CASE_MANAGE))
+def plan_create(request: HttpRequest, case_id: int, payload: PlanIn) -> Any:
+    """The reintegration plan: milestones counted from the date of return."""
+    case = selectors.case_get(fetched_by=request.user, case_id=case_id)
+    return Status(
+        201,
+        services.plan_create(
+            by=request.user, case=case, return_date=payload.return_date, version=payload.version
+        ),
+    )
+
+
+@router.get("/cases/{case_id}/follow-ups", response=list[FollowUpOut], auth=allowed(Perm.CASE_VIEW))
+def follow_ups(request: HttpRequest, case_id: int) -> Any:
+    return list(selectors.case_get(fetched_by=request.user, case_id=case_id).follow_ups.all())
+
+
+@router.post(
+    "/cases/{case_id}/follow-ups", response={201: FollowUpOut}, auth=allowed(Perm.CASE_MANAGE)
+)
+def follow_up_record(request: HttpRequest, case_id: int, payload: FollowUpIn) -> Any:
+    """A follow-up survey with typed answers; the scores per dimension come back."""
+    from jisr.cases.models import Milestone
+
+    case = selectors.case_get(fetched_by=request.user, case_id=case_id)
+    milestone = None
+    if payload.milestone_id is not None:
+        milestone = Milestone.objects.filter(pk=payload.milestone_id, plan__case=case).first()
+        if milestone is None:
+            raise JisrError("not_found", _("Not found."), status=404)
+    record = services.follow_up_record(
+        by=request.user,
+        case=case,
+        milestone=milestone,
+        channel=payload.channel,
+        answers=payload.answers,
+    )
+    return Status(201, record)
+
+
+@router.get("/warnings", response=list[FlagOut], auth=allowed(Perm.CASE_VIEW))
+def warnings_list(request: HttpRequest) -> Any:
+    """The open early-warning flags of the cases the caller reaches."""
+    from jisr.cases.models import Flag
+
+    return list(
+        Flag.objects.filter(
+            resolved_at__isnull=True, case__in=selectors.cases_in_scope(request.user)
+        ).select_related("rule")[:1000]
+    )

@@ -157,3 +157,45 @@ def test_the_daily_command_expires_and_scans(people, world):  # noqa: F811
     assert "1 referrals expired" in out.getvalue()
     referral.refresh_from_db()
     assert referral.status == "expired"
+
+
+def test_the_api_makes_plans_records_follow_ups_and_lists_warnings(people, world):  # noqa: F811
+    import json
+
+    from jisr.conftest import client_for
+
+    def call(method, url, body=None):
+        return client_for(people["alice"]).generic(
+            method, url, data=json.dumps(body or {}), content_type="application/json"
+        )
+
+    case = world["case"]
+    returned = (timezone.localdate() - dt.timedelta(days=40)).isoformat()
+    plan = call("POST", f"/api/v1/cases/{case.pk}/plan", {"return_date": returned})
+    assert plan.status_code == 201, plan.json()
+    first = plan.json()["milestones"][0]
+    assert (first["months"], first["followed_up"]) == (1, False)
+    bad = call(
+        "POST",
+        f"/api/v1/cases/{case.pk}/follow-ups",
+        {"channel": "phone", "answers": {"wellbeing": 7}},
+    )
+    assert bad.status_code == 422
+    assert "wellbeing" in bad.json()["error"]["fields"]
+    done = call(
+        "POST",
+        f"/api/v1/cases/{case.pk}/follow-ups",
+        {
+            "milestone_id": first["id"],
+            "channel": "phone",
+            "answers": {"working": "yes", "wellbeing": 5},
+        },
+    )
+    assert done.json()["scores"]["overall"] == 1.0
+    warnings.scan()
+    listed = call("GET", "/api/v1/warnings").json()
+    assert all(flag["suggested_action"] for flag in listed)
+    stale = call("PATCH", f"/api/v1/cases/{case.pk}", {"status": "on_hold", "version": 1})
+    assert stale.status_code == 409
+    moved = call("PATCH", f"/api/v1/cases/{case.pk}", {"status": "on_hold"})
+    assert moved.json()["status"] == "on_hold"

@@ -156,6 +156,11 @@ def _case_samples(people: Any, person: Any) -> dict[str, str]:
         )
         service.categories.set([category])
         referral = referral_send(by=people["bob"], need=need, service=service)
+        from django.utils import timezone
+
+        from jisr.cases.services import plan_create
+
+        plan_create(by=people["bob"], case=case, return_date=timezone.localdate())
     return {
         "case_id": str(referral.need.case_id),
         "need_id": str(referral.need_id),
