@@ -390,3 +390,26 @@ def case_transfer(*, by: Any, case: Case, organisation: Any, version: int | None
         changes={"organisation": [before.name, organisation.name], "shared": "the person's record"},
     )  # fmt: skip
     return case
+
+
+@transaction.atomic
+def warning_rule_update(*, by: Any, rule: Any, **fields: Any) -> Any:
+    """An administrator tunes an early-warning rule; the next scan uses it."""
+    require(by, Perm.CATEGORY_MANAGE)
+    allowed_fields = {"threshold", "is_active", "action_ar", "action_ckb", "action_en"}
+    unknown = set(fields) - allowed_fields
+    if unknown:
+        raise invalid({name: [str(_("Unknown field."))] for name in sorted(unknown)})
+    before = {name: getattr(rule, name) for name in fields}
+    for name, value in fields.items():
+        setattr(rule, name, value)
+    if not rule.action_ar.strip():
+        raise invalid({"action_ar": [str(_("Give the suggested action in Arabic."))]})
+    if rule.threshold > 3650:
+        raise invalid({"threshold": [str(_("At most 3650."))]})
+    rule.save()
+    audit_record(
+        actor=by, action=Action.UPDATE, target=rule,
+        changes={k: [before[k], v] for k, v in fields.items() if before[k] != v},
+    )  # fmt: skip
+    return rule

@@ -9,6 +9,7 @@ urlpatterns = [
     path("<int:case_id>/", views.case_detail, name="case_detail"),
     path("<int:case_id>/plan/", views.case_plan, name="case_plan"),
     path("warnings/", views.worklist, name="worklist"),
+    path("warnings/rules/", views.warning_rules, name="warning_rules"),
     path("my-plan/", views.my_plan, name="my_plan"),
     path("notifications/", views.my_notifications, name="notifications"),
     path("referrals/", views.inbox, name="inbox"),

@@ -394,3 +394,28 @@ def my_notifications(request: AuthedRequest) -> HttpResponse:
         "cases/notifications.html",
         {"page": CappedPaginator(mine, 50).get_page(request.GET.get("page"))},
     )
+
+
+@permission(Perm.CATEGORY_MANAGE)
+def warning_rules(request: AuthedRequest) -> HttpResponse:
+    """Administrators tune the early-warning rules: on or off, thresholds, suggested actions."""
+    from jisr.cases.models import WarningRule
+
+    if request.method == "POST":
+        rule = WarningRule.objects.filter(pk=_int(request.POST.get("rule"))).first()
+        if rule is None:
+            raise JisrError("not_found", _("Not found."), status=404)
+        try:
+            services.warning_rule_update(
+                by=request.user, rule=rule, threshold=_int(request.POST.get("threshold")),
+                is_active=request.POST.get("is_active") == "on",
+                action_ar=request.POST.get("action_ar", "").strip()[:300],
+                action_ckb=request.POST.get("action_ckb", "").strip()[:300],
+                action_en=request.POST.get("action_en", "").strip()[:300],
+            )  # fmt: skip
+        except JisrError as error:
+            messages.error(request, str(error.message))
+        else:
+            messages.success(request, _("Saved. The next check uses it."))
+        return redirect("cases:warning_rules")
+    return render(request, "cases/warning_rules.html", {"rules": WarningRule.objects.all()})

@@ -199,3 +199,28 @@ def test_the_api_makes_plans_records_follow_ups_and_lists_warnings(people, world
     assert stale.status_code == 409
     moved = call("PATCH", f"/api/v1/cases/{case.pk}", {"status": "on_hold"})
     assert moved.json()["status"] == "on_hold"
+
+
+def test_administrators_tune_the_rules(people, world):  # noqa: F811
+    from jisr.conftest import client_for
+
+    rule = WarningRule.objects.get(kind=WarningKind.NEED_UNMET)
+    admin = client_for(people["admin"])
+    assert admin.get("/cases/warnings/rules/").status_code == 200
+    admin.post(
+        "/cases/warnings/rules/",
+        {
+            "rule": rule.pk,
+            "threshold": "0",
+            "is_active": "on",
+            "action_ar": "اتصل",
+            "action_ckb": "",
+            "action_en": "Call",
+        },
+    )
+    rule.refresh_from_db()
+    assert (rule.threshold, rule.action_en) == (0, "Call")
+    admin.post("/cases/warnings/rules/", {"rule": rule.pk, "threshold": "5", "action_ar": ""})
+    rule.refresh_from_db()
+    assert rule.threshold == 0  # refused: no Arabic action; nothing half-written
+    assert client_for(people["alice"]).get("/cases/warnings/rules/").status_code == 403
