@@ -413,3 +413,18 @@ def warning_rule_update(*, by: Any, rule: Any, **fields: Any) -> Any:
         changes={k: [before[k], v] for k, v in fields.items() if before[k] != v},
     )  # fmt: skip
     return rule
+
+
+@transaction.atomic
+def refer_all(
+    *, by: Any, case: Case, choices: dict[int, Service], version: int | None = None
+) -> list[Referral]:
+    """Confirm several proposals at once: each need to its chosen service, all or none."""
+    _bump(case, version)
+    sent = []
+    for need_id, service in choices.items():
+        need = case.needs.filter(pk=need_id).first()
+        if need is None:
+            raise JisrError("not_found", _("Not found."), status=404)
+        sent.append(referral_send(by=by, need=need, service=service))
+    return sent

@@ -9,6 +9,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from jisr.accounts.decorators import AuthedRequest, permission, self_service
@@ -158,6 +159,23 @@ def _case_action(request: AuthedRequest, case: Any) -> None:
             request,
             _("The case has been transferred to %(organisation)s.")
             % {"organisation": organisation.name},
+        )
+    elif action == "refer_all":
+        # Each waiting need to the service proposed first, in one step.
+        waiting = list(case.needs.filter(status=NeedStatus.IDENTIFIED).select_related("category"))
+        offered = proposals.proposals_for_needs(
+            person=case.person, categories=[n.category for n in waiting]
+        )
+        choices = {
+            n.pk: offered[n.category_id][0].service for n in waiting if offered.get(n.category_id)
+        }
+        if not choices:
+            raise JisrError("invalid", _("No need waits for a referral."), status=409)
+        sent = services.refer_all(by=request.user, case=case, choices=choices, version=version)
+        messages.success(
+            request,
+            ngettext("%(count)s referral sent.", "%(count)s referrals sent.", len(sent))
+            % {"count": len(sent)},
         )
     elif action == "need_status":
         need = case.needs.filter(pk=_int(request.POST.get("need"))).first()

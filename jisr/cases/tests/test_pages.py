@@ -120,3 +120,19 @@ def test_plan_follow_up_and_the_worklist_through_the_pages(people, world):  # no
     )
     assert FollowUp.objects.filter(channel="online").count() == 1
     assert client_for(people["charlie"]).get("/cases/warnings/").status_code == 403
+
+
+def test_every_waiting_need_referred_in_one_step(people, world):  # noqa: F811
+    from jisr.cases.models import Referral
+    from jisr.cases.services import need_add
+    from jisr.catalogue.models import ServiceCategory
+
+    case = world["case"]
+    need_add(
+        by=people["alice"], case=case, category=ServiceCategory.objects.get(code="social-housing")
+    )  # nothing fits
+    case.refresh_from_db()
+    client_for(people["alice"]).post(
+        f"/cases/{case.pk}/", {"action": "refer_all", "version": case.version}
+    )
+    assert list(Referral.objects.values_list("service_id", flat=True)) == [world["training"].pk]
