@@ -192,6 +192,25 @@ def _referrals_visible(user: Any) -> Any:
     return selectors.referrals_received(user) | selectors.referrals_sent(user)
 
 
+def _referral_for(user: Any, referral_id: int) -> Any:
+    """A referral the user's organisation received, or sent from a case the user reaches."""
+    referral = (
+        _referrals_visible(user)
+        .select_related(
+            "service",
+            "from_organisation",
+            "to_organisation",
+            "need__category",
+            "need__case__person",
+        )
+        .filter(pk=referral_id)
+        .first()
+    )
+    if referral is None:
+        raise JisrError("not_found", _("Not found."), status=404)
+    return referral
+
+
 @permission(Perm.REFERRAL_RESPOND)
 def inbox(request: AuthedRequest) -> HttpResponse:
     status = request.GET.get("status", "")
@@ -210,20 +229,7 @@ def inbox(request: AuthedRequest) -> HttpResponse:
 
 @permission(Perm.REFERRAL_RESPOND)
 def referral_detail(request: AuthedRequest, referral_id: int) -> HttpResponse:
-    referral = (
-        _referrals_visible(request.user)
-        .select_related(
-            "service",
-            "from_organisation",
-            "to_organisation",
-            "need__category",
-            "need__case__person",
-        )
-        .filter(pk=referral_id)
-        .first()
-    )
-    if referral is None:
-        raise JisrError("not_found", _("Not found."), status=404)
+    referral = _referral_for(request.user, referral_id)
     sides = services._side(request.user, referral)
     if request.method == "POST":
         try:
@@ -378,20 +384,7 @@ def referral_letter(request: AuthedRequest, referral_id: int) -> HttpResponse:
     """The printable referral letter, in the person's language (or the one asked for)."""
     from jisr.cases.letter import referral_letter as letter
 
-    referral = (
-        _referrals_visible(request.user)
-        .select_related(
-            "service",
-            "from_organisation",
-            "to_organisation",
-            "need__category",
-            "need__case__person",
-        )
-        .filter(pk=referral_id)
-        .first()
-    )
-    if referral is None:
-        raise JisrError("not_found", _("Not found."), status=404)
+    referral = _referral_for(request.user, referral_id)
     language = request.GET.get("language")
     body = letter(referral, language if language in ("ar", "ckb", "en") else None)
     response = HttpResponse(body, content_type="application/pdf")

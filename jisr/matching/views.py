@@ -137,6 +137,15 @@ def _profile_page(
     )
 
 
+# The parts of a profile added one at a time: the form, and the service that adds it.
+PROFILE_ITEMS: dict[str, tuple[Any, Any]] = {
+    "occupation": (OccupationPickForm, services.profile_occupation_add),
+    "skill": (SkillPickForm, services.profile_skill_set),
+    "language": (LanguageForm, services.profile_language_set),
+    "qualification": (QualificationForm, services.qualification_add),
+}
+
+
 def _profile_action(
     request: AuthedRequest, person: Person, profile: Profile | None, action: str,
     forms: dict[str, Any],
@@ -151,29 +160,12 @@ def _profile_action(
         places = list(data.pop("preferred_governorates"))
         services.profile_save(by=by, person=person, preferred_governorates=places, **data)
         return True
-    if action == "occupation":
-        form = forms["occupation"] = OccupationPickForm(request.POST, prefix="occupation")
+    if action in PROFILE_ITEMS:
+        form_class, add = PROFILE_ITEMS[action]
+        form = forms[action] = form_class(request.POST, prefix=action)
         if not form.is_valid():
             return False
-        services.profile_occupation_add(by=by, person=person, **form.cleaned_data)
-        return True
-    if action == "skill":
-        form = forms["skill"] = SkillPickForm(request.POST, prefix="skill")
-        if not form.is_valid():
-            return False
-        services.profile_skill_set(by=by, person=person, **form.cleaned_data)
-        return True
-    if action == "language":
-        form = forms["language"] = LanguageForm(request.POST, prefix="language")
-        if not form.is_valid():
-            return False
-        services.profile_language_set(by=by, person=person, **form.cleaned_data)
-        return True
-    if action == "qualification":
-        form = forms["qualification"] = QualificationForm(request.POST, prefix="qualification")
-        if not form.is_valid():
-            return False
-        services.qualification_add(by=by, person=person, **form.cleaned_data)
+        add(by=by, person=person, **form.cleaned_data)
         return True
     if action == "remove":
         services.profile_item_remove(
