@@ -261,6 +261,7 @@ class WarningKind(models.TextChoices):
     FOLLOW_UP_MISSED = "follow_up_missed", _("A follow-up is missed")
     SCORE_DROP = "score_drop", _("A follow-up score fell")
     MIGRATION_INTENTION = "migration_intention", _("The person intends to migrate again")
+    PLAN_MISSING = "plan_missing", _("No reintegration plan a month after return")
 
 
 class WarningRule(models.Model):

@@ -38,6 +38,7 @@ DEFAULT_RULES = [
     (WarningKind.NEED_UNMET, 30, "راجع الاحتياج مع الشخص وابحث عن خدمة أو سجّل سبب عدم تلبيته.", "پێداویستییەکە لەگەڵ کەسەکە پێدابچۆرەوە و خزمەتگوزارییەک بدۆزەرەوە.", "Review the need with the person: find a service, or record why it cannot be met."),
     (WarningKind.FOLLOW_UP_MISSED, 14, "اتصل بالشخص وسجّل المتابعة.", "پەیوەندی بە کەسەکەوە بکە و بەدواداچوونەکە تۆمار بکە.", "Call the person and record the follow-up."),
     (WarningKind.SCORE_DROP, 15, "قابل الشخص لمعرفة ما تغيّر، وحدّث الاحتياجات.", "کەسەکە ببینە بۆ زانینی ئەوەی گۆڕاوە، و پێداویستییەکان نوێ بکەرەوە.", "Meet the person to learn what changed, and update the needs."),
+    (WarningKind.PLAN_MISSING, 30, "أعدّ خطة إعادة الإدماج مع الشخص.", "پلانی تێکەڵبوونەوە لەگەڵ کەسەکە ئامادە بکە.", "Make the reintegration plan with the person."),
     (WarningKind.MIGRATION_INTENTION, 0, "ناقش خطط الشخص واقترح دعمًا اقتصاديًا واجتماعيًا.", "باسی پلانەکانی کەسەکە بکە و پاڵپشتیی ئابووری و کۆمەڵایەتی پێشنیار بکە.", "Talk through the person's plans and offer economic and social support."),
 ]  # fmt: skip
 
@@ -105,6 +106,17 @@ def _found(rule: WarningRule, today: dt.date) -> Iterable[tuple[int, str, dict[s
             (c, f"milestone:{m}", {"months": months, "due_on": str(due)})
             for c, m, months, due in missed.iterator()
         )
+    if kind == WarningKind.PLAN_MISSING:
+        # A returnee whose case form gives a return date more than `threshold` days ago.
+        returned_before = today - dt.timedelta(days=rule.threshold)
+        no_plan = (
+            Case.objects.filter(
+                plan__isnull=True, person__case_answers__return_date__lt=returned_before
+            )
+            .filter(status__in=[CaseStatus.OPEN, CaseStatus.ACTIVE, CaseStatus.ON_HOLD])
+            .values_list("pk", "person__case_answers__return_date")
+        )
+        return ((c, f"case:{c}", {"returned": str(r)}) for c, r in no_plan.iterator())
     if kind in (WarningKind.SCORE_DROP, WarningKind.MIGRATION_INTENTION):
         return _from_follow_ups(rule)
     return []

@@ -224,3 +224,21 @@ def test_administrators_tune_the_rules(people, world):  # noqa: F811
     rule.refresh_from_db()
     assert rule.threshold == 0  # refused: no Arabic action; nothing half-written
     assert client_for(people["alice"]).get("/cases/warnings/rules/").status_code == 403
+
+
+def test_a_returnee_without_a_plan_a_month_after_return_flags(people, world):  # noqa: F811
+    from jisr.registry.services import case_answers_save
+
+    case = world["case"]
+    case_answers_save(
+        by=people["alice"],
+        person=world["person"],
+        answers={"return_date": (timezone.localdate() - dt.timedelta(days=45)).isoformat()},
+    )
+    warnings.scan()
+    assert _open(WarningKind.PLAN_MISSING) == [f"case:{case.pk}"]
+    services.plan_create(
+        by=people["alice"], case=case, return_date=timezone.localdate() - dt.timedelta(days=45)
+    )
+    warnings.scan()
+    assert _open(WarningKind.PLAN_MISSING) == []

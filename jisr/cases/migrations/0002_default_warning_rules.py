@@ -8,5 +8,5 @@ def load(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("cases", "0002_plans_follow_ups_warnings")]
+    dependencies = [("cases", "0001_initial")]
     operations = [migrations.RunPython(load, migrations.RunPython.noop)]
