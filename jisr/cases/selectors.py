@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db.models import Q, QuerySet
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from jisr.accounts.access import not_found, require
 from jisr.accounts.roles import Perm
@@ -62,15 +62,28 @@ def referrals_sent(user: Any) -> QuerySet[Referral]:
     return Referral.objects.filter(need__case__in=cases_in_scope(user))
 
 
+SHARED_LABELS = (
+    ("full_name", gettext_lazy("Name")), ("sex", gettext_lazy("Sex")),
+    ("birth_year", gettext_lazy("Year of birth")), ("phone", gettext_lazy("Mobile phone")),
+    ("governorate", gettext_lazy("Governorate")), ("district", gettext_lazy("District")),
+)  # fmt: skip
+
+
 def shared_view(referral: Referral) -> list[tuple[str, Any]]:
     """What the receiving organisation sees of the person: only the fields shared with it."""
     person = referral.need.case.person
-    labels = {
-        "full_name": _("Name"), "sex": _("Sex"), "birth_year": _("Year of birth"),
-        "phone": _("Mobile phone"), "governorate": _("Governorate"), "district": _("District"),
-    }  # fmt: skip
+    labels = dict(SHARED_LABELS)
     return [
         (str(labels[name]), SHAREABLE[name](person))
         for name in referral.shared_fields
         if name in SHAREABLE
     ]
+
+
+def shared_with(person: Any) -> list[tuple[Referral, list[str]]]:
+    """Every referral of the person, with the names of the fields shared with the organisation."""
+    labels = dict(SHARED_LABELS)
+    referrals = Referral.objects.filter(need__case__person=person).select_related(
+        "to_organisation", "service"
+    )
+    return [(r, [str(labels.get(name, name)) for name in r.shared_fields]) for r in referrals]

@@ -376,6 +376,7 @@ def my_plan(request: AuthedRequest) -> HttpResponse:
     if case is not None:
         context.update(_plan_context(case))
         context["needs"] = case.needs.select_related("category")
+        context["shared"] = selectors.shared_with(person)
     return render(request, "cases/my_plan.html", context)
 
 
