@@ -36,7 +36,8 @@ PLACE_SCORE = {"district": 1.0, "governorate": 0.8, "remote": 0.6, "national": 0
 # (most are), which keeps a catalogue of 50,000 services quick to search.
 COLUMNS = (
     "pk", "sex", "wait_days", "free", "remote", "categories", "in_area", "office_here",
-    "office_near", "types_text", "eligible_text", "languages_text",
+    "office_near", "types_text", "eligible_text", "languages_text", "organisation_id", "name_ar",
+    "name_en",
 )  # fmt: skip
 LISTS = {
     "types_text": "person_types",
@@ -127,9 +128,20 @@ def proposals_for_needs(
     places = {pk: (_place_kind(rows[pk], district), "") for pk in eligible}
     scored: dict[int, list[tuple[float, int]]] = {}
     for asked, codes in wanted.items():
-        scored[asked] = sorted(
+        ranked = sorted(
             (-_score(rows[pk], places[pk], spoken), pk) for pk in eligible if links[pk] & codes
-        )[:limit]
+        )
+        # The same service of one organisation, offered in several places, is proposed once:
+        # at its nearest.
+        seen: set[tuple[Any, ...]] = set()
+        scored[asked] = []
+        for score, pk in ranked:
+            key = (rows[pk]["organisation_id"], rows[pk]["name_ar"], rows[pk]["name_en"])
+            if key not in seen:
+                seen.add(key)
+                scored[asked].append((score, pk))
+                if len(scored[asked]) == limit:
+                    break
     chosen = Service.objects.select_related("organisation").in_bulk(
         {pk for found_here in scored.values() for _, pk in found_here}
     )

@@ -353,3 +353,16 @@ def test_people_are_told_in_the_app_and_by_e_mail(
     assert "notifications" in page
     client.post("/cases/notifications/")
     assert not Notification.objects.filter(user=people["alice"], read_at__isnull=True).exists()
+
+
+def test_one_organisations_same_service_in_many_places_is_proposed_once(people, world):
+    copy = Service.objects.create(
+        organisation=world["far"].organisation,
+        name_ar=world["far"].name_ar,
+        published=True,
+        remote=True,
+        wait_days=90,
+    )
+    copy.categories.set(world["far"].categories.all())
+    found = proposals.proposals_for(person=world["person"], category=world["need"].category)
+    assert [p.service.name_ar for p in found].count(world["far"].name_ar) == 1
