@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "jisr.matching",
     "jisr.catalogue",
     "jisr.cases",
+    "jisr.linkage",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
