@@ -83,17 +83,9 @@ NICKNAMES: dict[str, str] = {
 }  # fmt: skip
 
 TITLES = (
-    "الحاج",
-    "الحاجة",
-    "السيد",
-    "السيدة",
-    "الشيخ",
-    "د.",
-    "الدكتور",
-    "م.",
-    "المهندس",
-    "الأستاذ",
-)
+    "الحاج", "الحاجة", "السيد", "السيدة", "الشيخ", "د.", "الدكتور", "م.", "المهندس", "الأستاذ",
+    "Al-Hajj", "Hajj", "Haji", "Hajji", "Sayyid", "Sayed", "Sheikh", "Dr", "Eng", "Mr", "Mrs", "Ms",
+)  # fmt: skip
 
 # The kunya a man is commonly called by, from his eldest son's name.
 KUNYA_PREFIX = "أبو"
