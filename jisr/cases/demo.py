@@ -11,6 +11,7 @@ from django.utils import timezone
 from jisr.accounts.models import User
 from jisr.cases import proposals, services, warnings
 from jisr.cases.models import Case, Referral
+from jisr.catalogue.mapping import shows_need
 from jisr.catalogue.models import ServiceCategory
 from jisr.registry.models import (
     CaseAnswers,
@@ -65,10 +66,9 @@ def build_cases(*, rng: random.Random) -> int:
             CaseAnswers.objects.filter(person=person).values_list("answers", flat=True).first()
             or {}
         )
-        wanted = [c for c in categories if any(
-            (q := n.split(":")[0]) in answers and (answers[q] == n.split(":")[1] or n.split(":")[1] in (answers[q] or []))
-            for n in c.needs
-        )] or rng.sample(categories, 2)  # fmt: skip
+        wanted = [c for c in categories if shows_need(answers, c.needs)] or rng.sample(
+            categories, 2
+        )
         for category in rng.sample(wanted, min(3, len(wanted))):
             need = services.need_add(
                 by=caseworker, case=case, category=category, priority=rng.choice([1, 2, 2, 3])

@@ -21,7 +21,7 @@ from jisr.accounts.access import forbidden, require
 from jisr.accounts.roles import Perm
 from jisr.audit.models import Action
 from jisr.audit.services import audit_record
-from jisr.cases import selectors
+from jisr.cases import notifications, selectors
 from jisr.cases.models import (
     OPEN_REFERRAL,
     REFERRAL_TRANSITIONS,
@@ -156,8 +156,6 @@ def referral_send(
         actor=by, action=Action.CREATE, target=referral,
         changes={"to": service.organisation.name, "service": str(service.uuid)},
     )  # fmt: skip
-    from jisr.cases import notifications
-
     notifications.referral_sent(referral)
     # The person's record shows what was shared, with whom.
     audit_record(
@@ -167,7 +165,7 @@ def referral_send(
     return referral
 
 
-def _side(by: Any, referral: Referral) -> set[str]:
+def sides_of(by: Any, referral: Referral) -> set[str]:
     sides = set()
     if by.is_authenticated and by.organisation_id:
         if (
@@ -203,7 +201,7 @@ def referral_move(
     side = allowed[status]
     if side == "platform" and by is not None:
         raise forbidden()
-    if side != "platform" and side not in _side(by, referral):
+    if side != "platform" and side not in sides_of(by, referral):
         raise forbidden()
     if status == ReferralStatus.DECLINED and not reason.strip():
         raise invalid({"reason": [str(_("Say why, so that the caseworker can refer elsewhere."))]})
@@ -227,8 +225,6 @@ def referral_move(
         referral=referral, from_status=before, to_status=status, by=by, note=(reason or note)[:500]
     )
     _sync_need(referral)
-    from jisr.cases import notifications
-
     notifications.referral_moved(referral, by)
     audit_record(
         actor=by,

@@ -230,7 +230,7 @@ def inbox(request: AuthedRequest) -> HttpResponse:
 @permission(Perm.REFERRAL_RESPOND)
 def referral_detail(request: AuthedRequest, referral_id: int) -> HttpResponse:
     referral = _referral_for(request.user, referral_id)
-    sides = services._side(request.user, referral)
+    sides = services.sides_of(request.user, referral)
     if request.method == "POST":
         try:
             services.referral_move(

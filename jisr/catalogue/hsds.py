@@ -61,7 +61,7 @@ def _first(instance: Any, name: str) -> str:
     return ""
 
 
-def _term(taxonomy: str, code: str, name: str) -> dict[str, Any]:
+def taxonomy_term(taxonomy: str, code: str, name: str) -> dict[str, Any]:
     return {
         "id": derived_id("term", taxonomy, code), "code": code, "name": name,
         "description": name, "taxonomy": taxonomy,
@@ -73,7 +73,7 @@ def _attribute(
 ) -> dict[str, Any]:
     return {
         "id": derived_id(owner, taxonomy, code), "link_id": owner, "link_type": entity,
-        "link_entity": entity, "value": value, "taxonomy_term": _term(taxonomy, code, code),
+        "link_entity": entity, "value": value, "taxonomy_term": taxonomy_term(taxonomy, code, code),
     }  # fmt: skip
 
 

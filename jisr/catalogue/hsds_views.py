@@ -153,7 +153,7 @@ def taxonomy_terms(request: HttpRequest) -> JsonResponse:
     parents = {c.pk: c.code for c in ServiceCategory.objects.all()}
     items = [
         {
-            **hsds._term(hsds.CATEGORIES, c.code, c.name_en), "language": "en",
+            **hsds.taxonomy_term(hsds.CATEGORIES, c.code, c.name_en), "language": "en",
             **({"parent_id": hsds.derived_id("term", hsds.CATEGORIES, parents[c.parent_id])} if c.parent_id else {}),
         }
         for c in ServiceCategory.objects.order_by("order", "code")

@@ -52,7 +52,8 @@ class StakeholderMap:
         ]
 
 
-def _needs(answers: dict[str, Any], needs: list[str]) -> bool:
+def shows_need(answers: dict[str, Any], needs: list[str]) -> bool:
+    """Whether case-form answers show any of the needs ("question:value")."""
     for need in needs:
         question, _, value = need.partition(":")
         given = answers.get(question)
@@ -97,7 +98,7 @@ def stakeholder_map(*, fetched_by: Any, level: str = "domain") -> StakeholderMap
     ).values_list("person__governorate__code", "answers")
     for place, answers in rows.iterator(chunk_size=5000):
         for category in categories:
-            if category.needs and _needs(answers or {}, category.needs):
+            if category.needs and shows_need(answers or {}, category.needs):
                 cells[(place, category.code)].persons += 1
     return StakeholderMap(
         governorates=governorates, categories=categories, cells=dict(cells),

@@ -3,9 +3,11 @@ review queue."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, TextField
+from django.db.models.functions import Cast
 
 from jisr.accounts.access import not_found, require, scope_filter
 from jisr.accounts.roles import Perm
@@ -50,15 +52,15 @@ def public_services(
     if sex:
         found = found.filter(Q(sex="") | Q(sex=sex))
     services = found.distinct().select_related("organisation").prefetch_related("categories")
-    if person_type or language:
-        # Lists held as JSON: filtered here, so that SQLite and PostgreSQL answer alike.
-        keep = [
-            s.pk
-            for s in services.only("pk", "person_types", "languages")
-            if (not person_type or not s.person_types or person_type in s.person_types)
-            and (not language or language in s.languages)
-        ]
-        services = services.filter(pk__in=keep)
+    # Lists held as JSON, matched on their text so that SQLite and PostgreSQL answer alike.
+    if person_type:
+        services = services.annotate(types_text=Cast("person_types", TextField())).filter(
+            Q(types_text="[]") | Q(types_text__contains=json.dumps(person_type))
+        )
+    if language:
+        services = services.annotate(languages_text=Cast("languages", TextField())).filter(
+            languages_text__contains=json.dumps(language)
+        )
     return services
 
 

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django_countries import countries
@@ -275,8 +276,6 @@ def candidates_for(*, fetched_by: Any, opportunity: Opportunity, limit: int = 50
     level = viewer_level(fetched_by)
     if level is None:
         return []
-    from django.conf import settings
-
     cap = settings.JISR_MATCHING_REBUILD_AFTER
     index = indexes.profile_index()
     changed = _changed_profiles(index.built_at, index.consents_seen, cap)
@@ -331,8 +330,6 @@ def opportunities_for(*, person: Person, limit: int = 50) -> list[Match]:
     c = person_facts(person)
     if c is None:
         return []
-    from django.conf import settings
-
     cap = settings.JISR_MATCHING_REBUILD_AFTER
     index = indexes.opportunity_index()
     changed = set(

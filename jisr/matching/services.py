@@ -6,7 +6,6 @@ profile or opportunity it changes (`updated_at`), which is how the matching inde
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from django.db import transaction
@@ -536,7 +535,3 @@ def application_decide(
             % {"title": application.opportunity.title},
         )
     return application
-
-
-def today() -> date:
-    return timezone.localdate()

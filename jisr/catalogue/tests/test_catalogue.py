@@ -264,3 +264,30 @@ def test_the_directory_finds_services_by_district(people):
     assert (
         str(service.uuid) not in public.get("/services/", {"district": rusafa.pk}).content.decode()
     )
+
+
+def test_the_directory_filters_by_situation_and_language_on_whole_codes(people):
+    def published(name: str, person_types: list[str], languages: list[str]) -> Service:
+        change = service_propose(
+            by=people["charlie"], data={"name_en": name, "categories": ["legal-aid"]}
+        )
+        service = change_approve(by=people["admin"], change=change)
+        Service.objects.filter(pk=service.pk).update(person_types=person_types, languages=languages)
+        return service
+
+    for_displaced = published("For displaced returnees", ["idp_returnee"], ["ar"])
+    for_everyone = published("For everyone", [], ["ar", "ckb"])
+    for_returnees = published("For returnees", ["returnee"], ["en"])
+    public = client_for(None)
+
+    def shown(**filters: str) -> set[str]:
+        page = public.get("/services/", filters).content.decode()
+        return {
+            s.name_en for s in (for_displaced, for_everyone, for_returnees) if str(s.uuid) in page
+        }
+
+    # "returnee" must not match inside "idp_returnee".
+    assert shown(person_type="returnee") == {"For everyone", "For returnees"}
+    assert shown(person_type="idp_returnee") == {"For everyone", "For displaced returnees"}
+    assert shown(language="ckb") == {"For everyone"}
+    assert shown(person_type="returnee", language="en") == {"For returnees"}
