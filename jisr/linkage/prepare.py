@@ -1,16 +1,28 @@
 """Records of a register brought to comparable form for linkage.
 
-Names go through the project's one normaliser, then: titles dropped (الحاج، السيد، د.), a kunya
-in brackets set aside, compounds joined (عبد الله / عبدالله, by the normaliser), names in Latin
-letters brought back to their Arabic form (Mohammed / Muhammad → محمد), nicknames to the name
-they stand for (حمودي → محمد). A register with only a full name is split into first, father,
-grandfather and family (the family name is the one with the article). Dates keep the year, and
-the day and month only when real: 1 July is the usual stand-in for an unknown date.
+Each name is cut into words as a clerk means them: titles dropped (الحاج، السيد، د.، Dr), a kunya
+(أبو علي، أم حسين، Abu Ali) set aside as an alias, compounds joined (عبد الله / عبدالله / Abdul
+Rahman, نور الدين / Nour al-Din, the article of a Latin family name: Al-Jubouri). A full name is
+split into first, father, grandfather and family ("Family, Given Father" too). Each part then has
+two forms:
+
+- its *name*: the project's normaliser (Kurdish letters folded, compounds joined), a Latin
+  spelling from Jisr's tables brought back to Arabic (Mohammed → محمد), a nickname to the name it
+  stands for (حمودي → محمد);
+- its *key*: the consonants of the name as both scripts write them, in ASCII (محمد, Mohammed,
+  Muhammad, محەمەد → "mhmd"; حسين, Hussein, Husain → "hsn"). Long vowels, hamza, ع and the
+  article are dropped, letters pronounced alike share one sign. The key meets names that the
+  tables do not know, across scripts and spellings, and because it is ASCII, DuckDB's and Spark's
+  string distances on it count letters, not UTF-8 bytes (duckdb/duckdb#25113).
+
+Dates keep the year, and the day and month only when real: 1 July is the usual stand-in for an
+unknown date.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 from typing import Any
 
@@ -21,8 +33,98 @@ INPUT_COLUMNS = (
     "record_id", "full_name", "first_name", "father_name", "grandfather_name", "family_name",
     "mother_name", "sex", "birth_date", "governorate", "phone",
 )  # fmt: skip
-BRACKETS = re.compile(r"[(\[].*?[)\]]")
-DATE = re.compile(r"^(\d{4})(?:-(\d{2})-(\d{2}))?$")
+PARTS = ("first", "father", "grandfather", "family")
+BRACKETS = re.compile(r"[(\[](.*?)[)\]]")
+DATE = re.compile(r"^(\d{4})(?:-(\d{1,2})-(\d{1,2}))?")
+_MARKS = re.compile(
+    "[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640\u200c\u200d\u200e\u200f\u061c]"
+)
+_SPLIT = re.compile(r"[\s\-_.،,/]+")
+
+# Words that join the next one into one name.
+_ABD = frozenset({"عبد", "abd", "abdul", "abdel", "abdal", "abdil", "abdol", "abdu"})
+_ARTICLE = frozenset({"al", "el", "ال"})
+# Words that join the one before: نور الدين, Nour al-Din, Nuraddin; فتح الله, Fathullah.
+_SECOND_HALF = frozenset({
+    "الدين", "الله", "din", "deen", "dine", "eddin", "uddin", "aldin", "addin", "eddine",
+    "allah", "ullah", "ollah",
+})  # fmt: skip
+_KUNYA = frozenset({"ابو", "أبو", "ابوا", "ام", "أم", "abu", "abo", "abou", "um", "umm", "om"})
+_CONNECTORS = frozenset({"بن", "ابن", "bin", "ibn", "bint", "بنت"})
+
+# Consonant classes shared by the Arabic and Latin alphabets (see the module's docstring).
+_ARABIC_KEY = {
+    "ب": "b", "پ": "b", "ت": "t", "ط": "t", "ث": "t", "ج": "j", "چ": "j", "ح": "h", "خ": "k",
+    "د": "t", "ذ": "t", "ض": "t", "ظ": "t", "ر": "r", "ڕ": "r", "ز": "z", "ژ": "j", "س": "s",
+    "ش": "s", "ص": "s", "غ": "k", "ف": "f", "ڤ": "f", "ق": "k", "ك": "k", "ک": "k", "گ": "k",
+    "ل": "l", "ڵ": "l", "م": "m", "ن": "n", "ه": "h", "ھ": "h", "و": "w", "ي": "y", "ی": "y",
+}  # fmt: skip
+_LATIN_PAIRS = (("kh", "k"), ("gh", "k"), ("sh", "s"), ("ch", "j"), ("th", "t"), ("dh", "t"),
+                ("zh", "j"), ("ph", "f"), ("ck", "k"), ("dj", "j"))  # fmt: skip
+_LATIN_KEY = {"d": "t", "q": "k", "c": "k", "g": "k", "v": "f", "p": "b", "x": "ks"}
+
+
+def _clean(text: str) -> str:
+    return _MARKS.sub("", unicodedata.normalize("NFKC", text or "")).lower()
+
+
+# Letters of Kurdish (and Persian-keyboard) writing that Arabic spelling does not use; a word
+# opening with ئ is Kurdish spelling too (Arabic writes أ، إ or ا).
+_KURDISH_LETTERS = frozenset("ەێۆڵڕکیگڤپچژ")
+# Within one script, long vowels tell names apart (حسن / حسين, محمد / محمود): the spelling key
+# keeps them; only letters clerks confuse (ص/س, ظ/ض/ذ/د, Kurdish forms) share a sign.
+_ARABIC_VOWELS = {"ا": "a", "آ": "a", "أ": "a", "إ": "a", "ٱ": "a", "و": "w", "ۆ": "w", "ؤ": "w",
+                  "ي": "y", "ی": "y", "ى": "y", "ێ": "y", "ئ": "y", "ع": "e"}  # fmt: skip
+
+
+def script(word: str) -> str:
+    """ "la" (Latin), "ku" (Kurdish letters) or "ar"."""
+    if re.search("[a-z]", _clean(word)):
+        return "la"
+    return "ku" if _KURDISH_LETTERS & set(word) or word.startswith("ئ") else "ar"
+
+
+def name_key(word: str, *, vowels: bool = False) -> str:
+    """The consonant skeleton of one name (a joined compound counts as one), in ASCII.
+
+    With `vowels`, an Arabic-script name keeps its long vowels and ع (the spelling key); a Latin
+    name has no reliable long vowels and is the same either way.
+    """
+    word = _clean(word).replace(" ", "").replace("'", "").replace("`", "")
+    if not word:
+        return ""
+    out: list[str] = []
+    if re.search("[a-z]", word):
+        for pair, sign in _LATIN_PAIRS:
+            word = word.replace(pair, sign)
+        for index, letter in enumerate(word):
+            if letter in "wy":
+                out.append(letter if index == 0 else "")
+            elif letter in "aeiou" or not letter.isalpha():
+                continue
+            else:
+                out.append(_LATIN_KEY.get(letter, letter))
+    else:
+        for index, letter in enumerate(word):
+            sign = _ARABIC_KEY.get(letter, "")
+            if vowels and index > 0 and letter in _ARABIC_VOWELS:
+                sign = _ARABIC_VOWELS[letter]
+            elif sign in ("w", "y") and index > 0:
+                sign = ""
+            out.append(sign)
+    key = re.sub(r"(.)\1+", r"\1", "".join(out))
+    if len(key) > 1 and key.endswith("h"):  # Fatimah / فاطمه / فاطمة; Abdullah / عبدالله
+        key = key[:-1]
+    return key or "0"
+
+
+def family_key(word: str, *, vowels: bool = False) -> str:
+    """A family name's key without its article: Al-Jubouri, Aljuboori, الجبوري, Jubouri."""
+    cleaned = _clean(word).replace(" ", "")
+    for article in ("al", "el", "ال"):
+        if cleaned.startswith(article) and len(cleaned) > len(article) + 2:
+            return name_key(cleaned[len(article) :], vowels=vowels)
+    return name_key(cleaned, vowels=vowels)
 
 
 @lru_cache(maxsize=1)
@@ -31,66 +133,151 @@ def _tables() -> tuple[dict[str, str], dict[str, str], frozenset[str], frozenset
     for table in (MALE, FEMALE, FAMILY):
         for arabic, spellings in table.items():
             for spelling in spellings:
-                latin[normalise_name(spelling)] = normalise_name(arabic)
-    nicknames = {normalise_name(k): normalise_name(v) for k, v in NICKNAMES.items()}
-    titles = frozenset(normalise_name(t) for t in TITLES)
+                latin[_joined_key(spelling)] = arabic
+    nicknames = {normalise_name(k): v for k, v in NICKNAMES.items()}
+    titles = frozenset(" ".join(t for t in _SPLIT.split(_clean(title)) if t) for title in TITLES)
     families = frozenset(normalise_name(f) for f in FAMILY)
     return latin, nicknames, titles, families
 
 
-def _words(text: str) -> list[str]:
-    latin, _nicknames, titles, _families = _tables()
-    words = normalise_name(BRACKETS.sub(" ", text or "")).split()
+def _joined_key(spelling: str) -> str:
+    return "".join(_SPLIT.split(_clean(spelling)))
+
+
+def words(text: str) -> tuple[list[str], str]:
+    """The words of a name as written, compounds joined, titles dropped; and a kunya if any."""
+    _latin, _nicknames, titles, _families = _tables()
+    kunya = ""
+    inside = BRACKETS.findall(text or "")
+    text = BRACKETS.sub(" ", text or "")
+    tokens = [t for t in _SPLIT.split(_clean(text).replace("'", "")) if t]
     out: list[str] = []
     index = 0
-    while index < len(words):
-        two = " ".join(words[index : index + 2])
-        if two in titles or words[index] in titles:  # "al hajj", "الحاج", "dr"
-            index += 2 if two in titles else 1
-            continue
-        if two in latin:  # "abdul rahman", "al jubori"
-            out.append(latin[two])
+    while index < len(tokens):
+        token = tokens[index]
+        two = " ".join(tokens[index : index + 2])
+        if two in titles:
             index += 2
             continue
-        out.append(latin.get(words[index], words[index]))
-        index += 1
-    return out
+        if token in titles or token in _CONNECTORS:
+            index += 1
+            continue
+        if token in _KUNYA and index + 1 < len(tokens):
+            taken = _compound(tokens, index + 1)
+            kunya = kunya or "".join(tokens[index + 1 : taken])
+            index = taken
+            continue
+        end = _compound(tokens, index)
+        joined = "".join(tokens[index:end])
+        if tokens[index] in ("al", "el") and end > index + 1:  # Al Jubouri: marked as a family name
+            joined = f"{tokens[index]}-{''.join(tokens[index + 1 : end])}"
+        out.append(joined)
+        index = end
+    for alias in inside:
+        alias_words, alias_kunya = words(alias)
+        kunya = kunya or alias_kunya or "".join(alias_words[1:2])
+    return out, kunya
 
 
-def _name(text: str) -> str:
-    _latin, nicknames, _titles, _families = _tables()
-    joined = " ".join(_words(text))
-    return nicknames.get(joined, joined)
+def _compound(tokens: list[str], index: int) -> int:
+    """The index after the name that starts at `index` (one word, or a compound)."""
+    end = index + 1
+    if tokens[index] in _ABD | _ARTICLE and end < len(tokens):
+        end += 1
+        if tokens[end - 1] in _ARTICLE and end < len(tokens):  # Abd al-Sattar
+            end += 1
+    while end < len(tokens) and tokens[end] in _SECOND_HALF:
+        end += 1
+    if (
+        end < len(tokens)
+        and tokens[end] in _ARTICLE
+        and end + 1 < len(tokens)
+        and tokens[end + 1] in _SECOND_HALF
+    ):
+        end += 2  # Nour al Din
+    return end
 
 
-def name_parts(row: dict[str, Any]) -> list[str]:
-    """First, father, grandfather and family name, comparable across registers."""
-    if any(row.get(k) for k in ("first_name", "father_name", "grandfather_name", "family_name")):
-        return [
-            _name(row.get(k) or "")
-            for k in ("first_name", "father_name", "grandfather_name", "family_name")
-        ]
-    _latin, nicknames, _titles, families = _tables()
-    words = _words(row.get("full_name") or "")
-    family = next((w for w in reversed(words[1:]) if w in families or w.startswith("ال")), "")
-    given = [w for w in words if w != family]
+@lru_cache(maxsize=100_000)
+def _one_name(word: str, *, family: bool = False) -> dict[str, str]:
+    """A word's comparable forms: its name (the formal Arabic name where the tables know it),
+    its spelling key, its sound key and its script."""
+    latin, nicknames, _titles, _families = _tables()
+    formal = latin.get(word.replace("-", ""), word)
+    formal = nicknames.get(normalise_name(formal), formal)
+    key = family_key if family else name_key
+    return {
+        "": normalise_name(formal), "spelling": key(formal, vowels=True), "sound": key(formal),
+        "script": script(formal),
+    }  # fmt: skip
+
+
+def _has_article(word: str) -> bool:
+    """Whether a word reads as a family name with its article (الجبوري, Al-Jubouri, Aljuboori)."""
+    if word.startswith(("al-", "el-")) or (word.startswith("ال") and len(word) >= 4):
+        return True
+    return word.startswith(("al", "el")) and len(word) >= 7
+
+
+def name_parts(row: dict[str, Any]) -> tuple[list[str], str]:
+    """First, father, grandfather and family name, comparable across registers; and a kunya."""
+    split = [row.get(f"{part}_name") or "" for part in PARTS]
+    kunya = ""
+    if any(split):
+        parts = []
+        for text in split:
+            found, alias = words(text)
+            kunya = kunya or alias
+            # A part a clerk filled with a kunya alone (first name "أم عباس") says nothing.
+            parts.append("".join(found))
+        _full, alias = words(row.get("full_name") or "")
+        return parts, kunya or alias
+    full = row.get("full_name") or ""
+    family = ""
+    if "," in full or "،" in full:  # "Alkhaqani, Ibrahim Haider"
+        head, _comma, tail = re.split("([,،])", full, maxsplit=1)
+        family_words, kunya = words(head)
+        given, alias = words(tail)
+        family, kunya = "".join(family_words), kunya or alias
+    else:
+        given, kunya = words(full)
+        _latin, _nicknames, _titles, families = _tables()
+        if len(given) >= 4 or (
+            len(given) >= 2 and (_has_article(given[-1]) or normalise_name(given[-1]) in families)
+        ):
+            family = given.pop()
     first, father, grandfather = ([*given, "", "", ""])[:3]
-    return [nicknames.get(first, first), father, grandfather, family]
+    return [first, father, grandfather, family], kunya
 
 
 def prepared(row: dict[str, Any]) -> dict[str, Any]:
-    first, father, grandfather, family = name_parts(row)
+    """A register row as the linkage model reads it."""
+    parts, kunya = name_parts(row)
+    record: dict[str, Any] = {"unique_id": str(row["record_id"]).strip()}
+    for part, word in [*zip(PARTS, parts, strict=True), ("mother", _mother(row))]:
+        forms = _one_name(word, family=part == "family") if word else {}
+        for form in ("", "spelling", "sound", "script"):
+            record[f"{part}_{form}".rstrip("_")] = forms.get(form) or None
+    record["kunya"] = _one_name(kunya)["sound"] if kunya else None
     date = DATE.match((row.get("birth_date") or "").strip())
-    year = date.group(1) if date else None
-    month_day = None
-    if date and date.group(2) and f"{date.group(2)}-{date.group(3)}" != "07-01":
-        month_day = f"{date.group(2)}-{date.group(3)}"
-    phone = re.sub(r"\D", "", row.get("phone") or "")[-9:] or None
-    return {
-        "unique_id": str(row["record_id"]), "first": first or None, "father": father or None,
-        "grandfather": grandfather or None, "family": family or None,
-        "mother": _name(row.get("mother_name") or "").split(" ")[0] or None,
-        "sex": (row.get("sex") or "").strip().upper()[:1] or None, "birth_year": year,
-        "birth_md": month_day, "governorate": (row.get("governorate") or "").strip() or None,
-        "phone": phone,
-    }  # fmt: skip
+    year, month_day, day_month = None, None, None
+    if date:
+        year = int(date.group(1))
+        if date.group(2):
+            month, day = int(date.group(2)), int(date.group(3))
+            if (month, day) != (7, 1) and 1 <= month <= 12 and 1 <= day <= 31:
+                month_day, day_month = f"{month:02d}-{day:02d}", f"{day:02d}-{month:02d}"
+    sex = (row.get("sex") or "").strip().upper()[:1]
+    phone = re.sub(r"\D", "", unicodedata.normalize("NFKC", row.get("phone") or ""))[-9:]
+    record.update(
+        sex=sex if sex in ("M", "F") else None, birth_year=year, birth_md=month_day,
+        birth_dm=day_month, governorate=(row.get("governorate") or "").strip().upper() or None,
+        phone=phone if len(phone) >= 7 else None,
+    )  # fmt: skip
+    return record
+
+
+def _mother(row: dict[str, Any]) -> str:
+    """The mother's first name: registers write her name alone or with her father's."""
+    found, _alias = words(row.get("mother_name") or "")
+    return found[0] if found else ""
