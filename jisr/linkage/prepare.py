@@ -224,14 +224,21 @@ def name_parts(row: dict[str, Any]) -> tuple[list[str], str]:
     split = [row.get(f"{part}_name") or "" for part in PARTS]
     kunya = ""
     if any(split):
-        parts = []
+        found_words: list[list[str]] = []
         for text in split:
             found, alias = words(text)
             kunya = kunya or alias
             # A part a clerk filled with a kunya alone (first name "أم عباس") says nothing.
-            parts.append("".join(found))
+            found_words.append(found)
+        # Passports put every given name in one field ("MOHAMMED ALI HUSSEIN"): the names
+        # after the first move to the father's and grandfather's places when those are empty.
+        given = found_words[0]
+        for slot in (1, 2):
+            if len(given) > 1 and not found_words[slot]:
+                found_words[slot] = [given.pop(1)]
+        found_words[0] = given
         _full, alias = words(row.get("full_name") or "")
-        return parts, kunya or alias
+        return ["".join(found) for found in found_words], kunya or alias
     full = row.get("full_name") or ""
     family = ""
     if "," in full or "،" in full:  # "Alkhaqani, Ibrahim Haider"
@@ -242,7 +249,11 @@ def name_parts(row: dict[str, Any]) -> tuple[list[str], str]:
     else:
         given, kunya = words(full)
         _latin, _nicknames, _titles, families = _tables()
-        if len(given) >= 4 or (
+        if len(given) >= 3 and _has_article(given[0]) and not any(map(_has_article, given[1:])):
+            family = given.pop(
+                0
+            )  # surname first, as foreign registers write: "AL-JUBOURI MOHAMMED ALI"
+        elif len(given) >= 4 or (
             len(given) >= 2 and (_has_article(given[-1]) or normalise_name(given[-1]) in families)
         ):
             family = given.pop()
