@@ -129,6 +129,7 @@ def _register_routers() -> None:
     from jisr.audit.api import router as audit_router
     from jisr.cases.api import router as cases_router
     from jisr.catalogue.api import router as catalogue_router
+    from jisr.linkage.api import router as linkage_router
     from jisr.matching.api import router as matching_router
     from jisr.places.api import router as places_router
     from jisr.registry.api import router as registry_router
@@ -140,6 +141,7 @@ def _register_routers() -> None:
     api.add_router("/", matching_router)
     api.add_router("/", catalogue_router)
     api.add_router("/", cases_router)
+    api.add_router("/", linkage_router)
 
 
 _register_routers()

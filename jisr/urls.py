@@ -10,6 +10,7 @@ urlpatterns = [
     path("registry/", include("jisr.registry.urls")),
     path("matching/", include("jisr.matching.urls")),
     path("cases/", include("jisr.cases.urls")),
+    path("linkage/", include("jisr.linkage.urls")),
     path("", include("jisr.catalogue.urls")),
     path("api/v1/", api.urls),
     path("api/hsds/", include((hsds_patterns, "hsds"))),

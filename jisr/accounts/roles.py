@@ -67,6 +67,10 @@ class Perm(StrEnum):
     CASE_VIEW = "case.view"
     CASE_MANAGE = "case.manage"
     REFERRAL_RESPOND = "referral.respond"
+    REGISTER_MANAGE = "register.manage"
+    LINKAGE_REVIEW = "linkage.review"
+    CROSS_REFERENCE_VIEW = "cross_reference.view"
+    AGREEMENT_MANAGE = "agreement.manage"
 
 
 _STAFF_BASICS = {
@@ -78,6 +82,9 @@ _STAFF_BASICS = {
 # Posting opportunities and reading their candidates: the organisations that offer work,
 # training and assignments, and the supervisors of the ministries that post expert assignments.
 _POSTING = {Perm.OPPORTUNITY_MANAGE}
+# Registers of other institutions: importing one's own, linking, reviewing uncertain pairs and
+# reading the cross-references that data-sharing agreements allow.
+_LINKAGE = {Perm.REGISTER_MANAGE, Perm.LINKAGE_REVIEW, Perm.CROSS_REFERENCE_VIEW}
 _CASEWORK = {
     Perm.PERSON_VIEW,
     Perm.PERSON_REGISTER,
@@ -98,12 +105,15 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
             Perm.AUDIT_VIEW,
             Perm.CATEGORY_MANAGE,
             Perm.SERVICE_REVIEW,
+            Perm.AGREEMENT_MANAGE,
         }
     ),
     Role.SUPERVISOR: frozenset(
         _STAFF_BASICS
         | _POSTING
+        | _LINKAGE
         | {
+            Perm.AGREEMENT_MANAGE,
             Perm.USER_VIEW,
             Perm.AUDIT_VIEW,
             Perm.PERSON_VIEW,
@@ -118,7 +128,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
         _STAFF_BASICS | _POSTING | {Perm.SERVICE_EDIT, Perm.REFERRAL_RESPOND}
     ),
     Role.EMPLOYER: frozenset(_STAFF_BASICS | _POSTING),
-    Role.ANALYST: frozenset(_STAFF_BASICS),
+    Role.ANALYST: frozenset(_STAFF_BASICS | _LINKAGE),
     Role.PERSON: frozenset({Perm.OPPORTUNITY_VIEW}),
 }
 

@@ -164,6 +164,7 @@ def build_demo(
         (Role.PROVIDER_STAFF, "provider", others[OrganisationKind.NGO], Scope.ORGANISATION, "ar"),
         (Role.EMPLOYER, "employer", others[OrganisationKind.EMPLOYER], Scope.ORGANISATION, "ckb"),
         (Role.ANALYST, "analyst", ministries["MoP"], Scope.ALL, "ar"),
+        (Role.ANALYST, "labour", ministries["MoLSA"], Scope.ORGANISATION, "ar"),
     ]
     accounts: list[DemoAccount] = []
     for role, local, organisation, scope, language in role_accounts:
@@ -213,6 +214,12 @@ def build_demo(
         build_matching(rng=rng, demo_email=DEMO_DOMAIN)
         build_catalogue(rng=rng, demo_email=DEMO_DOMAIN)
         build_cases(rng=rng)
+        from jisr.linkage.demo import build_linkage
+
+        build_linkage(
+            rng=rng, labour_analyst=User.objects.get(email=demo_email("labour")),
+            migration=ministries["MoMD"], labour=ministries["MoLSA"],
+        )  # fmt: skip
     return DemoResult(
         accounts=accounts,
         organisations=Organisation.objects.count(),

@@ -1,4 +1,4 @@
-"""The linkage model: Splink 5 on DuckDB (in process), trained on the registers themselves.
+"""The linkage model: Splink 5 on DuckDB (in process) or Spark, trained on the registers themselves.
 
 Comparisons are made for Iraqi names position by position (first, father, grandfather, family),
 with the mother's first name, birth year and day-month (exact, or the day and month swapped),
@@ -9,9 +9,14 @@ after it, so distances count letters of the normalised form, not UTF-8 bytes.
 
 from __future__ import annotations
 
+import atexit
 import csv
 import json
-from collections.abc import Callable
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, Literal
 
@@ -23,6 +28,7 @@ DEFAULT_THRESHOLD = 0.99
 
 
 LinkType = Literal["link_only", "dedupe_only"]
+Backend = Literal["duckdb", "spark"]
 
 
 def _name(part: str, *, else_m: float | None = None) -> Any:
@@ -114,39 +120,123 @@ def _blocking() -> list[Any]:
     ]
 
 
-def read(path: Path) -> Any:
-    """A register as a column table of prepared records (columns keep memory low at scale)."""
+def table(rows: Iterable[dict[str, Any]]) -> Any:
+    """Records (the input columns) as a column table of prepared records; columns keep memory
+    low at scale."""
     import pyarrow as pa
 
     columns: dict[str, list[Any]] = {}
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        for row in csv.DictReader(handle):
-            for name, value in prepared(row).items():
-                columns.setdefault(name, []).append(value)
+    for row in rows:
+        for name, value in prepared(row).items():
+            columns.setdefault(name, []).append(value)
     names = list(prepared({"record_id": ""}))
     schema = pa.schema([(n, pa.int32() if n == "birth_year" else pa.string()) for n in names])
     return pa.table({n: columns.get(n, []) for n in names}, schema=schema)
 
 
-def _linker(
+def read(path: Path) -> Any:
+    """A register's CSV file (`INPUT_COLUMNS`, extra columns ignored) as `table` makes it."""
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        return table(csv.DictReader(handle))
+
+
+def _spark() -> Any:
+    """The active SparkSession, else one from spark-submit or PYSPARK_SUBMIT_ARGS (a cluster), else
+    a local one on this machine's cores that loads Splink's jar of string similarities."""
+    from pyspark.sql import SparkSession
+    from splink.backends.spark import similarity_jar_location
+
+    spark = SparkSession.getActiveSession()
+    submitted = "PYSPARK_GATEWAY_PORT" in os.environ or "--master" in os.environ.get(
+        "PYSPARK_SUBMIT_ARGS", ""
+    )
+    if spark is None and submitted:
+        spark = SparkSession.builder.appName("jisr-linkage").getOrCreate()
+    elif spark is None:
+        spark = (
+            SparkSession.builder.appName("jisr-linkage")
+            .master("local[*]")
+            .config("spark.driver.memory", "2g")
+            .config("spark.ui.enabled", "false")
+            .config("spark.ui.showConsoleProgress", "false")
+            .config("spark.sql.shuffle.partitions", str(2 * (os.cpu_count() or 2)))
+            .config("spark.jars", similarity_jar_location())
+            .getOrCreate()
+        )
+        spark.sparkContext.setLogLevel("ERROR")
+    # Splink writes its intermediate tables as Parquet here; a cluster sets spark.checkpoint.dir.
+    if spark.sparkContext.getCheckpointDir() is None:
+        checkpoints = tempfile.mkdtemp(prefix="jisr-spark-")
+        atexit.register(shutil.rmtree, checkpoints, ignore_errors=True)
+        spark.sparkContext.setCheckpointDir(checkpoints)
+    # The comparisons call Jaro-Winkler by DuckDB's name; on Spark it is the one in Splink's jar.
+    # The two differ a little (the jar counts half a transposition, DuckDB rounds it down), so a
+    # few pairs of sound keys near 0.88 fall on either side; registers tested gave the same links.
+    from pyspark.sql.types import DoubleType
+
+    spark.udf.registerJavaFunction(
+        "jaro_winkler_similarity", "uk.gov.moj.dash.linkage.JaroWinklerSimilarity", DoubleType()
+    )
+    return spark
+
+
+def _saved_model(model: Path | dict[str, Any], backend: Backend) -> dict[str, Any]:
+    """A saved model for `backend`. Splink writes a model's SQL in the dialect it was trained on,
+    and names in it are quoted "so" for DuckDB, `so` for Spark; the rest of it reads in both."""
+    settings: dict[str, Any] = (
+        json.loads(model.read_text(encoding="utf-8"))
+        if isinstance(model, Path)
+        else json.loads(json.dumps(model))
+    )
+    quote = "`" if backend == "spark" else '"'
+
+    def requoted(sql: str) -> str:
+        return re.sub(r'"(\w+)"|`(\w+)`', lambda m: quote + (m[1] or m[2]) + quote, sql)
+
+    for comparison in settings["comparisons"]:
+        for level in comparison["comparison_levels"]:
+            level["sql_condition"] = requoted(level["sql_condition"])
+    for rule in settings["blocking_rules_to_generate_predictions"]:
+        rule["blocking_rule"] = requoted(rule["blocking_rule"])
+        rule["sql_dialect"] = backend
+    settings["sql_dialect"] = backend
+    return settings
+
+
+def linker_for(
     tables: list[Any],
     link_type: LinkType,
-    model: Path | None,
+    model: Path | dict[str, Any] | None,
     say: Callable[[str], None],
+    backend: Backend = "duckdb",
 ) -> Any:
-    import duckdb
+    """A Splink linker over prepared tables: with a saved model (a file or its settings), or
+    trained on the tables themselves."""
     from splink import Linker, block_on
-    from splink.backends.duckdb import DuckDBAPI
 
-    api = DuckDBAPI(duckdb.connect())
+    api: Any
+    if backend == "spark":
+        from splink.backends.spark import SparkAPI
+
+        spark = _spark()
+        for i in range(len(tables)):  # a session used before still holds its registers
+            spark.catalog.dropTempView(f"register_{i}")
+        api = SparkAPI(spark_session=spark)  # type: ignore[no-untyped-call]
+    else:
+        import duckdb
+        from splink.backends.duckdb import DuckDBAPI
+
+        # DuckDB spills to disk past this, so two registers of a million fit a modest machine.
+        limit = os.environ.get("JISR_LINKAGE_MEMORY", "6GB")
+        api = DuckDBAPI(
+            duckdb.connect(config={"memory_limit": limit, "temp_directory": tempfile.gettempdir()})
+        )
     frames = [
         api.register(table, dataset_display_name=f"register_{i}") for i, table in enumerate(tables)
     ]
     if model is not None:
         return Linker(
-            frames if len(frames) > 1 else frames[0],
-            json.loads(model.read_text(encoding="utf-8")),
-            log_level=40,
+            frames if len(frames) > 1 else frames[0], _saved_model(model, backend), log_level=40
         )
     linker = Linker(frames if len(frames) > 1 else frames[0], _settings(link_type), log_level=40)
     say("estimating how many pairs match")
@@ -168,10 +258,11 @@ def _linker(
 
 
 def link(left: Path, right: Path, *, threshold: float = DEFAULT_THRESHOLD, model: Path | None = None,
-         save: Path | None = None, say: Callable[[str], None] = print) -> list[tuple[str, str, float]]:  # fmt: skip
+         save: Path | None = None, say: Callable[[str], None] = print,
+         backend: Backend = "duckdb") -> list[tuple[str, str, float]]:  # fmt: skip
     """Pairs of records, one from each register, that are the same person."""
     say("reading the registers")
-    linker = _linker([read(left), read(right)], "link_only", model, say)
+    linker = linker_for([read(left), read(right)], "link_only", model, say, backend)
     if save is not None:
         linker.misc.save_model_to_json(str(save), overwrite=True)
     say("comparing the candidate pairs")
@@ -186,11 +277,12 @@ def link(left: Path, right: Path, *, threshold: float = DEFAULT_THRESHOLD, model
 
 
 def dedupe(path: Path, *, threshold: float = DEFAULT_THRESHOLD, model: Path | None = None,
-           save: Path | None = None, say: Callable[[str], None] = print) -> dict[str, str]:  # fmt: skip
+           save: Path | None = None, say: Callable[[str], None] = print,
+           backend: Backend = "duckdb") -> dict[str, str]:  # fmt: skip
     """Each record's cluster: records of the same person share one."""
     say("reading the register")
     table = read(path)
-    linker = _linker([table], "dedupe_only", model, say)
+    linker = linker_for([table], "dedupe_only", model, say, backend)
     if save is not None:
         linker.misc.save_model_to_json(str(save), overwrite=True)
     say("comparing the candidate pairs")

@@ -79,11 +79,11 @@ def _key(text: str) -> str:
     return normalise_name(text).replace("_", " ")
 
 
-def guess_mapping(headers: list[str]) -> dict[str, str]:
+def guess_mapping(headers: list[str], targets: tuple[Target, ...] = TARGETS) -> dict[str, str]:
     """The column that most likely holds each field, from the headers' wording."""
     mapping: dict[str, str] = {}
     by_header = {_key(h): h for h in headers if h}
-    for target in TARGETS:
+    for target in targets:
         candidates = {_key(target.key), *(_key(s) for s in target.synonyms)}
         for code, _name in (("ar", ""), ("ckb", ""), ("en", "")):
             with translation.override(code):
@@ -106,6 +106,25 @@ def _choice_lookup(choices: list[tuple[str, Any]]) -> dict[str, str]:
 
 _SEX_WORDS = {"f": "F", "female": "F", "انثي": "F", "مي": "F", "افرهت": "F", "ژن": "F",
               "m": "M", "male": "M", "ذكر": "M", "نير": "M", "بياو": "M", "بیاو": "M"}  # fmt: skip
+
+
+def sex_code(text: str) -> str | None:
+    """ "F" or "M" from the ways registers write it, in three languages; None if unknown."""
+    return _SEX_WORDS.get(_key(text))
+
+
+def governorate_codes() -> dict[str, str]:
+    """ISO 3166-2 code of each governorate by its code or any of its names (normalised)."""
+    codes = _choice_lookup([(g.code, g.name_en) for g in Governorate.objects.all()])
+    for governorate in Governorate.objects.all():
+        for name in (governorate.name_ar, governorate.name_ckb, governorate.name_en):
+            codes[_key(name)] = governorate.code
+    return codes
+
+
+def column_key(text: str) -> str:
+    """A header or a value as compared: the one normaliser, underscores as spaces."""
+    return _key(text)
 
 
 @dataclass(frozen=True)
@@ -157,10 +176,7 @@ def check(
     if errors:
         return [], errors
     index = {key: headers.index(column) for key, column in mapping.items() if column in headers}
-    governorates = _choice_lookup([(g.code, g.name_en) for g in Governorate.objects.all()])
-    for governorate in Governorate.objects.all():
-        for name in (governorate.name_ar, governorate.name_ckb, governorate.name_en):
-            governorates[_key(name)] = governorate.code
+    governorates = governorate_codes()
     places = {g.code: g for g in Governorate.objects.all()}
     person_types = _choice_lookup(list(PersonType.choices))
     ready = []
@@ -182,7 +198,7 @@ def check(
         )}  # fmt: skip
         if not fields["first_name"]:
             problem("first_name", _("This is required."))
-        sex = _SEX_WORDS.get(_key(value("sex")))
+        sex = sex_code(value("sex"))
         if sex is None:
             problem("sex", _("Not one of the choices."))
         fields["sex"] = sex or ""

@@ -55,6 +55,13 @@ IN_SCOPE = {
     "case_id": {"carol"},
     "need_id": {"carol"},
     "referral_id": {"carol", "charlie"},
+    # A register of the Basra branch, with its records, a run and a pair: the ministry's own
+    # (carol); no scope reaches another institution's register. An upload is its uploader's.
+    "register_id": {"carol"},
+    "upload_id": set(),
+    "run_id": {"carol"},
+    "pair_id": {"carol"},
+    "record_id": {"carol"},
 }
 EDIT_IN_SCOPE = {
     "organisation_id": {"admin"},
@@ -70,6 +77,12 @@ EDIT_IN_SCOPE = {
     "case_id": set(),
     "need_id": set(),
     "referral_id": {"charlie"},  # the receiving organisation moves the referral
+    "register_id": {"carol"},
+    "upload_id": set(),
+    "run_id": {"carol"},
+    "pair_id": {"carol"},
+    "record_id": {"carol"},
+    "agreement_id": {"carol"},
 }
 # Pages and operations that act for the poster of an opportunity: scoped like changes.
 POSTER_WORDS = ("edit", "candidates", "applications", "decision")
@@ -168,7 +181,49 @@ def _case_samples(people: Any, person: Any) -> dict[str, str]:
     }
 
 
+def _linkage_samples(people: Any, orgs: Any) -> dict[str, str]:
+    import datetime as dt
+
+    from jisr.linkage.models import (
+        CandidatePair,
+        LinkageRun,
+        Register,
+        RegisterRecord,
+        RegisterUpload,
+        SharingAgreement,
+    )  # fmt: skip
+
+    register, _new = Register.objects.get_or_create(
+        organisation=orgs["momd_basra"], name="sample", defaults={"kind": "unemployed"}
+    )
+    one, _new = RegisterRecord.objects.get_or_create(
+        register=register, source_id="1", defaults={"first_name": "علي", "cluster": 0}
+    )
+    two, _new = RegisterRecord.objects.get_or_create(
+        register=register, source_id="2", defaults={"first_name": "علي"}
+    )
+    RegisterRecord.objects.filter(pk__in=[one.pk, two.pk]).update(cluster=one.pk)
+    upload = RegisterUpload.objects.filter(register=register).first() or RegisterUpload.objects.create(
+        register=register, created_by=people["bob"], filename="r.csv", headers=["id"], rows=[["1"]]
+    )  # fmt: skip
+    run = LinkageRun.objects.filter(left=register).first() or LinkageRun.objects.create(
+        left=register, started_by=people["bob"], status="done"
+    )  # fmt: skip
+    pair = CandidatePair.objects.filter(run=run).first() or CandidatePair.objects.create(
+        run=run, left=one, right=two, probability=0.8, band="review"
+    )  # fmt: skip
+    agreement = SharingAgreement.objects.filter(register=register).first() or SharingAgreement.objects.create(
+        register=register, recipient=orgs["ngo"], fields=["source_id"], purpose="sample",
+        valid_until=dt.date(2099, 1, 1), created_by=people["bob"],
+    )  # fmt: skip
+    return {
+        "register_id": str(register.pk), "upload_id": str(upload.pk), "run_id": str(run.pk),
+        "pair_id": str(pair.pk), "record_id": str(one.pk), "agreement_id": str(agreement.pk),
+    }  # fmt: skip
+
+
 def _sample_url(route: str, people: Any, orgs: Any, person: Any) -> str:
+    linkage = _linkage_samples(people, orgs)
     matching = _opportunity_samples(people, person)
     cases = _case_samples(people, person)
     catalogue = _catalogue_samples(people)
@@ -193,6 +248,7 @@ def _sample_url(route: str, people: Any, orgs: Any, person: Any) -> str:
         "<uidb64>": "MQ",
         "<token>": "set-password",
         "<str:token>": "no-such-draft",
+        **{f"<int:{key}>": value for key, value in linkage.items()},
     }
     url = "/" + route
     for marker, value in samples.items():
@@ -289,6 +345,7 @@ def test_every_api_operation_as(persona, people, orgs, basra_person):
     matching = _opportunity_samples(people, basra_person)
     catalogue = _catalogue_samples(people)
     cases = _case_samples(people, basra_person)
+    linkage = _linkage_samples(people, orgs)
     client = client_for(people[persona] if persona else None)
     failures = []
     for method, path, operation in _api_operations():
@@ -306,6 +363,11 @@ def test_every_api_operation_as(persona, people, orgs, basra_person):
             .replace("{need_id}", cases["need_id"])
             .replace("{referral_id}", cases["referral_id"])
         )
+        for key, value in linkage.items():
+            url = url.replace("{" + key + "}", value)
+        cross_reference = path.endswith("/linkage/cross-reference")
+        if cross_reference:  # its registers are query parameters
+            url += f"?base={linkage['register_id']}&other={linkage['register_id']}"
         response = client.generic(method, url, data="{}", content_type="application/json")
         access = _access(operation)
         if access == PUBLIC:
@@ -318,7 +380,9 @@ def test_every_api_operation_as(persona, people, orgs, basra_person):
         elif not people[persona].can(Perm(access)):
             expected = {403}
         elif method == "GET" and not any(word in path for word in POSTER_WORDS):
-            scoped = [p for p in IN_SCOPE if "{" + p + "}" in path]
+            scoped = [p for p in IN_SCOPE if "{" + p + "}" in path] + [
+                "register_id"
+            ] * cross_reference
             expected = {200} if all(persona in IN_SCOPE[p] for p in scoped) else {404}
         elif method == "GET":
             scoped = [p for p in EDIT_IN_SCOPE if "{" + p + "}" in path]

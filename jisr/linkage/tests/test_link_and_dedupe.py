@@ -127,3 +127,22 @@ def test_a_full_name_is_cut_as_a_clerk_means_it():
     )
     assert kunya_only["first"] is None
     assert kunya_only["kunya"] == key("عباس")
+
+
+def test_foreign_layouts_of_a_name_are_read_in_the_iraqi_order():
+    key = prepare.name_key
+    surname_first = prepare.prepared(
+        {"record_id": "1", "full_name": "AL-JUBOURI MOHAMMED ALI HUSSEIN"}
+    )
+    assert [surname_first[f"{p}_sound"] for p in prepare.PARTS] == [
+        key("محمد"),
+        key("علي"),
+        key("حسين"),
+        prepare.family_key("الجبوري"),
+    ]
+    passport = prepare.prepared(
+        {"record_id": "2", "first_name": "MOHAMMED ALI HUSSEIN", "family_name": "AL-JUBOURI"}
+    )
+    assert [passport[f"{p}_sound"] for p in prepare.PARTS] == [
+        surname_first[f"{p}_sound"] for p in prepare.PARTS
+    ]

@@ -21,6 +21,12 @@ class Command(BaseCommand):
         parser.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD)
         parser.add_argument("--model", help="A model saved by --save-model, instead of training.")
         parser.add_argument("--save-model", help="Save the trained model (JSON) here.")
+        parser.add_argument(
+            "--backend",
+            choices=["duckdb", "spark"],
+            default="duckdb",
+            help="DuckDB in this process, or Spark (a local session, or the one spark-submit makes).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not Path(options["register"]).is_file():
@@ -30,6 +36,7 @@ class Command(BaseCommand):
             model=Path(options["model"]) if options["model"] else None,
             save=Path(options["save_model"]) if options["save_model"] else None,
             say=lambda text: self.stderr.write(text),
+            backend=options["backend"],
         )  # fmt: skip
         with Path(options["out"]).open("w", encoding="utf-8", newline="") as handle:
             writer = csv.writer(handle)

@@ -1,0 +1,261 @@
+"""Registers of other institutions, their linkage to each other and to Jisr's registry, the
+reviewers' decisions, and the agreements under which one organisation sees another's records.
+
+A `Register` is a list of persons an organisation keeps (the Ministry of Labour's unemployed
+jobseekers, the Ministry of Foreign Affairs' returnees registered before arrival). It is uploaded
+as a spreadsheet whose columns are mapped once onto the standard person fields (the mapping is
+kept on the register), checked row by row, then imported: each record keeps its source id, and
+importing an updated register updates those records and withdraws the ones no longer in it.
+Jisr's own registry takes part as a register too (`Register.Kind.JISR_REGISTRY`), its records
+mirroring the persons an organisation registered, so one linkage code serves every pair.
+
+A `LinkageRun` links two registers (or deduplicates one) with the Splink model (`model.py`);
+its pairs above the threshold are links, those in the uncertain band wait for review.
+`PairDecision` keeps every reviewer's decision on a pair; a re-run never changes them, and the
+latest decision on a pair outranks any probability. The records joined by links form one person
+(`RegisterRecord.cluster`, the golden record).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Register(models.Model):
+    class Kind(models.TextChoices):
+        RETURNEES = "returnees", _("Returnees")
+        PRE_ARRIVAL = "pre_arrival", _("Registered before arrival")
+        UNEMPLOYED = "unemployed", _("Unemployed jobseekers")
+        DOCUMENTS = "documents", _("Identity documents issued")
+        SOCIAL_PROTECTION = "social_protection", _("Social protection beneficiaries")
+        OTHER = "other", _("Other")
+        JISR_REGISTRY = "jisr_registry", _("Jisr registry")
+
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="registers",
+        verbose_name=_("organisation"),
+    )  # fmt: skip
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("what it records"), max_length=32, choices=Kind.choices)
+    # Standard field → the column of the organisation's spreadsheet that holds it.
+    mapping = models.JSONField(default=dict, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    imported_at = models.DateTimeField(_("last imported"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["organisation_id", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "name"], name="register_name_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RegisterUpload(models.Model):
+    """A spreadsheet waiting to be checked and imported into a register."""
+
+    class Status(models.TextChoices):
+        UPLOADED = "uploaded", _("Uploaded")
+        IMPORTED = "imported", _("Imported")
+
+    register = models.ForeignKey(Register, on_delete=models.CASCADE, related_name="uploads")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    filename = models.CharField(max_length=200)
+    headers = models.JSONField(default=list)
+    rows = models.JSONField(default=list)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.UPLOADED)
+    # Filled when imported: created, updated, unchanged, withdrawn.
+    counts = models.JSONField(default=dict, blank=True)
+
+    def __str__(self) -> str:
+        return self.filename
+
+
+class RegisterRecord(models.Model):
+    """One person as a register writes them; the fields are kept as the source wrote them."""
+
+    register = models.ForeignKey(Register, on_delete=models.CASCADE, related_name="records")
+    source_id = models.CharField(_("source id"), max_length=100)
+    full_name = models.CharField(_("full name"), max_length=300, blank=True)
+    first_name = models.CharField(_("first name"), max_length=100, blank=True)
+    father_name = models.CharField(_("father's name"), max_length=100, blank=True)
+    grandfather_name = models.CharField(_("grandfather's name"), max_length=100, blank=True)
+    family_name = models.CharField(_("family or tribe name"), max_length=100, blank=True)
+    mother_name = models.CharField(_("mother's name"), max_length=200, blank=True)
+    sex = models.CharField(_("sex"), max_length=1, blank=True)
+    birth_date = models.CharField(
+        _("date of birth"), max_length=10, blank=True
+    )  # YYYY or YYYY-MM-DD
+    governorate = models.CharField(_("governorate"), max_length=8, blank=True)  # ISO 3166-2:IQ
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    status = models.CharField(_("status in the register"), max_length=100, blank=True)
+    # For records of Jisr's own registry: the person they mirror.
+    person = models.ForeignKey(
+        "registry.Person", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    # The golden record: records joined by links share the smallest record id among them.
+    cluster = models.BigIntegerField(null=True, blank=True, db_index=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["register_id", "source_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["register", "source_id"], name="record_source_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.register_id}:{self.source_id}"
+
+    @property
+    def display_name(self) -> str:
+        parts = [self.first_name, self.father_name, self.grandfather_name, self.family_name]
+        return " ".join(p for p in parts if p) or self.full_name
+
+
+class LinkageRun(models.Model):
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting to run")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    left = models.ForeignKey(Register, on_delete=models.CASCADE, related_name="+")
+    # Empty: the run looks for duplicates within `left`.
+    right = models.ForeignKey(
+        Register, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    threshold = models.FloatField(default=0.99)
+    review_from = models.FloatField(default=0.5)
+    model = models.ForeignKey(
+        "LinkageModel", on_delete=models.PROTECT, null=True, blank=True, related_name="runs"
+    )
+    counts = models.JSONField(default=dict, blank=True)  # links, to_review, records
+    # Precision and recall against the reviewers' decisions, when there are some.
+    accuracy = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"run {self.pk}"
+
+
+class LinkageModel(models.Model):
+    """A trained Splink model (its JSON), versioned per pair of registers and reused."""
+
+    left = models.ForeignKey(Register, on_delete=models.CASCADE, related_name="+")
+    right = models.ForeignKey(
+        Register, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    version = models.PositiveIntegerField()
+    settings = models.JSONField()
+    trained_at = models.DateTimeField(default=timezone.now)
+    trained_on = models.JSONField(default=dict)  # records per register
+
+    class Meta:
+        ordering = ["-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["left", "right", "version"], name="model_version_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"model {self.version}"
+
+
+class CandidatePair(models.Model):
+    """A pair the latest run of its registers found: a link, or one for a reviewer."""
+
+    class Band(models.TextChoices):
+        LINK = "link", _("Linked")
+        REVIEW = "review", _("To review")
+
+    run = models.ForeignKey(LinkageRun, on_delete=models.CASCADE, related_name="pairs")
+    left = models.ForeignKey(RegisterRecord, on_delete=models.CASCADE, related_name="+")
+    right = models.ForeignKey(RegisterRecord, on_delete=models.CASCADE, related_name="+")
+    probability = models.FloatField()
+    band = models.CharField(max_length=8, choices=Band.choices)
+    # Per compared field: the level reached (a code of `evidence.py`) and its weight in bits.
+    evidence = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["-probability"]
+        indexes = [models.Index(fields=["band", "probability"])]
+
+    def __str__(self) -> str:
+        return f"{self.left_id}-{self.right_id}"
+
+
+class PairDecision(models.Model):
+    """A reviewer's decision on a pair of records; every decision is kept, the latest counts."""
+
+    left = models.ForeignKey(RegisterRecord, on_delete=models.CASCADE, related_name="+")
+    right = models.ForeignKey(RegisterRecord, on_delete=models.CASCADE, related_name="+")
+    same_person = models.BooleanField()
+    note = models.CharField(max_length=500, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(default=timezone.now)
+    probability = models.FloatField(null=True, blank=True)  # what the model said when decided
+
+    class Meta:
+        ordering = ["-decided_at", "-id"]
+        indexes = [models.Index(fields=["left", "right"])]
+
+    def __str__(self) -> str:
+        return f"{self.left_id}-{self.right_id}: {self.same_person}"
+
+
+class SharingAgreement(models.Model):
+    """The owner of a register lets another organisation see some of its fields, for a purpose,
+    in cross-references and in the review of pairs."""
+
+    FIELDS = (
+        "source_id", "full_name", "first_name", "father_name", "grandfather_name",
+        "family_name", "mother_name", "sex", "birth_date", "governorate", "phone", "status",
+    )  # fmt: skip
+
+    register = models.ForeignKey(Register, on_delete=models.CASCADE, related_name="agreements")
+    recipient = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="received_agreements",
+        verbose_name=_("shared with"),
+    )  # fmt: skip
+    fields = models.JSONField(_("fields shared"), default=list)
+    purpose = models.CharField(_("purpose"), max_length=300)
+    valid_from = models.DateField(_("valid from"), default=timezone.localdate)
+    valid_until = models.DateField(_("valid until"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.register_id} → {self.recipient_id}"
+
+    def in_force(self, on: object = None) -> bool:
+        day = on or timezone.localdate()
+        return self.ended_at is None and self.valid_from <= day <= self.valid_until  # type: ignore[operator]

@@ -1,0 +1,176 @@
+"""A linkage run over registers held in the database.
+
+The run reads the records in force of one register (duplicates) or two (links), with Jisr's
+registry refreshed first when it takes part; it reuses the latest trained model of that pair of
+registers, or trains one (u from random pairs, m by expectation maximisation) and keeps it as a
+new version; it keeps the pairs above the review band with their evidence, replacing those of
+the pair's previous run (reviewers' decisions are kept apart and never touched); it measures the
+model against the reviewers' decisions with Splink's accuracy analysis; and it brings the golden
+record up to date.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from jisr.linkage import evidence
+from jisr.linkage.clusters import recluster
+from jisr.linkage.models import (
+    CandidatePair,
+    LinkageModel,
+    LinkageRun,
+    PairDecision,
+    Register,
+    RegisterRecord,
+)
+from jisr.linkage.prepare import INPUT_COLUMNS
+
+logger = logging.getLogger(__name__)
+
+
+def _table(register: Register) -> Any:
+    from jisr.linkage.model import table
+
+    records = RegisterRecord.objects.filter(register=register, withdrawn_at__isnull=True)
+    columns = [c for c in INPUT_COLUMNS if c != "record_id"]
+    return table(
+        {"record_id": str(pk), **dict(zip(columns, values, strict=True))}
+        for pk, *values in records.values_list("pk", *columns).iterator(chunk_size=5000)
+    )
+
+
+def execute(run_id: int) -> LinkageRun:
+    run = LinkageRun.objects.select_related("left__organisation", "right__organisation").get(
+        pk=run_id
+    )
+    LinkageRun.objects.filter(pk=run.pk).update(status=LinkageRun.Status.RUNNING)
+    try:
+        _execute(run)
+    except Exception as error:  # a failed run is reported on its page, never half-kept
+        logger.exception("linkage run %s failed", run.pk)
+        LinkageRun.objects.filter(pk=run.pk).update(
+            status=LinkageRun.Status.FAILED, error=str(error)[:2000], finished_at=timezone.now()
+        )
+    run.refresh_from_db()
+    return run
+
+
+def _execute(run: LinkageRun) -> None:
+    from jisr.linkage import model
+    from jisr.linkage.services import sync_registry_register
+
+    registers = [run.left] + ([run.right] if run.right else [])
+    for register in registers:
+        if register.kind == Register.Kind.JISR_REGISTRY:
+            sync_registry_register(register.organisation)
+    tables = [_table(register) for register in registers]
+    if min(t.num_rows for t in tables) < 2:
+        raise ValueError("A register in this run has fewer than two records in force.")
+    link_type: model.LinkType = "link_only" if run.right else "dedupe_only"
+    saved = LinkageModel.objects.filter(left=run.left, right=run.right).first()
+    if saved is None:
+        trained = model.linker_for(tables, link_type, None, say=lambda _text: None)
+        saved = LinkageModel.objects.create(
+            left=run.left, right=run.right, settings=_settings_json(trained),
+            version=1 + LinkageModel.objects.filter(left=run.left, right=run.right).count(),
+            trained_on={str(r.pk): t.num_rows for r, t in zip(registers, tables, strict=True)},
+        )  # fmt: skip
+    settings = {
+        **saved.settings, "retain_intermediate_calculation_columns": True, "retain_matching_columns": True,
+    }  # fmt: skip
+    linker = model.linker_for(tables, link_type, settings, say=lambda _text: None)
+    predictions = linker.inference.predict(threshold_match_probability=run.review_from)
+    pairs = []
+    for row in predictions.as_record_list():
+        left, right = int(row["unique_id_l"]), int(row["unique_id_r"])
+        if run.right and row.get("source_dataset_l") == "register_1":
+            left, right = right, left
+        probability = float(row["match_probability"])
+        found = evidence.from_prediction(row)
+        # Records whose given names differ (beyond nickname, script and spelling) are twins,
+        # siblings or a nickname Jisr does not know: a person decides, never the model alone.
+        certain = probability >= run.threshold and found.get("first", [1])[0] != 0
+        pairs.append(CandidatePair(
+            run=run, left_id=left, right_id=right, probability=round(probability, 6),
+            band=CandidatePair.Band.LINK if certain else CandidatePair.Band.REVIEW, evidence=found,
+        ))  # fmt: skip
+    accuracy = _accuracy(linker, run, registers)
+    with transaction.atomic():
+        CandidatePair.objects.filter(run__left=run.left, run__right=run.right).delete()
+        CandidatePair.objects.bulk_create(pairs, batch_size=2000)
+        links = sum(p.band == CandidatePair.Band.LINK for p in pairs)
+        LinkageRun.objects.filter(pk=run.pk).update(
+            status=LinkageRun.Status.DONE, finished_at=timezone.now(), model=saved, accuracy=accuracy,
+            counts={"records": [t.num_rows for t in tables], "links": links, "to_review": len(pairs) - links},
+        )  # fmt: skip
+        recluster()
+
+
+def _settings_json(linker: Any) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "model.json"
+        linker.misc.save_model_to_json(str(path), overwrite=True)
+        return json.loads(path.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+
+
+def _accuracy(linker: Any, run: LinkageRun, registers: list[Register]) -> dict[str, Any]:
+    """Precision and recall at the run's threshold against the reviewers' decisions (the
+    latest per pair), with Splink's accuracy analysis; empty while there are none."""
+    import pyarrow as pa
+
+    in_run = Q(left__register__in=registers) & Q(right__register__in=registers)
+    latest: dict[tuple[int, int], bool] = {}
+    for decision in (
+        PairDecision.objects.filter(in_run)
+        .order_by("decided_at", "id")
+        .values("left_id", "right_id", "same_person", "left__register_id")
+    ):
+        left, right = decision["left_id"], decision["right_id"]
+        if run.right and decision["left__register_id"] != run.left_id:
+            left, right = right, left
+        latest[(left, right)] = decision["same_person"]
+    if not latest:
+        return {}
+    dataset = ("register_0", "register_1" if run.right else "register_0")
+    labels = pa.table({
+        "source_dataset_l": [dataset[0]] * len(latest), "unique_id_l": [str(pair[0]) for pair in latest],
+        "source_dataset_r": [dataset[1]] * len(latest), "unique_id_r": [str(pair[1]) for pair in latest],
+        "clerical_match_score": [1.0 if same else 0.0 for same in latest.values()],
+    })  # fmt: skip
+    table = linker.table_management.register_table(labels, f"labels_{run.pk}", overwrite=True)
+    rows = linker.evaluation.accuracy_analysis_from_labels_table(
+        table, threshold_match_probability=run.threshold, output_type="table"
+    ).as_record_list()
+    at = (
+        min(rows, key=lambda r: abs(float(r["truth_threshold"]) - _weight(run.threshold)))
+        if rows
+        else {}
+    )
+    return {
+        "labels": len(latest), "threshold": run.threshold,
+        "precision": _number(at.get("precision")), "recall": _number(at.get("recall")),
+        "true_positives": int(_number(at.get("tp")) or 0), "false_positives": int(_number(at.get("fp")) or 0),
+        "false_negatives": int(_number(at.get("fn")) or 0),
+    }  # fmt: skip
+
+
+def _number(value: Any) -> float | None:
+    """A figure of the analysis, rounded; None where it is undefined (no positives: NaN)."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(number) else round(number, 3)
+
+
+def _weight(probability: float) -> float:
+    return math.log2(probability / (1 - probability))

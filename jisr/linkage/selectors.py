@@ -1,0 +1,295 @@
+"""Authorised reads of the linkage app.
+
+A register is its organisation's: the organisation and its branches see all of it. Another
+organisation sees a register only under a data-sharing agreement in force, and then only the
+fields the agreement names; no role's record scope reaches past that, not even "all records"
+(registers of other institutions are theirs, shared by agreement, decision 0014).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from jisr.accounts.access import not_found, require
+from jisr.accounts.roles import Perm
+from jisr.audit.models import Action
+from jisr.audit.services import audit_record
+from jisr.linkage.models import (
+    CandidatePair,
+    LinkageRun,
+    PairDecision,
+    Register,
+    RegisterRecord,
+    SharingAgreement,
+)
+
+ALL_FIELDS = SharingAgreement.FIELDS
+
+
+def _organisation_ids(user: Any) -> set[int]:
+    return (
+        user.organisation.descendant_ids() if user.is_authenticated and user.organisation else set()
+    )
+
+
+def _recipient_ids(user: Any) -> set[int]:
+    """The user's organisation and those above it: what a ministry is given, its branches see."""
+    ids: set[int] = set()
+    organisation = user.organisation if user.is_authenticated else None
+    while organisation is not None and organisation.pk not in ids:
+        ids.add(organisation.pk)
+        organisation = organisation.parent
+    return ids
+
+
+def agreements_in_force(on: dt.date | None = None) -> QuerySet[SharingAgreement]:
+    day = on or timezone.localdate()
+    return SharingAgreement.objects.filter(
+        ended_at__isnull=True, valid_from__lte=day, valid_until__gte=day
+    )
+
+
+def own_registers(user: Any) -> QuerySet[Register]:
+    return Register.objects.filter(organisation_id__in=_organisation_ids(user))
+
+
+def require_own_register(user: Any, register: Register) -> None:
+    require(user, Perm.REGISTER_MANAGE)
+    if register.organisation_id not in _organisation_ids(user):
+        raise not_found()
+
+
+def reachable_registers(user: Any) -> QuerySet[Register]:
+    """Own registers, and those shared with the user's organisation by an agreement in force."""
+    shared = (
+        agreements_in_force().filter(recipient_id__in=_recipient_ids(user)).values("register_id")
+    )
+    return Register.objects.filter(
+        Q(organisation_id__in=_organisation_ids(user)) | Q(pk__in=shared)
+    )
+
+
+def register_get(user: Any, register_id: int) -> Register:
+    found = reachable_registers(user).select_related("organisation").filter(pk=register_id).first()
+    if found is None:
+        raise not_found()
+    return found
+
+
+def visible_fields(user: Any, register: Register) -> tuple[str, ...]:
+    """The fields of `register`'s records the user sees: all of its own; of a shared one, what
+    the agreements in force name."""
+    if register.organisation_id in _organisation_ids(user):
+        return ALL_FIELDS
+    names: set[str] = set()
+    for fields in (
+        agreements_in_force()
+        .filter(register=register, recipient_id__in=_recipient_ids(user))
+        .values_list("fields", flat=True)
+    ):
+        names.update(fields)
+    return tuple(f for f in ALL_FIELDS if f in names)
+
+
+def record_view(
+    user: Any, record: RegisterRecord, fields: tuple[str, ...] | None = None
+) -> dict[str, Any]:
+    """A record as the user may see it: the allowed fields, the register and its organisation."""
+    allowed = visible_fields(user, record.register) if fields is None else fields
+    return {
+        "id": record.pk, "register_name": record.register.name, "register_id": record.register_id,
+        "organisation": str(record.register.organisation), "withdrawn": record.withdrawn_at is not None,
+        "fields": {f: getattr(record, f) for f in allowed},
+        "person_id": record.person_id if record.register.organisation_id in _organisation_ids(user) else None,
+    }  # fmt: skip
+
+
+def runs_in_reach(user: Any) -> QuerySet[LinkageRun]:
+    require(user, Perm.REGISTER_MANAGE)
+    own = _organisation_ids(user)
+    return LinkageRun.objects.filter(
+        Q(left__organisation_id__in=own) | Q(right__organisation_id__in=own)
+    ).select_related("left__organisation", "right__organisation", "started_by", "model")
+
+
+def pairs_in_reach(user: Any) -> QuerySet[CandidatePair]:
+    """Pairs with one record in a register of the user's organisation and the other in a
+    register it reaches (its own, or shared with it)."""
+    own = _organisation_ids(user)
+    reachable = reachable_registers(user).values("pk")
+    return CandidatePair.objects.filter(
+        (Q(left__register__organisation_id__in=own) & Q(right__register__in=reachable))
+        | (Q(right__register__organisation_id__in=own) & Q(left__register__in=reachable))
+    ).select_related("left__register__organisation", "right__register__organisation", "run")
+
+
+def pairs_for_review(user: Any) -> QuerySet[CandidatePair]:
+    """The uncertain pairs nobody has decided yet, the most likely first."""
+    require(user, Perm.LINKAGE_REVIEW)
+    decided = PairDecision.objects.filter(
+        Q(left=OuterRef("left"), right=OuterRef("right"))
+        | Q(left=OuterRef("right"), right=OuterRef("left"))
+    )
+    return (
+        pairs_in_reach(user)
+        .filter(band=CandidatePair.Band.REVIEW)
+        .exclude(Exists(decided))
+        .order_by("-probability", "pk")
+    )
+
+
+def pair_get(user: Any, pair_id: int) -> CandidatePair:
+    require(user, Perm.LINKAGE_REVIEW)
+    found = pairs_in_reach(user).filter(pk=pair_id).first()
+    if found is None:
+        raise not_found()
+    return found
+
+
+def pair_view(user: Any, pair: CandidatePair) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Both records of a pair as the reviewer may see them; the reading is audited."""
+    audit_record(
+        actor=user,
+        action=Action.VIEW,
+        target=pair,
+        changes={"records": [pair.left_id, pair.right_id]},
+    )
+    return record_view(user, pair.left), record_view(user, pair.right)
+
+
+def latest_decision(left_id: int, right_id: int) -> PairDecision | None:
+    return (
+        PairDecision.objects.filter(Q(left_id=left_id, right_id=right_id) | Q(left_id=right_id, right_id=left_id))
+        .select_related("decided_by").order_by("-decided_at", "-id").first()
+    )  # fmt: skip
+
+
+def record_get(user: Any, record_id: int) -> RegisterRecord:
+    require(user, Perm.CROSS_REFERENCE_VIEW)
+    found = (
+        RegisterRecord.objects.filter(pk=record_id, register__in=reachable_registers(user).values("pk"))
+        .select_related("register__organisation").first()
+    )  # fmt: skip
+    if found is None:
+        raise not_found()
+    return found
+
+
+@dataclass(frozen=True)
+class Link:
+    left: int
+    right: int
+    probability: float | None
+    confirmed_by: str
+    decided_at: dt.datetime | None
+
+
+def golden_record(user: Any, record: RegisterRecord) -> tuple[list[dict[str, Any]], list[Link]]:
+    """The records the user reaches that are one person with `record`, and the links between
+    them (match probability, and who confirmed it, or "automatic")."""
+    reachable = reachable_registers(user).values("pk")
+    audit_record(actor=user, action=Action.VIEW, target=record, changes={"cluster": record.cluster})
+    if record.cluster is None:
+        members = [record]
+    else:
+        members = list(
+            RegisterRecord.objects.filter(cluster=record.cluster, register__in=reachable)
+            .select_related("register__organisation").order_by("register_id", "source_id")
+        )  # fmt: skip
+    ids = [m.pk for m in members]
+    links: dict[tuple[int, int], Link] = {}
+    for pair in CandidatePair.objects.filter(
+        left_id__in=ids, right_id__in=ids, band=CandidatePair.Band.LINK
+    ):
+        links[(pair.left_id, pair.right_id)] = Link(
+            pair.left_id, pair.right_id, pair.probability, "", None
+        )
+    for decision in (
+        PairDecision.objects.filter(left_id__in=ids, right_id__in=ids)
+        .select_related("decided_by")
+        .order_by("decided_at", "id")
+    ):
+        key = (decision.left_id, decision.right_id)
+        if decision.same_person:
+            links[key] = Link(
+                key[0], key[1], decision.probability, str(decision.decided_by), decision.decided_at
+            )
+        else:
+            links.pop(key, None)
+    return [record_view(user, m) for m in members], list(links.values())
+
+
+@dataclass(frozen=True)
+class CrossReference:
+    base: Register
+    other: Register
+    without_open_referral: bool
+    rows: list[dict[str, Any]]
+    base_fields: tuple[str, ...]
+    other_fields: tuple[str, ...]
+
+
+def cross_reference(
+    user: Any, base: Register, other: Register, *, without_open_referral: bool
+) -> CrossReference:
+    """Records of `base` that are the same person as a record of `other` (both registers
+    reached by the user), optionally only persons of Jisr's registry with no open referral; the
+    fields each side shows are what the user may see of it."""
+    from jisr.cases.models import OPEN_REFERRAL, Referral
+
+    require(user, Perm.CROSS_REFERENCE_VIEW)
+    reachable = set(reachable_registers(user).values_list("pk", flat=True))
+    if base.pk not in reachable or other.pk not in reachable:
+        raise not_found()
+    base_fields, other_fields = visible_fields(user, base), visible_fields(user, other)
+    other_records: dict[int, list[RegisterRecord]] = {}
+    for record in RegisterRecord.objects.filter(
+        register=other, withdrawn_at__isnull=True, cluster__isnull=False
+    ):
+        other_records.setdefault(record.cluster or 0, []).append(record)
+    clusters = list(other_records)
+    members = (
+        RegisterRecord.objects.filter(cluster__in=clusters, withdrawn_at__isnull=True)
+        if len(clusters) < 5000
+        else RegisterRecord.objects.filter(cluster__isnull=False, withdrawn_at__isnull=True)
+    )
+    persons_by_cluster: dict[int, set[int]] = {}
+    base_by_cluster: dict[int, list[RegisterRecord]] = {}
+    for record in members.select_related("register__organisation"):
+        if record.cluster not in other_records:
+            continue
+        if record.person_id:
+            persons_by_cluster.setdefault(record.cluster or 0, set()).add(record.person_id)
+        if record.register_id == base.pk:
+            base_by_cluster.setdefault(record.cluster or 0, []).append(record)
+    referred: set[int] = set()
+    if without_open_referral:
+        person_ids = {p for ids in persons_by_cluster.values() for p in ids}
+        referred = set(
+            Referral.objects.filter(
+                need__case__person_id__in=person_ids, status__in=OPEN_REFERRAL
+            ).values_list("need__case__person_id", flat=True)
+        )
+    rows = []
+    for cluster, base_records in sorted(base_by_cluster.items()):
+        persons = persons_by_cluster.get(cluster, set())
+        if without_open_referral and (not persons or persons & referred):
+            continue
+        for base_record in base_records:
+            for other_record in other_records[cluster]:
+                if other_record.pk == base_record.pk:
+                    continue
+                rows.append({
+                    "cluster": cluster, "base": record_view(user, base_record, base_fields),
+                    "other": record_view(user, other_record, other_fields),
+                })  # fmt: skip
+    audit_record(
+        actor=user, action=Action.VIEW, object_type="linkage.cross_reference",
+        object_id=f"{base.pk}:{other.pk}", changes={"rows": len(rows), "without_open_referral": without_open_referral},
+    )  # fmt: skip
+    return CrossReference(base, other, without_open_referral, rows, base_fields, other_fields)
