@@ -246,15 +246,36 @@ def linker_for(
     )  # fmt: skip
     say("estimating u from random pairs")
     linker.training.estimate_u_using_random_sampling(max_pairs=2e6, seed=1)
+    # Each session leaves free what it estimates, and blocks on what namesakes and siblings do
+    # not share (a mother, a full date of birth), so that "the same person" is what EM learns.
     for rule in (
-        block_on("first_sound", "father_sound", "grandfather_sound"),
+        block_on("first_sound", "father_sound", "mother_sound"),
         block_on("birth_year", "birth_md"),
     ):
         say("estimating m by expectation maximisation")
         linker.training.estimate_parameters_using_expectation_maximisation(
             rule, estimate_without_term_frequencies=True
         )
-    return linker
+    trained = _smoothed(linker.misc.save_model_to_json())
+    return Linker(frames if len(frames) > 1 else frames[0], trained, log_level=40)
+
+
+# No level is impossible for one person's two records: where expectation maximisation found
+# none in its sample, the level keeps this much, so one unlucky field cannot veto a pair.
+M_FLOOR = 0.002
+
+
+def _smoothed(settings: dict[str, Any]) -> dict[str, Any]:
+    for comparison in settings["comparisons"]:
+        for level in comparison["comparison_levels"]:
+            m = level.get("m_probability")
+            if (
+                not level.get("is_null_level")
+                and not level.get("fix_m_probability")
+                and m is not None
+            ):
+                level["m_probability"] = max(m, M_FLOOR)
+    return settings
 
 
 def link(left: Path, right: Path, *, threshold: float = DEFAULT_THRESHOLD, model: Path | None = None,
