@@ -34,16 +34,15 @@ COMPARISONS: dict[str, tuple[Promise, tuple[Promise, ...]]] = {
 
 
 def from_prediction(row: dict[str, Any]) -> dict[str, list[float]]:
-    """{comparison: [gamma, weight in bits]} from a row of Splink's predictions."""
-    import math
-
+    """{comparison: [gamma, weight in bits]} from a row of Splink's predictions (kept with their
+    intermediate columns: the weight of the level and of the name's frequency)."""
     found: dict[str, list[float]] = {}
     for name in COMPARISONS:
         gamma = row.get(f"gamma_{name}")
         if gamma is None:
             continue
-        factor = float(row.get(f"bf_{name}") or 1.0) * float(row.get(f"bf_tf_adj_{name}") or 1.0)
-        found[name] = [int(gamma), round(math.log2(factor), 2) if factor > 0 else -99.0]
+        weight = float(row.get(f"mw_{name}") or 0.0) + float(row.get(f"mw_tf_adj_{name}") or 0.0)
+        found[name] = [int(gamma), round(weight, 2)]
     return found
 
 

@@ -213,6 +213,7 @@ def linker_for(
     """A Splink linker over prepared tables: with a saved model (a file or its settings), or
     trained on the tables themselves."""
     from splink import Linker, block_on
+    from splink.internals.exceptions import SplinkException
 
     api: Any
     if backend == "spark":
@@ -248,14 +249,29 @@ def linker_for(
     linker.training.estimate_u_using_random_sampling(max_pairs=2e6, seed=1)
     # Each session leaves free what it estimates, and blocks on what namesakes and siblings do
     # not share (a mother, a full date of birth), so that "the same person" is what EM learns.
-    for rule in (
-        block_on("first_sound", "father_sound", "mother_sound"),
-        block_on("birth_year", "birth_md"),
-    ):
+    # A register without mothers' names or full dates leaves those blocks empty; then blocks
+    # that are weaker against namesakes train what is still untrained.
+    rules = [
+        block_on("first_sound", "father_sound", "mother_sound"), block_on("birth_year", "birth_md"),
+        block_on("first_sound", "father_sound", "grandfather_sound"), block_on("first_sound", "birth_year"),
+        block_on("family_sound", "birth_year"), block_on("phone"),
+    ]  # fmt: skip
+    skipped = 0
+    for number, rule in enumerate(rules):
+        if number >= 2 + skipped:  # a weaker block only stands in for one that had no pairs
+            break
         say("estimating m by expectation maximisation")
-        linker.training.estimate_parameters_using_expectation_maximisation(
-            rule, estimate_without_term_frequencies=True
-        )
+        before = linker.misc.save_model_to_json()
+        try:
+            linker.training.estimate_parameters_using_expectation_maximisation(
+                rule, estimate_without_term_frequencies=True
+            )
+        except SplinkException as error:  # no pairs in this block: the next one trains
+            say(f"  skipped: {str(error)[:120]}")
+            skipped += 1
+            # A session that fails part-way leaves the linker without the comparisons it had
+            # set aside; the model as it was before the session is taken up again.
+            linker = Linker(frames if len(frames) > 1 else frames[0], before, log_level=40)
     trained = _smoothed(linker.misc.save_model_to_json())
     return Linker(frames if len(frames) > 1 else frames[0], trained, log_level=40)
 

@@ -57,6 +57,15 @@ class Register(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def display_name(self) -> str:
+        """Jisr's registry by its name in the reader's language; others as their owner named them."""
+        return (
+            str(self.Kind.JISR_REGISTRY.label)
+            if self.kind == self.Kind.JISR_REGISTRY
+            else self.name
+        )
+
 
 class RegisterUpload(models.Model):
     """A spreadsheet waiting to be checked and imported into a register."""

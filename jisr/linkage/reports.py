@@ -13,8 +13,8 @@ from jisr.linkage.selectors import CrossReference
 def table(report: CrossReference) -> tuple[list[str], list[list[Any]]]:
     headers = [
         _("Person (golden record)"),
-        *[f"{report.base.name}: {field}" for field in report.base_fields],
-        *[f"{report.other.name}: {field}" for field in report.other_fields],
+        *[f"{report.base.display_name}: {field}" for field in report.base_fields],
+        *[f"{report.other.display_name}: {field}" for field in report.other_fields],
     ]
     rows = [
         [row["cluster"], *row["base"]["fields"].values(), *row["other"]["fields"].values()]

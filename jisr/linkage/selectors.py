@@ -102,7 +102,7 @@ def record_view(
     """A record as the user may see it: the allowed fields, the register and its organisation."""
     allowed = visible_fields(user, record.register) if fields is None else fields
     return {
-        "id": record.pk, "register_name": record.register.name, "register_id": record.register_id,
+        "id": record.pk, "register_name": record.register.display_name, "register_id": record.register_id,
         "organisation": str(record.register.organisation), "withdrawn": record.withdrawn_at is not None,
         "fields": {f: getattr(record, f) for f in allowed},
         "person_id": record.person_id if record.register.organisation_id in _organisation_ids(user) else None,

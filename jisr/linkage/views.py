@@ -106,7 +106,7 @@ class CrossReferenceForm(forms.Form):
         for name in ("base", "other"):
             field: Any = self.fields[name]
             field.queryset = reachable
-            field.label_from_instance = lambda r: f"{r.name} — {r.organisation}"
+            field.label_from_instance = lambda r: f"{r.display_name} — {r.organisation}"
 
 
 @permission(Perm.REGISTER_MANAGE)
