@@ -14,6 +14,10 @@ NAME_LEVELS = (
     _("Different"), _("Close, in another script"), _("Same sound, in another script"),
     _("Same name, spelt differently"), _("Same name"),
 )  # fmt: skip
+FIRST_LEVELS = (
+    _("Different"), _("Close, in another script"), _("Same sound, in another script"),
+    _("One letter apart, a rare spelling"), _("Same name, spelt differently"), _("Same name"),
+)  # fmt: skip
 DATE_LEVELS = (
     _("Different"), _("Within a year"), _("Same year, day unknown"), _("Day and month swapped"),
     _("Same date"),
@@ -21,7 +25,7 @@ DATE_LEVELS = (
 EXACT_LEVELS = (_("Different"), _("Same"))
 
 COMPARISONS: dict[str, tuple[Promise, tuple[Promise, ...]]] = {
-    "first": (_("First name"), NAME_LEVELS),
+    "first": (_("First name"), FIRST_LEVELS),
     "father": (_("Father's name"), NAME_LEVELS),
     "grandfather": (_("Grandfather's name"), NAME_LEVELS),
     "family": (_("Family or tribe name"), NAME_LEVELS),

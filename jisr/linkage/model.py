@@ -31,7 +31,7 @@ LinkType = Literal["link_only", "dedupe_only"]
 Backend = Literal["duckdb", "spark"]
 
 
-def _name(part: str, *, else_m: float | None = None) -> Any:
+def _name(part: str, *, else_m: float | None = None, typo: bool = False) -> Any:
     """One name part compared: the same name; the same spelling key (letters clerks confuse);
     across scripts (Latin, Kurdish, Arabic), the same or a close sound key."""
     import splink.comparison_level_library as cll
@@ -48,6 +48,19 @@ def _name(part: str, *, else_m: float | None = None) -> Any:
             # How common the name is counts: two records sharing محمد say less than two sharing رزكار.
             cll.ExactMatchLevel(part, term_frequency_adjustments=True),
             cll.ExactMatchLevel(f"{part}_spelling"),
+            # A typo makes a spelling nobody else in the registers has; two real names that
+            # differ by a letter (حسن، حسين) are both common, and are not taken for a typo.
+            *(
+                [
+                    cll.CustomLevel(
+                        f"levenshtein({part}_spelling_l, {part}_spelling_r) = 1 "
+                        f"AND NOT ({part}_common_l AND {part}_common_r)",
+                        "one letter apart, a rare spelling",
+                    )
+                ]
+                if typo
+                else []
+            ),
             cll.CustomLevel(
                 f"{part}_sound_l = {part}_sound_r AND {scripts_differ}",
                 "same sound, another script",
@@ -97,7 +110,7 @@ def _settings(link_type: LinkType) -> Any:
     return SettingsCreator(
         link_type=link_type,
         comparisons=[
-            _name("first", else_m=FIRST_NAME_DIFFERS_M), _name("father"), _name("grandfather"),
+            _name("first", else_m=FIRST_NAME_DIFFERS_M, typo=True), _name("father"), _name("grandfather"),
             _name("family"), _name("mother"), _birth_date(),
             cl.ExactMatch("governorate"), cl.ExactMatch("phone"), cl.ExactMatch("sex"),
         ],
@@ -116,7 +129,34 @@ def _blocking() -> list[Any]:
         block_on("father_sound", "grandfather_sound", "birth_year"),
         block_on("first_sound", "father_sound", "mother_sound"),
         block_on("first_sound", "birth_year", "birth_md"),
+        block_on("father_sound", "birth_year", "birth_md"),
+        block_on("father_sound", "family_sound", "birth_year"),
         block_on("phone"),
+    ]
+
+
+# A first name written this many times or more in the registers is a real name, not a typo.
+COMMON_NAME = 3
+
+
+def with_commonness(tables: list[Any]) -> list[Any]:
+    """Each table with `first_common`: whether its first name is common across the tables."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    names = pa.chunked_array([t.column("first") for t in tables])
+    counts = pc.value_counts(names.drop_null())
+    common = [
+        v.as_py()
+        for v, n in zip(counts.field("values"), counts.field("counts"), strict=True)
+        if n.as_py() >= COMMON_NAME
+    ]
+    common_set = pa.array(common, type=pa.string())
+    return [
+        t.append_column(
+            "first_common", pc.fill_null(pc.is_in(t.column("first"), value_set=common_set), False)
+        )
+        for t in tables
     ]
 
 
@@ -233,7 +273,8 @@ def linker_for(
             duckdb.connect(config={"memory_limit": limit, "temp_directory": tempfile.gettempdir()})
         )
     frames = [
-        api.register(table, dataset_display_name=f"register_{i}") for i, table in enumerate(tables)
+        api.register(table, dataset_display_name=f"register_{i}")
+        for i, table in enumerate(with_commonness(tables))
     ]
     if model is not None:
         return Linker(
@@ -266,7 +307,9 @@ def linker_for(
             linker.training.estimate_parameters_using_expectation_maximisation(
                 rule, estimate_without_term_frequencies=True
             )
-        except SplinkException as error:  # no pairs in this block: the next one trains
+        # No pairs in this block, or a level whose m underflows in Splink's EM (ValueError):
+        # the next block trains instead.
+        except (SplinkException, ValueError) as error:
             say(f"  skipped: {str(error)[:120]}")
             skipped += 1
             # A session that fails part-way leaves the linker without the comparisons it had

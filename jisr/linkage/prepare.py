@@ -50,6 +50,8 @@ _SECOND_HALF = frozenset({
     "allah", "ullah", "ollah",
 })  # fmt: skip
 _KUNYA = frozenset({"ابو", "أبو", "ابوا", "ام", "أم", "abu", "abo", "abou", "um", "umm", "om"})
+# "أم البنين" is a woman's given name, not a kunya.
+_NAMES_AFTER_KUNYA_WORD = frozenset({"البنين", "البنات", "الخير", "كلثوم"})
 _CONNECTORS = frozenset({"بن", "ابن", "bin", "ibn", "bint", "بنت"})
 
 # Consonant classes shared by the Arabic and Latin alphabets (see the module's docstring).
@@ -159,10 +161,18 @@ def words(text: str) -> tuple[list[str], str]:
         if two in titles:
             index += 2
             continue
-        if token in titles or token in _CONNECTORS:
+        if (
+            token in titles
+            or token in _CONNECTORS
+            or (token not in _KUNYA and _arabic_title(token))
+        ):
             index += 1
             continue
-        if token in _KUNYA and index + 1 < len(tokens):
+        if (
+            token in _KUNYA
+            and index + 1 < len(tokens)
+            and tokens[index + 1] not in _NAMES_AFTER_KUNYA_WORD
+        ):
             taken = _compound(tokens, index + 1)
             kunya = kunya or "".join(tokens[index + 1 : taken])
             index = taken
@@ -177,6 +187,21 @@ def words(text: str) -> tuple[list[str], str]:
         alias_words, alias_kunya = words(alias)
         kunya = kunya or alias_kunya or "".join(alias_words[1:2])
     return out, kunya
+
+
+@lru_cache(maxsize=1)
+def _title_keys() -> frozenset[str]:
+    keys = (name_key(t, vowels=True) for t in TITLES if not re.search("[A-Za-z]", t))
+    return frozenset(key for key in keys if len(key) > 1)  # "د." and "م." only as written
+
+
+def _arabic_title(token: str) -> bool:
+    """A title in Arabic or Kurdish spelling (حجي, حەجی; المهندسة): by its spelling key."""
+    return (
+        not re.search("[a-z]", token)
+        and len(token) > 1
+        and name_key(token, vowels=True) in _title_keys()
+    )
 
 
 def _compound(tokens: list[str], index: int) -> int:
@@ -279,7 +304,7 @@ def prepared(row: dict[str, Any]) -> dict[str, Any]:
             if (month, day) != (7, 1) and 1 <= month <= 12 and 1 <= day <= 31:
                 month_day, day_month = f"{month:02d}-{day:02d}", f"{day:02d}-{month:02d}"
     sex = (row.get("sex") or "").strip().upper()[:1]
-    phone = re.sub(r"\D", "", unicodedata.normalize("NFKC", row.get("phone") or ""))[-9:]
+    phone = re.sub(r"\D", "", normalise_name(row.get("phone") or ""))[-9:]  # ٠٧٧٠… → 0770…
     record.update(
         sex=sex if sex in ("M", "F") else None, birth_year=year, birth_md=month_day,
         birth_dm=day_month, governorate=(row.get("governorate") or "").strip().upper() or None,
