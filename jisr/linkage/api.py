@@ -14,7 +14,6 @@ from ninja import Field, File, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from jisr.accounts.access import not_found
-from jisr.accounts.models import Organisation
 from jisr.accounts.roles import Perm
 from jisr.api import allowed
 from jisr.lib.errors import JisrError
@@ -22,7 +21,6 @@ from jisr.linkage import evidence, selectors, services
 from jisr.linkage.models import (
     LinkageRun,
     Register,
-    RegisterRecord,
     RegisterUpload,
     SharingAgreement,
 )
@@ -186,14 +184,7 @@ def _own_register(request: HttpRequest, register_id: int) -> Register:
 
 
 def _upload(request: HttpRequest, upload_id: int) -> RegisterUpload:
-    found = (
-        RegisterUpload.objects.select_related("register")
-        .filter(pk=upload_id, created_by_id=request.user.pk)
-        .first()
-    )
-    if found is None:
-        raise not_found()
-    return found
+    return selectors.upload_get(request.user, upload_id)
 
 
 @router.get("/linkage/registers", response=list[RegisterOut], auth=allowed(Perm.REGISTER_MANAGE))
@@ -218,9 +209,7 @@ def record_list(
 ) -> list[dict[str, Any]]:
     """The register's records by record number, `limit` (at most 1,000) from `offset`."""
     register = _own_register(request, register_id)
-    records = RegisterRecord.objects.filter(register=register).select_related(
-        "register__organisation"
-    )
+    records = selectors.records_of(request.user, register)
     window = records.order_by("source_id")[
         max(offset, 0) : max(offset, 0) + max(1, min(limit, 1000))
     ]
@@ -341,8 +330,7 @@ def golden_record(request: HttpRequest, record_id: int) -> dict[str, Any]:
 @router.get("/linkage/agreements", response=list[AgreementOut], auth=allowed(Perm.REGISTER_MANAGE))
 def agreement_list(request: HttpRequest) -> QuerySet[SharingAgreement]:
     """Agreements on your organisation's registers, and those that share a register with it."""
-    reachable = selectors.reachable_registers(request.user).values("pk")
-    return SharingAgreement.objects.filter(register__in=reachable)
+    return selectors.agreements_in_reach(request.user)
 
 
 @router.post(
@@ -350,7 +338,7 @@ def agreement_list(request: HttpRequest) -> QuerySet[SharingAgreement]:
 )
 def agreement_create(request: HttpRequest, payload: AgreementIn) -> Any:
     register = selectors.own_registers(request.user).filter(pk=payload.register_id).first()
-    recipient = Organisation.objects.filter(pk=payload.recipient, is_active=True).first()
+    recipient = selectors.recipients(request.user).filter(pk=payload.recipient).first()
     if register is None or recipient is None:
         raise not_found()
     return Status(201, services.create_agreement(
@@ -365,11 +353,7 @@ def agreement_create(request: HttpRequest, payload: AgreementIn) -> Any:
     auth=allowed(Perm.AGREEMENT_MANAGE),
 )
 def agreement_end(request: HttpRequest, agreement_id: int) -> SharingAgreement:
-    agreement = SharingAgreement.objects.filter(
-        pk=agreement_id, register__in=selectors.own_registers(request.user).values("pk")
-    ).first()
-    if agreement is None:
-        raise not_found()
+    agreement = selectors.own_agreement_get(request.user, agreement_id)
     services.end_agreement(by=request.user, agreement=agreement)
     return agreement
 

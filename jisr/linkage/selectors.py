@@ -16,6 +16,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from jisr.accounts.access import not_found, require
+from jisr.accounts.models import Organisation
 from jisr.accounts.roles import Perm
 from jisr.audit.models import Action
 from jisr.audit.services import audit_record
@@ -25,22 +26,25 @@ from jisr.linkage.models import (
     PairDecision,
     Register,
     RegisterRecord,
+    RegisterUpload,
     SharingAgreement,
 )
 
 ALL_FIELDS = SharingAgreement.FIELDS
 
 
-def _organisation_ids(user: Any) -> set[int]:
+def _organisation_ids(fetched_by: Any) -> set[int]:
     return (
-        user.organisation.descendant_ids() if user.is_authenticated and user.organisation else set()
+        fetched_by.organisation.descendant_ids()
+        if fetched_by.is_authenticated and fetched_by.organisation
+        else set()
     )
 
 
-def _recipient_ids(user: Any) -> set[int]:
+def _recipient_ids(fetched_by: Any) -> set[int]:
     """The user's organisation and those above it: what a ministry is given, its branches see."""
     ids: set[int] = set()
-    organisation = user.organisation if user.is_authenticated else None
+    organisation = fetched_by.organisation if fetched_by.is_authenticated else None
     while organisation is not None and organisation.pk not in ids:
         ids.add(organisation.pk)
         organisation = organisation.parent
@@ -54,42 +58,93 @@ def agreements_in_force(on: dt.date | None = None) -> QuerySet[SharingAgreement]
     )
 
 
-def own_registers(user: Any) -> QuerySet[Register]:
-    return Register.objects.filter(organisation_id__in=_organisation_ids(user))
+def own_registers(fetched_by: Any) -> QuerySet[Register]:
+    return Register.objects.filter(organisation_id__in=_organisation_ids(fetched_by))
 
 
-def require_own_register(user: Any, register: Register) -> None:
-    require(user, Perm.REGISTER_MANAGE)
-    if register.organisation_id not in _organisation_ids(user):
+def require_own_register(fetched_by: Any, register: Register) -> None:
+    require(fetched_by, Perm.REGISTER_MANAGE)
+    if register.organisation_id not in _organisation_ids(fetched_by):
         raise not_found()
 
 
-def reachable_registers(user: Any) -> QuerySet[Register]:
-    """Own registers, and those shared with the user's organisation by an agreement in force."""
-    shared = (
-        agreements_in_force().filter(recipient_id__in=_recipient_ids(user)).values("register_id")
-    )
-    return Register.objects.filter(
-        Q(organisation_id__in=_organisation_ids(user)) | Q(pk__in=shared)
-    )
-
-
-def register_get(user: Any, register_id: int) -> Register:
-    found = reachable_registers(user).select_related("organisation").filter(pk=register_id).first()
+def upload_get(fetched_by: Any, upload_id: int) -> RegisterUpload:
+    """An uploaded file, to whoever uploaded it only: it holds records not yet imported."""
+    require(fetched_by, Perm.REGISTER_MANAGE)
+    found = (
+        RegisterUpload.objects.select_related("register__organisation")
+        .filter(pk=upload_id, created_by_id=fetched_by.pk).first()
+    )  # fmt: skip
     if found is None:
         raise not_found()
     return found
 
 
-def visible_fields(user: Any, register: Register) -> tuple[str, ...]:
+def records_of(
+    fetched_by: Any, register: Register, *, in_force: bool = False
+) -> QuerySet[RegisterRecord]:
+    """The records of one of the user's organisation's registers (none of another's)."""
+    require_own_register(fetched_by, register)
+    found = RegisterRecord.objects.filter(register=register).select_related(
+        "register__organisation"
+    )
+    return found.filter(withdrawn_at__isnull=True) if in_force else found
+
+
+def agreements_in_reach(fetched_by: Any) -> QuerySet[SharingAgreement]:
+    """Agreements on the user's organisation's registers and those that share one with it."""
+    return SharingAgreement.objects.filter(
+        register__in=reachable_registers(fetched_by).values("pk")
+    )
+
+
+def own_agreement_get(fetched_by: Any, agreement_id: int) -> SharingAgreement:
+    found = SharingAgreement.objects.filter(
+        pk=agreement_id, register__in=own_registers(fetched_by).values("pk")
+    ).select_related("register").first()  # fmt: skip
+    if found is None:
+        raise not_found()
+    return found
+
+
+def recipients(fetched_by: Any) -> QuerySet[Organisation]:
+    """Organisations a register can be shared with: active ones other than the user's own."""
+    return Organisation.objects.filter(is_active=True).exclude(pk__in=_organisation_ids(fetched_by))
+
+
+def reachable_registers(fetched_by: Any) -> QuerySet[Register]:
+    """Own registers, and those shared with the user's organisation by an agreement in force."""
+    shared = (
+        agreements_in_force()
+        .filter(recipient_id__in=_recipient_ids(fetched_by))
+        .values("register_id")
+    )
+    return Register.objects.filter(
+        Q(organisation_id__in=_organisation_ids(fetched_by)) | Q(pk__in=shared)
+    )
+
+
+def register_get(fetched_by: Any, register_id: int) -> Register:
+    found = (
+        reachable_registers(fetched_by)
+        .select_related("organisation")
+        .filter(pk=register_id)
+        .first()
+    )
+    if found is None:
+        raise not_found()
+    return found
+
+
+def visible_fields(fetched_by: Any, register: Register) -> tuple[str, ...]:
     """The fields of `register`'s records the user sees: all of its own; of a shared one, what
     the agreements in force name."""
-    if register.organisation_id in _organisation_ids(user):
+    if register.organisation_id in _organisation_ids(fetched_by):
         return ALL_FIELDS
     names: set[str] = set()
     for fields in (
         agreements_in_force()
-        .filter(register=register, recipient_id__in=_recipient_ids(user))
+        .filter(register=register, recipient_id__in=_recipient_ids(fetched_by))
         .values_list("fields", flat=True)
     ):
         names.update(fields)
@@ -97,69 +152,69 @@ def visible_fields(user: Any, register: Register) -> tuple[str, ...]:
 
 
 def record_view(
-    user: Any, record: RegisterRecord, fields: tuple[str, ...] | None = None
+    fetched_by: Any, record: RegisterRecord, fields: tuple[str, ...] | None = None
 ) -> dict[str, Any]:
     """A record as the user may see it: the allowed fields, the register and its organisation."""
-    allowed = visible_fields(user, record.register) if fields is None else fields
+    allowed = visible_fields(fetched_by, record.register) if fields is None else fields
     return {
         "id": record.pk, "register_name": record.register.display_name, "register_id": record.register_id,
         "organisation": str(record.register.organisation), "withdrawn": record.withdrawn_at is not None,
         "fields": {f: getattr(record, f) for f in allowed},
-        "person_id": record.person_id if record.register.organisation_id in _organisation_ids(user) else None,
+        "person_id": record.person_id if record.register.organisation_id in _organisation_ids(fetched_by) else None,
     }  # fmt: skip
 
 
-def runs_in_reach(user: Any) -> QuerySet[LinkageRun]:
-    require(user, Perm.REGISTER_MANAGE)
-    own = _organisation_ids(user)
+def runs_in_reach(fetched_by: Any) -> QuerySet[LinkageRun]:
+    require(fetched_by, Perm.REGISTER_MANAGE)
+    own = _organisation_ids(fetched_by)
     return LinkageRun.objects.filter(
         Q(left__organisation_id__in=own) | Q(right__organisation_id__in=own)
     ).select_related("left__organisation", "right__organisation", "started_by", "model")
 
 
-def pairs_in_reach(user: Any) -> QuerySet[CandidatePair]:
+def pairs_in_reach(fetched_by: Any) -> QuerySet[CandidatePair]:
     """Pairs with one record in a register of the user's organisation and the other in a
     register it reaches (its own, or shared with it)."""
-    own = _organisation_ids(user)
-    reachable = reachable_registers(user).values("pk")
+    own = _organisation_ids(fetched_by)
+    reachable = reachable_registers(fetched_by).values("pk")
     return CandidatePair.objects.filter(
         (Q(left__register__organisation_id__in=own) & Q(right__register__in=reachable))
         | (Q(right__register__organisation_id__in=own) & Q(left__register__in=reachable))
     ).select_related("left__register__organisation", "right__register__organisation", "run")
 
 
-def pairs_for_review(user: Any) -> QuerySet[CandidatePair]:
+def pairs_for_review(fetched_by: Any) -> QuerySet[CandidatePair]:
     """The uncertain pairs nobody has decided yet, the most likely first."""
-    require(user, Perm.LINKAGE_REVIEW)
+    require(fetched_by, Perm.LINKAGE_REVIEW)
     decided = PairDecision.objects.filter(
         Q(left=OuterRef("left"), right=OuterRef("right"))
         | Q(left=OuterRef("right"), right=OuterRef("left"))
     )
     return (
-        pairs_in_reach(user)
+        pairs_in_reach(fetched_by)
         .filter(band=CandidatePair.Band.REVIEW)
         .exclude(Exists(decided))
         .order_by("-probability", "pk")
     )
 
 
-def pair_get(user: Any, pair_id: int) -> CandidatePair:
-    require(user, Perm.LINKAGE_REVIEW)
-    found = pairs_in_reach(user).filter(pk=pair_id).first()
+def pair_get(fetched_by: Any, pair_id: int) -> CandidatePair:
+    require(fetched_by, Perm.LINKAGE_REVIEW)
+    found = pairs_in_reach(fetched_by).filter(pk=pair_id).first()
     if found is None:
         raise not_found()
     return found
 
 
-def pair_view(user: Any, pair: CandidatePair) -> tuple[dict[str, Any], dict[str, Any]]:
+def pair_view(fetched_by: Any, pair: CandidatePair) -> tuple[dict[str, Any], dict[str, Any]]:
     """Both records of a pair as the reviewer may see them; the reading is audited."""
     audit_record(
-        actor=user,
+        actor=fetched_by,
         action=Action.VIEW,
         target=pair,
         changes={"records": [pair.left_id, pair.right_id]},
     )
-    return record_view(user, pair.left), record_view(user, pair.right)
+    return record_view(fetched_by, pair.left), record_view(fetched_by, pair.right)
 
 
 def latest_decision(left_id: int, right_id: int) -> PairDecision | None:
@@ -169,10 +224,10 @@ def latest_decision(left_id: int, right_id: int) -> PairDecision | None:
     )  # fmt: skip
 
 
-def record_get(user: Any, record_id: int) -> RegisterRecord:
-    require(user, Perm.CROSS_REFERENCE_VIEW)
+def record_get(fetched_by: Any, record_id: int) -> RegisterRecord:
+    require(fetched_by, Perm.CROSS_REFERENCE_VIEW)
     found = (
-        RegisterRecord.objects.filter(pk=record_id, register__in=reachable_registers(user).values("pk"))
+        RegisterRecord.objects.filter(pk=record_id, register__in=reachable_registers(fetched_by).values("pk"))
         .select_related("register__organisation").first()
     )  # fmt: skip
     if found is None:
@@ -189,11 +244,15 @@ class Link:
     decided_at: dt.datetime | None
 
 
-def golden_record(user: Any, record: RegisterRecord) -> tuple[list[dict[str, Any]], list[Link]]:
+def golden_record(
+    fetched_by: Any, record: RegisterRecord
+) -> tuple[list[dict[str, Any]], list[Link]]:
     """The records the user reaches that are one person with `record`, and the links between
     them (match probability, and who confirmed it, or "automatic")."""
-    reachable = reachable_registers(user).values("pk")
-    audit_record(actor=user, action=Action.VIEW, target=record, changes={"cluster": record.cluster})
+    reachable = reachable_registers(fetched_by).values("pk")
+    audit_record(
+        actor=fetched_by, action=Action.VIEW, target=record, changes={"cluster": record.cluster}
+    )
     if record.cluster is None:
         members = [record]
     else:
@@ -221,7 +280,7 @@ def golden_record(user: Any, record: RegisterRecord) -> tuple[list[dict[str, Any
             )
         else:
             links.pop(key, None)
-    return [record_view(user, m) for m in members], list(links.values())
+    return [record_view(fetched_by, m) for m in members], list(links.values())
 
 
 @dataclass(frozen=True)
@@ -235,18 +294,18 @@ class CrossReference:
 
 
 def cross_reference(
-    user: Any, base: Register, other: Register, *, without_open_referral: bool
+    fetched_by: Any, base: Register, other: Register, *, without_open_referral: bool
 ) -> CrossReference:
     """Records of `base` that are the same person as a record of `other` (both registers
     reached by the user), optionally only persons of Jisr's registry with no open referral; the
     fields each side shows are what the user may see of it."""
     from jisr.cases.models import OPEN_REFERRAL, Referral
 
-    require(user, Perm.CROSS_REFERENCE_VIEW)
-    reachable = set(reachable_registers(user).values_list("pk", flat=True))
+    require(fetched_by, Perm.CROSS_REFERENCE_VIEW)
+    reachable = set(reachable_registers(fetched_by).values_list("pk", flat=True))
     if base.pk not in reachable or other.pk not in reachable:
         raise not_found()
-    base_fields, other_fields = visible_fields(user, base), visible_fields(user, other)
+    base_fields, other_fields = visible_fields(fetched_by, base), visible_fields(fetched_by, other)
     other_records: dict[int, list[RegisterRecord]] = {}
     for record in RegisterRecord.objects.filter(
         register=other, withdrawn_at__isnull=True, cluster__isnull=False
@@ -285,11 +344,11 @@ def cross_reference(
                 if other_record.pk == base_record.pk:
                     continue
                 rows.append({
-                    "cluster": cluster, "base": record_view(user, base_record, base_fields),
-                    "other": record_view(user, other_record, other_fields),
+                    "cluster": cluster, "base": record_view(fetched_by, base_record, base_fields),
+                    "other": record_view(fetched_by, other_record, other_fields),
                 })  # fmt: skip
     audit_record(
-        actor=user, action=Action.VIEW, object_type="linkage.cross_reference",
+        actor=fetched_by, action=Action.VIEW, object_type="linkage.cross_reference",
         object_id=f"{base.pk}:{other.pk}", changes={"rows": len(rows), "without_open_referral": without_open_referral},
     )  # fmt: skip
     return CrossReference(base, other, without_open_referral, rows, base_fields, other_fields)

@@ -25,7 +25,6 @@ from jisr.linkage import evidence, reports, selectors, services
 from jisr.linkage.models import (
     LinkageRun,
     Register,
-    RegisterRecord,
     RegisterUpload,
     SharingAgreement,
 )
@@ -84,9 +83,7 @@ class AgreementForm(forms.Form):
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field: Any = self.fields["recipient"]
-        field.queryset = Organisation.objects.filter(is_active=True).exclude(
-            pk__in=user.organisation.descendant_ids()
-        )
+        field.queryset = selectors.recipients(user)
 
 
 class CrossReferenceForm(forms.Form):
@@ -181,13 +178,14 @@ def register_detail(request: AuthedRequest, register_id: int) -> HttpResponse:
             else:
                 messages.error(request, str(error.message))
     records = (
-        register.records.filter(withdrawn_at__isnull=True) if own else RegisterRecord.objects.none()
-    )
+        CappedPaginator(selectors.records_of(request.user, register, in_force=True).order_by("source_id"), 50)
+        .get_page(request.GET.get("page")) if own else None
+    )  # fmt: skip
     return render(request, "linkage/register_detail.html", {
         "register": register, "own": own, "agreement_form": agreement_form,
-        "in_force": register.records.filter(withdrawn_at__isnull=True).count(),
-        "withdrawn": register.records.filter(withdrawn_at__isnull=False).count(),
-        "records": CappedPaginator(records.order_by("source_id"), 50).get_page(request.GET.get("page")),
+        "in_force": register.records.filter(withdrawn_at__isnull=True).count() if own else None,
+        "withdrawn": register.records.filter(withdrawn_at__isnull=False).count() if own else None,
+        "records": records,
         "agreements": register.agreements.select_related("recipient") if own else [],
         "others": selectors.reachable_registers(request.user).exclude(pk=register.pk).select_related("organisation"),
         "field_labels": [(f, FIELD_LABELS.get(f, f)) for f in selectors.visible_fields(request.user, register)],
@@ -217,13 +215,7 @@ def register_upload(request: AuthedRequest, register_id: int) -> HttpResponse:
 
 @permission(Perm.REGISTER_MANAGE)
 def upload_map(request: AuthedRequest, upload_id: int) -> HttpResponse:
-    kept = (
-        RegisterUpload.objects.select_related("register__organisation")
-        .filter(pk=upload_id, created_by=request.user)
-        .first()
-    )
-    if kept is None:
-        raise not_found()
+    kept = selectors.upload_get(request.user, upload_id)
     if kept.status == RegisterUpload.Status.IMPORTED:
         messages.info(request, _("This file has already been imported."))
         return redirect("linkage:register_detail", register_id=kept.register_id)
