@@ -76,6 +76,7 @@ class RunIn(Schema):
     right: int | None = Field(
         None, description="Another register you reach; empty: duplicates within `left`"
     )
+    retrain: bool = Field(False, description="Train a new version of the pair's model")
 
 
 class RunOut(Schema):
@@ -263,7 +264,7 @@ def upload_import(request: HttpRequest, upload_id: int, payload: MappingIn) -> d
 def run_create(request: HttpRequest, payload: RunIn) -> Any:
     left = _own_register(request, payload.left)
     right = selectors.register_get(request.user, payload.right) if payload.right else None
-    run = services.start_run(by=request.user, left=left, right=right)
+    run = services.start_run(by=request.user, left=left, right=right, retrain=payload.retrain)
     return Status(201, selectors.runs_in_reach(request.user).get(pk=run.pk))
 
 

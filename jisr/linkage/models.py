@@ -152,6 +152,8 @@ class LinkageRun(models.Model):
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
     threshold = models.FloatField(default=0.99)
     review_from = models.FloatField(default=0.5)
+    # Train a new version of the pair's model instead of reusing the latest.
+    retrain = models.BooleanField(default=False)
     model = models.ForeignKey(
         "LinkageModel", on_delete=models.PROTECT, null=True, blank=True, related_name="runs"
     )

@@ -77,7 +77,7 @@ def _execute(run: LinkageRun) -> None:
         raise ValueError("A register in this run has fewer than two records in force.")
     link_type: model.LinkType = "link_only" if run.right else "dedupe_only"
     saved = LinkageModel.objects.filter(left=run.left, right=run.right).first()
-    if saved is None:
+    if saved is None or run.retrain:
         trained = model.linker_for(tables, link_type, None, say=lambda _text: None)
         saved = LinkageModel.objects.create(
             left=run.left, right=run.right, settings=_settings_json(trained),

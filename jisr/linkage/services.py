@@ -378,8 +378,11 @@ def registry_register(*, by: Any) -> Register:
     return register
 
 
-def start_run(*, by: Any, left: Register, right: Register | None) -> LinkageRun:
-    """Queue a run: `left` must be the user's organisation's; `right` its own or shared with it."""
+def start_run(
+    *, by: Any, left: Register, right: Register | None, retrain: bool = False
+) -> LinkageRun:
+    """Queue a run: `left` must be the user's organisation's; `right` its own or shared with it.
+    The pair's latest model is reused unless `retrain` asks for a new version."""
     from jisr.linkage.tasks import run_linkage_task
 
     require(by, Perm.REGISTER_MANAGE)
@@ -393,9 +396,9 @@ def start_run(*, by: Any, left: Register, right: Register | None) -> LinkageRun:
         raise JisrError(
             "invalid", _("Jisr's registry is checked for duplicates when persons are registered.")
         )
-    run = LinkageRun.objects.create(left=left, right=right, started_by=by)
+    run = LinkageRun.objects.create(left=left, right=right, started_by=by, retrain=retrain)
     audit_record(actor=by, action=Action.CREATE, target=run,
-                 changes={"left": left.pk, "right": right.pk if right else None})  # fmt: skip
+                 changes={"left": left.pk, "right": right.pk if right else None, "retrain": retrain})  # fmt: skip
     transaction.on_commit(lambda: run_linkage_task.enqueue(run.pk))
     return run
 

@@ -150,7 +150,12 @@ def register_detail(request: AuthedRequest, register_id: int) -> HttpResponse:
                 right = (
                     selectors.register_get(request.user, int(other)) if other.isdigit() else None
                 )
-                run = services.start_run(by=request.user, left=register, right=right)
+                run = services.start_run(
+                    by=request.user,
+                    left=register,
+                    right=right,
+                    retrain=bool(request.POST.get("retrain")),
+                )
                 return redirect("linkage:run_detail", run_id=run.pk)
             if action == "end_agreement":
                 agreement = register.agreements.filter(

@@ -175,6 +175,16 @@ def test_review_decisions_outrank_the_model_and_survive_a_rerun(
     assert RegisterRecord.objects.get(pk=link.left_id).cluster is None  # and still counts
     assert second.accuracy["labels"] == 1
     assert second.accuracy["false_positives"] == 1
+    with capture(execute=True):
+        labour.post(
+            f"/linkage/registers/{scene['register'].pk}/",
+            {"action": "run", "other": scene["registry"].pk, "retrain": "1"},
+        )
+    third = LinkageRun.objects.order_by("-pk").first()
+    assert third is not None
+    assert third.model is not None
+    assert third.model.version == 2  # a new version, kept beside the first
+    assert PairDecision.objects.get().same_person is False
 
 
 def test_without_an_agreement_nothing_is_reachable(
