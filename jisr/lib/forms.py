@@ -22,3 +22,23 @@ def limit_choices(form: forms.BaseForm, name: str, queryset: QuerySet[Any]) -> N
     """The records a model choice field offers (the stubs type form fields as plain Fields)."""
     field = cast(forms.ModelChoiceField, form.fields[name])  # type: ignore[type-arg]  # generic only in the stubs
     field.queryset = queryset
+
+
+class ColumnMappingForm(forms.Form):
+    """Which column of an uploaded spreadsheet holds each field: one choice per target (objects
+    with `key` and `label`), among the file's headers; `mapping()` gives {key: header}."""
+
+    def __init__(self, *args: Any, headers: list[str], targets: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = [("", "—"), *[(h, h) for h in headers if h]]
+        for target in targets:
+            self.fields[f"map_{target.key}"] = forms.ChoiceField(
+                label=str(target.label), choices=choices, required=False
+            )
+
+    def mapping(self) -> dict[str, str]:
+        return {
+            name.removeprefix("map_"): value
+            for name, value in self.cleaned_data.items()
+            if name.startswith("map_") and value
+        }

@@ -18,7 +18,7 @@ from jisr.accounts.decorators import AuthedRequest, permission
 from jisr.accounts.models import Organisation
 from jisr.accounts.roles import Perm
 from jisr.lib.errors import JisrError
-from jisr.lib.forms import add_error_to_form
+from jisr.lib.forms import ColumnMappingForm, add_error_to_form
 from jisr.lib.pagination import CappedPaginator
 from jisr.lib.spreadsheets import write_csv, write_xlsx
 from jisr.linkage import evidence, reports, selectors, services
@@ -48,23 +48,6 @@ class UploadForm(forms.Form):
             "The first row holds the column names, in Arabic, Kurdish or English. At most 20,000 rows."
         ),
     )
-
-
-class MappingForm(forms.Form):
-    def __init__(self, *args: Any, headers: list[str], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        choices = [("", "—"), *[(h, h) for h in headers if h]]
-        for target in services.TARGETS:
-            self.fields[f"map_{target.key}"] = forms.ChoiceField(
-                label=str(target.label), choices=choices, required=False
-            )
-
-    def mapping(self) -> dict[str, str]:
-        return {
-            name.removeprefix("map_"): value
-            for name, value in self.cleaned_data.items()
-            if name.startswith("map_") and value
-        }
 
 
 class AgreementForm(forms.Form):
@@ -225,7 +208,9 @@ def upload_map(request: AuthedRequest, upload_id: int) -> HttpResponse:
         messages.info(request, _("This file has already been imported."))
         return redirect("linkage:register_detail", register_id=kept.register_id)
     initial = {f"map_{key}": column for key, column in services.proposed_mapping(kept).items()}
-    form = MappingForm(request.POST or None, headers=kept.headers, initial=initial)
+    form = ColumnMappingForm(
+        request.POST or None, headers=kept.headers, targets=services.TARGETS, initial=initial
+    )
     checked = None
     if request.method == "POST" and form.is_valid():
         mapping = form.mapping()

@@ -17,7 +17,7 @@ from jisr.accounts.decorators import AuthedRequest, permission
 from jisr.accounts.roles import Perm
 from jisr.audit.services import audit_exports
 from jisr.lib.errors import JisrError
-from jisr.lib.forms import add_error_to_form
+from jisr.lib.forms import ColumnMappingForm, add_error_to_form
 from jisr.lib.spreadsheets import write_csv, write_xlsx
 from jisr.registry import imports, selectors
 from jisr.registry.forms import PersonFilterForm
@@ -33,7 +33,7 @@ class UploadForm(forms.Form):
     )
 
 
-class MappingForm(forms.Form):
+class MappingForm(ColumnMappingForm):
     paper_consent = forms.BooleanField(
         label=gettext_lazy(
             "Every person in this file signed the consent to be registered on a paper form, "
@@ -43,19 +43,7 @@ class MappingForm(forms.Form):
     )
 
     def __init__(self, *args: Any, headers: list[str], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        choices = [("", "—"), *[(h, h) for h in headers if h]]
-        for target in imports.TARGETS:
-            self.fields[f"map_{target.key}"] = forms.ChoiceField(
-                label=str(target.label), choices=choices, required=False
-            )
-
-    def mapping(self) -> dict[str, str]:
-        return {
-            name.removeprefix("map_"): value
-            for name, value in self.cleaned_data.items()
-            if name.startswith("map_") and value
-        }
+        super().__init__(*args, headers=headers, targets=imports.TARGETS, **kwargs)
 
 
 @permission(Perm.PERSON_REGISTER)

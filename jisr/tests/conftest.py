@@ -41,3 +41,16 @@ def browser() -> Iterator[Any]:
             yield browser
         finally:
             browser.close()
+
+
+def sign_in(context: Any, live_server: Any, email: str) -> Any:
+    """A page of `context` (a browser context) signed in as `email` (the tests' password)."""
+    from jisr.conftest import PASSWORD
+
+    page = context.new_page()
+    page.goto(f"{live_server.url}/accounts/sign-in/")
+    page.fill("input[name=username]", email)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("#sign-in button[type=submit]")
+    page.wait_for_load_state()
+    return page

@@ -13,8 +13,9 @@ from jisr.accounts.models import Organisation, OrganisationKind
 from jisr.accounts.roles import Role, Scope
 from jisr.cases.models import Need, Referral
 from jisr.catalogue.models import Service, ServiceCategory
-from jisr.conftest import PASSWORD, make_user, register_person
+from jisr.conftest import make_user, register_person
 from jisr.places.models import Governorate
+from jisr.tests.conftest import sign_in
 
 pytestmark = [
     pytest.mark.browser,
@@ -23,13 +24,7 @@ pytestmark = [
 
 
 def _sign_in(browser: Any, live_server: Any, email: str) -> Any:
-    page = browser.new_context(locale="ar-IQ").new_page()
-    page.goto(f"{live_server.url}/accounts/sign-in/")
-    page.fill("input[name=username]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("#sign-in button[type=submit]")
-    page.wait_for_load_state()
-    return page
+    return sign_in(browser.new_context(locale="ar-IQ"), live_server, email)
 
 
 def _service(organisation: Any, name: str, code: str) -> Service:

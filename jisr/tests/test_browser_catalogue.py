@@ -3,13 +3,11 @@ publishes it, and a person finds it in the public directory, in Arabic, on a pho
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from jisr.catalogue.models import Service
-from jisr.conftest import PASSWORD
 from jisr.places.models import Governorate
+from jisr.tests.conftest import sign_in
 
 pytestmark = [
     pytest.mark.browser,
@@ -17,19 +15,9 @@ pytestmark = [
 ]
 
 
-def _sign_in(context: Any, live_server: Any, email: str) -> Any:
-    page = context.new_page()
-    page.goto(f"{live_server.url}/accounts/sign-in/")
-    page.fill("input[name=username]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("#sign-in button[type=submit]")
-    page.wait_for_load_state()
-    return page
-
-
 def test_provider_adds_administrator_publishes_person_finds(browser, live_server, people):
     office = browser.new_context(locale="en-GB")
-    provider = _sign_in(office, live_server, "charlie@example.org")
+    provider = sign_in(office, live_server, "charlie@example.org")
     provider.goto(f"{live_server.url}/catalogue/new/")
     provider.fill("#id_name_ckb", "ڕاوێژی یاسایی بۆ گەڕاوەکان")
     provider.fill("#id_name_en", "Legal counselling for returnees")
@@ -41,7 +29,7 @@ def test_provider_adds_administrator_publishes_person_finds(browser, live_server
     service = Service.objects.get()
     assert not service.published
 
-    admin = _sign_in(browser.new_context(locale="en-GB"), live_server, "admin@example.org")
+    admin = sign_in(browser.new_context(locale="en-GB"), live_server, "admin@example.org")
     admin.goto(f"{live_server.url}/catalogue/review/")
     admin.click("#review-queue a")
     admin.wait_for_selector("#proposal")

@@ -10,16 +10,16 @@ import datetime as dt
 import io
 from io import StringIO
 from pathlib import Path
-from typing import Any
 
 import pytest
 from django.core.management import call_command
 
-from jisr.conftest import PASSWORD, register_person
+from jisr.conftest import register_person
 from jisr.linkage import services
 from jisr.linkage.models import CandidatePair, PairDecision
 from jisr.linkage.tests.conftest import labour, labour_analyst  # noqa: F401
 from jisr.registry.models import Person
+from jisr.tests.conftest import sign_in
 
 pytestmark = [
     pytest.mark.browser,
@@ -31,16 +31,6 @@ ARABIC = {
     "mother_name": "اسم الأم", "sex": "الجنس", "birth_date": "تاريخ الميلاد",
     "governorate": "المحافظة", "phone": "الهاتف",
 }  # fmt: skip
-
-
-def _sign_in(context: Any, live_server: Any, email: str) -> Any:
-    page = context.new_page()
-    page.goto(f"{live_server.url}/accounts/sign-in/")
-    page.fill("input[name=username]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("#sign-in button[type=submit]")
-    page.wait_for_load_state()
-    return page
 
 
 def _with_arabic_headers(path: Path) -> bytes:
@@ -97,7 +87,7 @@ def test_labour_analyst_imports_links_reviews_and_reports(
     good.write_text(content, encoding="utf-8")
 
     office = browser.new_context(locale="ar-IQ")
-    page = _sign_in(office, live_server, labour_analyst.email)
+    page = sign_in(office, live_server, labour_analyst.email)
     page.goto(f"{live_server.url}/linkage/")
     assert page.get_attribute("html", "dir") == "rtl"
     page.fill("#id_name", "الباحثون عن عمل")
@@ -149,7 +139,7 @@ def test_labour_analyst_imports_links_reviews_and_reports(
     office.close()
 
     outsider_context = browser.new_context(locale="ar-IQ")
-    outsider = _sign_in(outsider_context, live_server, people["analyst"].email)
+    outsider = sign_in(outsider_context, live_server, people["analyst"].email)
     outsider.goto(f"{live_server.url}/linkage/cross-reference/")
     assert outsider.query_selector(f"#id_base option[value='{registry.pk}']") is None
     outsider.goto(

@@ -4,28 +4,17 @@ to matching disappears from the list at once."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
-from jisr.conftest import PASSWORD, register_person
+from jisr.conftest import register_person
 from jisr.matching.models import Profile
 from jisr.matching.tests.conftest import _fresh_index, build_profile, taxonomy  # noqa: F401
+from jisr.tests.conftest import sign_in
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-
-def _sign_in(context: Any, live_server: Any, email: str) -> Any:
-    page = context.new_page()
-    page.goto(f"{live_server.url}/accounts/sign-in/")
-    page.fill("input[name=username]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("#sign-in button[type=submit]")
-    page.wait_for_load_state()
-    return page
 
 
 def test_employer_posts_in_arabic_and_a_withdrawn_candidate_disappears(
@@ -51,7 +40,7 @@ def test_employer_posts_in_arabic_and_a_withdrawn_candidate_disappears(
     weaker_ref = Profile.objects.get(person=weaker).reference
 
     office = browser.new_context(locale="ar-IQ")
-    employer = _sign_in(office, live_server, "employer@example.org")
+    employer = sign_in(office, live_server, "employer@example.org")
     employer.goto(f"{live_server.url}/matching/opportunities/new/")
     assert employer.get_attribute("html", "dir") == "rtl"
     employer.select_option("#id_kind", "job")
@@ -71,7 +60,7 @@ def test_employer_posts_in_arabic_and_a_withdrawn_candidate_disappears(
     assert "حيدر" not in employer.inner_text("main")  # no names before the person applies
 
     home = browser.new_context(locale="ar-IQ", viewport={"width": 390, "height": 844})
-    person = _sign_in(home, live_server, "person@example.org")
+    person = sign_in(home, live_server, "person@example.org")
     person.goto(f"{live_server.url}/registry/my-record/")
     person.click("#my-consents tr[data-purpose=employer_matching] button")
     person.wait_for_selector("#my-consents tr[data-purpose=employer_matching] button[value=given]")
