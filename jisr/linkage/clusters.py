@@ -1,8 +1,9 @@
 """The golden record: records joined by links are one person.
 
-A link is a pair the latest run of its registers put above the threshold, unless a reviewer's
-latest decision says the two are different people; or any pair a reviewer's latest decision
-says is the same person. Each record in a group gets the smallest record id of the group as its
+A link is a pair the latest run of its registers put above the threshold, or a pair a reviewer's
+latest decision says is the same person. Links join groups strongest first, but never two groups
+between which a reviewer said "different people" (`model.clusters`): one wrong link cannot chain
+two people into one. Each record in a group gets the smallest record id of the group as its
 `cluster`; a record linked to nothing has none.
 """
 
@@ -10,44 +11,39 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from jisr.linkage.model import DEFAULT_THRESHOLD, clusters
 from jisr.linkage.models import CandidatePair, PairDecision, RegisterRecord
 
 
-def _find(parent: dict[int, int], node: int) -> int:
-    root = node
-    while parent.get(root, root) != root:
-        root = parent[root]
-    while parent.get(node, node) != root:  # path compression keeps later finds short
-        parent[node], node = root, parent[node]
-    return root
-
-
-def links() -> set[tuple[int, int]]:
+def _scored() -> list[tuple[float, int, int]]:
+    """Every pair that says something: links at their probability, a reviewer's latest "same"
+    as certain, a reviewer's latest "different" as a pair that keeps two groups apart."""
     latest: dict[tuple[int, int], bool] = {}
     for left, right, same in PairDecision.objects.order_by("decided_at", "id").values_list(
         "left_id", "right_id", "same_person"
     ):
         latest[(min(left, right), max(left, right))] = same
-    found = {
-        (min(left, right), max(left, right))
-        for left, right in CandidatePair.objects.filter(band=CandidatePair.Band.LINK).values_list(
-            "left_id", "right_id"
-        )
-    }
-    found -= {pair for pair, same in latest.items() if not same}
-    return found | {pair for pair, same in latest.items() if same}
+    scored: list[tuple[float, int, int]] = []
+    for left, right, probability in CandidatePair.objects.filter(
+        band=CandidatePair.Band.LINK
+    ).values_list("left_id", "right_id", "probability"):
+        key = (min(left, right), max(left, right))
+        if key not in latest:
+            scored.append((probability, *key))
+    scored.extend((1.0 if same else 0.0, *key) for key, same in latest.items())
+    return scored
 
 
 @transaction.atomic
 def recluster() -> int:
     """Bring every record's `cluster` up to date; the number of records changed."""
-    parent: dict[int, int] = {}
-    for left, right in links():
-        a, b = _find(parent, left), _find(parent, right)
-        if a != b:
-            parent[max(a, b)] = min(a, b)
-            parent.setdefault(min(a, b), min(a, b))
-    wanted = {node: _find(parent, node) for node in parent}
+    scored = _scored()
+    nodes = sorted({node for _p, left, right in scored for node in (left, right)})
+    groups = clusters(nodes, scored, DEFAULT_THRESHOLD)
+    sizes: dict[int, int] = {}
+    for group in groups.values():
+        sizes[group] = sizes.get(group, 0) + 1
+    wanted = {node: group for node, group in groups.items() if sizes[group] > 1}
     current = dict(
         RegisterRecord.objects.filter(cluster__isnull=False).values_list("pk", "cluster")
     )
@@ -59,8 +55,8 @@ def recluster() -> int:
     for node, root in wanted.items():
         if current.get(node) != root:
             by_cluster.setdefault(root, []).append(node)
-    for root, nodes in by_cluster.items():
-        for start in range(0, len(nodes), 900):
-            RegisterRecord.objects.filter(pk__in=nodes[start : start + 900]).update(cluster=root)
-        changed += len(nodes)
+    for root, members in by_cluster.items():
+        for start in range(0, len(members), 900):
+            RegisterRecord.objects.filter(pk__in=members[start : start + 900]).update(cluster=root)
+        changed += len(members)
     return changed

@@ -18,7 +18,7 @@ import shutil
 import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from jisr.linkage.prepare import prepared
 
@@ -366,11 +366,56 @@ def dedupe(path: Path, *, threshold: float = DEFAULT_THRESHOLD, model: Path | No
     if save is not None:
         linker.misc.save_model_to_json(str(save), overwrite=True)
     say("comparing the candidate pairs")
-    predictions = linker.inference.predict(threshold_match_probability=threshold)
-    clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(
-        predictions, threshold
-    ).as_record_list()
-    result = {str(row["unique_id"]): str(row["cluster_id"]) for row in clusters}
-    for record_id in table.column("unique_id").to_pylist():
-        result.setdefault(record_id, record_id)
-    return result
+    scored = [
+        (float(row["match_probability"]), str(row["unique_id_l"]), str(row["unique_id_r"]))
+        for row in linker.inference.predict(
+            threshold_match_probability=AGAINST / 10
+        ).as_record_list()
+    ]
+    say("grouping the records of each person")
+    return clusters(table.column("unique_id").to_pylist(), scored, threshold)
+
+
+# Two groups of records are not joined while any compared pair across them scores below this:
+# a chain of strong links must not make one person of two who were told apart.
+AGAINST = 0.5
+
+
+Record = TypeVar("Record", str, int)
+
+
+def clusters(
+    record_ids: list[Record], scored: list[tuple[float, Record, Record]], threshold: float
+) -> dict[Record, Record]:
+    """Each record's cluster (the id of the first record of its group): pairs at or above the
+    threshold join their groups, strongest first, unless a pair across the two groups scored
+    below `AGAINST`. Splink's connected components would join them regardless."""
+    against: dict[Record, set[Record]] = {}
+    for probability, left, right in scored:
+        if probability < AGAINST:
+            against.setdefault(left, set()).add(right)
+            against.setdefault(right, set()).add(left)
+    root = {record_id: record_id for record_id in record_ids}
+    members = {record_id: {record_id} for record_id in record_ids}
+
+    def find(node: Record) -> Record:
+        while root[node] != node:
+            root[node] = root[root[node]]
+            node = root[node]
+        return node
+
+    for _probability, left, right in sorted((p for p in scored if p[0] >= threshold), reverse=True):
+        a, b = find(left), find(right)
+        if a == b:
+            continue
+        small, large = sorted((a, b), key=lambda r: len(members[r]))
+        if any(
+            other in members[large]
+            for record in members[small]
+            for other in against.get(record, ())
+        ):
+            continue
+        root[small] = large
+        members[large] |= members.pop(small)
+    first = {group: min(records) for group, records in members.items()}
+    return {record_id: first[find(record_id)] for record_id in record_ids}

@@ -146,3 +146,17 @@ def test_foreign_layouts_of_a_name_are_read_in_the_iraqi_order():
     assert [passport[f"{p}_sound"] for p in prepare.PARTS] == [
         surname_first[f"{p}_sound"] for p in prepare.PARTS
     ]
+
+
+def test_a_chain_of_links_does_not_join_two_people_told_apart():
+    from jisr.linkage.model import clusters
+
+    # a–b and b–c are strong, but a and c were compared and scored low: b joins one of them only.
+    scored = [(0.999, "a", "b"), (0.995, "b", "c"), (0.02, "a", "c"), (0.999, "d", "e")]
+    groups = clusters(["a", "b", "c", "d", "e", "f"], scored, 0.99)
+    assert groups["a"] == groups["b"] == "a"
+    assert groups["c"] == "c"
+    assert groups["d"] == groups["e"] == "d"
+    assert groups["f"] == "f"
+    # Without the low pair, the chain is one person.
+    assert len(set(clusters(["a", "b", "c"], scored[:2], 0.99).values())) == 1
