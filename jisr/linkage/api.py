@@ -214,7 +214,7 @@ def record_list(
     window = records.order_by("source_id")[
         max(offset, 0) : max(offset, 0) + max(1, min(limit, 1000))
     ]
-    return [selectors.record_view(request.user, r) for r in window]
+    return [selectors.record_view(request.user, r, selectors.ALL_FIELDS, own=True) for r in window]
 
 
 @router.post(

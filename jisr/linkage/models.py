@@ -266,7 +266,3 @@ class SharingAgreement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.register_id} → {self.recipient_id}"
-
-    def in_force(self, on: object = None) -> bool:
-        day = on or timezone.localdate()
-        return self.ended_at is None and self.valid_from <= day <= self.valid_until  # type: ignore[operator]

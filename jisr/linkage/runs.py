@@ -11,11 +11,8 @@ record up to date.
 
 from __future__ import annotations
 
-import json
 import logging
 import math
-import tempfile
-from pathlib import Path
 from typing import Any
 
 from django.db import transaction
@@ -80,7 +77,7 @@ def _execute(run: LinkageRun) -> None:
     if saved is None or run.retrain:
         trained = model.linker_for(tables, link_type, None, say=lambda _text: None)
         saved = LinkageModel.objects.create(
-            left=run.left, right=run.right, settings=_settings_json(trained),
+            left=run.left, right=run.right, settings=trained.misc.save_model_to_json(),
             version=1 + LinkageModel.objects.filter(left=run.left, right=run.right).count(),
             trained_on={str(r.pk): t.num_rows for r, t in zip(registers, tables, strict=True)},
         )  # fmt: skip
@@ -113,13 +110,6 @@ def _execute(run: LinkageRun) -> None:
             counts={"records": [t.num_rows for t in tables], "links": links, "to_review": len(pairs) - links},
         )  # fmt: skip
         recluster()
-
-
-def _settings_json(linker: Any) -> dict[str, Any]:
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "model.json"
-        linker.misc.save_model_to_json(str(path), overwrite=True)
-        return json.loads(path.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
 
 
 def _accuracy(linker: Any, run: LinkageRun, registers: list[Register]) -> dict[str, Any]:

@@ -152,15 +152,19 @@ def visible_fields(fetched_by: Any, register: Register) -> tuple[str, ...]:
 
 
 def record_view(
-    fetched_by: Any, record: RegisterRecord, fields: tuple[str, ...] | None = None
-) -> dict[str, Any]:
-    """A record as the user may see it: the allowed fields, the register and its organisation."""
+    fetched_by: Any, record: RegisterRecord, fields: tuple[str, ...] | None = None,
+    own: bool | None = None,
+) -> dict[str, Any]:  # fmt: skip
+    """A record as the user may see it: the allowed fields, the register and its organisation,
+    and the Jisr person it mirrors when the register is the user's organisation's. Callers
+    showing many records pass `fields` and `own`, worked out once per register."""
+    if own is None:
+        own = record.register.organisation_id in _organisation_ids(fetched_by)
     allowed = visible_fields(fetched_by, record.register) if fields is None else fields
     return {
         "id": record.pk, "register_name": record.register.display_name, "register_id": record.register_id,
         "organisation": str(record.register.organisation), "withdrawn": record.withdrawn_at is not None,
-        "fields": {f: getattr(record, f) for f in allowed},
-        "person_id": record.person_id if record.register.organisation_id in _organisation_ids(fetched_by) else None,
+        "fields": {f: getattr(record, f) for f in allowed}, "person_id": record.person_id if own else None,
     }  # fmt: skip
 
 
@@ -280,7 +284,12 @@ def golden_record(
             )
         else:
             links.pop(key, None)
-    return [record_view(fetched_by, m) for m in members], list(links.values())
+    fields = {m.register_id: visible_fields(fetched_by, m.register) for m in members}
+    own_ids = _organisation_ids(fetched_by)
+    return [
+        record_view(fetched_by, m, fields[m.register_id], m.register.organisation_id in own_ids)
+        for m in members
+    ], list(links.values())
 
 
 @dataclass(frozen=True)
@@ -306,6 +315,8 @@ def cross_reference(
     if base.pk not in reachable or other.pk not in reachable:
         raise not_found()
     base_fields, other_fields = visible_fields(fetched_by, base), visible_fields(fetched_by, other)
+    own_ids = _organisation_ids(fetched_by)
+    base_own, other_own = base.organisation_id in own_ids, other.organisation_id in own_ids
     other_records: dict[int, list[RegisterRecord]] = {}
     for record in RegisterRecord.objects.filter(
         register=other, withdrawn_at__isnull=True, cluster__isnull=False
@@ -344,8 +355,8 @@ def cross_reference(
                 if other_record.pk == base_record.pk:
                     continue
                 rows.append({
-                    "cluster": cluster, "base": record_view(fetched_by, base_record, base_fields),
-                    "other": record_view(fetched_by, other_record, other_fields),
+                    "cluster": cluster, "base": record_view(fetched_by, base_record, base_fields, base_own),
+                    "other": record_view(fetched_by, other_record, other_fields, other_own),
                 })  # fmt: skip
     audit_record(
         actor=fetched_by, action=Action.VIEW, object_type="linkage.cross_reference",

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -267,13 +266,12 @@ def run_import(
         changed, [*RECORD_FIELDS, "withdrawn_at", "updated_at"], batch_size=1000
     )
     in_file = {values["source_id"] for values in checked.ready}
-    withdrawn = (
-        RegisterRecord.objects.filter(register=register, withdrawn_at__isnull=True)
-        .exclude(source_id__in=in_file)
-        .update(withdrawn_at=now, updated_at=now)
-        if len(in_file) < 30_000
-        else _withdraw_missing(register, in_file, now)
-    )
+    missing = [r.pk for sid, r in existing.items() if sid not in in_file and r.withdrawn_at is None]
+    for start in range(0, len(missing), 900):
+        RegisterRecord.objects.filter(pk__in=missing[start : start + 900]).update(
+            withdrawn_at=now, updated_at=now
+        )
+    withdrawn = len(missing)
     counts = {
         "created": len(created),
         "updated": len(changed),
@@ -295,18 +293,6 @@ def run_import(
         changes={"import": counts, "file": upload_row.filename},
     )
     return counts
-
-
-def _withdraw_missing(register: Register, in_file: set[str], now: dt.datetime) -> int:
-    missing = [
-        pk for pk, source_id in RegisterRecord.objects.filter(register=register, withdrawn_at__isnull=True)
-        .values_list("pk", "source_id") if source_id not in in_file
-    ]  # fmt: skip
-    for start in range(0, len(missing), 900):
-        RegisterRecord.objects.filter(pk__in=missing[start : start + 900]).update(
-            withdrawn_at=now, updated_at=now
-        )
-    return len(missing)
 
 
 def sync_registry_register(organisation: Organisation) -> Register:
@@ -407,10 +393,7 @@ def decide_pair(*, by: Any, pair: CandidatePair, same_person: bool, note: str = 
     """A reviewer's decision; kept for good, the latest on a pair counts, and re-runs never
     change it. The golden record follows at once."""
     require(by, Perm.LINKAGE_REVIEW)
-    if (
-        not selectors.pairs_for_review(by).filter(pk=pair.pk).exists()
-        and not selectors.pairs_in_reach(by).filter(pk=pair.pk).exists()
-    ):
+    if not selectors.pairs_in_reach(by).filter(pk=pair.pk).exists():
         raise not_found()
     decision = PairDecision.objects.create(
         left=pair.left, right=pair.right, same_person=same_person, note=note.strip()[:500],
@@ -459,7 +442,3 @@ def end_agreement(*, by: Any, agreement: SharingAgreement) -> None:
         agreement.ended_at = timezone.now()
         agreement.save(update_fields=["ended_at"])
         audit_record(actor=by, action=Action.DEACTIVATE, target=agreement)
-
-
-def records_query(register: Register) -> Q:
-    return Q(register=register, withdrawn_at__isnull=True)
