@@ -1,14 +1,13 @@
 """The JSON API at /api/v1/: one NinjaAPI, one error shape, one way to declare who may call.
 
 Every operation says who may call it with `auth=allowed(perm)` (or `auth=None` for the few
-public ones); the test that walks the API as every role reads the same declaration.
+public ones; `jisr.accounts.apiauth` says how callers sign in: an API key or the browser's
+session); the test that walks the API as every role reads the same declaration.
 Errors always look like
 `{"error": {"code": "...", "message": "...", "fields": {"field": ["..."]}}}`.
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -16,43 +15,11 @@ from django.utils.translation import gettext_lazy as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
-from ninja.security import SessionAuth
 
-from jisr.accounts.access import forbidden
-from jisr.accounts.decorators import SELF
-from jisr.accounts.middleware import needs_two_factor, two_factor_required_error
-from jisr.accounts.roles import Perm
+from jisr.accounts.apiauth import NOBODY, Allowed, allowed
 from jisr.lib.errors import JisrError
 
-
-class Allowed(SessionAuth):
-    """Who may call an operation: a permission, or SELF (any signed-in user, about themself).
-
-    Checked as the operation's authentication, so a caller without the permission is refused
-    before the request body is even read. Staff who have not passed two-factor are refused
-    by the middleware before this runs.
-    """
-
-    def __init__(self, access: Perm | str) -> None:
-        super().__init__(csrf=True)
-        self.access = access
-
-    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
-        user = super().authenticate(request, key)
-        if user is None:
-            return None
-        if needs_two_factor(user):
-            raise two_factor_required_error()
-        if self.access == NOBODY or (self.access != SELF and not user.can(Perm(self.access))):
-            raise forbidden()
-        return user
-
-
-NOBODY = "nobody"
-
-
-def allowed(access: Perm | str) -> Allowed:
-    return Allowed(access)
+__all__ = ["NOBODY", "Allowed", "allowed", "api"]
 
 
 api = NinjaAPI(
@@ -63,7 +30,7 @@ api = NinjaAPI(
         "for Iraqi returnees and the diaspora."
     ),
     # An operation that forgets to say who may call it is refused to everyone.
-    auth=Allowed(NOBODY),
+    auth=allowed(NOBODY),
     urls_namespace="api",
 )
 

@@ -1,4 +1,4 @@
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from django.http import HttpRequest
@@ -9,9 +9,9 @@ from pydantic import Field, field_validator
 
 from jisr.accounts import selectors, services
 from jisr.accounts.access import not_found
-from jisr.accounts.decorators import SELF
-from jisr.accounts.models import Organisation, OrganisationKind, User
-from jisr.accounts.roles import Perm, Role, Scope
+from jisr.accounts.decorators import SELF, AuthedRequest
+from jisr.accounts.models import ApiKey, Organisation, OrganisationKind, User
+from jisr.accounts.roles import Perm, Role, Scope, Sensitivity
 from jisr.api import allowed
 from jisr.lib.phones import normalise_phone
 from jisr.lib.validation import invalid
@@ -242,3 +242,90 @@ def user_update(request: HttpRequest, user_id: int, payload: UserPatch) -> Any:
         roles={Role(g["role"]): Scope(g["scope"]) for g in roles} if roles is not None else None,
         **data,
     )
+
+
+class ApiKeyOut(Schema):
+    id: int
+    name: str
+    organisation_id: int
+    prefix: str = Field(description="The key's visible start: jisr_<prefix>_…")
+    permissions: list[str]
+    scope: Scope
+    clearance: Sensitivity
+    created_by_id: int
+    created_at: datetime
+    expires_at: datetime
+    revoked_at: datetime | None
+    last_used_at: datetime | None
+    replaces_id: int | None
+    in_force: bool
+
+    @staticmethod
+    def resolve_in_force(key: ApiKey) -> bool:
+        return key.is_in_force()
+
+
+class ApiKeyMade(ApiKeyOut):
+    token: str = Field(description="The key itself: shown in this answer only, never again.")
+
+
+class ApiKeyIn(Schema):
+    name: str = Field(min_length=1, max_length=100)
+    permissions: list[Perm] = Field(min_length=1)
+    scope: Scope
+    clearance: Sensitivity
+    expires_on: date
+
+
+class ApiKeyRotateIn(Schema):
+    overlap_hours: int = Field(0, ge=0, le=24 * 7)
+
+
+def _made(key: ApiKey, token: str) -> Status[ApiKey]:
+    key.token = token  # type: ignore[attr-defined]  # answered once, never stored
+    return Status(201, key)
+
+
+@router.get("/api-keys", response=list[ApiKeyOut], auth=allowed(Perm.API_KEY_MANAGE))
+@paginate(LimitOffsetPagination)
+def api_key_list(request: AuthedRequest) -> Any:
+    """The API keys of the organisations in the caller's scope."""
+    return selectors.api_key_list(fetched_by=request.user)
+
+
+@router.get("/api-keys/{key_id}", response=ApiKeyOut, auth=allowed(Perm.API_KEY_MANAGE))
+def api_key_get(request: AuthedRequest, key_id: int) -> Any:
+    return selectors.api_key_get(fetched_by=request.user, key_id=key_id)
+
+
+@router.post("/api-keys", response={201: ApiKeyMade}, auth=allowed(Perm.API_KEY_MANAGE))
+def api_key_create(request: AuthedRequest, payload: ApiKeyIn) -> Any:
+    """A key for one of the caller's organisation's systems, within the caller's own rights."""
+    key, token = services.api_key_create(
+        by=request.user,
+        name=payload.name,
+        permissions=frozenset(payload.permissions),
+        scope=payload.scope,
+        clearance=payload.clearance,
+        expires_on=payload.expires_on,
+    )
+    return _made(key, token)
+
+
+@router.post(
+    "/api-keys/{key_id}/rotate", response={201: ApiKeyMade}, auth=allowed(Perm.API_KEY_MANAGE)
+)
+def api_key_rotate(request: AuthedRequest, key_id: int, payload: ApiKeyRotateIn) -> Any:
+    """A new key with the same rights; the old one works `overlap_hours` more (0: stops now)."""
+    key = selectors.api_key_get(fetched_by=request.user, key_id=key_id)
+    new, token = services.api_key_rotate(
+        by=request.user, key=key, overlap_hours=payload.overlap_hours
+    )
+    return _made(new, token)
+
+
+@router.post("/api-keys/{key_id}/revoke", response=ApiKeyOut, auth=allowed(Perm.API_KEY_MANAGE))
+def api_key_revoke(request: AuthedRequest, key_id: int) -> Any:
+    """The key stops working at once."""
+    key = selectors.api_key_get(fetched_by=request.user, key_id=key_id)
+    return services.api_key_revoke(by=request.user, key=key)

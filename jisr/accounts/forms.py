@@ -1,16 +1,27 @@
 from __future__ import annotations
 
-from typing import Any
+from datetime import timedelta
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.contrib.auth.password_validation import validate_password
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jisr.accounts.backends import find_user
 from jisr.accounts.models import Organisation, User
-from jisr.accounts.roles import ROLE_MAX_SCOPE, STAFF_ROLES, Role, Scope
+from jisr.accounts.roles import (
+    API_KEY_PERMISSIONS,
+    PERMISSION_LABELS,
+    ROLE_MAX_SCOPE,
+    STAFF_ROLES,
+    Perm,
+    Role,
+    Scope,
+    Sensitivity,
+)
 from jisr.accounts.services import send_password_link
 from jisr.lib.forms import limit_choices
 from jisr.lib.phones import normalise_phone
@@ -178,3 +189,49 @@ class UserForm(forms.Form):
             for name, value in self.cleaned_data.items()
             if name.startswith("role_") and value is not None
         }
+
+
+class ApiKeyForm(forms.Form):
+    """A new API key: what the system may do, within what the maker holds."""
+
+    name = forms.CharField(
+        label=_("System that will use the key"),
+        max_length=100,
+        help_text=_("For example: the Ministry of Labour's jobseekers system."),
+    )
+    permissions = forms.MultipleChoiceField(
+        label=_("What the key may do"), widget=forms.CheckboxSelectMultiple
+    )
+    scope = forms.TypedChoiceField(label=_("Records it reaches"), coerce=int)
+    clearance = forms.TypedChoiceField(label=_("Fields it may see"), coerce=int)
+    expires_on = forms.DateField(
+        label=_("Expires on"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("At most a year from today. Rotate the key before it expires."),
+    )
+
+    def __init__(self, *args: Any, maker: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        held = [perm for perm in Perm if perm in API_KEY_PERMISSIONS and maker.can(perm)]
+        permissions = cast(forms.ChoiceField, self.fields["permissions"])
+        permissions.choices = [(perm.value, PERMISSION_LABELS[perm]) for perm in held]
+        widest = max((maker.scope_for(perm) or Scope.OWN for perm in held), default=Scope.OWN)
+        scope = cast(forms.ChoiceField, self.fields["scope"])
+        scope.choices = [(s.value, s.label) for s in Scope if s <= widest]
+        clearance = cast(forms.ChoiceField, self.fields["clearance"])
+        clearance.choices = [(s.value, s.label) for s in Sensitivity if s <= maker.clearance]
+        self.initial.setdefault(
+            "scope", Scope.ORGANISATION if widest >= Scope.ORGANISATION else widest
+        )
+        self.initial.setdefault("clearance", Sensitivity.INTERNAL)
+        self.initial.setdefault("expires_on", timezone.localdate() + timedelta(days=90))
+
+
+class ApiKeyRotateForm(forms.Form):
+    overlap_hours = forms.IntegerField(
+        label=_("Hours the old key keeps working"),
+        min_value=0,
+        max_value=24 * 7,
+        initial=24,
+        help_text=_("Time for the system to switch to the new key; 0 stops the old key now."),
+    )

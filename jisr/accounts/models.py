@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from functools import cached_property
 from typing import Any, ClassVar
 
@@ -15,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from jisr.accounts.roles import (
+    PERMISSION_LABELS,
     ROLE_CLEARANCE,
     ROLE_PERMISSIONS,
     STAFF_ROLES,
@@ -181,6 +183,10 @@ class User(AbstractBaseUser):
 
     objects: ClassVar[UserManager] = UserManager()
 
+    # Set on the request's user when an API key authenticated the call: the key's permissions,
+    # scope and clearance then narrow what the user holds (decision 0021).
+    api_key: ApiKey | None = None
+
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
     REQUIRED_FIELDS = ["full_name"]
@@ -223,16 +229,25 @@ class User(AbstractBaseUser):
         return self.is_active and (self.organisation is None or self.organisation.is_active)
 
     def can(self, perm: Perm) -> bool:
+        if self.api_key is not None and perm not in self.api_key.permission_set:
+            return False
         return self.is_in_service and any(perm in ROLE_PERMISSIONS[role] for role in self.roles)
 
     def scope_for(self, perm: Perm) -> Scope | None:
         """The widest scope among the roles that grant `perm`, or None without it."""
-        scopes = [scope for role, scope in self.roles.items() if perm in ROLE_PERMISSIONS[role]]
-        return max(scopes) if scopes and self.is_in_service else None
+        if not self.can(perm):
+            return None
+        scope = max(scope for role, scope in self.roles.items() if perm in ROLE_PERMISSIONS[role])
+        if self.api_key is not None:
+            scope = min(scope, Scope(self.api_key.scope))
+        return scope
 
     @property
     def clearance(self) -> Sensitivity:
-        return max((ROLE_CLEARANCE[role] for role in self.roles), default=Sensitivity.PUBLIC)
+        clearance = max((ROLE_CLEARANCE[role] for role in self.roles), default=Sensitivity.PUBLIC)
+        if self.api_key is not None:
+            clearance = min(clearance, Sensitivity(self.api_key.clearance))
+        return clearance
 
     def can_see(self, sensitivity: Sensitivity) -> bool:
         return self.is_in_service and self.clearance >= sensitivity
@@ -259,3 +274,83 @@ class RoleGrant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_role_display()} ({self.get_scope_display()})"
+
+
+class ApiKey(models.Model):
+    """A key with which one of an organisation's systems calls the API (decision 0021).
+
+    It acts for the administrator who made it, narrowed to the permissions, scope and clearance
+    chosen then, and never beyond what that administrator still holds: a key of someone who
+    leaves, or loses a role, loses it too. Only a hash of the secret is kept; the secret is
+    shown once.
+    """
+
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="api_keys",
+        verbose_name=_("organisation"),
+    )
+    name = models.CharField(
+        _("system"), max_length=100, help_text=_("The system that will use this key.")
+    )
+    # The first characters of the key, kept in clear to find it and to tell keys apart.
+    prefix = models.CharField(_("key starts with"), max_length=16, unique=True)
+    secret_hash = models.CharField(max_length=64)
+    permissions = models.JSONField(_("permissions"), default=list)
+    scope = models.PositiveSmallIntegerField(_("record scope"), choices=Scope.choices)
+    clearance = models.PositiveSmallIntegerField(
+        _("fields it may see"), choices=Sensitivity.choices
+    )
+    created_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="api_keys", verbose_name=_("made by")
+    )
+    created_at = models.DateTimeField(_("made"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"))
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("revoked by"),
+    )
+    replaces = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="replaced_by",
+        verbose_name=_("replaces"),
+    )
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    last_used_from = models.GenericIPAddressField(_("last used from"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("API key")
+        verbose_name_plural = _("API keys")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @cached_property
+    def permission_set(self) -> frozenset[Perm]:
+        known = {perm.value for perm in Perm}
+        return frozenset(Perm(value) for value in self.permissions if value in known)
+
+    def is_in_force(self, at: datetime | None = None) -> bool:
+        return self.revoked_at is None and self.expires_at > (at or timezone.now())
+
+    @property
+    def permission_labels(self) -> list[str]:
+        return [str(PERMISSION_LABELS[perm]) for perm in sorted(self.permission_set)]
+
+    @property
+    def status_label(self) -> str:
+        if self.revoked_at is not None:
+            return str(_("Revoked"))
+        if not self.is_in_force():
+            return str(_("Expired"))
+        return str(_("In force"))

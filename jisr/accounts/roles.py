@@ -10,6 +10,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from django.db import models
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 
@@ -71,7 +72,36 @@ class Perm(StrEnum):
     LINKAGE_REVIEW = "linkage.review"
     CROSS_REFERENCE_VIEW = "cross_reference.view"
     AGREEMENT_MANAGE = "agreement.manage"
+    API_KEY_MANAGE = "api_key.manage"
 
+
+# What each permission lets its holder do, in words (the API-key form and list show them).
+PERMISSION_LABELS: dict[Perm, Promise] = {
+    Perm.DASHBOARD_VIEW: _("See the dashboard"),
+    Perm.ORGANISATION_VIEW: _("See the directory of organisations"),
+    Perm.ORGANISATION_MANAGE: _("Add and change organisations"),
+    Perm.USER_VIEW: _("See accounts"),
+    Perm.USER_MANAGE: _("Add and change accounts"),
+    Perm.AUDIT_VIEW: _("Read the audit log"),
+    Perm.PERSON_VIEW: _("Read persons' records"),
+    Perm.PERSON_REGISTER: _("Register persons"),
+    Perm.PERSON_EDIT: _("Change persons' records"),
+    Perm.CONSENT_RECORD: _("Record consent"),
+    Perm.CATEGORY_MANAGE: _("Change the categorisation rules"),
+    Perm.OPPORTUNITY_VIEW: _("See opportunities"),
+    Perm.OPPORTUNITY_MANAGE: _("Post opportunities and read their candidates"),
+    Perm.SKILLS_MAP_VIEW: _("See the skills map"),
+    Perm.SERVICE_EDIT: _("Propose services to the catalogue"),
+    Perm.SERVICE_REVIEW: _("Review the catalogue's changes"),
+    Perm.CASE_VIEW: _("Read cases"),
+    Perm.CASE_MANAGE: _("Manage cases and referrals"),
+    Perm.REFERRAL_RESPOND: _("Answer referrals"),
+    Perm.REGISTER_MANAGE: _("Upload and link registers"),
+    Perm.LINKAGE_REVIEW: _("Review linked pairs"),
+    Perm.CROSS_REFERENCE_VIEW: _("Read cross-reference reports"),
+    Perm.AGREEMENT_MANAGE: _("Manage data-sharing agreements"),
+    Perm.API_KEY_MANAGE: _("Manage API keys"),
+}
 
 _STAFF_BASICS = {
     Perm.DASHBOARD_VIEW,
@@ -106,6 +136,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
             Perm.CATEGORY_MANAGE,
             Perm.SERVICE_REVIEW,
             Perm.AGREEMENT_MANAGE,
+            Perm.API_KEY_MANAGE,
         }
     ),
     Role.SUPERVISOR: frozenset(
@@ -114,6 +145,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
         | _LINKAGE
         | {
             Perm.AGREEMENT_MANAGE,
+            Perm.API_KEY_MANAGE,
             Perm.USER_VIEW,
             Perm.AUDIT_VIEW,
             Perm.PERSON_VIEW,
@@ -153,4 +185,15 @@ ROLE_MAX_SCOPE: dict[Role, Scope] = {
     Role.EMPLOYER: Scope.ORGANISATION,
     Role.ANALYST: Scope.ALL,
     Role.PERSON: Scope.OWN,
+}
+
+# What an organisation's system may be given with an API key (decision 0021): the work it does
+# on records, never the management of accounts, organisations, agreements or other keys, so a
+# leaked key cannot make itself an account or a wider key.
+API_KEY_PERMISSIONS = frozenset(Perm) - {
+    Perm.USER_MANAGE,
+    Perm.ORGANISATION_MANAGE,
+    Perm.AGREEMENT_MANAGE,
+    Perm.API_KEY_MANAGE,
+    Perm.DASHBOARD_VIEW,
 }

@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from jisr.accounts.access import not_found, require, scope_filter
-from jisr.accounts.models import Organisation, RoleGrant, User
+from jisr.accounts.models import ApiKey, Organisation, RoleGrant, User
 from jisr.accounts.roles import Perm, Role, Scope
 from jisr.audit.models import Action
 from jisr.audit.services import audit_record
@@ -91,3 +91,24 @@ def user_can_manage(*, manager: Any, user: User) -> bool:
     if any(scope > own_scope for scope in grants.values()):
         return False
     return own_scope == Scope.ALL or Role.ADMINISTRATOR not in grants
+
+
+def api_key_list(*, fetched_by: User) -> QuerySet[ApiKey]:
+    """The API keys of the organisations in the reader's scope (and the reader's own keys)."""
+    require(fetched_by, Perm.API_KEY_MANAGE)
+    return ApiKey.objects.filter(
+        scope_filter(
+            fetched_by,
+            Perm.API_KEY_MANAGE,
+            organisation="organisation",
+            governorate="organisation__governorate",
+            owner="created_by",
+        )
+    ).select_related("organisation", "created_by", "revoked_by", "replaces")
+
+
+def api_key_get(*, fetched_by: User, key_id: int) -> ApiKey:
+    key = api_key_list(fetched_by=fetched_by).filter(pk=key_id).first()
+    if key is None:
+        raise not_found()
+    return key

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -11,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
@@ -19,9 +20,19 @@ from django.utils.translation import gettext_lazy
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from jisr.accounts.access import forbidden, require
-from jisr.accounts.models import Organisation, OrganisationKind, RoleGrant, User
-from jisr.accounts.roles import ROLE_MAX_SCOPE, STAFF_ROLES, Perm, Role, Scope
-from jisr.accounts.selectors import organisations_managed_by, user_can_manage
+from jisr.accounts.apikeys import new_key
+from jisr.accounts.models import ApiKey, Organisation, OrganisationKind, RoleGrant, User
+from jisr.accounts.roles import (
+    API_KEY_PERMISSIONS,
+    PERMISSION_LABELS,
+    ROLE_MAX_SCOPE,
+    STAFF_ROLES,
+    Perm,
+    Role,
+    Scope,
+    Sensitivity,
+)
+from jisr.accounts.selectors import api_key_list, organisations_managed_by, user_can_manage
 from jisr.audit.models import Action
 from jisr.audit.services import audit_record, diff
 from jisr.core.tasks import send_email_on_commit
@@ -285,3 +296,157 @@ def two_factor_confirm(*, user: User, device: TOTPDevice, token: str) -> bool:
     TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
     audit_record(actor=user, action=Action.TWO_FACTOR_ENROLLED, target=user)
     return True
+
+
+# The longest an API key lives: a key that outlives the project it was made for is a risk
+# nobody watches (decision 0021).
+API_KEY_MAX_DAYS = 365
+
+
+def _check_key_rights(
+    *,
+    by: User,
+    permissions: frozenset[Perm],
+    scope: Scope,
+    clearance: Sensitivity,
+    expires_at: datetime,
+) -> None:
+    """A key never reaches further than its maker: each permission held, the scope within the
+    maker's scope for every one of them, the clearance within the maker's."""
+    errors: dict[str, list[str]] = {}
+    if not permissions:
+        errors["permissions"] = [_("Choose at least one permission.")]
+    for perm in sorted(permissions):
+        if perm not in API_KEY_PERMISSIONS:
+            errors.setdefault("permissions", []).append(
+                _("A key cannot be given this permission: %(perm)s.")
+                % {"perm": PERMISSION_LABELS[perm]}
+            )
+        elif not by.can(perm):
+            errors.setdefault("permissions", []).append(
+                _("You cannot give a key a permission you do not hold: %(perm)s.")
+                % {"perm": PERMISSION_LABELS[perm]}
+            )
+        elif scope > (by.scope_for(perm) or Scope.OWN):
+            errors.setdefault("scope", []).append(
+                _("You cannot give a key a scope wider than your own for: %(perm)s.")
+                % {"perm": PERMISSION_LABELS[perm]}
+            )
+    if clearance > by.clearance:
+        errors["clearance"] = [_("You cannot let a key see fields you cannot see.")]
+    now = timezone.now()
+    if expires_at <= now:
+        errors["expires_on"] = [_("The key must expire in the future.")]
+    elif expires_at > now + timedelta(days=API_KEY_MAX_DAYS + 1):
+        errors["expires_on"] = [
+            _("A key lives at most %(days)s days.") % {"days": API_KEY_MAX_DAYS}
+        ]
+    if errors:
+        raise invalid(errors)
+
+
+def _end_of_day(day: date) -> datetime:
+    """The last moment of a day in Baghdad, when a key with that expiry date stops working."""
+    return timezone.make_aware(datetime.combine(day, time.max))
+
+
+def _key_changes(key: ApiKey) -> dict[str, Any]:
+    return {
+        "name": [None, key.name],
+        "prefix": [None, key.prefix],
+        "permissions": [None, sorted(key.permissions)],
+        "scope": [None, key.scope],
+        "clearance": [None, key.clearance],
+        "expires_at": [None, key.expires_at.isoformat()],
+    }
+
+
+@transaction.atomic
+def api_key_create(
+    *,
+    by: User,
+    name: str,
+    permissions: frozenset[Perm],
+    scope: Scope,
+    clearance: Sensitivity,
+    expires_on: date,
+) -> tuple[ApiKey, str]:
+    """A key for one of the maker's organisation's systems; the key itself is returned once and
+    never stored."""
+    require(by, Perm.API_KEY_MANAGE)
+    if by.api_key is not None or by.organisation is None:
+        raise forbidden()
+    expires_at = _end_of_day(expires_on)
+    _check_key_rights(
+        by=by, permissions=permissions, scope=scope, clearance=clearance, expires_at=expires_at
+    )
+    made = new_key()
+    key = ApiKey(
+        organisation=by.organisation, name=name.strip(), prefix=made.prefix,
+        secret_hash=made.secret_hash, permissions=sorted(str(p) for p in permissions),
+        scope=scope, clearance=clearance, created_by=by, expires_at=expires_at,
+    )  # fmt: skip
+    validated_save(key)
+    audit_record(actor=by, action=Action.CREATE, target=key, changes=_key_changes(key))
+    return key, made.token
+
+
+def _key_to_change(by: User, key: ApiKey) -> ApiKey:
+    require(by, Perm.API_KEY_MANAGE)
+    if by.api_key is not None:
+        raise forbidden()
+    # Locked, so that two administrators revoking or rotating at once cannot both succeed.
+    stored = api_key_list(fetched_by=by).select_for_update(of=("self",)).filter(pk=key.pk).first()
+    if stored is None:
+        raise forbidden()
+    return stored
+
+
+@transaction.atomic
+def api_key_revoke(*, by: User, key: ApiKey) -> ApiKey:
+    """The key stops working at once. Any administrator who reaches the key may revoke it."""
+    stored = _key_to_change(by, key)
+    if stored.revoked_at is not None:
+        return stored
+    stored.revoked_at = timezone.now()
+    stored.revoked_by = by
+    stored.save(update_fields=["revoked_at", "revoked_by"])
+    audit_record(
+        actor=by, action=Action.DEACTIVATE, target=stored, changes={"revoked": [False, True]}
+    )
+    return stored
+
+
+@transaction.atomic
+def api_key_rotate(*, by: User, key: ApiKey, overlap_hours: int = 0) -> tuple[ApiKey, str]:
+    """A new key with the same name, rights and lifetime, made by `by` (within `by`'s rights);
+    the old one keeps working for `overlap_hours` (at most a week) so the system can switch."""
+    stored = _key_to_change(by, key)
+    if not stored.is_in_force():
+        raise invalid({"__all__": [_("Only a key in force can be rotated.")]})
+    if not 0 <= overlap_hours <= 24 * 7:
+        raise invalid({"overlap_hours": [_("Between 0 and 168 hours.")]})
+    lifetime = stored.expires_at - stored.created_at
+    new, token = api_key_create(
+        by=by,
+        name=stored.name,
+        permissions=stored.permission_set,
+        scope=Scope(stored.scope),
+        clearance=Sensitivity(stored.clearance),
+        expires_on=timezone.localdate() + min(lifetime, timedelta(days=API_KEY_MAX_DAYS)),
+    )
+    new.replaces = stored
+    new.save(update_fields=["replaces"])
+    now = timezone.now()
+    if overlap_hours:
+        stored.expires_at = min(stored.expires_at, now + timedelta(hours=overlap_hours))
+        stored.save(update_fields=["expires_at"])
+    else:
+        stored.revoked_at, stored.revoked_by = now, by
+        stored.save(update_fields=["revoked_at", "revoked_by"])
+    changes = {
+        "replaced_by": [None, new.prefix],
+        "expires_at": [None, stored.expires_at.isoformat()],
+    }
+    audit_record(actor=by, action=Action.UPDATE, target=stored, changes=changes)
+    return new, token

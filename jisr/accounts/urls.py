@@ -1,6 +1,6 @@
 from django.urls import path
 
-from jisr.accounts import views
+from jisr.accounts import key_views, views
 
 app_name = "accounts"
 urlpatterns = [
@@ -39,4 +39,8 @@ urlpatterns = [
         views.user_two_factor_reset,
         name="user_two_factor_reset",
     ),
+    path("api-keys/", key_views.api_key_list, name="api_key_list"),
+    path("api-keys/new/", key_views.api_key_create, name="api_key_create"),
+    path("api-keys/<int:key_id>/rotate/", key_views.api_key_rotate, name="api_key_rotate"),
+    path("api-keys/<int:key_id>/revoke/", key_views.api_key_revoke, name="api_key_revoke"),
 ]

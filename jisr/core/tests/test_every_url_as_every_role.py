@@ -4,14 +4,18 @@ parameters here, fails this test until someone decides who may open it."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
+from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 
+from jisr.accounts.apiauth import Allowed, BearerApiKey
 from jisr.accounts.decorators import PUBLIC, SELF, SIGNED_IN
 from jisr.accounts.roles import Perm
-from jisr.api import Allowed, api
+from jisr.api import api
 from jisr.conftest import client_for
 from jisr.registry.models import CategoryRule, PersonImport
 
@@ -62,6 +66,8 @@ IN_SCOPE = {
     "run_id": {"carol"},
     "pair_id": {"carol"},
     "record_id": {"carol"},
+    # An API key of the Basra branch: its ministry's supervisor and the platform's administrator.
+    "key_id": {"admin", "carol"},
 }
 EDIT_IN_SCOPE = {
     "organisation_id": {"admin"},
@@ -83,6 +89,7 @@ EDIT_IN_SCOPE = {
     "pair_id": {"carol"},
     "record_id": {"carol"},
     "agreement_id": {"carol"},
+    "key_id": {"admin", "carol"},
 }
 # Pages and operations that act for the poster of an opportunity: scoped like changes.
 POSTER_WORDS = ("edit", "candidates", "applications", "decision")
@@ -222,8 +229,24 @@ def _linkage_samples(people: Any, orgs: Any) -> dict[str, str]:
     }  # fmt: skip
 
 
+def _key_samples(people: Any, orgs: Any) -> dict[str, str]:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from jisr.accounts.models import ApiKey
+
+    key = ApiKey.objects.filter(name="sample").first() or ApiKey.objects.create(
+        organisation=orgs["momd_basra"], name="sample", prefix="0123456789", secret_hash="x",
+        permissions=["person.view"], scope=20, clearance=20, created_by=people["carol"],
+        expires_at=timezone.now() + dt.timedelta(days=30),
+    )  # fmt: skip
+    return {"key_id": str(key.pk)}
+
+
 def _sample_url(route: str, people: Any, orgs: Any, person: Any) -> str:
     linkage = _linkage_samples(people, orgs)
+    keys = _key_samples(people, orgs)
     matching = _opportunity_samples(people, person)
     cases = _case_samples(people, person)
     catalogue = _catalogue_samples(people)
@@ -249,6 +272,7 @@ def _sample_url(route: str, people: Any, orgs: Any, person: Any) -> str:
         "<token>": "set-password",
         "<str:token>": "no-such-draft",
         **{f"<int:{key}>": value for key, value in linkage.items()},
+        "<int:key_id>": keys["key_id"],
     }
     url = "/" + route
     for marker, value in samples.items():
@@ -324,12 +348,13 @@ PUBLIC_API = {
 
 
 def _access(operation: Any) -> str:
+    """What an operation allows; an API key and a browser session are held to the same."""
     callbacks = operation.auth_callbacks
     if not callbacks:
         return PUBLIC
-    assert len(callbacks) == 1
-    assert isinstance(callbacks[0], Allowed)
-    return str(callbacks[0].access)
+    assert [type(c) for c in callbacks] == [BearerApiKey, Allowed]
+    assert callbacks[0].access == callbacks[1].access
+    return str(callbacks[1].access)
 
 
 def test_every_api_operation_declares_its_access():
@@ -338,7 +363,22 @@ def test_every_api_operation_declares_its_access():
     assert len(_api_operations()) >= 10
 
 
-@pytest.mark.parametrize("persona", PERSONAS)
+def _key_client(people: Any) -> tuple[Client, Any]:
+    """Carol's ministry system, with a key holding everything a key may have of hers."""
+    from jisr.accounts.apikeys import user_for_key
+    from jisr.accounts.roles import API_KEY_PERMISSIONS, Scope, Sensitivity
+    from jisr.accounts.services import api_key_create
+
+    carol = people["carol"]
+    _key, token = api_key_create(
+        by=carol, name="walk", permissions=frozenset(p for p in API_KEY_PERMISSIONS if carol.can(p)),
+        scope=Scope.ORGANISATION, clearance=Sensitivity.SENSITIVE,
+        expires_on=timezone.localdate() + dt.timedelta(days=1),
+    )  # fmt: skip
+    return Client(HTTP_AUTHORIZATION=f"Bearer {token}"), user_for_key(token)
+
+
+@pytest.mark.parametrize("persona", [*PERSONAS, "carol_key"])
 def test_every_api_operation_as(persona, people, orgs, basra_person):
     basra_person.account = people["person"]
     basra_person.save()
@@ -346,7 +386,15 @@ def test_every_api_operation_as(persona, people, orgs, basra_person):
     catalogue = _catalogue_samples(people)
     cases = _case_samples(people, basra_person)
     linkage = _linkage_samples(people, orgs)
-    client = client_for(people[persona] if persona else None)
+    keys = _key_samples(people, orgs)
+    if persona == "carol_key":
+        # A key is held to what it was given, within its maker's scope: carol's, narrowed.
+        client, key_user = _key_client(people)
+        people = {**people, "carol_key": key_user}
+        scope_persona = "carol"
+    else:
+        client = client_for(people[persona] if persona else None)
+        scope_persona = persona
     failures = []
     for method, path, operation in _api_operations():
         url = (
@@ -363,7 +411,7 @@ def test_every_api_operation_as(persona, people, orgs, basra_person):
             .replace("{need_id}", cases["need_id"])
             .replace("{referral_id}", cases["referral_id"])
         )
-        for key, value in linkage.items():
+        for key, value in {**linkage, **keys}.items():
             url = url.replace("{" + key + "}", value)
         cross_reference = path.endswith("/linkage/cross-reference")
         if cross_reference:  # its registers are query parameters
@@ -374,6 +422,8 @@ def test_every_api_operation_as(persona, people, orgs, basra_person):
             expected = {200}
         elif persona is None:
             expected = {401}
+        elif access == SELF and persona == "carol_key":
+            expected = {403}  # one's own account is for people, not keys
         elif access == SELF:
             # About the caller's own record: 404 for an account that has none.
             expected = {200, 422} if persona == "person" else {200, 404, 422}
@@ -383,13 +433,13 @@ def test_every_api_operation_as(persona, people, orgs, basra_person):
             scoped = [p for p in IN_SCOPE if "{" + p + "}" in path] + [
                 "register_id"
             ] * cross_reference
-            expected = {200} if all(persona in IN_SCOPE[p] for p in scoped) else {404}
+            expected = {200} if all(scope_persona in IN_SCOPE[p] for p in scoped) else {404}
         elif method == "GET":
             scoped = [p for p in EDIT_IN_SCOPE if "{" + p + "}" in path]
-            expected = {200} if all(persona in EDIT_IN_SCOPE[p] for p in scoped) else {404}
+            expected = {200} if all(scope_persona in EDIT_IN_SCOPE[p] for p in scoped) else {404}
         else:
             scoped = [p for p in EDIT_IN_SCOPE if "{" + p + "}" in path]
-            if all(persona in EDIT_IN_SCOPE[p] for p in scoped):
+            if all(scope_persona in EDIT_IN_SCOPE[p] for p in scoped):
                 expected = {200, 201, 422}  # an empty body is refused, or changes nothing
             else:
                 # Never a success out of scope. An empty body may be refused (422) before the
