@@ -227,6 +227,18 @@ AXES_USERNAME_CALLABLE = "jisr.accounts.backends.axes_username"
 AXES_LOCKOUT_CALLABLE = "jisr.accounts.views.locked_out"
 AXES_VERBOSE = False
 
+# Codes and links sent to a phone or an e-mail address at the request of someone not signed in
+# (self-registration, password reset, two-factor enrolment): per contact, tight, so that nobody
+# floods a stranger's phone or inbox; per client address, generous, since many Iraqi mobile users
+# share one address (carrier-grade NAT). See jisr/core/ratelimit.py.
+JISR_RATE_CONTACT_PER_HOUR = env_int("JISR_RATE_CONTACT_PER_HOUR", 3, minimum=1)
+JISR_RATE_CONTACT_PER_DAY = env_int("JISR_RATE_CONTACT_PER_DAY", 10, minimum=1)
+JISR_RATE_ADDRESS_PER_HOUR = env_int("JISR_RATE_ADDRESS_PER_HOUR", 100, minimum=1)
+# How many proxies of our own stand in front of Jisr and append the client's address to
+# X-Forwarded-For (0: none, REMOTE_ADDR is the client). Never more than there really are: the
+# header's other entries are written by the client.
+JISR_TRUSTED_PROXY_COUNT = env_int("JISR_TRUSTED_PROXY_COUNT", 0, minimum=0)
+
 # Sessions end after a period without activity, and when the browser closes.
 SESSION_COOKIE_AGE = env_int("JISR_SESSION_IDLE_MINUTES", 30, minimum=1) * 60
 SESSION_SAVE_EVERY_REQUEST = True

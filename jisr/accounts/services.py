@@ -19,6 +19,8 @@ from django.utils.translation import gettext_lazy
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from jisr.accounts.access import forbidden, require
+from jisr.accounts.backends import find_user
+from jisr.accounts.limits import limit_messages_to
 from jisr.accounts.models import Organisation, OrganisationKind, RoleGrant, User
 from jisr.accounts.roles import ROLE_MAX_SCOPE, STAFF_ROLES, Perm, Role, Scope
 from jisr.accounts.selectors import organisations_managed_by, user_can_manage
@@ -261,6 +263,16 @@ def send_password_link(user: User, *, welcome: bool = False) -> None:
             "accounts/email/password_link.txt", {"user": user, "link": link, "welcome": welcome}
         )
     send_email_on_commit(str(subject), body, [user.email])
+
+
+@transaction.atomic
+def password_link_request(*, email: str, client: str) -> None:
+    """Someone asks for a password link for `email` from the address `client`. Limited per
+    address and per address asked for, and answered alike whether or not an account has it."""
+    limit_messages_to(contact=email, client=client)
+    user = find_user(email)
+    if user is not None and user.is_active and user.email:
+        send_password_link(user)
 
 
 @transaction.atomic

@@ -32,6 +32,7 @@ from jisr.accounts.models import User
 from jisr.accounts.roles import Perm, Scope
 from jisr.audit.models import Action
 from jisr.audit.services import audit_record
+from jisr.core.ratelimit import RateLimited
 from jisr.lib.errors import JisrError
 from jisr.lib.forms import add_error_to_form
 from jisr.registry.models import Person
@@ -95,13 +96,21 @@ def locked_out(
     return render(request, "accounts/locked_out.html", {"minutes": minutes}, status=429)
 
 
-password_reset = public(
-    auth_views.PasswordResetView.as_view(
-        form_class=PasswordLinkForm,
-        template_name="accounts/password_reset.html",
-        success_url=reverse_lazy("accounts:password_reset_done"),
-    )
-)
+class PasswordReset(auth_views.PasswordResetView):
+    form_class = PasswordLinkForm
+    template_name = "accounts/password_reset.html"
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        try:
+            return super().form_valid(form)
+        except RateLimited as error:
+            # The same refusal for every address asked for: it says nothing about accounts.
+            add_error_to_form(form, error)
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+
+
+password_reset = public(PasswordReset.as_view())
 password_reset_done = public(
     auth_views.PasswordResetDoneView.as_view(template_name="accounts/password_reset_done.html")
 )

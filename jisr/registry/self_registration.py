@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from jisr.accounts.access import not_found
 from jisr.accounts.backends import canonical_identifier, find_user
+from jisr.accounts.limits import limit_messages_to
 from jisr.accounts.models import Organisation, OrganisationKind, RoleGrant, User
 from jisr.accounts.roles import Role, Scope
 from jisr.core.tasks import send_email_on_commit
@@ -65,9 +66,11 @@ def _send(contact: str, text: str, subject: str) -> None:
 
 @transaction.atomic
 def registration_submit(
-    *, token: str | None, contact: str, data: dict[str, Any], password: str, language: str
+    *, token: str | None, contact: str, data: dict[str, Any], password: str, language: str,
+    client: str,
 ) -> SelfRegistration:
-    """Keep the answers and send a code to the phone or e-mail given."""
+    """Keep the answers and send a code to the phone or e-mail given (asked for from the
+    address `client`: codes are limited per contact and per address, across drafts)."""
     draft = draft_save(token=token, contact=contact, data=data)
     if draft.code_sent_at and timezone.now() - draft.code_sent_at < RESEND_AFTER:
         raise JisrError(
@@ -76,6 +79,7 @@ def registration_submit(
         )  # fmt: skip
     if draft.attempts >= MAX_ATTEMPTS:
         raise _wrong_code()
+    limit_messages_to(contact=draft.contact, client=client)
     draft.password_hash = make_password(password)
     draft.code_sent_at = timezone.now()
     with translation.override(language):

@@ -11,6 +11,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from jisr.accounts.decorators import public
+from jisr.core.ratelimit import RateLimited, client_key
 from jisr.lib.errors import JisrError
 from jisr.lib.forms import add_error_to_form
 from jisr.registry import self_registration
@@ -40,7 +41,13 @@ def register(request: HttpRequest) -> HttpResponse:
             draft = self_registration.registration_submit(
                 token=token, contact=form.cleaned_data["contact"], data=form.serialisable(),
                 password=form.cleaned_data["password1"], language=get_language() or "ar",
+                client=client_key(request),
             )  # fmt: skip
+        except RateLimited as error:
+            add_error_to_form(form, error)
+            return render(
+                request, "registry/register.html", {"form": form, "draft": draft}, status=429
+            )
         except JisrError as error:
             add_error_to_form(form, error)
         else:
