@@ -306,8 +306,28 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", PRODUCTION)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Jisr <no-reply@jisr.localhost>")
 
-# Text messages (codes to confirm a phone number): a class with send(to, text).
-JISR_SMS_BACKEND = env_str("JISR_SMS_BACKEND", "jisr.lib.sms.ConsoleBackend")
+# Text messages (codes to confirm a phone number): a class with send(to, text). Production
+# sends through an operator's HTTP gateway (jisr/lib/sms.py); the console backend is refused there.
+JISR_SMS_BACKEND = env_str(
+    "JISR_SMS_BACKEND",
+    "jisr.lib.sms.HttpGatewayBackend" if PRODUCTION else "jisr.lib.sms.ConsoleBackend",
+)
+JISR_SMS_HTTP_URL = env_str("JISR_SMS_HTTP_URL", "")
+JISR_SMS_HTTP_METHOD = env_choice("JISR_SMS_HTTP_METHOD", "POST", ["POST", "PUT", "GET"])
+JISR_SMS_HTTP_AUTH_HEADER = env_str("JISR_SMS_HTTP_AUTH_HEADER", "")
+JISR_SMS_HTTP_BODY = env_str("JISR_SMS_HTTP_BODY", '{"to": "{to}", "text": "{text}"}')
+JISR_SMS_HTTP_CONTENT_TYPE = env_str("JISR_SMS_HTTP_CONTENT_TYPE", "application/json")
+JISR_SMS_HTTP_TIMEOUT = env_int("JISR_SMS_HTTP_TIMEOUT", 10, minimum=1)
+
+
+def _http_statuses(name: str, default: list[str]) -> list[int]:
+    values = env_list(name, default)
+    if not all(value.isdigit() for value in values):
+        raise ConfigurationError(f"{name} must be HTTP statuses separated by commas.")
+    return [int(value) for value in values]
+
+
+JISR_SMS_HTTP_SUCCESS = _http_statuses("JISR_SMS_HTTP_SUCCESS", ["200", "201", "202"])
 
 # Personal data never goes to the logs: log lines carry ids, not names or numbers.
 LOGGING = {

@@ -71,9 +71,7 @@ def _clock() -> float:
 
 
 def _hashed(bucket: str, key: str) -> str:
-    return hmac.new(
-        settings.SECRET_KEY.encode(), f"{bucket}\0{key}".encode(), sha256
-    ).hexdigest()
+    return hmac.new(settings.SECRET_KEY.encode(), f"{bucket}\0{key}".encode(), sha256).hexdigest()
 
 
 def _hit(hit: Hit, now: float) -> float | None:
@@ -91,9 +89,9 @@ def _hit(hit: Hit, now: float) -> float | None:
     ).update(tat=Greatest(F("tat"), Value(now, output_field=FloatField())) + interval)
     if taken:
         return None
-    tat = RateLimitCounter.objects.filter(bucket=hit.bucket, key=key).values_list(
-        "tat", flat=True
-    )[0]
+    tat = RateLimitCounter.objects.filter(bucket=hit.bucket, key=key).values_list("tat", flat=True)[
+        0
+    ]
     return max(tat - hit.window.total_seconds() + interval - now, 1.0)
 
 

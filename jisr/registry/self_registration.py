@@ -25,7 +25,7 @@ from jisr.accounts.models import Organisation, OrganisationKind, RoleGrant, User
 from jisr.accounts.roles import Role, Scope
 from jisr.core.tasks import send_email_on_commit
 from jisr.lib.errors import JisrError
-from jisr.lib.sms import send_sms
+from jisr.lib.sms import SmsError, send_sms
 from jisr.registry.models import ConsentChannel, ConsentStatus, Purpose, SelfRegistration
 from jisr.registry.services import _create
 
@@ -60,13 +60,27 @@ def draft_save(*, token: str | None, contact: str, data: dict[str, Any]) -> Self
 def _send(contact: str, text: str, subject: str) -> None:
     if "@" in contact:
         send_email_on_commit(subject, text, [contact])
-    else:
-        transaction.on_commit(lambda: send_sms(contact, text))
+        return
+    # Sent now, inside the transaction: if the gateway fails, the code is not kept, nothing is
+    # counted against the phone, and the person is told at once (not after a silent loss).
+    try:
+        send_sms(contact, text)
+    except SmsError:
+        message = _(
+            "We could not send the text message just now. Try again in a few minutes, or "
+            "register with an e-mail address instead."
+        )
+        raise JisrError("sms_failed", message, status=503, fields={"contact": [message]}) from None
 
 
 @transaction.atomic
 def registration_submit(
-    *, token: str | None, contact: str, data: dict[str, Any], password: str, language: str,
+    *,
+    token: str | None,
+    contact: str,
+    data: dict[str, Any],
+    password: str,
+    language: str,
     client: str,
 ) -> SelfRegistration:
     """Keep the answers and send a code to the phone or e-mail given (asked for from the

@@ -11,7 +11,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from jisr.accounts.decorators import public
-from jisr.core.ratelimit import RateLimited, client_key
+from jisr.core.ratelimit import client_key
 from jisr.lib.errors import JisrError
 from jisr.lib.forms import add_error_to_form
 from jisr.registry import self_registration
@@ -43,15 +43,14 @@ def register(request: HttpRequest) -> HttpResponse:
                 password=form.cleaned_data["password1"], language=get_language() or "ar",
                 client=client_key(request),
             )  # fmt: skip
-        except RateLimited as error:
-            add_error_to_form(form, error)
-            return render(
-                request, "registry/register.html", {"form": form, "draft": draft}, status=429
-            )
         except JisrError as error:
             add_error_to_form(form, error)
-        else:
-            return redirect("registry:register_confirm", token=draft.token)
+            # Too many codes and a gateway that failed say so in their status too.
+            status = error.status if error.code in ("rate_limited", "sms_failed") else 200
+            return render(
+                request, "registry/register.html", {"form": form, "draft": draft}, status=status
+            )
+        return redirect("registry:register_confirm", token=draft.token)
     return render(request, "registry/register.html", {"form": form, "draft": draft})
 
 

@@ -51,7 +51,10 @@ def test_one_address_cannot_spray_many_phones(
     assert statuses == [302] * 4 + [429] * 2
     # Another client behind another address is not held back by the first one.
     other = Client(REMOTE_ADDR="198.51.100.7")
-    assert register(other, django_capture_on_commit_callbacks, contact="07709998870").status_code == 302
+    assert (
+        register(other, django_capture_on_commit_callbacks, contact="07709998870").status_code
+        == 302
+    )
     assert len(sms_outbox) == 5
 
 
@@ -63,7 +66,9 @@ def test_a_forged_forwarded_for_header_does_not_dodge_the_address_limit(
     for n in range(4):
         client = Client(REMOTE_ADDR="203.0.113.9", headers={"x-forwarded-for": f"192.0.2.{n}"})
         statuses.append(
-            register(client, django_capture_on_commit_callbacks, contact=f"0770999880{n}").status_code
+            register(
+                client, django_capture_on_commit_callbacks, contact=f"0770999880{n}"
+            ).status_code
         )
     assert statuses == [302, 302, 429, 429]
 
@@ -80,12 +85,17 @@ def test_behind_a_trusted_proxy_the_address_it_saw_counts(
             REMOTE_ADDR="10.0.0.2", headers={"x-forwarded-for": f"192.0.2.{n}, 203.0.113.9"}
         )
         statuses.append(
-            register(client, django_capture_on_commit_callbacks, contact=f"0770999880{n}").status_code
+            register(
+                client, django_capture_on_commit_callbacks, contact=f"0770999880{n}"
+            ).status_code
         )
     assert statuses == [302, 302, 429, 429]
     # Two people behind the same proxy, at different addresses, are counted apart.
     other = Client(REMOTE_ADDR="10.0.0.2", headers={"x-forwarded-for": "198.51.100.7"})
-    assert register(other, django_capture_on_commit_callbacks, contact="07709998870").status_code == 302
+    assert (
+        register(other, django_capture_on_commit_callbacks, contact="07709998870").status_code
+        == 302
+    )
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
