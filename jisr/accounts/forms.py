@@ -9,7 +9,6 @@ from django.contrib.auth.password_validation import validate_password
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from jisr.accounts.backends import find_user
 from jisr.accounts.models import Organisation, User
 from jisr.accounts.roles import ROLE_MAX_SCOPE, STAFF_ROLES, Role, Scope
 from jisr.accounts.services import password_link_request
@@ -34,10 +33,6 @@ class SignInForm(AuthenticationForm):
 class PasswordLinkForm(PasswordResetForm):
     """Sends the link through Jisr's own mailer (in the user's language, on the task queue),
     within the limits on messages to one address (`services.password_link_request`)."""
-
-    def get_users(self, email: str) -> Any:
-        user = find_user(email)
-        return [user] if user is not None and user.is_active and user.email else []
 
     def save(self, *args: Any, request: HttpRequest | None = None, **kwargs: Any) -> None:
         password_link_request(

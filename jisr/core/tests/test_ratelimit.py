@@ -140,3 +140,17 @@ def test_racing_requests_cannot_share_the_last_place(clock):
     for thread in threads:
         thread.join()
     assert sorted(outcomes) == ["passed"] * 3 + ["refused"] * 5
+
+
+def test_a_refusal_that_reaches_the_error_middleware_says_when_to_come_back(db, clock):
+    from jisr.core.middleware import JisrErrorMiddleware
+
+    hit(limit=1)
+    with pytest.raises(RateLimited) as refused:
+        hit(limit=1)
+    middleware = JisrErrorMiddleware(lambda request: None)  # type: ignore[arg-type,return-value]
+    for path in ("/api/v1/services", "/services/"):
+        response = middleware.process_exception(RequestFactory().get(path), refused.value)
+        assert response is not None
+        assert response.status_code == 429
+        assert response["Retry-After"] == "3600"
