@@ -451,6 +451,9 @@ def two_factor_password_link_proof(*, user: User) -> TwoFactorEnrolment | None:
     if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
         return None
     now = timezone.now()
+    TwoFactorEnrolment.objects.filter(
+        user=user, proof=EnrolmentProof.PASSWORD_LINK, completed_at__isnull=True
+    ).delete()
     return TwoFactorEnrolment.objects.create(
         user=user, proof=EnrolmentProof.PASSWORD_LINK, expires_at=now, redeemed_at=now
     )
