@@ -136,7 +136,8 @@ def _refusal(message: str | Promise | None, wait: float) -> str:
         when = ngettext("Try again in %(count)s hour.", "Try again in %(count)s hours.", hours) % {
             "count": hours
         }
-    return f"{message or _('Too many requests.')} {when}"
+    what = message or _("Too many requests.")
+    return f"{what} {when}"
 
 
 def client_address(request: HttpRequest) -> str:
