@@ -227,6 +227,18 @@ AXES_USERNAME_CALLABLE = "jisr.accounts.backends.axes_username"
 AXES_LOCKOUT_CALLABLE = "jisr.accounts.views.locked_out"
 AXES_VERBOSE = False
 
+# Codes and links sent to a phone or an e-mail address at the request of someone not signed in
+# (self-registration, password reset, two-factor enrolment): per contact, tight, so that nobody
+# floods a stranger's phone or inbox; per client address, generous, since many Iraqi mobile users
+# share one address (carrier-grade NAT). See jisr/core/ratelimit.py.
+JISR_RATE_CONTACT_PER_HOUR = env_int("JISR_RATE_CONTACT_PER_HOUR", 3, minimum=1)
+JISR_RATE_CONTACT_PER_DAY = env_int("JISR_RATE_CONTACT_PER_DAY", 10, minimum=1)
+JISR_RATE_ADDRESS_PER_HOUR = env_int("JISR_RATE_ADDRESS_PER_HOUR", 100, minimum=1)
+# How many proxies of our own stand in front of Jisr and append the client's address to
+# X-Forwarded-For (0: none, REMOTE_ADDR is the client). Never more than there really are: the
+# header's other entries are written by the client.
+JISR_TRUSTED_PROXY_COUNT = env_int("JISR_TRUSTED_PROXY_COUNT", 0, minimum=0)
+
 # Sessions end after a period without activity, and when the browser closes.
 SESSION_COOKIE_AGE = env_int("JISR_SESSION_IDLE_MINUTES", 30, minimum=1) * 60
 SESSION_SAVE_EVERY_REQUEST = True
@@ -294,8 +306,28 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", PRODUCTION)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Jisr <no-reply@jisr.localhost>")
 
-# Text messages (codes to confirm a phone number): a class with send(to, text).
-JISR_SMS_BACKEND = env_str("JISR_SMS_BACKEND", "jisr.lib.sms.ConsoleBackend")
+# Text messages (codes to confirm a phone number): a class with send(to, text). Production
+# sends through an operator's HTTP gateway (jisr/lib/sms.py); the console backend is refused there.
+JISR_SMS_BACKEND = env_str(
+    "JISR_SMS_BACKEND",
+    "jisr.lib.sms.HttpGatewayBackend" if PRODUCTION else "jisr.lib.sms.ConsoleBackend",
+)
+JISR_SMS_HTTP_URL = env_str("JISR_SMS_HTTP_URL", "")
+JISR_SMS_HTTP_METHOD = env_choice("JISR_SMS_HTTP_METHOD", "POST", ["POST", "PUT", "GET"])
+JISR_SMS_HTTP_AUTH_HEADER = env_str("JISR_SMS_HTTP_AUTH_HEADER", "")
+JISR_SMS_HTTP_BODY = env_str("JISR_SMS_HTTP_BODY", '{"to": "{to}", "text": "{text}"}')
+JISR_SMS_HTTP_CONTENT_TYPE = env_str("JISR_SMS_HTTP_CONTENT_TYPE", "application/json")
+JISR_SMS_HTTP_TIMEOUT = env_int("JISR_SMS_HTTP_TIMEOUT", 10, minimum=1)
+
+
+def _http_statuses(name: str, default: list[str]) -> list[int]:
+    values = env_list(name, default)
+    if not all(value.isdigit() for value in values):
+        raise ConfigurationError(f"{name} must be HTTP statuses separated by commas.")
+    return [int(value) for value in values]
+
+
+JISR_SMS_HTTP_SUCCESS = _http_statuses("JISR_SMS_HTTP_SUCCESS", ["200", "201", "202"])
 
 # Personal data never goes to the logs: log lines carry ids, not names or numbers.
 LOGGING = {

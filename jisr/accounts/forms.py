@@ -7,10 +7,10 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.contrib.auth.password_validation import validate_password
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from jisr.accounts.backends import find_user
 from jisr.accounts.models import Organisation, User
 from jisr.accounts.roles import (
     API_KEY_PERMISSIONS,
@@ -22,7 +22,8 @@ from jisr.accounts.roles import (
     Scope,
     Sensitivity,
 )
-from jisr.accounts.services import send_password_link
+from jisr.accounts.services import password_link_request
+from jisr.core.ratelimit import client_key
 from jisr.lib.forms import limit_choices
 from jisr.lib.phones import normalise_phone
 from jisr.places.models import Governorate
@@ -41,15 +42,13 @@ class SignInForm(AuthenticationForm):
 
 
 class PasswordLinkForm(PasswordResetForm):
-    """Sends the link through Jisr's own mailer (in the user's language, on the task queue)."""
+    """Sends the link through Jisr's own mailer (in the user's language, on the task queue),
+    within the limits on messages to one address (`services.password_link_request`)."""
 
-    def get_users(self, email: str) -> Any:
-        user = find_user(email)
-        return [user] if user is not None and user.is_active and user.email else []
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        for user in self.get_users(self.cleaned_data["email"]):
-            send_password_link(user)
+    def save(self, *args: Any, request: HttpRequest | None = None, **kwargs: Any) -> None:
+        password_link_request(
+            email=self.cleaned_data["email"], client=client_key(request) if request else ""
+        )
 
 
 class TokenForm(forms.Form):
@@ -64,6 +63,14 @@ class TokenForm(forms.Form):
 
     def clean_token(self) -> str:
         return str(self.cleaned_data["token"]).strip()
+
+
+class EnrolmentCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Enrolment code from your administrator"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "dir": "ltr"}),
+    )
 
 
 class LanguageForm(forms.Form):

@@ -354,3 +354,36 @@ class ApiKey(models.Model):
         if not self.is_in_force():
             return str(_("Expired"))
         return str(_("In force"))
+
+
+class EnrolmentProof(models.TextChoices):
+    LINK = "link", _("A link sent to the account's e-mail or phone")
+    CODE = "code", _("An enrolment code from an administrator")
+    PASSWORD_LINK = "password_link", _("The e-mailed link that set the password")
+
+
+class TwoFactorEnrolment(models.Model):
+    """Proof, besides the password, that whoever sets up two-factor authentication for an
+    account is its owner (decision 0018): issued (a link or an administrator's code, its secret
+    kept only as a keyed hash), redeemed once in one browser session, then completed by
+    confirming an authenticator app within a short time."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="two_factor_enrolments", verbose_name=_("user")
+    )
+    proof = models.CharField(_("proof"), max_length=16, choices=EnrolmentProof.choices)
+    secret_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    issued_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    redeemed_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("two-factor enrolment")
+        verbose_name_plural = _("two-factor enrolments")
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.proof}"

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from jisr.accounts.access import not_found, require, scope_filter
-from jisr.accounts.models import ApiKey, Organisation, RoleGrant, User
+from jisr.accounts.models import ApiKey, Organisation, RoleGrant, TwoFactorEnrolment, User
 from jisr.accounts.roles import Perm, Role, Scope
 from jisr.audit.models import Action
 from jisr.audit.services import audit_record
@@ -112,3 +114,18 @@ def api_key_get(*, fetched_by: User, key_id: int) -> ApiKey:
     if key is None:
         raise not_found()
     return key
+
+
+# How long a redeemed enrolment proof lets its browser session set up an authenticator app.
+PROOF_LIFETIME = timedelta(minutes=30)
+
+
+def enrolment_proof_get(*, fetched_by: User, enrolment_id: Any) -> TwoFactorEnrolment | None:
+    """The redeemed, unused and recent enrolment proof of the signed-in user that their session
+    names, or None: without one, no authenticator app is set up."""
+    if not isinstance(enrolment_id, int):
+        return None
+    return TwoFactorEnrolment.objects.filter(
+        pk=enrolment_id, user=fetched_by, completed_at__isnull=True,
+        redeemed_at__gte=timezone.now() - PROOF_LIFETIME,
+    ).first()  # fmt: skip

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -10,9 +11,11 @@ from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.crypto import salted_hmac
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
@@ -21,7 +24,17 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from jisr.accounts.access import forbidden, require
 from jisr.accounts.apikeys import new_key
-from jisr.accounts.models import ApiKey, Organisation, OrganisationKind, RoleGrant, User
+from jisr.accounts.backends import find_user
+from jisr.accounts.limits import limit_messages_to
+from jisr.accounts.models import (
+    ApiKey,
+    EnrolmentProof,
+    Organisation,
+    OrganisationKind,
+    RoleGrant,
+    TwoFactorEnrolment,
+    User,
+)
 from jisr.accounts.roles import (
     API_KEY_PERMISSIONS,
     PERMISSION_LABELS,
@@ -32,11 +45,18 @@ from jisr.accounts.roles import (
     Scope,
     Sensitivity,
 )
-from jisr.accounts.selectors import api_key_list, organisations_managed_by, user_can_manage
+from jisr.accounts.selectors import (
+    PROOF_LIFETIME,
+    api_key_list,
+    organisations_managed_by,
+    user_can_manage,
+)
 from jisr.audit.models import Action
 from jisr.audit.services import audit_record, diff
+from jisr.core.ratelimit import rate_limit_hit
 from jisr.core.tasks import send_email_on_commit
 from jisr.lib.errors import JisrError
+from jisr.lib.sms import SmsError, send_sms
 from jisr.lib.validation import invalid, validated_save
 
 ORGANISATION_FIELDS = [
@@ -275,26 +295,207 @@ def send_password_link(user: User, *, welcome: bool = False) -> None:
 
 
 @transaction.atomic
-def user_reset_two_factor(*, by: Any, user: User) -> None:
-    """For a lost phone: the user sets up a new authenticator app at their next sign-in."""
+def password_link_request(*, email: str, client: str) -> None:
+    """Someone asks for a password link for `email` from the address `client`. Limited per
+    address and per address asked for, and answered alike whether or not an account has it."""
+    limit_messages_to(contact=email, client=client)
+    user = find_user(email)
+    if user is not None and user.is_active and user.email:
+        send_password_link(user)
+
+
+# --- Two-factor enrolment (decision 0018) ---------------------------------------------------
+# The password is not enough to set up an authenticator app: whoever holds it (a phished or
+# shared password) would enrol their own. Enrolment needs one more proof, redeemed once in the
+# browser session that enrols (`ENROLMENT_SESSION_KEY` holds its id there).
+
+ENROLMENT_SESSION_KEY = "jisr_two_factor_enrolment"
+LINK_LIFETIME = timedelta(hours=1)
+CODE_LIFETIME = timedelta(days=3)
+CODE_GUESSES = 5
+CODE_GUESS_WINDOW = timedelta(minutes=15)
+# No 0/O, 1/I/L: a code is read aloud or copied from paper.
+_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+
+
+def _secret_hash(secret: str) -> str:
+    return salted_hmac("jisr.accounts.enrolment", secret, algorithm="sha256").hexdigest()
+
+
+def _plain_code(text: str) -> str:
+    return "".join(ch for ch in text.upper() if ch.isalnum())
+
+
+def _issue(
+    *, user: User, proof: EnrolmentProof, lifetime: timedelta, issued_by: User | None = None
+) -> str:
+    """A new secret of this kind for `user`; one outstanding at a time, so it replaces any."""
+    TwoFactorEnrolment.objects.filter(user=user, proof=proof, redeemed_at__isnull=True).delete()
+    if proof == EnrolmentProof.CODE:
+        plain = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(12))
+        secret = "-".join(plain[i : i + 4] for i in range(0, 12, 4))
+    else:
+        plain = secret = secrets.token_urlsafe(32)
+    TwoFactorEnrolment.objects.create(
+        user=user, proof=proof, secret_hash=_secret_hash(plain), issued_by=issued_by,
+        expires_at=timezone.now() + lifetime,
+    )  # fmt: skip
+    return secret
+
+
+def _check_manager(by: Any, user: User) -> None:
     require(by, Perm.USER_MANAGE)
     if not user_can_manage(manager=by, user=user):
         raise forbidden()
+
+
+@transaction.atomic
+def two_factor_code_issue(*, by: Any, user: User) -> str:
+    """An enrolment code for `user`, to be shown once to the administrator `by`, who hands it
+    over (in person, or by calling back a number already known)."""
+    _check_manager(by, user)
+    code = _issue(user=user, proof=EnrolmentProof.CODE, lifetime=CODE_LIFETIME, issued_by=by)
+    audit_record(actor=by, action=Action.UPDATE, target=user, changes={"enrolment_code": "issued"})
+    return code
+
+
+@transaction.atomic
+def user_reset_two_factor(*, by: Any, user: User) -> str:
+    """For a lost phone: the authenticator apps go, and every proof not yet used with them;
+    the user sets up a new app with the enrolment code returned (shown once to `by`) or with a
+    link sent to their e-mail or phone."""
+    _check_manager(by, user)
     deleted, _ = TOTPDevice.objects.filter(user=user).delete()
+    TwoFactorEnrolment.objects.filter(user=user, completed_at__isnull=True).delete()
+    code = _issue(user=user, proof=EnrolmentProof.CODE, lifetime=CODE_LIFETIME, issued_by=by)
     audit_record(
-        actor=by, action=Action.TWO_FACTOR_RESET, target=user, changes={"devices": [deleted, 0]}
+        actor=by, action=Action.TWO_FACTOR_RESET, target=user,
+        changes={"devices": [deleted, 0], "enrolment_code": "issued"},
+    )  # fmt: skip
+    return code
+
+
+@transaction.atomic
+def two_factor_link_send(*, user: User, client: str) -> None:
+    """Send `user` a one-time link to their own e-mail (or phone, without one) that lets the
+    browser session opening it enrol. Counted like every message to a contact."""
+    contact = user.email or user.phone
+    if not contact:
+        raise JisrError(
+            "no_contact",
+            gettext_lazy("This account has no e-mail or phone. Ask an administrator for a code."),
+            status=422,
+        )
+    limit_messages_to(contact=contact, client=client)
+    secret = _issue(user=user, proof=EnrolmentProof.LINK, lifetime=LINK_LIFETIME)
+    link = settings.SITE_URL.rstrip("/") + reverse(
+        "accounts:two_factor_enrol", kwargs={"token": secret}
+    )
+    with translation.override(user.language):
+        subject = str(_("Set up two-factor authentication on Jisr"))
+        asked = _(
+            "Someone signed in to your Jisr account with your password and asked to set up "
+            "two-factor authentication. If it was you, open this link within an hour, in the "
+            "browser where you are setting it up: %(link)s"
+        ) % {"link": link}
+        warning = _(
+            "If it was not you, do not open it: change your password and tell your administrator."
+        )
+        text = f"{asked}\n\n{warning}"
+    if user.email:
+        send_email_on_commit(subject, text, [user.email])
+        return
+    try:
+        send_sms(contact, text)
+    except SmsError:
+        raise JisrError(
+            "sms_failed",
+            gettext_lazy(
+                "We could not send the text message just now. Try again in a few minutes."
+            ),
+            status=503,
+        ) from None
+
+
+def _redeem(queryset: QuerySet[TwoFactorEnrolment]) -> TwoFactorEnrolment | None:
+    """Mark one issued proof redeemed, at most once even under racing requests."""
+    now = timezone.now()
+    enrolment = queryset.filter(redeemed_at__isnull=True, expires_at__gt=now).first()
+    if enrolment is None:
+        return None
+    if not TwoFactorEnrolment.objects.filter(pk=enrolment.pk, redeemed_at__isnull=True).update(
+        redeemed_at=now
+    ):
+        return None
+    # A fresh secret for the app: whatever was shown before the proof is void.
+    TOTPDevice.objects.filter(user_id=enrolment.user_id, confirmed=False).delete()
+    enrolment.redeemed_at = now
+    return enrolment
+
+
+@transaction.atomic
+def two_factor_link_redeem(*, user: User, token: str) -> TwoFactorEnrolment | None:
+    """The link's proof for the signed-in `user`; None when it is not theirs, used or expired."""
+    return _redeem(
+        TwoFactorEnrolment.objects.filter(
+            user=user, proof=EnrolmentProof.LINK, secret_hash=_secret_hash(token)
+        )
     )
 
 
 @transaction.atomic
-def two_factor_confirm(*, user: User, device: TOTPDevice, token: str) -> bool:
-    """Confirm a new authenticator app with its first code; False when the code is wrong."""
+def two_factor_code_redeem(*, user: User, code: str) -> TwoFactorEnrolment | None:
+    """An administrator's code for `user`; None when wrong. Each guess counts, and the count is
+    committed with the request (a wrong code returns instead of raising, so nothing rolls the
+    count back); RateLimited once the guesses are spent."""
+    rate_limit_hit(
+        bucket="enrolment-code:user", key=str(user.pk), limit=CODE_GUESSES,
+        window=CODE_GUESS_WINDOW,
+        message=gettext_lazy("Too many wrong codes."),
+    )  # fmt: skip
+    return _redeem(
+        TwoFactorEnrolment.objects.filter(
+            user=user, proof=EnrolmentProof.CODE, secret_hash=_secret_hash(_plain_code(code))
+        )
+    )
+
+
+@transaction.atomic
+def two_factor_password_link_proof(*, user: User) -> TwoFactorEnrolment | None:
+    """Choosing a password with an e-mailed link (an invitation or a reset) proves the e-mail:
+    an account without an authenticator app may enrol in that browser session."""
+    if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        return None
+    now = timezone.now()
+    TwoFactorEnrolment.objects.filter(
+        user=user, proof=EnrolmentProof.PASSWORD_LINK, completed_at__isnull=True
+    ).delete()
+    return TwoFactorEnrolment.objects.create(
+        user=user, proof=EnrolmentProof.PASSWORD_LINK, expires_at=now, redeemed_at=now
+    )
+
+
+@transaction.atomic
+def two_factor_confirm(
+    *, user: User, device: TOTPDevice, token: str, enrolment: TwoFactorEnrolment
+) -> bool:
+    """Confirm a new authenticator app with its first code, under a redeemed proof; False when
+    the code is wrong or the proof is no longer good."""
     if device.user_id != user.pk or not device.verify_token(token):
+        return False
+    if not TwoFactorEnrolment.objects.filter(
+        pk=enrolment.pk, user=user, completed_at__isnull=True,
+        redeemed_at__gte=timezone.now() - PROOF_LIFETIME,
+    ).update(completed_at=timezone.now()):  # fmt: skip
         return False
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
-    audit_record(actor=user, action=Action.TWO_FACTOR_ENROLLED, target=user)
+    TwoFactorEnrolment.objects.filter(user=user, completed_at__isnull=True).delete()
+    audit_record(
+        actor=user, action=Action.TWO_FACTOR_ENROLLED, target=user,
+        changes={"proof": [None, enrolment.proof]},
+    )  # fmt: skip
     return True
 
 

@@ -17,6 +17,7 @@ urlpatterns = [
     path("password/change/", views.password_change, name="password_change"),
     path("two-factor/setup/", views.two_factor_setup, name="two_factor_setup"),
     path("two-factor/verify/", views.two_factor_verify, name="two_factor_verify"),
+    path("two-factor/enrol/<str:token>/", views.two_factor_enrol, name="two_factor_enrol"),
     path("me/", views.my_account, name="me"),
     path("organisations/", views.organisation_list, name="organisation_list"),
     path("organisations/new/", views.organisation_create, name="organisation_create"),

@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django_otp import login as otp_login
 from django_otp import match_token
@@ -21,6 +21,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from jisr.accounts import selectors, services
 from jisr.accounts.decorators import AuthedRequest, permission, public, self_service, signed_in
 from jisr.accounts.forms import (
+    EnrolmentCodeForm,
     LanguageForm,
     OrganisationForm,
     PasswordLinkForm,
@@ -32,6 +33,7 @@ from jisr.accounts.models import User
 from jisr.accounts.roles import Perm, Scope
 from jisr.audit.models import Action
 from jisr.audit.services import audit_record
+from jisr.core.ratelimit import RateLimited, client_key
 from jisr.lib.errors import JisrError
 from jisr.lib.forms import add_error_to_form
 from jisr.registry.models import Person
@@ -95,13 +97,21 @@ def locked_out(
     return render(request, "accounts/locked_out.html", {"minutes": minutes}, status=429)
 
 
-password_reset = public(
-    auth_views.PasswordResetView.as_view(
-        form_class=PasswordLinkForm,
-        template_name="accounts/password_reset.html",
-        success_url=reverse_lazy("accounts:password_reset_done"),
-    )
-)
+class PasswordReset(auth_views.PasswordResetView):
+    form_class = PasswordLinkForm
+    template_name = "accounts/password_reset.html"
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        try:
+            return super().form_valid(form)
+        except RateLimited as error:
+            # The same refusal for every address asked for: it says nothing about accounts.
+            add_error_to_form(form, error)
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+
+
+password_reset = public(PasswordReset.as_view())
 password_reset_done = public(
     auth_views.PasswordResetDoneView.as_view(template_name="accounts/password_reset_done.html")
 )
@@ -114,6 +124,10 @@ class PasswordResetConfirm(auth_views.PasswordResetConfirmView):
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)
         audit_record(actor=form.user, action=Action.PASSWORD_CHANGED, target=form.user)
+        # The link came to the account's e-mail: proof enough to set up two-factor here.
+        enrolment = services.two_factor_password_link_proof(user=form.user)
+        if enrolment is not None:
+            self.request.session[services.ENROLMENT_SESSION_KEY] = enrolment.pk
         return response
 
 
@@ -132,12 +146,22 @@ def two_factor_setup(request: AuthedRequest) -> HttpResponse:
     # is_verified() is added to the user by django-otp's middleware, unknown to the type checker.
     if devices.filter(confirmed=True).exists() and not user.is_verified():  # type: ignore[attr-defined]
         return redirect("accounts:two_factor_verify")
+    enrolment = selectors.enrolment_proof_get(
+        fetched_by=user, enrolment_id=request.session.get(services.ENROLMENT_SESSION_KEY)
+    )
+    if enrolment is None:
+        # The password alone proves too little to add an authenticator app: first a link sent
+        # to the account's own e-mail or phone, or an administrator's code.
+        return _two_factor_prove(request)
     device = devices.filter(confirmed=False).first()
     if device is None:
         device = TOTPDevice.objects.create(user=user, name="Jisr", confirmed=False)
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if services.two_factor_confirm(user=user, device=device, token=form.cleaned_data["token"]):
+        if services.two_factor_confirm(
+            user=user, device=device, token=form.cleaned_data["token"], enrolment=enrolment
+        ):
+            request.session.pop(services.ENROLMENT_SESSION_KEY, None)
             otp_login(request, device)
             messages.success(request, _("Two-factor authentication is set up."))
             return HttpResponseRedirect(_safe_next(request, reverse("core:dashboard")))
@@ -155,6 +179,80 @@ def two_factor_setup(request: AuthedRequest) -> HttpResponse:
             "next": request.GET.get("next", ""),
         },
     )
+
+
+def _masked(contact: str) -> str:
+    """Enough of the address for its owner to recognise it, not for a stranger to learn it."""
+    if "@" in contact:
+        name, _at, domain = contact.partition("@")
+        return f"{name[:1]}•••@{domain}"
+    return f"•••{contact[-3:]}"
+
+
+def _two_factor_prove(request: AuthedRequest) -> HttpResponse:
+    user = request.user
+    action = request.POST.get("action") if request.method == "POST" else None
+    code_form = EnrolmentCodeForm(request.POST if action == "code" else None)
+    next_url = request.POST.get("next") or request.GET.get("next", "")
+    setup_url = reverse("accounts:two_factor_setup") + (
+        f"?{urlencode({'next': next_url})}" if next_url else ""
+    )
+    link_error, status = "", 200
+    if action == "link":
+        try:
+            services.two_factor_link_send(user=user, client=client_key(request))
+        except JisrError as error:
+            link_error, status = str(error.message), error.status
+        else:
+            messages.success(
+                request,
+                _("A link is on its way to %(where)s. It works for an hour.")
+                % {"where": _masked(user.email or user.phone or "")},
+            )
+            return redirect(setup_url)
+    if action == "code" and code_form.is_valid():
+        try:
+            enrolment = services.two_factor_code_redeem(
+                user=user, code=code_form.cleaned_data["code"]
+            )
+        except JisrError as error:
+            add_error_to_form(code_form, error)
+            status = error.status
+        else:
+            if enrolment is not None:
+                request.session[services.ENROLMENT_SESSION_KEY] = enrolment.pk
+                return redirect(setup_url)
+            code_form.add_error("code", _("That code is not right, or it has expired."))
+    return render(
+        request,
+        "accounts/two_factor_prove.html",
+        {
+            "code_form": code_form,
+            "link_error": link_error,
+            "where": _masked(user.email or user.phone or ""),
+            "next": next_url,
+        },
+        status=status,
+    )
+
+
+@signed_in
+def two_factor_enrol(request: AuthedRequest, token: str) -> HttpResponse:
+    """The link sent for enrolment. Opening it shows a button, so that mail scanners that fetch
+    links use nothing up; pressing it, signed in as the account it was sent to, is the proof."""
+    if request.method == "POST":
+        enrolment = services.two_factor_link_redeem(user=request.user, token=token)
+        if enrolment is not None:
+            request.session[services.ENROLMENT_SESSION_KEY] = enrolment.pk
+            return redirect("accounts:two_factor_setup")
+        messages.error(
+            request,
+            _(
+                "This link has expired or was already used, or it was sent to another account. "
+                "Ask for a new one."
+            ),
+        )
+    return render(request, "accounts/two_factor_enrol.html")
 
 
 def _base32(device: TOTPDevice) -> str:
@@ -319,10 +417,25 @@ def user_two_factor_reset(request: AuthedRequest, user_id: int) -> HttpResponse:
     if not selectors.user_can_manage(manager=request.user, user=account):
         raise JisrError("forbidden", _("You do not have permission to do this."), status=403)
     if request.method == "POST":
-        services.user_reset_two_factor(by=request.user, user=account)
+        code = services.user_reset_two_factor(by=request.user, user=account)
         messages.success(request, _("Two-factor authentication has been reset for this account."))
-        return redirect("accounts:user_detail", user_id=account.pk)
+        return _show_enrolment_code(request, account, code)
     return render(request, "accounts/two_factor_reset.html", {"account": account})
+
+
+def _show_enrolment_code(request: AuthedRequest, account: User, code: str) -> HttpResponse:
+    """The code, in the answer to the POST that made it and nowhere else: shown once."""
+    response = render(
+        request,
+        "accounts/enrolment_code.html",
+        {
+            "account": account,
+            "enrolment_code": code,
+            "days": services.CODE_LIFETIME.days,
+        },
+    )
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def _can_manage(request: AuthedRequest, account: User) -> bool:
@@ -360,6 +473,11 @@ def user_create(request: AuthedRequest) -> HttpResponse:
             add_error_to_form(form, error)
         else:
             messages.success(request, _("The account has been created."))
+            if data.get("password") and settings.JISR_REQUIRE_2FA and account.is_staff_member:
+                # No e-mailed link set this password, so nothing yet proves the new user: the
+                # administrator hands over an enrolment code with it.
+                code = services.two_factor_code_issue(by=request.user, user=account)
+                return _show_enrolment_code(request, account, code)
             return redirect("accounts:user_detail", user_id=account.pk)
     return render(request, "accounts/user_form.html", {"form": form})
 

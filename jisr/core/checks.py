@@ -40,7 +40,30 @@ def check_production_settings(app_configs: Any, **kwargs: Any) -> list[Any]:
                 id="jisr.W002",
             )
         )
+    problems.extend(_sms_problems())
     return problems
+
+
+def _sms_problems() -> list[Any]:
+    backend = settings.JISR_SMS_BACKEND
+    if backend in ("jisr.lib.sms.ConsoleBackend", "jisr.lib.sms.MemoryBackend"):
+        return [
+            Error(
+                "Text messages (sign-up codes) would be printed to the log, not sent.",
+                hint="Set JISR_SMS_BACKEND=jisr.lib.sms.HttpGatewayBackend and JISR_SMS_HTTP_URL "
+                "(see .env.example).",
+                id="jisr.E004",
+            )
+        ]
+    if backend == "jisr.lib.sms.HttpGatewayBackend" and not settings.JISR_SMS_HTTP_URL:
+        return [
+            Error(
+                "The SMS gateway has no address.",
+                hint="Set JISR_SMS_HTTP_URL and the other JISR_SMS_HTTP_ variables.",
+                id="jisr.E005",
+            )
+        ]
+    return []
 
 
 @register()

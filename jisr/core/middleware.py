@@ -50,13 +50,17 @@ class JisrErrorMiddleware:
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if not isinstance(exception, JisrError):
             return None
+        response: HttpResponse
         if request.path.startswith("/api/"):
-            from django.http import JsonResponse
-
-            return JsonResponse(
+            response = JsonResponse(
                 exception.as_dict(), status=exception.status,
                 json_dumps_params={"ensure_ascii": False},
             )  # fmt: skip
-        from jisr.core.views import error_page
+        else:
+            from jisr.core.views import error_page
 
-        return error_page(request, exception.status, str(exception.message))
+            response = error_page(request, exception.status, str(exception.message))
+        retry_after = getattr(exception, "retry_after", None)
+        if retry_after is not None:
+            response["Retry-After"] = str(retry_after)
+        return response

@@ -25,3 +25,22 @@ class NamedInThreeLanguages(models.Model):
         """The name in the active language, falling back to Arabic, then English."""
         language = (get_language() or "ar").split("-")[0]
         return str(getattr(self, f"name_{language}", "") or self.name_ar or self.name_en)
+
+
+class RateLimitCounter(models.Model):
+    """One rate-limited key of one bucket (see `jisr.core.ratelimit`): the time at which its
+    bucket is empty again. The key is kept only as a keyed hash: the table is not a list of
+    the phone numbers and addresses that asked for something."""
+
+    bucket = models.CharField(max_length=64)
+    key = models.CharField(max_length=64)
+    # Seconds since the epoch: plain numbers compare and add alike on SQLite and PostgreSQL.
+    tat = models.FloatField(db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["bucket", "key"], name="ratelimitcounter_one_per_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.bucket}:{self.key[:8]}"

@@ -401,7 +401,9 @@ def _notify(person: Person, message: Any) -> None:
         text = str(message)
         subject = _("Jisr: news about an opportunity")
     if person.phone:
-        transaction.on_commit(lambda: send_sms(person.phone, text))
+        # After the commit the change stands: a gateway that fails is logged (send_sms says so,
+        # without the number), not turned into an error page for a change that was made.
+        transaction.on_commit(lambda: send_sms(person.phone, text), robust=True)
     if person.email:
         send_email_on_commit(subject, text, [person.email])
 

@@ -20,11 +20,12 @@ from django.utils.translation import gettext as _
 
 from jisr.accounts.access import not_found
 from jisr.accounts.backends import canonical_identifier, find_user
+from jisr.accounts.limits import limit_messages_to
 from jisr.accounts.models import Organisation, OrganisationKind, RoleGrant, User
 from jisr.accounts.roles import Role, Scope
 from jisr.core.tasks import send_email_on_commit
 from jisr.lib.errors import JisrError
-from jisr.lib.sms import send_sms
+from jisr.lib.sms import SmsError, send_sms
 from jisr.registry.models import ConsentChannel, ConsentStatus, Purpose, SelfRegistration
 from jisr.registry.services import _create
 
@@ -59,15 +60,31 @@ def draft_save(*, token: str | None, contact: str, data: dict[str, Any]) -> Self
 def _send(contact: str, text: str, subject: str) -> None:
     if "@" in contact:
         send_email_on_commit(subject, text, [contact])
-    else:
-        transaction.on_commit(lambda: send_sms(contact, text))
+        return
+    # Sent now, inside the transaction: if the gateway fails, the code is not kept, nothing is
+    # counted against the phone, and the person is told at once (not after a silent loss).
+    try:
+        send_sms(contact, text)
+    except SmsError:
+        message = _(
+            "We could not send the text message just now. Try again in a few minutes, or "
+            "register with an e-mail address instead."
+        )
+        raise JisrError("sms_failed", message, status=503, fields={"contact": [message]}) from None
 
 
 @transaction.atomic
 def registration_submit(
-    *, token: str | None, contact: str, data: dict[str, Any], password: str, language: str
+    *,
+    token: str | None,
+    contact: str,
+    data: dict[str, Any],
+    password: str,
+    language: str,
+    client: str,
 ) -> SelfRegistration:
-    """Keep the answers and send a code to the phone or e-mail given."""
+    """Keep the answers and send a code to the phone or e-mail given (asked for from the
+    address `client`: codes are limited per contact and per address, across drafts)."""
     draft = draft_save(token=token, contact=contact, data=data)
     if draft.code_sent_at and timezone.now() - draft.code_sent_at < RESEND_AFTER:
         raise JisrError(
@@ -76,6 +93,7 @@ def registration_submit(
         )  # fmt: skip
     if draft.attempts >= MAX_ATTEMPTS:
         raise _wrong_code()
+    limit_messages_to(contact=draft.contact, client=client)
     draft.password_hash = make_password(password)
     draft.code_sent_at = timezone.now()
     with translation.override(language):

@@ -11,6 +11,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from jisr.accounts.decorators import public
+from jisr.core.ratelimit import client_key
 from jisr.lib.errors import JisrError
 from jisr.lib.forms import add_error_to_form
 from jisr.registry import self_registration
@@ -40,11 +41,16 @@ def register(request: HttpRequest) -> HttpResponse:
             draft = self_registration.registration_submit(
                 token=token, contact=form.cleaned_data["contact"], data=form.serialisable(),
                 password=form.cleaned_data["password1"], language=get_language() or "ar",
+                client=client_key(request),
             )  # fmt: skip
         except JisrError as error:
             add_error_to_form(form, error)
-        else:
-            return redirect("registry:register_confirm", token=draft.token)
+            # Too many codes and a gateway that failed say so in their status too.
+            status = error.status if error.code in ("rate_limited", "sms_failed") else 200
+            return render(
+                request, "registry/register.html", {"form": form, "draft": draft}, status=status
+            )
+        return redirect("registry:register_confirm", token=draft.token)
     return render(request, "registry/register.html", {"form": form, "draft": draft})
 
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from django.core import mail
 from django.test import Client
@@ -60,3 +61,23 @@ def test_changing_password_needs_the_old_one(people):
     )
     assert response.status_code == 200
     assert response.context["form"].errors["old_password"]
+
+
+def test_ten_resets_send_three_e_mails_and_answer_alike_for_unknown_addresses(
+    people, django_capture_on_commit_callbacks
+):
+    def reset(address: str, n: int) -> Any:
+        client = Client(headers={"accept-language": "en"}, REMOTE_ADDR=f"10.1.0.{n}")
+        with django_capture_on_commit_callbacks(execute=True):
+            return client.post("/accounts/password/reset/", {"email": address})
+
+    known = [reset("Alice@Example.org" if n % 2 else "alice@example.org", n) for n in range(10)]
+    unknown = [reset("nobody@example.org", n) for n in range(10)]
+    assert len(mail.outbox) == 3
+    assert [r.status_code for r in known] == [302] * 3 + [429] * 7
+    assert [r.status_code for r in unknown] == [302] * 3 + [429] * 7
+    assert "Too many messages" in known[-1].content.decode()
+    # Whether an account exists does not show: the same page, word for word.
+    strip = re.compile(r"[A-Za-z0-9]{64}|nobody@example\.org|alice@example\.org", re.I)  # CSRF
+    a, b = strip.sub("", known[-1].content.decode()), strip.sub("", unknown[-1].content.decode())
+    assert a == b

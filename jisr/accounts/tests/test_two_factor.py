@@ -42,11 +42,23 @@ def test_public_pages_stay_open_before_two_factor(people):
     assert client.get("/api/v1/places/governorates").status_code == 200
 
 
-def test_setting_up_an_authenticator_app_opens_the_protected_pages(people, settings):
+def test_setting_up_an_authenticator_app_opens_the_protected_pages(
+    people, settings, django_capture_on_commit_callbacks
+):
+    import re
+
+    from django.core import mail
+
     settings.OTP_TOTP_THROTTLE_FACTOR = (
         0  # the wrong code below would otherwise delay the right one
     )
     client = signed_in("alice@example.org")
+    # The password alone does not enrol (test_two_factor_enrolment.py): a link to her e-mail.
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/accounts/two-factor/setup/", {"action": "link"})
+    link = re.search(r"http://\S+", str(mail.outbox[0].body))
+    assert link is not None
+    assert client.post(link.group(0).split("8000", 1)[1]).status_code == 302
     page = client.get("/accounts/two-factor/setup/?next=/accounts/organisations/")
     assert page.status_code == 200
     assert b"<svg" in page.content
@@ -119,7 +131,8 @@ def test_an_administrator_resets_two_factor_for_a_lost_phone(people):
     session.save()
     assert admin.get(f"/accounts/users/{people['bob'].pk}/two-factor/reset/").status_code == 200
     response = admin.post(f"/accounts/users/{people['bob'].pk}/two-factor/reset/")
-    assert response.status_code == 302
+    assert response.status_code == 200  # the new enrolment code, shown once
+    assert response.context["enrolment_code"] in response.content.decode()
     assert not TOTPDevice.objects.filter(user=people["bob"]).exists()
     assert AuditEntry.objects.filter(
         action=Action.TWO_FACTOR_RESET, object_id=str(people["bob"].pk)

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0003_organisation_uuid'),
+        ('accounts', '0004_two_factor_enrolment'),
     ]
 
     operations = [
