@@ -11,7 +11,6 @@ same catalogue always gives the same documents.
 
 from __future__ import annotations
 
-import csv
 import json
 import re
 import uuid
@@ -36,6 +35,7 @@ from jisr.catalogue.models import (
     ServiceChange,
     ServiceStatus,
 )
+from jisr.lib.spreadsheets import csv_writer
 from jisr.matching.models import Language
 from jisr.places.models import District, Governorate
 from jisr.registry.models import PersonType
@@ -368,9 +368,9 @@ def write_tabular(folder: Path, tables: dict[str, list[dict[str, Any]]]) -> None
         columns = sorted({key for row in rows for key in row})
         path = folder / TABLES[name]
         with path.open("w", encoding="utf-8", newline="") as handle:
-            writer = csv.DictWriter(handle, fieldnames=columns)
-            writer.writeheader()
-            writer.writerows(rows)
+            writer = csv_writer(handle)
+            writer.writerow(columns)
+            writer.writerows([row.get(column) for column in columns] for row in rows)
         resources.append(
             {
                 "name": name,

@@ -2,14 +2,18 @@
 
 Reading: the first row holds the headers; CSV may be comma, semicolon or tab separated, UTF-8
 with or without a byte-order mark (as Excel saves it). Writing: a cell that a spreadsheet would
-run as a formula (=, +, -, @, tab, carriage return) is prefixed with an apostrophe.
+run as a formula is prefixed with an apostrophe (`safe_cell`). Every CSV and XLSX Jisr writes goes
+through `write_csv`, `write_xlsx` or `csv_writer`, so that no export can forget it; a test fails
+on any other writer in the code.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 from collections.abc import Iterable, Iterator
+from typing import Protocol
 from zipfile import BadZipFile
 
 from openpyxl import Workbook, load_workbook
@@ -73,19 +77,59 @@ def _dialect(first_line: str) -> type[csv.Dialect] | csv.Dialect:
         return csv.excel
 
 
+# What starts a formula in Excel, LibreOffice or Google Sheets, and characters that look like it
+# (full-width and small forms fold to these under NFKC; the minus sign and dashes do not).
+_FORMULA_STARTS = frozenset("=+-@\u2212\u2010\u2011\u2012\u2013\u2014\u2015\u2795\u2796")
+
+
+def _runs_as_formula(text: str) -> bool:
+    if text[:1] in ("\t", "\r", "\n"):
+        return True
+    # A spreadsheet may skip leading spaces, and invisible marks (a right-to-left mark before
+    # Arabic, a zero-width space) hide what follows: look at the first visible character.
+    for char in text:
+        if char.isspace() or unicodedata.category(char) == "Cf":
+            continue
+        return unicodedata.normalize("NFKC", char)[:1] in _FORMULA_STARTS
+    return False
+
+
 def safe_cell(value: object) -> str:
     """A cell that no spreadsheet runs as a formula, without the control characters XLSX refuses."""
     text = str(ILLEGAL_CHARACTERS_RE.sub("", "" if value is None else str(value)))
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    return "'" + text if _runs_as_formula(text) else text
+
+
+class _TextOut(Protocol):
+    def write(self, text: str, /) -> int: ...
+
+
+class SafeCsvWriter:
+    """`csv.writer` whose every cell goes through `safe_cell`."""
+
+    def __init__(self, handle: _TextOut) -> None:
+        self._writer = csv.writer(handle)
+
+    def writerow(self, row: Iterable[object]) -> None:
+        self._writer.writerow([safe_cell(v) for v in row])
+
+    def writerows(self, rows: Iterable[Iterable[object]]) -> None:
+        for row in rows:
+            self.writerow(row)
+
+
+def csv_writer(handle: _TextOut) -> SafeCsvWriter:
+    """The writer for a CSV file written row by row (a command's output, the HSDS tables)."""
+    return SafeCsvWriter(handle)
 
 
 def write_csv(headers: list[str], rows: Iterable[list[object]]) -> bytes:
+    """A CSV download: the guarded cells, with the byte-order mark that makes Excel read UTF-8."""
     out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([safe_cell(h) for h in headers])
-    for row in rows:
-        writer.writerow([safe_cell(v) for v in row])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")  # the BOM makes Excel read UTF-8 Arabic
+    writer = csv_writer(out)
+    writer.writerow(headers)
+    writer.writerows(rows)
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
 def write_xlsx(headers: list[str], rows: Iterable[list[object]]) -> bytes:
