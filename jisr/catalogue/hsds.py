@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import translation
 
@@ -35,6 +36,7 @@ from jisr.catalogue.models import (
     ServiceChange,
     ServiceStatus,
 )
+from jisr.lib.i18n import format_size
 from jisr.lib.spreadsheets import csv_writer
 from jisr.matching.models import Language
 from jisr.places.models import District, Governorate
@@ -445,6 +447,10 @@ def import_documents(folder: Path, *, schemas: Path | None = None) -> Imported:
     services: dict[str, dict[str, Any]] = {}
     for path in sorted(folder.rglob("*.json")):
         if path.name == "datapackage.json":
+            continue
+        if path.stat().st_size > settings.JISR_UPLOAD_MAX_BYTES:  # checked before it is read
+            limit = format_size(settings.JISR_UPLOAD_MAX_BYTES, "en")
+            result.problems.append(f"{path.name}: larger than {limit}; left out")
             continue
         try:
             document = json.loads(path.read_text(encoding="utf-8"))
