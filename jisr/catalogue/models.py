@@ -254,3 +254,17 @@ class ServiceChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.service_id}: {self.status}"
+
+
+class ImportedOrganisation(models.Model):
+    """An organisation an HSDS import created (decision 0015). Later imports may refresh its
+    names and contacts, and its services and locations, only while it carries this mark and no
+    account in Jisr speaks for it; they never set its kind, parent, governorate or verification."""
+
+    organisation = models.OneToOneField(
+        "accounts.Organisation", on_delete=models.CASCADE, related_name="hsds_import"
+    )
+    imported_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    def __str__(self) -> str:
+        return str(self.organisation_id)
