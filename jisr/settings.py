@@ -115,6 +115,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Before anything reads the body: a request past the limits gets a clear 413 unread.
+    "jisr.core.uploads.UploadLimitMiddleware",
     "jisr.core.middleware.RejectNullCharactersMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -338,6 +340,24 @@ LOGGING = {
 }
 
 NINJA_PAGINATION_PER_PAGE = 50
+
+# Uploads and spreadsheets (jisr/core/uploads.py, jisr/lib/spreadsheets.py): a request carrying
+# files past JISR_UPLOAD_MAX_MB, or any other body past JISR_REQUEST_BODY_MAX_KB, is refused before
+# it is read; a spreadsheet past these limits is refused before it is stored. Rows count the blank
+# ones; a cell is a column's value in one row.
+JISR_UPLOAD_MAX_BYTES = env_int("JISR_UPLOAD_MAX_MB", 20, minimum=1) * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("JISR_REQUEST_BODY_MAX_KB", 2560, minimum=1) * 1024
+FILE_UPLOAD_HANDLERS = [
+    "jisr.core.uploads.CappedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+JISR_SPREADSHEET_UNPACKED_MAX_BYTES = (
+    env_int("JISR_SPREADSHEET_UNPACKED_MAX_MB", 100, minimum=1) * 1024 * 1024
+)
+JISR_SPREADSHEET_MAX_ROWS = env_int("JISR_SPREADSHEET_MAX_ROWS", 20_000, minimum=1)
+JISR_SPREADSHEET_MAX_COLUMNS = env_int("JISR_SPREADSHEET_MAX_COLUMNS", 500, minimum=1)
+JISR_SPREADSHEET_MAX_CELL_CHARS = env_int("JISR_SPREADSHEET_MAX_CELL_CHARS", 2000, minimum=1)
 
 # Matching: each process keeps an in-memory index of profiles and open opportunities
 # (jisr/matching/index.py); it is rebuilt after this many seconds, or sooner when more records

@@ -6,36 +6,60 @@ back to English, then Kurdish), and every language's text travels as an attribut
 "jisr-translations" taxonomy, so that Jisr to Jisr nothing is lost. Categories, eligibility and
 delivery travel the same way as attributes of Jisr's own taxonomies. Parts Jisr keeps no row for
 (a service's areas, languages, documents, phone) get ids derived from the service's, so that the
-same catalogue always gives the same documents.
+same catalogue always gives the same documents. The tabular package's cells are written through the
+one formula guard (`jisr.lib.spreadsheets.csv_writer`).
+
+What an import may create and touch (decision 0015), matching on the documents' ids:
+
+- An organisation Jisr does not know is created as a provider without reach: a kind outside
+  government (the document's `jisr-organisation-kind` if it is an NGO, a UN agency, a training
+  centre or a diaspora organisation, else an NGO), no parent, no governorate, not verified; its
+  names, e-mail, website (http or https) and phone are checked as Jisr's forms check them.
+- Later imports may refresh those names and contacts, and its locations and services, while the
+  organisation carries the mark of its import (`ImportedOrganisation`) and no account in Jisr
+  belongs to it. Its kind, parent, governorate and verification are never set by an import: only
+  an administrator of all records changes them, in Jisr.
+- Every other organisation is Jisr's: an import changes nothing of it and brings no service or
+  location under it; a service or location whose id Jisr holds under another organisation keeps
+  its owner. Each is reported and left out.
+- A service is checked as a provider's proposal is (`services._check`: `full_clean`, the same
+  field validators, links http or https only), except that it may come under none of Jisr's
+  categories. It becomes a proposal (`ServiceChange`, `proposed_by` empty) that the catalogue
+  administrator reviews, as a provider's does, unless the import is run with `publish` by an
+  account allowed to review (`jisr import-hsds --publish --by ...`), which publishes it with the
+  change approved in that account's name. Importing the same documents again changes nothing.
+- Nothing else: no account, role, person, parent link or agreement comes from an import.
 """
 
 from __future__ import annotations
 
-import csv
 import json
 import re
 import uuid
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import translation
 
-from jisr.accounts.models import Organisation, OrganisationKind
-from jisr.audit.models import Action
-from jisr.audit.services import audit_record
+from jisr.accounts.access import forbidden, require
+from jisr.accounts.models import Organisation, OrganisationKind, User
+from jisr.accounts.roles import Perm
+from jisr.catalogue import services as catalogue_services
 from jisr.catalogue.models import (
-    ChangeStatus,
     DocumentType,
     EligibleSex,
     Location,
     Service,
-    ServiceAtLocation,
     ServiceCategory,
-    ServiceChange,
     ServiceStatus,
 )
+from jisr.lib.errors import JisrError
+from jisr.lib.i18n import format_size
+from jisr.lib.spreadsheets import csv_writer
 from jisr.matching.models import Language
 from jisr.places.models import District, Governorate
 from jisr.registry.models import PersonType
@@ -368,9 +392,9 @@ def write_tabular(folder: Path, tables: dict[str, list[dict[str, Any]]]) -> None
         columns = sorted({key for row in rows for key in row})
         path = folder / TABLES[name]
         with path.open("w", encoding="utf-8", newline="") as handle:
-            writer = csv.DictWriter(handle, fieldnames=columns)
-            writer.writeheader()
-            writer.writerows(rows)
+            writer = csv_writer(handle)
+            writer.writerow(columns)
+            writer.writerows([row.get(column) for column in columns] for row in rows)
         resources.append(
             {
                 "name": name,
@@ -436,15 +460,31 @@ def _texts(document: dict[str, Any], names: dict[str, str]) -> dict[str, str]:
     return values
 
 
-def import_documents(folder: Path, *, schemas: Path | None = None) -> Imported:
+def import_documents(
+    folder: Path,
+    *,
+    schemas: Path | None = None,
+    by: User | None = None,
+    publish: bool = False,
+) -> Imported:
     """Import every HSDS document under `folder` (services, organisations, lists of them);
-    run it again and nothing is added twice. A document that does not validate, or that Jisr
-    cannot place, is reported and left out; the rest is imported in one transaction."""
+    run it again and nothing is added twice. A document that does not validate, that Jisr
+    cannot place, or that would touch what Jisr manages is reported and left out; the rest is
+    imported in one transaction. Services wait for review unless `publish` (by `by`, who must
+    be allowed to review): see the module's docstring for what an import may create and touch."""
+    if publish:
+        if by is None:
+            raise forbidden()
+        require(by, Perm.SERVICE_REVIEW)
     result = Imported()
     organisations: dict[str, dict[str, Any]] = {}
     services: dict[str, dict[str, Any]] = {}
     for path in sorted(folder.rglob("*.json")):
         if path.name == "datapackage.json":
+            continue
+        if path.stat().st_size > settings.JISR_UPLOAD_MAX_BYTES:  # checked before it is read
+            limit = format_size(settings.JISR_UPLOAD_MAX_BYTES, "en")
+            result.problems.append(f"{path.name}: larger than {limit}; left out")
             continue
         try:
             document = json.loads(path.read_text(encoding="utf-8"))
@@ -481,51 +521,69 @@ def import_documents(folder: Path, *, schemas: Path | None = None) -> Imported:
                             str(service["id"]), {**service, "organization_id": item["id"]}
                         )
     with transaction.atomic():
-        known = _import_organisations(organisations, result)
+        usable, refused = _import_organisations(organisations, result, by)
         for item in services.values():
-            _import_service(item, known, result)
+            _import_service(item, usable, refused, result, by=by, publish=publish)
     return result
 
 
+def _reason(error: JisrError) -> str:
+    """A service's refusal as a line of the command's report."""
+    if error.code == "managed":
+        return "its organisation is managed in Jisr; left out"
+    if error.code == "conflict":
+        return "it belongs to another organisation in Jisr; left out"
+    fields = "; ".join(f"{name}: {' '.join(messages)}" for name, messages in error.fields.items())
+    return f"{fields or error.message}; left out"
+
+
 def _import_organisations(
-    documents: dict[str, dict[str, Any]], result: Imported
-) -> dict[str, Organisation]:
-    known = {str(o.uuid): o for o in Organisation.objects.filter(uuid__in=list(documents))}
+    documents: dict[str, dict[str, Any]], result: Imported, by: User | None
+) -> tuple[dict[str, Organisation], dict[str, str]]:
+    """The organisations services may be imported under (those an import created and still
+    manages), and why each other one was left out."""
+    usable: dict[str, Organisation] = {}
+    refused: dict[str, str] = {}
     for own, document in documents.items():
+        if not _is_uuid(own):
+            refused[own] = "its organisation was left out"
+            result.problems.append(f"organisation {own}: its id is not a UUID; left out")
+            continue
         texts = _texts(document, {"name": "name"})
-        kind = next(iter(_attributes(document, ORGANISATION_KIND)), "") or OrganisationKind.NGO
-        if kind not in OrganisationKind.values:
-            kind = OrganisationKind.NGO
         phones = document.get("phones") or []
         fields = {
             "name_ar": texts["name_ar"] or texts["name_en"] or texts["name_ckb"],
-            "name_ckb": texts["name_ckb"], "name_en": texts["name_en"], "kind": kind,
-            "email": document.get("email") or "", "website": document.get("website") or "",
-            "phone": str(phones[0].get("number", ""))[:20] if phones else "",
+            "name_ckb": texts["name_ckb"], "name_en": texts["name_en"],
+            "email": str(document.get("email") or ""), "website": str(document.get("website") or ""),
+            "phone": str(phones[0].get("number") or "") if phones else "",
         }  # fmt: skip
-        if own in known:
-            organisation = known[own]
-            for name, value in fields.items():
-                setattr(organisation, name, value)
-            organisation.save()
-        else:
-            organisation = Organisation.objects.create(uuid=own, **fields)
-            known[own] = organisation
-            result.organisations += 1
-    for own, document in documents.items():
-        parent = known.get(str(document.get("parent_organization_id") or ""))
-        if parent is not None and known[own].parent_id != parent.pk:
-            known[own].parent = parent
-            known[own].save(update_fields=["parent"])
-    for own, document in documents.items():
-        for place in document.get("locations") or []:
-            _import_location(place, known[own], result)
-    return known
+        kind = next(iter(_attributes(document, ORGANISATION_KIND)), "")
+        try:
+            organisation, created = catalogue_services.organisation_import(
+                by=by, uuid=own, kind=kind, fields=fields
+            )
+        except JisrError as error:
+            if error.code == "managed":
+                refused[own] = "its organisation is managed in Jisr; left out"
+                result.problems.append(f"organisation {own}: managed in Jisr; left as it is")
+            else:
+                refused[own] = "its organisation was left out"
+                result.problems.append(f"organisation {own}: {_reason(error)}")
+            continue
+        result.organisations += created
+        usable[own] = organisation
+    for own, organisation in usable.items():
+        for place in documents[own].get("locations") or []:
+            _import_location(place, organisation, result, by)
+    return usable, refused
 
 
 def _import_location(
-    document: dict[str, Any], organisation: Organisation, result: Imported
+    document: dict[str, Any], organisation: Organisation, result: Imported, by: User | None
 ) -> Location | None:
+    if not _is_uuid(str(document.get("id") or "")):
+        result.problems.append(f"location {document.get('id')}: its id is not a UUID; left out")
+        return None
     addresses = document.get("addresses") or [{}]
     address = addresses[0]
     code = str(address.get("state_province") or "")
@@ -546,27 +604,61 @@ def _import_location(
     ).first()
     texts = _texts(document, {"name": "name"})
     fields = {
-        "organisation": organisation, "governorate": governorate, "district": district,
+        "governorate": governorate, "district": district,
         "name_ar": texts["name_ar"] or texts["name_en"] or texts["name_ckb"] or "—",
         "name_ckb": texts["name_ckb"], "name_en": texts["name_en"],
-        "address": str(address.get("address_1") or "")[:300],
-        "latitude": document.get("latitude"), "longitude": document.get("longitude"),
+        "address": str(address.get("address_1") or ""),
+        "latitude": _coordinate(document.get("latitude")),
+        "longitude": _coordinate(document.get("longitude")),
     }  # fmt: skip
-    location, created = Location.objects.update_or_create(uuid=document["id"], defaults=fields)
+    try:
+        location, created = catalogue_services.location_import(
+            by=by, organisation=organisation, uuid=str(document["id"]), fields=fields
+        )
+    except JisrError as error:
+        result.problems.append(f"location {document.get('id')}: {_reason(error)}")
+        return None
     result.locations += created
     return location
 
 
+def _coordinate(value: Any) -> Decimal | None:
+    """A latitude or longitude as Jisr keeps it (six decimals), or None."""
+    try:
+        return round(Decimal(str(value)), 6) if value is not None else None
+    except InvalidOperation:
+        return None
+
+
 def _import_service(
-    document: dict[str, Any], organisations: dict[str, Organisation], result: Imported
+    document: dict[str, Any],
+    organisations: dict[str, Organisation],
+    refused: dict[str, str],
+    result: Imported,
+    *,
+    by: User | None,
+    publish: bool,
 ) -> None:
     own = str(document["id"])
-    organisation = organisations.get(
-        str(document.get("organization_id") or (document.get("organization") or {}).get("id") or "")
-    )
-    if organisation is None:
-        result.problems.append(f"service {own}: its organisation is not in the files; left out")
+    if not _is_uuid(own):
+        result.problems.append(f"service {own}: its id is not a UUID; left out")
         return
+    theirs = str(
+        document.get("organization_id") or (document.get("organization") or {}).get("id") or ""
+    )
+    organisation = organisations.get(theirs)
+    if organisation is None:
+        known = Organisation.objects.filter(uuid=theirs).first() if _is_uuid(theirs) else None
+        if known is not None and catalogue_services.import_managed(known):
+            organisation = known  # imported before, and still the import's
+        else:
+            why = refused.get(theirs) or (
+                "its organisation is managed in Jisr; left out"
+                if known is not None
+                else "its organisation is not in the files; left out"
+            )
+            result.problems.append(f"service {own}: {why}")
+            return
     texts = _texts(
         document,
         {"name": "name", "description": "description", "how_to_access": "application_process"},
@@ -575,18 +667,18 @@ def _import_service(
     delivery = _attributes(document, DELIVERY)
     wait = re.match(r"\s*(\d+)", str(document.get("wait_time") or ""))
     status = document.get("status")
-    fields = {
-        **texts, "organisation": organisation,
+    data = {
+        **texts,
         "status": status if status in ServiceStatus.values else ServiceStatus.ACTIVE,
-        "url": document.get("url") or "", "email": document.get("email") or "",
-        "phone": str(((document.get("phones") or [{}])[0]).get("number") or "")[:20],
+        "url": str(document.get("url") or ""), "email": str(document.get("email") or ""),
+        "phone": str(((document.get("phones") or [{}])[0]).get("number") or ""),
         "free": delivery.get("free", "yes" if document.get("cost_options") and not document.get("fees_description") else "no") == "yes",
-        "fees": str(document.get("fees_description") or "")[:300],
+        "fees": str(document.get("fees_description") or ""),
         "minimum_age": _age(document.get("minimum_age")), "maximum_age": _age(document.get("maximum_age")),
         "sex": next((c.split(":", 1)[1] for c in eligibility if c.startswith("sex:") and c.split(":", 1)[1] in EligibleSex.values), ""),
         "person_types": [c.split(":", 1)[1] for c in eligibility if c.startswith("situation:") and c.split(":", 1)[1] in PersonType.values],
         "eligible_categories": [c.split(":", 1)[1] for c in eligibility if c.startswith("category:")],
-        "eligibility_note": str(document.get("eligibility_description") or "")[:500],
+        "eligibility_note": str(document.get("eligibility_description") or ""),
         "required_documents": [
             d["uri"].rsplit(":", 1)[-1] for d in document.get("required_documents") or []
             if str(d.get("uri", "")).startswith("urn:jisr:document:") and d["uri"].rsplit(":", 1)[-1] in DocumentType.values
@@ -595,52 +687,54 @@ def _import_service(
         "remote": delivery.get("remote") == "yes",
         "capacity_per_month": int(delivery["capacity_per_month"]) if delivery.get("capacity_per_month", "").isdigit() else None,
         "wait_days": int(wait.group(1)) if wait else None,
-        "opening_hours": str(((document.get("schedules") or [{}])[0]).get("description") or "")[:200],
-        "published": True,
+        "opening_hours": str(((document.get("schedules") or [{}])[0]).get("description") or ""),
+        "categories": sorted(ServiceCategory.objects.filter(code__in=list(_attributes(document, CATEGORIES))).values_list("code", flat=True)),
     }  # fmt: skip
-    if not any(fields[f"name_{lang}"] for lang in LANGUAGES):
+    if not any(data[f"name_{lang}"] for lang in LANGUAGES):
         result.problems.append(f"service {own}: no name; left out")
         return
-    service, created = Service.objects.update_or_create(uuid=own, defaults=fields)
-    result.services += created
-    service.categories.set(
-        ServiceCategory.objects.filter(code__in=list(_attributes(document, CATEGORIES)))
+    codes = [str(a.get("description") or "") for a in document.get("service_areas") or []]
+    names = [str(a.get("name") or "") for a in document.get("service_areas") or []]
+    data["areas"] = sorted(
+        set(Governorate.objects.filter(code__in=codes).values_list("code", flat=True))
+        | set(Governorate.objects.filter(name_en__in=names).values_list("code", flat=True))
     )
-    if not service.categories.exists():
+    places: set[str] = set()
+    links: dict[str, str] = {}  # location -> the directory's id of the service there
+    for sal in document.get("service_at_locations") or []:
+        place, place_id = sal.get("location"), str(sal.get("location_id") or "")
+        if isinstance(place, dict):
+            location = _import_location(place, organisation, result, by)
+        elif _is_uuid(place_id):
+            location = Location.objects.filter(organisation=organisation, uuid=place_id).first()
+        else:
+            location = None
+        if location is not None:
+            places.add(str(location.uuid))
+            if _is_uuid(str(sal.get("id") or "")):
+                links[str(location.uuid)] = str(sal["id"])
+    data["locations"] = sorted(places)
+    try:
+        _, created = catalogue_services.service_import(
+            by=by, organisation=organisation, uuid=own, data=data, publish=publish,
+            at_location_ids=links,
+        )  # fmt: skip
+    except JisrError as error:
+        result.problems.append(f"service {own}: {_reason(error)}")
+        return
+    result.services += created
+    if not data["categories"] and created:
         result.problems.append(
             f"service {own}: no Jisr category; listed under none until one is chosen"
         )
-    codes = [str(a.get("description") or "") for a in document.get("service_areas") or []]
-    names = [str(a.get("name") or "") for a in document.get("service_areas") or []]
-    areas = Governorate.objects.filter(code__in=codes) | Governorate.objects.filter(
-        name_en__in=names
-    )
-    service.areas.set(areas)
-    wanted = []
-    for sal in document.get("service_at_locations") or []:
-        place = sal.get("location")
-        location = (
-            _import_location(place, organisation, result)
-            if isinstance(place, dict)
-            else Location.objects.filter(uuid=sal.get("location_id")).first()
-        )
-        if location is not None:
-            link, _ = ServiceAtLocation.objects.update_or_create(
-                uuid=sal["id"], defaults={"service": service, "location": location}
-            )
-            wanted.append(link.pk)
-    service.at_locations.exclude(pk__in=wanted).delete()
-    if created:
-        ServiceChange.objects.create(
-            service=service, proposed_by=None, status=ChangeStatus.APPROVED,
-            data={"imported": own}, reason="Imported from an HSDS directory.",
-        )  # fmt: skip
-    audit_record(
-        actor=None,
-        action=Action.CREATE if created else Action.UPDATE,
-        target=service,
-        changes={"imported_hsds": own},
-    )
+
+
+def _is_uuid(text: str) -> bool:
+    try:
+        uuid.UUID(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _age(value: Any) -> int | None:

@@ -19,6 +19,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from jisr.core.models import NamedInThreeLanguages
+from jisr.lib.validation import validate_http_url
 
 
 def _in_language(instance: models.Model, field: str) -> str:
@@ -109,7 +110,7 @@ class Service(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=ServiceStatus.choices, default=ServiceStatus.ACTIVE
     )
-    url = models.URLField(_("website"), blank=True)
+    url = models.URLField(_("website"), blank=True, validators=[validate_http_url])
     email = models.EmailField(_("e-mail"), blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     free = models.BooleanField(_("free of charge"), default=True)
@@ -253,3 +254,17 @@ class ServiceChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.service_id}: {self.status}"
+
+
+class ImportedOrganisation(models.Model):
+    """An organisation an HSDS import created (decision 0015). Later imports may refresh its
+    names and contacts, and its services and locations, only while it carries this mark and no
+    account in Jisr speaks for it; they never set its kind, parent, governorate or verification."""
+
+    organisation = models.OneToOneField(
+        "accounts.Organisation", on_delete=models.CASCADE, related_name="hsds_import"
+    )
+    imported_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    def __str__(self) -> str:
+        return str(self.organisation_id)

@@ -1,8 +1,9 @@
-"""Proposing, reviewing and publishing services.
+"""Proposing, reviewing and publishing services, and taking in another directory's.
 
 A provider's new service or change is a proposal (`ServiceChange`); what the public sees changes
-only when a catalogue administrator approves it. Each function runs in one transaction with its
-audit entry.
+only when a catalogue administrator approves it. An HSDS import (`*_import`, decision 0015) goes
+the same way, and touches only organisations it created that no account in Jisr speaks for. Each
+function runs in one transaction with its audit entry.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jisr.accounts.access import forbidden, require
+from jisr.accounts.models import Organisation, OrganisationKind, User
 from jisr.accounts.roles import Perm
 from jisr.audit.models import Action
 from jisr.audit.services import audit_record, diff
@@ -22,13 +24,15 @@ from jisr.catalogue import selectors
 from jisr.catalogue.models import (
     ChangeStatus,
     DocumentType,
+    ImportedOrganisation,
     Location,
     Service,
     ServiceAtLocation,
     ServiceCategory,
     ServiceChange,
 )
-from jisr.lib.validation import invalid, validated_save
+from jisr.lib.errors import JisrError
+from jisr.lib.validation import invalid, validate_http_url, validated_save
 from jisr.matching.models import Language
 from jisr.places.models import Governorate
 from jisr.registry.models import PersonType
@@ -61,8 +65,12 @@ def service_data(service: Service) -> dict[str, Any]:
     return data
 
 
-def _check(organisation: Any, data: dict[str, Any]) -> dict[str, Any]:
-    """A complete, valid proposal, or a JisrError with what to correct, field by field."""
+def _check(
+    organisation: Any, data: dict[str, Any], *, categories_required: bool = True
+) -> dict[str, Any]:
+    """A complete, valid proposal, or a JisrError with what to correct, field by field. An
+    import may bring a service under none of Jisr's categories (another directory does not
+    know them); the review sees it so."""
     unknown = set(data) - {*SCALAR_FIELDS, *LIST_FIELDS}
     errors: dict[str, list[str]] = {name: [_("Unknown field.")] for name in sorted(unknown)}
     blank = Service()  # the defaults of every field not given
@@ -71,7 +79,7 @@ def _check(organisation: Any, data: dict[str, Any]) -> dict[str, Any]:
         errors["name_ar"] = [_("Give the service a name in at least one language.")]
     codes = list(data.get("categories") or [])
     known = set(ServiceCategory.objects.filter(code__in=codes).values_list("code", flat=True))
-    if not codes:
+    if not codes and categories_required:
         errors["categories"] = [_("Choose at least one category.")]
     elif set(codes) - known:
         errors["categories"] = [
@@ -236,3 +244,167 @@ def location_save(*, by: Any, location: Location | None = None, **fields: Any) -
         actor=by, action=Action.UPDATE, target=location, changes={"location": str(location)}
     )
     return location
+
+
+# --- Taking in another directory's services (HSDS import, decision 0015) -------------------
+
+# The kinds an import may give an organisation it creates: none reaches what government does.
+IMPORTABLE_KINDS = frozenset(
+    {
+        OrganisationKind.NGO,
+        OrganisationKind.UN_AGENCY,
+        OrganisationKind.TRAINING_CENTRE,
+        OrganisationKind.DIASPORA_ORGANISATION,
+    }
+)
+ORGANISATION_IMPORT_FIELDS = ("name_ar", "name_ckb", "name_en", "email", "website", "phone")
+
+
+def import_managed(organisation: Organisation) -> bool:
+    """Whether an import may change this organisation, its services and its locations: an import
+    created it, and no account in Jisr speaks for it (once it has one, Jisr manages it)."""
+    return (
+        ImportedOrganisation.objects.filter(organisation=organisation).exists()
+        and not organisation.members.exists()
+    )
+
+
+def _managed_in_jisr() -> JisrError:
+    return JisrError(
+        "managed",
+        _("This organisation is managed in Jisr: an import leaves it and its services alone."),
+        status=409,
+    )
+
+
+def _another_organisations() -> JisrError:
+    return JisrError("conflict", _("This belongs to another organisation."), status=409)
+
+
+@transaction.atomic
+def organisation_import(
+    *, by: User | None, uuid: str, kind: str, fields: dict[str, str]
+) -> tuple[Organisation, bool]:
+    """(the organisation, created) for another directory's organisation. One Jisr does not know
+    is created as a provider without reach: a kind outside government (the document's if it is
+    one, else an NGO), no parent, no governorate, not verified. One an import created is given
+    its new names and contacts; any other is Jisr's, and refused. Kind, parent, governorate and
+    verification are never set here: only an administrator of all records moves an organisation."""
+    organisation = Organisation.objects.filter(uuid=uuid).first()
+    created = organisation is None
+    if organisation is None:
+        organisation = Organisation(
+            uuid=uuid, kind=kind if kind in IMPORTABLE_KINDS else OrganisationKind.NGO,
+            parent=None, governorate=None, verified=False,
+        )  # fmt: skip
+    elif not import_managed(organisation):
+        raise _managed_in_jisr()
+    before = {name: getattr(organisation, name) for name in ORGANISATION_IMPORT_FIELDS}
+    wanted = {name: fields.get(name, "") for name in ORGANISATION_IMPORT_FIELDS}
+    if not created and before == wanted:
+        return organisation, False
+    for name, value in wanted.items():
+        setattr(organisation, name, value)
+    if organisation.website:
+        try:
+            validate_http_url(organisation.website)
+        except ValidationError as error:
+            raise invalid({"website": [str(m) for m in error.messages]}) from None
+    validated_save(organisation)
+    if created:
+        ImportedOrganisation.objects.create(organisation=organisation)
+    audit_record(
+        actor=by, action=Action.CREATE if created else Action.UPDATE, target=organisation,
+        changes={"imported_hsds": uuid, **diff({} if created else before, wanted)},
+    )  # fmt: skip
+    return organisation, created
+
+
+@transaction.atomic
+def location_import(
+    *, by: User | None, organisation: Organisation, uuid: str, fields: dict[str, Any]
+) -> tuple[Location, bool]:
+    """(the location, created) for a location of an organisation an import manages; a location
+    of another organisation keeps its owner."""
+    if not import_managed(organisation):
+        raise _managed_in_jisr()
+    location = Location.objects.filter(uuid=uuid).first()
+    created = location is None
+    if location is None:
+        location = Location(uuid=uuid, organisation=organisation)
+    elif location.organisation_id != organisation.pk:
+        raise _another_organisations()
+    for name, value in fields.items():
+        setattr(location, name, value)
+    validated_save(location)
+    if created:
+        audit_record(
+            actor=by, action=Action.CREATE, target=location, changes={"imported_hsds": uuid}
+        )
+    return location, created
+
+
+@transaction.atomic
+def service_import(
+    *,
+    by: User | None,
+    organisation: Organisation,
+    uuid: str,
+    data: dict[str, Any],
+    publish: bool = False,
+    at_location_ids: dict[str, str] | None = None,
+) -> tuple[Service, bool]:
+    """(the service, created) for another directory's service of an organisation an import
+    manages. It is checked as a provider's proposal is and becomes a proposal that waits for the
+    catalogue administrator's review, as a provider's does, unless `publish` (which `by` must be
+    allowed to review). The same data again changes nothing. `at_location_ids` keeps the
+    directory's identifiers of the service at each location (location uuid -> its own uuid)."""
+    if publish:
+        if by is None:
+            raise forbidden()
+        require(by, Perm.SERVICE_REVIEW)
+    if not import_managed(organisation):
+        raise _managed_in_jisr()
+    service = Service.objects.filter(uuid=uuid).first()
+    if service is not None and service.organisation_id != organisation.pk:
+        raise _another_organisations()
+    clean = _check(organisation, data, categories_required=False)
+    created = service is None
+    change: ServiceChange | None = None
+    before: dict[str, Any] = {}
+    if service is None:
+        service = Service(uuid=uuid, organisation=organisation, published=False)
+    else:
+        change = selectors.pending_change(service)
+        before = change.data if change else service_data(service)
+        waiting = change is not None or not service.published
+        if before == clean and not (publish and waiting):
+            return service, False
+    if created or not service.published or publish:
+        _apply(service, clean)  # nothing public yet, or published at once: the record holds it
+    if change is None:
+        change = ServiceChange(service=service, proposed_by=None)
+    change.data, change.proposed_at = clean, timezone.now()
+    if publish:
+        service.published = True
+        service.save(update_fields=["published", "updated_at"])
+        change.status, change.reviewed_by, change.reviewed_at = (
+            ChangeStatus.APPROVED,
+            by,
+            change.proposed_at,
+        )
+    change.save()
+    for link in service.at_locations.select_related("location"):
+        wanted = (at_location_ids or {}).get(str(link.location.uuid))
+        taken = ServiceAtLocation.objects.filter(uuid=wanted).exists() if wanted else True
+        if wanted and str(link.uuid) != wanted and not taken:
+            link.uuid = wanted  # a UUIDField takes its text
+            link.save(update_fields=["uuid"])
+    audit_record(
+        actor=by, action=Action.CREATE if created else Action.UPDATE, target=service,
+        changes={
+            "imported_hsds": uuid,
+            "published" if publish else "proposed": diff(_flat(before), _flat(clean)),
+        },
+    )  # fmt: skip
+    return service, created

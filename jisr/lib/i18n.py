@@ -14,6 +14,7 @@ from babel import Locale
 from babel.dates import format_date as babel_format_date
 from babel.dates import format_datetime as babel_format_datetime
 from babel.numbers import format_decimal
+from babel.units import format_unit
 from django.utils import timezone
 from django.utils.translation import get_language
 
@@ -56,3 +57,12 @@ def format_datetime(value: dt.datetime, language: str | None = None) -> str:
 def localise_digits(text: str, language: str | None = None) -> str:
     """Digits in the script the reader's language uses, nothing else changed."""
     return _digits(text, cldr_locale(language))
+
+
+def format_size(size: int, language: str | None = None) -> str:
+    """A number of bytes as people read a file's size (20 MB, 64 kB), in the reader's language."""
+    locale = cldr_locale(language)
+    unit, amount = (
+        ("digital-megabyte", size / 2**20) if size >= 2**20 else ("digital-kilobyte", size / 2**10)
+    )
+    return _digits(str(format_unit(round(amount, 1), unit, length="short", locale=locale)), locale)

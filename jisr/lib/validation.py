@@ -1,10 +1,15 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from jisr.lib.errors import JisrError
+
+# Every link Jisr stores is http or https: Django's URLValidator also takes ftp and ftps, and a
+# link is shown to people who click it (templates render it through the `safe_url` filter too).
+validate_http_url = URLValidator(schemes=["http", "https"])
 
 
 def invalid(fields: dict[str, list[str]], message: str | None = None) -> JisrError:

@@ -26,7 +26,6 @@ from jisr.linkage.models import (
 )
 
 router = Router(tags=["registers and linkage"])
-MAX_UPLOAD = 5 * 1024 * 1024
 
 
 class RegisterOut(Schema):
@@ -223,9 +222,7 @@ def record_list(
     auth=allowed(Perm.REGISTER_MANAGE),
 )
 def upload_create(request: HttpRequest, register_id: int, file: File[UploadedFile]) -> Any:
-    register = _own_register(request, register_id)
-    if (file.size or 0) > MAX_UPLOAD:
-        raise JisrError("too_large", _("The file is larger than 5 MB."), status=413)
+    register = _own_register(request, register_id)  # the file within JISR_UPLOAD_MAX_BYTES
     kept = services.upload(
         by=request.user, register=register, content=file.read(), filename=file.name or ""
     )

@@ -97,11 +97,8 @@ def upload(*, by: Any, register: Register, content: bytes, filename: str) -> Reg
     selectors.require_own_register(by, register)
     try:
         headers, rows = read_table(content, filename)
-    except UnreadableFile:
-        raise JisrError(
-            "unreadable", _("The file cannot be read as CSV or XLSX (or has more than 20,000 rows)."),
-            status=422, fields={"file": [_("Choose a CSV or XLSX file whose first row holds the column names.")]},
-        ) from None  # fmt: skip
+    except UnreadableFile as error:
+        raise error.as_error() from None
     if not headers or not rows:
         raise JisrError("unreadable", _("The file has no rows under its column names."), status=422,
                         fields={"file": [_("Choose a file with a header row and at least one record.")]})  # fmt: skip

@@ -29,7 +29,6 @@ from jisr.linkage.models import (
     SharingAgreement,
 )
 
-MAX_UPLOAD = 5 * 1024 * 1024
 FIELD_LABELS = {t.key: t.label for t in services.TARGETS}
 
 
@@ -186,18 +185,15 @@ def register_upload(request: AuthedRequest, register_id: int) -> HttpResponse:
     register = selectors.register_get(request.user, register_id)
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD:
-            form.add_error("file", _("The file is larger than 5 MB."))
+        upload = form.cleaned_data["file"]  # within JISR_UPLOAD_MAX_BYTES (jisr/core/uploads.py)
+        try:
+            kept = services.upload(
+                by=request.user, register=register, content=upload.read(), filename=upload.name
+            )
+        except JisrError as error:
+            add_error_to_form(form, error)
         else:
-            try:
-                kept = services.upload(
-                    by=request.user, register=register, content=upload.read(), filename=upload.name
-                )
-            except JisrError as error:
-                add_error_to_form(form, error)
-            else:
-                return redirect("linkage:upload_map", upload_id=kept.pk)
+            return redirect("linkage:upload_map", upload_id=kept.pk)
     return render(request, "linkage/register_upload.html", {"form": form, "register": register})
 
 

@@ -23,8 +23,6 @@ from jisr.registry import imports, selectors
 from jisr.registry.forms import PersonFilterForm
 from jisr.registry.models import PersonImport, RecordStatus
 
-MAX_UPLOAD = 5 * 1024 * 1024
-
 
 class UploadForm(forms.Form):
     file = forms.FileField(
@@ -50,18 +48,15 @@ class MappingForm(ColumnMappingForm):
 def import_upload(request: AuthedRequest) -> HttpResponse:
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD:
-            form.add_error("file", _("The file is larger than 5 MB."))
+        upload = form.cleaned_data["file"]  # within JISR_UPLOAD_MAX_BYTES (jisr/core/uploads.py)
+        try:
+            person_import = imports.upload(
+                by=request.user, content=upload.read(), filename=upload.name
+            )
+        except JisrError as error:
+            add_error_to_form(form, error)
         else:
-            try:
-                person_import = imports.upload(
-                    by=request.user, content=upload.read(), filename=upload.name
-                )
-            except JisrError as error:
-                add_error_to_form(form, error)
-            else:
-                return redirect("registry:import_map", import_id=person_import.pk)
+            return redirect("registry:import_map", import_id=person_import.pk)
     return render(request, "registry/import_upload.html", {"form": form})
 
 

@@ -138,15 +138,8 @@ def upload(*, by: Any, content: bytes, filename: str) -> PersonImport:
     require(by, Perm.PERSON_REGISTER)
     try:
         headers, rows = read_table(content, filename)
-    except UnreadableFile:
-        raise JisrError(
-            "unreadable",
-            _("The file cannot be read as CSV or XLSX (or has more than 20,000 rows)."),
-            status=422,
-            fields={
-                "file": [_("Choose a CSV or XLSX file whose first row holds the column names.")]
-            },
-        ) from None
+    except UnreadableFile as error:
+        raise error.as_error() from None
     return PersonImport.objects.create(
         created_by=by, filename=filename[:200], headers=headers, rows=rows,
         mapping=guess_mapping(headers),

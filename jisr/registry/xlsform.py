@@ -24,7 +24,7 @@ from jisr.accounts.access import require
 from jisr.accounts.roles import Perm
 from jisr.lib.errors import JisrError
 from jisr.lib.phones import normalise_phone
-from jisr.lib.spreadsheets import UnreadableFile, read_table
+from jisr.lib.spreadsheets import UnreadableFile, read_table_file
 from jisr.places.models import Governorate
 from jisr.registry.caseform import (
     CASE_FORM,
@@ -142,7 +142,7 @@ class RowError:
 
 def _rows(path: Path) -> Iterator[dict[str, str]]:
     """Rows of a CSV or XLSX export, with group prefixes ("education/level") dropped."""
-    headers, rows = read_table(path.read_bytes(), path.name)
+    headers, rows = read_table_file(path)
     columns = [_column(h) for h in headers]
     for row in rows:
         yield dict(zip(columns, row, strict=True))
@@ -163,8 +163,10 @@ def parse_submissions(path: Path) -> tuple[list[dict[str, Any]], list[RowError]]
     """Every row checked; returns what would be imported and every problem, row by row."""
     try:
         rows = list(_rows(path))
-    except (OSError, UnreadableFile):
+    except OSError:
         return [], [RowError(0, "", _("The file cannot be read as CSV or XLSX."))]
+    except UnreadableFile as error:
+        return [], [RowError(0, "", str(error.message))]
     governorates = {g.code: g for g in Governorate.objects.all()}
     parsed, errors = [], []
     for number, row in enumerate(rows, start=2):  # row 1 holds the headers

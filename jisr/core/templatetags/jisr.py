@@ -1,9 +1,10 @@
-"""Template helpers: numbers and dates in the reader's language, and permission checks."""
+"""Template helpers: numbers and dates in the reader's language, permission checks, safe links."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from urllib.parse import urlsplit
 
 from django import template
 
@@ -60,3 +61,18 @@ def localyear(value: Any) -> str:
 def get_item(mapping: Any, key: Any) -> Any:
     """`mapping[key]` in a template, or None."""
     return mapping.get(key) if hasattr(mapping, "get") else None
+
+
+@register.filter
+def safe_url(value: Any) -> str:
+    """`value` if it is an http(s) URL or a path on this site, else "": every stored URL that
+    becomes an href goes through this, so that a `javascript:` or `data:` URL stored before
+    validation refused them (or by a way around it) renders no link that runs."""
+    text = str(value or "").strip()
+    # Browsers drop tabs and newlines inside a URL ("java\tscript:"): refuse any control character.
+    if not text or any(ord(char) < 32 or ord(char) == 127 for char in text):
+        return ""
+    if text.startswith("/"):
+        return "" if text.startswith(("//", "/\\")) else text  # not another site's "//host"
+    parts = urlsplit(text)
+    return text if parts.scheme.lower() in ("http", "https") and parts.netloc else ""

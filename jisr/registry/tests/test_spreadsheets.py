@@ -187,10 +187,11 @@ def test_safe_cell():
 
 def test_too_many_rows_are_refused_before_reading_them_all():
     import pytest
+    from django.conf import settings
 
-    from jisr.lib.spreadsheets import MAX_ROWS, UnreadableFile, read_table
+    from jisr.lib.spreadsheets import UnreadableFile, read_table
 
-    content = ("name\n" + "x\n" * (MAX_ROWS + 5)).encode()
+    content = ("name\n" + "x\n" * (settings.JISR_SPREADSHEET_MAX_ROWS + 5)).encode()
     with pytest.raises(UnreadableFile):
         read_table(content, "big.csv")
     assert read_table(b"name\nx\n", "small.csv") == (["name"], [["x"]])

@@ -4,9 +4,11 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser, no_translations
 
+from jisr.accounts.models import User
 from jisr.catalogue.hsds import import_documents
+from jisr.lib.errors import JisrError
 
 SHARED_SCHEMAS = Path(settings.BASE_DIR).parent / "shared" / "data" / "hsds-3.0" / "compiled"
 
@@ -14,7 +16,9 @@ SHARED_SCHEMAS = Path(settings.BASE_DIR).parent / "shared" / "data" / "hsds-3.0"
 class Command(BaseCommand):
     help = (
         "Import another directory's Open Referral HSDS 3.0 documents (services, organisations and "
-        "lists of them, in any folder depth); idempotent. Imported services are published."
+        "lists of them, in any folder depth); idempotent. Organisations Jisr does not know are "
+        "created as unverified providers; those Jisr manages are left as they are. Imported "
+        "services wait for the catalogue administrator's review, unless --publish."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -23,19 +27,44 @@ class Command(BaseCommand):
             "--schemas", default=str(SHARED_SCHEMAS),
             help="HSDS 3.0's compiled JSON Schemas, to check each document first.",
         )  # fmt: skip
+        parser.add_argument(
+            "--by",
+            help="e-mail of the catalogue administrator running the import (named in the audit "
+            "log; required with --publish)",
+        )
+        parser.add_argument(
+            "--publish", action="store_true",
+            help="Publish the imported services at once, as reviewed by --by, instead of sending "
+            "them to the review queue.",
+        )  # fmt: skip
 
+    @no_translations  # the report is in English, as the documents' problems are
     def handle(self, *args: Any, **options: Any) -> None:
         folder = Path(options["folder"])
         if not folder.is_dir():
             raise CommandError(f"{folder} is not a folder.")
+        by = None
+        if options["by"]:
+            by = User.objects.filter(email=options["by"].lower()).first()
+            if by is None:
+                raise CommandError(f"No account with the e-mail {options['by']}.")
+        elif options["publish"]:
+            raise CommandError("--publish needs --by, the catalogue administrator who publishes.")
         schemas: Path | None = Path(options["schemas"])
         if schemas is not None and not (schemas / "service.json").exists():
             self.stderr.write(f"No HSDS schemas at {schemas}: documents are not validated first.")
             schemas = None
-        result = import_documents(folder, schemas=schemas)
+        try:
+            result = import_documents(folder, schemas=schemas, by=by, publish=options["publish"])
+        except JisrError as error:
+            raise CommandError(
+                f"{error.message} (--publish takes an account that may review services)"
+            ) from None
         for problem in result.problems:
             self.stderr.write(problem)
+        waiting = "published" if options["publish"] else "sent for review"
         self.stdout.write(
-            f"Imported {result.services} new services, {result.organisations} new organisations, "
-            f"{result.locations} new locations; {len(result.problems)} problems reported."
+            f"Imported {result.services} new services ({waiting}), {result.organisations} new "
+            f"organisations, {result.locations} new locations; {len(result.problems)} problems "
+            "reported."
         )

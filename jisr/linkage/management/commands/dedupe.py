@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from jisr.lib.spreadsheets import csv_writer
 from jisr.linkage.model import DEFAULT_THRESHOLD, dedupe
 
 
@@ -39,7 +39,7 @@ class Command(BaseCommand):
             backend=options["backend"],
         )  # fmt: skip
         with Path(options["out"]).open("w", encoding="utf-8", newline="") as handle:
-            writer = csv.writer(handle)
+            writer = csv_writer(handle)
             writer.writerow(["record_id", "cluster_id"])
             writer.writerows(sorted(clusters.items()))
         self.stdout.write(

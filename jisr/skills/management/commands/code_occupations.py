@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from jisr.lib.spreadsheets import csv_writer
 from jisr.skills.coding import code_text
 from jisr.skills.models import Occupation
 
@@ -35,7 +36,7 @@ class Command(BaseCommand):
         if rows and not {"id", "text"} <= set(rows[0]):
             raise CommandError("IN.csv needs the columns id and text.")
         with options["out"].open("w", encoding="utf-8", newline="") as handle:
-            writer = csv.writer(handle)
+            writer = csv_writer(handle)
             writer.writerow(["id", "rank", "code", "label", "score"])
             for row in rows:
                 for rank, proposal in enumerate(
