@@ -47,9 +47,21 @@ def record_of(entry: Any) -> dict[str, Any]:
     }  # fmt: skip
 
 
+def _plain(value: Any) -> Any:
+    """PostgreSQL's jsonb gives 1e16 back as 10000000000000000: a float that is a whole number
+    is hashed as the integer, whichever way the database returns it."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    return value
+
+
 def canonical(record: Mapping[str, Any]) -> bytes:
     """The bytes that are hashed: the content fields as compact JSON with sorted keys."""
-    content = [record[name] for name in FIELDS]
+    content = [_plain(record[name]) for name in FIELDS]
     return json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
 
 

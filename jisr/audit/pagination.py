@@ -3,7 +3,7 @@ once, audited as one entry listing its records, and returned."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.db import models
@@ -21,7 +21,7 @@ class AuditedPagination(CappedLimitOffsetPagination):
         self,
         *,
         context: str,
-        person: Callable[[Any], int | None] = person_of,
+        person: Callable[[Any], int | Iterable[int | None] | None] = person_of,
         **kwargs: Any,
     ) -> None:
         self.context = context

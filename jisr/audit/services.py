@@ -76,21 +76,26 @@ def audit_reads(
     actor: Actor,
     records: Iterable[R],
     context: str,
-    person: Callable[[R], int | None] = person_of,
+    person: Callable[[R], int | Iterable[int | None] | None] = person_of,
 ) -> list[R]:
     """A list of records shown to someone: one entry for the request, holding the ids shown
-    and the persons they are about. Returns the records, read once (a queryset passed here is
+    and the persons they are about (`person` gives a record's person, or its persons: a pair of
+    linked records has two). Returns the records, read once (a queryset passed here is
     evaluated, and keeps its results for the page that shows them)."""
     shown = list(records)
     if not shown:
         return shown
+    named: set[int] = set()
+    for record in shown:
+        found = person(record)
+        named.update([found] if isinstance(found, int) else (p for p in found or () if p))
     AuditEntry.objects.create(
         actor=_user(actor),
         organisation=getattr(_user(actor), "organisation", None),
         action=Action.VIEW_LIST,
         object_type=object_type_of(shown[0]),
         changes={"context": context, "records": [r.pk for r in shown]},
-        person_ids=sorted({p for r in shown if (p := person(r)) is not None}),
+        person_ids=sorted(named),
     )
     return shown
 

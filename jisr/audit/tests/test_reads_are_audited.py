@@ -132,6 +132,19 @@ def test_the_household_and_possible_duplicates_shown_are_audited(people, world):
     assert karar.pk in {p for e in shown for p in e.person_ids}
 
 
+def test_a_record_about_two_persons_names_both(people, world):
+    from jisr.audit.services import audit_reads
+
+    karar, other = world["karar"], world["others"][0]
+    audit_reads(
+        actor=people["alice"], records=[world["case"]], context="test.pairs",
+        person=lambda case: [case.person_id, other.pk, None],
+    )  # fmt: skip
+    entry = AuditEntry.objects.get(changes__context="test.pairs")
+    assert entry.person_ids == sorted([karar.pk, other.pk])
+    assert entry in person_access_log(other)
+
+
 def test_an_empty_list_writes_nothing(people):
     assert client_for(people["bob"]).get("/api/v1/persons").json()["items"] == []
     assert not AuditEntry.objects.filter(action=Action.VIEW_LIST).exists()
