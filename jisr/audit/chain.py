@@ -76,7 +76,9 @@ def lock(connection: BaseDatabaseWrapper) -> None:
     """Serialise appends until the end of the current transaction, so two writers never both
     chain to the same last entry. SQLite needs nothing: Jisr opens its transactions IMMEDIATE
     (settings), which already lets one writer at a time in. An advisory lock needs no row the
-    web role could update, and no privilege beyond connecting."""
+    web role could update, and no privilege beyond connecting. The last entry is read after the
+    lock is held, in a new statement: under READ COMMITTED (Django's default; not REPEATABLE
+    READ) it sees what the previous holder committed."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])

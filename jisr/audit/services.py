@@ -89,9 +89,10 @@ def audit_reads(
     for record in shown:
         found = person(record)
         named.update([found] if isinstance(found, int) else (p for p in found or () if p))
+    reader = _user(actor)
     AuditEntry.objects.create(
-        actor=_user(actor),
-        organisation=getattr(_user(actor), "organisation", None),
+        actor=reader,
+        organisation=getattr(reader, "organisation", None),
         action=Action.VIEW_LIST,
         object_type=object_type_of(shown[0]),
         changes={"context": context, "records": [r.pk for r in shown]},
