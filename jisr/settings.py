@@ -79,12 +79,30 @@ def _encryption_keys() -> list[str]:
     return keys
 
 
+def _audit_key() -> str:
+    """The key of the audit log's hash chain (decision 0017). It must live outside the
+    database: whoever holds both could rewrite the log and its hashes together."""
+    given = env_str("JISR_AUDIT_KEY", "")
+    if PRODUCTION and len(given) < 32:
+        raise ConfigurationError(
+            "JISR_AUDIT_KEY must be set in production (32 characters or more)."
+        )
+    if given:
+        return given
+    key_file = VAR_DIR / "audit_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_urlsafe(48))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost"])
 if PRODUCTION and not ALLOWED_HOSTS:
     raise ConfigurationError("ALLOWED_HOSTS must be set in production.")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = env_str("SITE_URL", None if PRODUCTION else "http://127.0.0.1:8000")
 JISR_ENCRYPTION_KEYS = _encryption_keys()
+JISR_AUDIT_KEY = _audit_key()
 
 INSTALLED_APPS = [
     "jisr.core",

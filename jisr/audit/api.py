@@ -2,7 +2,7 @@ from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from jisr.accounts.roles import Perm
@@ -23,10 +23,14 @@ class AuditEntryOut(Schema):
     object_type: str
     object_id: str
     changes: dict[str, Any]
+    person_ids: list[int] = Field(description="The persons whose data the entry shows or changes.")
+    prev_hash: str = Field(description="The hash of the entry before it (jisr audit verify).")
+    hash: str
 
     @staticmethod
     def resolve_actor_name(entry: AuditEntry) -> str:
-        return entry.actor.full_name if entry.actor else ""
+        """Empty for a person acting on their own account: the log does not name persons."""
+        return entry.actor_name
 
 
 @router.get("/entries", response=list[AuditEntryOut], auth=allowed(Perm.AUDIT_VIEW))

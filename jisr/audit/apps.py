@@ -7,4 +7,4 @@ class AuditConfig(AppConfig):
     verbose_name = _("Audit log")
 
     def ready(self) -> None:
-        from jisr.audit import signals  # noqa: F401  (connects the sign-in receivers)
+        from jisr.audit import checks, signals  # noqa: F401  (registers the checks, connects the sign-in receivers)

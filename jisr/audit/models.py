@@ -1,20 +1,27 @@
 """The append-only audit log: who read or changed protected data, when, and for which
 organisation. Rows are never updated or deleted: the model refuses, and database triggers
-(created by the migration) refuse changes even by raw SQL.
+(created by the migration) refuse changes even by raw SQL. Every entry is chained to the one
+before it by a keyed hash (`chain.py`), so what the database cannot refuse (a table owner's raw
+SQL, a restored back-up) is found by `jisr audit verify`.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import json
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, TypeVar
 
 from django.conf import settings
-from django.db import models
+from django.db import connections, models, router, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from jisr.audit import chain, privacy
 
 
 class Action(models.TextChoices):
     VIEW = "view", _("Viewed")
+    VIEW_LIST = "view_list", _("Viewed in a list")
     CREATE = "create", _("Created")
     UPDATE = "update", _("Changed")
     DEACTIVATE = "deactivate", _("Deactivated")
@@ -31,12 +38,28 @@ class AppendOnlyError(Exception):
     pass
 
 
-class AuditEntryQuerySet(models.QuerySet["AuditEntry"]):
+_M = TypeVar("_M", bound=models.Model)
+
+
+class AppendOnlyQuerySet(models.QuerySet[_M]):
     def update(self, **kwargs: Any) -> int:
         raise AppendOnlyError("Audit entries cannot be changed.")
 
     def delete(self) -> tuple[int, dict[str, int]]:
         raise AppendOnlyError("Audit entries cannot be deleted.")
+
+
+class AuditEntryQuerySet(AppendOnlyQuerySet["AuditEntry"]):
+    def bulk_create(  # type: ignore[override]  # the chain needs the entries in order
+        self, objs: Iterable[AuditEntry], batch_size: int | None = None, **kwargs: Any
+    ) -> list[AuditEntry]:
+        """Many entries in one go, chained like single ones (an export writes thousands)."""
+        if kwargs.get("ignore_conflicts") or kwargs.get("update_conflicts"):
+            raise AppendOnlyError("Audit entries are only ever added.")
+        entries = list(objs)
+        insert = super().bulk_create
+        _append(entries, using=self.db, insert=lambda rows: insert(rows, batch_size=batch_size))
+        return entries
 
 
 class AuditEntry(models.Model):
@@ -62,6 +85,11 @@ class AuditEntry(models.Model):
     object_id = models.CharField(_("record"), max_length=64, blank=True)
     object_label = models.CharField(_("record label"), max_length=200, blank=True)
     changes = models.JSONField(_("what changed"), default=dict, blank=True)
+    # The persons whose data the entry shows or changes, so each person's access log finds it
+    # (`AuditEntryPerson` indexes them); part of the hashed content.
+    person_ids = models.JSONField(_("persons"), default=list, blank=True)
+    prev_hash = models.CharField(max_length=64, default="", editable=False)
+    hash = models.CharField(max_length=64, default="", editable=False)
 
     objects = AuditEntryQuerySet.as_manager()
 
@@ -77,7 +105,74 @@ class AuditEntry(models.Model):
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
             raise AppendOnlyError("Audit entries cannot be changed.")
-        super().save(*args, **kwargs)
+        using = kwargs.get("using") or router.db_for_write(AuditEntry, instance=self)
+        _append([self], using=using, insert=lambda rows: _insert_one(rows[0], using))
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise AppendOnlyError("Audit entries cannot be deleted.")
+
+    @property
+    def actor_name(self) -> str:
+        """Staff by name. A person acting on their own account (no organisation) is not named:
+        the log is read by people who may not see persons."""
+        if self.actor is None or self.actor.organisation_id is None:
+            return ""
+        return self.actor.full_name
+
+    def record(self) -> dict[str, Any]:
+        """The entry as the chain hashes and exports it."""
+        return chain.record_of(self)
+
+
+class AuditEntryPerson(models.Model):
+    """Which entries name which person: the index behind a person's access log. Written with
+    its entry, append-only like it, and checked against the entry's `person_ids` by
+    `jisr audit verify`."""
+
+    entry = models.ForeignKey(AuditEntry, on_delete=models.PROTECT, related_name="person_links")
+    person_id = models.BigIntegerField()
+
+    objects = AppendOnlyQuerySet["AuditEntryPerson"].as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["person_id", "entry"], name="audit_person_entry_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.entry_id} → {self.person_id}"
+
+
+def _insert_one(entry: AuditEntry, using: str) -> None:
+    models.Model.save(entry, using=using)
+
+
+def _append(
+    entries: Sequence[AuditEntry], *, using: str, insert: Callable[[list[AuditEntry]], Any]
+) -> None:
+    """Redact, chain and insert entries after the last one, holding the append lock until the
+    transaction ends (a later writer then reads these as the last)."""
+    if not entries:
+        return
+    # No savepoint: an entry that cannot be written fails the whole change or read with it.
+    with transaction.atomic(using=using, savepoint=False):
+        chain.lock(connections[using])
+        previous = (
+            AuditEntry.objects.using(using).order_by("-pk").values_list("hash", flat=True).first()
+        ) or chain.GENESIS
+        now = timezone.now()
+        for entry in entries:
+            entry.at = now
+            changes, entry.object_label = privacy.redact(
+                entry.object_type, entry.changes or {}, entry.object_label
+            )
+            # Hashed as the database will give it back (tuples become lists, and so on).
+            entry.changes = json.loads(json.dumps(changes))
+            entry.person_ids = sorted({int(p) for p in entry.person_ids or []})
+            entry.prev_hash = previous
+            entry.hash = chain.digest(entry.record(), previous)
+            previous = entry.hash
+        insert(list(entries))
+        links = [AuditEntryPerson(entry=e, person_id=p) for e in entries for p in e.person_ids]
+        if links:
+            AuditEntryPerson.objects.using(using).bulk_create(links, batch_size=1000)

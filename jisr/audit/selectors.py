@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from jisr.accounts.access import require, scope_filter
 from jisr.accounts.roles import Perm
@@ -23,8 +23,20 @@ def audit_entry_list(
             owner="actor",
         )
     )
+    if object_type == "registry.person" and object_id.isdigit():
+        # A person's record: its own entries and every list or record that showed it.
+        return entries.filter(
+            Q(object_type=object_type, object_id=object_id)
+            | Q(pk__in=entries_naming(int(object_id)).values("pk"))
+        )
     if object_type:
         entries = entries.filter(object_type=object_type)
     if object_id:
         entries = entries.filter(object_id=object_id)
     return entries
+
+
+def entries_naming(person_id: int) -> QuerySet[AuditEntry]:
+    """Every entry that shows or changes the person's data, through the index of persons (one
+    indexed lookup, however long the log)."""
+    return AuditEntry.objects.filter(person_links__person_id=person_id)

@@ -12,6 +12,8 @@ from ninja import Field, Router, Schema, Status
 
 from jisr.accounts.roles import Perm
 from jisr.api import allowed
+from jisr.audit.models import Action
+from jisr.audit.services import audit_reads, audit_record
 from jisr.cases import proposals, selectors, services
 from jisr.cases.models import Case, NeedPriority, NeedStatus, Outcome, Referral, ReferralStatus
 from jisr.catalogue.models import Service, ServiceCategory
@@ -118,7 +120,7 @@ def case_list(request: HttpRequest, person_id: int | None = None) -> Any:
     found = selectors.cases_in_scope(request.user)
     if person_id is not None:
         found = found.filter(person_id=person_id)
-    return list(found[:200])
+    return audit_reads(actor=request.user, records=found[:200], context="api.cases")
 
 
 @router.post("/cases", response={201: CaseOut}, auth=allowed(Perm.CASE_MANAGE))
@@ -200,7 +202,10 @@ def referrals_received(request: HttpRequest, status: str = "") -> Any:
     )
     if status:
         found = found.filter(status=status)
-    return list(found[:500])
+    return audit_reads(
+        actor=request.user, records=found[:500], context="api.referrals_received",
+        person=lambda referral: referral.need.case.person_id,
+    )  # fmt: skip
 
 
 @router.get("/referrals/{referral_id}", response=ReferralOut, auth=allowed(Perm.REFERRAL_RESPOND))
@@ -217,6 +222,10 @@ def _visible(request: HttpRequest, referral_id: int) -> Referral:
     )
     if referral is None:
         raise JisrError("not_found", _("Not found."), status=404)
+    audit_record(
+        actor=request.user, action=Action.VIEW, target=referral,
+        persons=[referral.need.case.person_id],
+    )  # fmt: skip
     return referral
 
 
@@ -395,8 +404,11 @@ def warnings_list(request: HttpRequest) -> Any:
     """The open early-warning flags of the cases the caller reaches."""
     from jisr.cases.models import Flag
 
-    return list(
-        Flag.objects.filter(
+    return audit_reads(
+        actor=request.user,
+        records=Flag.objects.filter(
             resolved_at__isnull=True, case__in=selectors.cases_in_scope(request.user)
-        ).select_related("rule")[:1000]
+        ).select_related("rule", "case")[:1000],
+        context="api.warnings",
+        person=lambda flag: flag.case.person_id,
     )

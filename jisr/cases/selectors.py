@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy
 
 from jisr.accounts.access import not_found, require
 from jisr.accounts.roles import Perm
+from jisr.audit.models import Action
+from jisr.audit.services import audit_record
 from jisr.cases.models import Case, Referral
 from jisr.registry.selectors import persons_in_scope
 
@@ -37,6 +39,7 @@ def cases_in_scope(user: Any) -> QuerySet[Case]:
 
 
 def case_get(*, fetched_by: Any, case_id: int) -> Case:
+    """One case (the person's name and needs, its plan and follow-ups), its reading recorded."""
     require(fetched_by, Perm.CASE_VIEW)
     case = (
         cases_in_scope(fetched_by)
@@ -46,6 +49,7 @@ def case_get(*, fetched_by: Any, case_id: int) -> Case:
     )
     if case is None:
         raise not_found()
+    audit_record(actor=fetched_by, action=Action.VIEW, target=case)
     return case
 
 

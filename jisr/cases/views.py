@@ -15,6 +15,8 @@ from django.views.decorators.http import require_POST
 from jisr.accounts.decorators import AuthedRequest, permission, self_service
 from jisr.accounts.models import Organisation
 from jisr.accounts.roles import Perm
+from jisr.audit.models import Action
+from jisr.audit.services import audit_reads, audit_record
 from jisr.cases import proposals, selectors, services
 from jisr.cases.models import (
     REFERRAL_TRANSITIONS,
@@ -43,6 +45,7 @@ def _int(text: Any) -> int:
 def case_list(request: AuthedRequest) -> HttpResponse:
     found = selectors.cases_in_scope(request.user).select_related("person", "caseworker")
     page = CappedPaginator(found, 50).get_page(request.GET.get("page"))
+    audit_reads(actor=request.user, records=page.object_list, context="cases.case_list")
     return render(request, "cases/case_list.html", {"page": page})
 
 
@@ -208,6 +211,10 @@ def _referral_for(user: Any, referral_id: int) -> Any:
     )
     if referral is None:
         raise JisrError("not_found", _("Not found."), status=404)
+    # Every page and letter of a referral shows the person's shared details.
+    audit_record(
+        actor=user, action=Action.VIEW, target=referral, persons=[referral.need.case.person_id]
+    )
     return referral
 
 
@@ -348,6 +355,10 @@ def worklist(request: AuthedRequest) -> HttpResponse:
         .order_by("rule__kind", "-raised_at")
     )
     page = CappedPaginator(flags, 100).get_page(request.GET.get("page"))
+    audit_reads(
+        actor=request.user, records=page.object_list, context="cases.worklist",
+        person=lambda flag: flag.case.person_id,
+    )  # fmt: skip
     return render(request, "cases/worklist.html", {"page": page})
 
 

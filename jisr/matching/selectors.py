@@ -14,8 +14,7 @@ from django_countries import countries
 
 from jisr.accounts.access import forbidden, not_found, require, scope_filter
 from jisr.accounts.roles import Perm
-from jisr.audit.models import Action
-from jisr.audit.services import audit_record
+from jisr.audit.services import audit_reads
 from jisr.matching.index import indexes
 from jisr.matching.models import (
     Application,
@@ -302,9 +301,9 @@ def candidates_for(*, fetched_by: Any, opportunity: Opportunity, limit: int = 50
             opportunity=opportunity, person__in=[c.person_id for _, c, _ in scored]
         )
     }
-    audit_record(
-        actor=fetched_by, action=Action.VIEW, target=opportunity,
-        changes={"candidates": [profiles[c.profile_id].reference for _, c, _ in scored]},
+    audit_reads(
+        actor=fetched_by, records=[profiles[c.profile_id] for _, c, _ in scored],
+        context=f"matching.candidates:{opportunity.pk}",
     )  # fmt: skip
     return [
         Match(
@@ -395,9 +394,12 @@ def _names(needs: list[OpportunityFacts], candidates: list[CandidateFacts]) -> N
 def applications_for(*, fetched_by: Any, opportunity: Opportunity) -> QuerySet[Application]:
     if not may_manage(fetched_by, opportunity):
         raise forbidden()
-    return opportunity.applications.select_related("person", "person__profile").exclude(
+    found = opportunity.applications.select_related("person", "person__profile").exclude(
         status="withdrawn"
     )
+    # Read here, once: the page and the API show these same rows (names, shared contacts).
+    audit_reads(actor=fetched_by, records=found, context=f"matching.applications:{opportunity.pk}")
+    return found
 
 
 def own_applications(person: Person) -> QuerySet[Application]:

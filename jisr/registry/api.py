@@ -9,7 +9,7 @@ from pydantic import field_validator
 
 from jisr.accounts.roles import Perm, Sensitivity
 from jisr.api import allowed
-from jisr.lib.pagination import CappedLimitOffsetPagination
+from jisr.audit.pagination import AuditedPagination
 from jisr.lib.phones import normalise_phone
 from jisr.lib.validation import invalid
 from jisr.places.models import District, Governorate
@@ -209,7 +209,7 @@ def _places(data: dict[str, Any]) -> dict[str, Any]:
 
 
 @router.get("/persons", response=list[PersonOut], auth=allowed(Perm.PERSON_VIEW))
-@paginate(CappedLimitOffsetPagination)
+@paginate(AuditedPagination, context="api.persons")
 def person_list(
     request: HttpRequest,
     q: str = "",

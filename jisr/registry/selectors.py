@@ -11,7 +11,8 @@ from django.db.models import Q, QuerySet
 from jisr.accounts.access import not_found, require, scope_filter
 from jisr.accounts.roles import Perm
 from jisr.audit.models import Action, AuditEntry
-from jisr.audit.services import audit_record
+from jisr.audit.selectors import entries_naming
+from jisr.audit.services import audit_reads, audit_record
 from jisr.lib.arabic import normalise_name
 from jisr.lib.i18n import format_datetime
 from jisr.lib.phones import normalise_phone
@@ -123,7 +124,11 @@ def possible_duplicates(
                 birth_year__isnull=True
             )
         condition |= same_name
-    return list(persons_in_scope(fetched_by).filter(condition).select_related("governorate")[:10])
+    return audit_reads(
+        actor=fetched_by,
+        records=persons_in_scope(fetched_by).filter(condition).select_related("governorate")[:10],
+        context="registry.possible_duplicates",
+    )
 
 
 def consent_state(person: Person) -> dict[Purpose, ConsentEvent | None]:
@@ -205,13 +210,10 @@ def own_person(*, user: Any) -> Person:
 
 
 def person_access_log(person: Person) -> QuerySet[AuditEntry]:
-    """Every reading and change of the person's record by staff, newest first. The person sees
-    which organisation acted, and when; staff names stay private, for staff safety."""
-    return (
-        AuditEntry.objects.filter(object_type="registry.person", object_id=str(person.pk))
-        .exclude(actor=person.account_id)
-        .select_related("organisation")
-    )
+    """Every reading and change of the person's data by staff, newest first: their record, and
+    every list, case, referral or letter that showed it. The person sees which organisation
+    acted, and when; staff names stay private, for staff safety."""
+    return entries_naming(person.pk).exclude(actor=person.account_id).select_related("organisation")
 
 
 def person_export(person: Person) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy
 from jisr.accounts.decorators import AuthedRequest, permission
 from jisr.accounts.models import Organisation
 from jisr.accounts.roles import Perm, Sensitivity
+from jisr.audit.services import audit_reads
 from jisr.lib.errors import JisrError
 from jisr.lib.forms import add_error_to_form, limit_choices
 from jisr.lib.pagination import CappedPaginator
@@ -42,6 +43,7 @@ def person_list(request: AuthedRequest) -> HttpResponse:
         status=filters.get("status") or RecordStatus.ACTIVE,
     )
     page = CappedPaginator(persons, PAGE_SIZE).get_page(request.GET.get("page"))
+    audit_reads(actor=request.user, records=page.object_list, context="registry.person_list")
     querystring = request.GET.copy()
     querystring.pop("page", None)
     context = {"form": form, "page": page, "querystring": querystring.urlencode()}
@@ -106,7 +108,11 @@ def person_detail(request: AuthedRequest, person_id: int) -> HttpResponse:
         {
             "person": person,
             "consents": selectors.consent_state(person).items(),
-            "household": household.exclude(pk=person.pk),
+            "household": audit_reads(
+                actor=request.user,
+                records=household.exclude(pk=person.pk),
+                context="registry.household",
+            ),
             "show_identity_document": request.user.can_see(Sensitivity.SENSITIVE),
             "categories": selectors.person_categories(person, request.user),
             "answers": selectors.case_answers_for(fetched_by=request.user, person=person),

@@ -62,9 +62,12 @@ def test_production_refuses_to_start_without_its_secrets(tmp_path):
     assert "JISR_ENCRYPTION_KEYS must be set" in result.stderr
     result = _start({**complete, "JISR_ENCRYPTION_KEYS": "not-a-key"})
     assert "must be Fernet keys" in result.stderr
-    result = _start(
-        {**complete, "JISR_ENCRYPTION_KEYS": "Yk2d7tYQq0a8lJ2c3H6cXxCk0C9y9f4pJ0mY1vQe3ZI="}
-    )
+    complete["JISR_ENCRYPTION_KEYS"] = "Yk2d7tYQq0a8lJ2c3H6cXxCk0C9y9f4pJ0mY1vQe3ZI="
+    result = _start(complete)
+    assert "JISR_AUDIT_KEY must be set in production" in result.stderr
+    result = _start({**complete, "JISR_AUDIT_KEY": "too short"})
+    assert "JISR_AUDIT_KEY must be set in production" in result.stderr
+    result = _start({**complete, "JISR_AUDIT_KEY": "k" * 43})
     assert result.returncode == 0, result.stderr
     result = _start({"JISR_ENV": "staging", "JISR_VAR_DIR": str(tmp_path)})
     assert "JISR_ENV must be one of" in result.stderr

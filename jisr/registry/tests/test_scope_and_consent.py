@@ -103,7 +103,7 @@ def test_correcting_a_record_is_audited_without_copying_the_id_number(people):
     entry = AuditEntry.objects.get(
         action=Action.UPDATE, object_id=str(person.pk), changes__has_key="birth_year"
     )
-    assert entry.changes["birth_year"] == [1988, 1989]
+    assert entry.changes["birth_year"] == "changed"  # the log keeps no personal values
     assert entry.changes["national_id"] == "changed"
     assert "B7654321" not in json.dumps(entry.changes)
 
