@@ -41,7 +41,10 @@ def _error(request: HttpRequest, error: JisrError) -> HttpResponse:
 
 @api.exception_handler(JisrError)
 def _jisr_error(request: HttpRequest, exc: JisrError) -> HttpResponse:
-    return _error(request, exc)
+    response = _error(request, exc)
+    if (retry_after := getattr(exc, "retry_after", None)) is not None:
+        response["Retry-After"] = str(retry_after)
+    return response
 
 
 @api.exception_handler(NinjaValidationError)

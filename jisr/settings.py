@@ -141,6 +141,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "jisr.accounts.middleware.UserLanguageMiddleware",
+    # API keys checked and API calls counted before the view's transaction opens.
+    "jisr.accounts.middleware.ApiCallerMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "jisr.accounts.middleware.TwoFactorMiddleware",
@@ -258,6 +260,10 @@ JISR_RATE_ADDRESS_PER_HOUR = env_int("JISR_RATE_ADDRESS_PER_HOUR", 100, minimum=
 # X-Forwarded-For (0: none, REMOTE_ADDR is the client). Never more than there really are: the
 # header's other entries are written by the client.
 JISR_TRUSTED_PROXY_COUNT = env_int("JISR_TRUSTED_PROXY_COUNT", 0, minimum=0)
+# API calls per minute: per API key, and per client address for callers without a session or
+# a genuine key (the public HSDS and directory endpoints).
+JISR_API_KEY_RATE_PER_MINUTE = env_int("JISR_API_KEY_RATE_PER_MINUTE", 600, minimum=1)
+JISR_API_ANONYMOUS_RATE_PER_MINUTE = env_int("JISR_API_ANONYMOUS_RATE_PER_MINUTE", 120, minimum=1)
 
 # Sessions end after a period without activity, and when the browser closes.
 SESSION_COOKIE_AGE = env_int("JISR_SESSION_IDLE_MINUTES", 30, minimum=1) * 60

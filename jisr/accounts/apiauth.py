@@ -24,12 +24,9 @@ from jisr.accounts.decorators import SELF
 from jisr.accounts.middleware import needs_two_factor, two_factor_required_error
 from jisr.accounts.models import User
 from jisr.accounts.roles import Perm
+from jisr.core.ratelimit import client_address
 
 NOBODY = "nobody"
-
-
-def client_address(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def _check_access(user: User, access: Perm | str) -> None:
@@ -67,14 +64,17 @@ class BearerApiKey(HttpBearer):
         self.access = access
 
     def authenticate(self, request: HttpRequest, token: str) -> User:
-        user = user_for_key(token, client_address=client_address(request))
+        checked: tuple[str, User | None] | None = getattr(request, "jisr_key_user", None)
+        if checked is not None and checked[0] == token.strip():  # ApiCallerMiddleware checked it
+            user = checked[1]
+        else:
+            user = user_for_key(token, client_address=client_address(request))
         if user is None:
             raise AuthenticationError()
         if self.access == SELF:
             raise forbidden()
         _check_access(user, self.access)
         request.user = user
-        request.jisr_api_key = user.api_key  # type: ignore[attr-defined]  # read by the audit of API calls
         return user
 
 

@@ -18,6 +18,7 @@ class AuditEntryOut(Schema):
     at: datetime
     actor_id: int | None
     actor_name: str
+    api_key_id: int | None = Field(description="The API key the actor called with, if any.")
     organisation_id: int | None
     action: str
     object_type: str

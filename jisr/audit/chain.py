@@ -23,8 +23,8 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 GENESIS = "0" * 64
 # The content that is hashed, in this order; `prev_hash` and `hash` travel with it.
 FIELDS = (
-    "at", "actor_id", "organisation_id", "action", "object_type", "object_id", "object_label",
-    "changes", "person_ids",
+    "at", "actor_id", "api_key_id", "organisation_id", "action", "object_type", "object_id",
+    "object_label", "changes", "person_ids",
 )  # fmt: skip
 # pg_advisory_xact_lock's key for "appending to the audit log" (any constant unique to Jisr).
 _LOCK_KEY = 0x4A69_7372_4175_6474  # "JisrAudt"
@@ -40,8 +40,8 @@ def record_of(entry: Any) -> dict[str, Any]:
     exports it."""
     return {
         "id": entry.pk, "at": timestamp(entry.at), "actor_id": entry.actor_id,
-        "organisation_id": entry.organisation_id, "action": entry.action,
-        "object_type": entry.object_type, "object_id": entry.object_id,
+        "api_key_id": entry.api_key_id, "organisation_id": entry.organisation_id,
+        "action": entry.action, "object_type": entry.object_type, "object_id": entry.object_id,
         "object_label": entry.object_label, "changes": entry.changes,
         "person_ids": entry.person_ids, "prev_hash": entry.prev_hash, "hash": entry.hash,
     }  # fmt: skip

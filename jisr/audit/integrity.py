@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from jisr.audit import chain
 from jisr.audit.models import AuditEntry, AuditEntryPerson
+from jisr.lib.spreadsheets import csv_writer, unguarded_cell
 
 CHUNK = 2000
 COLUMNS = ["id", *chain.FIELDS, "prev_hash", "hash"]
@@ -94,21 +95,19 @@ def export_range(first: dt.date, last: dt.date, out: IO[str], *, as_csv: bool = 
     high = bounds.reverse().values_list("pk", flat=True).first()
     if low is None or high is None:
         return 0
-    writer = csv.DictWriter(out, fieldnames=COLUMNS) if as_csv else None
+    # The inspector opens the CSV in a spreadsheet: through the formula guard, which
+    # `read_export` undoes to verify it.
+    writer = csv_writer(out) if as_csv else None
     if writer is not None:
-        writer.writeheader()
+        writer.writerow(COLUMNS)
     count = 0
     for chunk in _chunks(low, high):
         for entry in chunk:
             record = entry.record()
             if writer is not None:
-                writer.writerow(
-                    {
-                        **record,
-                        "changes": json.dumps(record["changes"], ensure_ascii=False),
-                        "person_ids": json.dumps(record["person_ids"]),
-                    }
-                )
+                record["changes"] = json.dumps(record["changes"], ensure_ascii=False)
+                record["person_ids"] = json.dumps(record["person_ids"])
+                writer.writerow(["" if record[name] is None else record[name] for name in COLUMNS])
             else:
                 out.write(next(chain.lines([record])))
             count += 1
@@ -123,11 +122,13 @@ def read_export(path: Path) -> Iterator[dict[str, Any]]:
     """The records of an export file (JSON lines, or CSV by its `.csv` name)."""
     with path.open(encoding="utf-8", newline="") as handle:
         if path.suffix.lower() == ".csv":
-            for row in csv.DictReader(handle):
+            for guarded in csv.DictReader(handle):
+                row = {name: unguarded_cell(cell) for name, cell in guarded.items()}
                 yield {
                     **row,
                     "id": int(row["id"]),
                     "actor_id": _int_or_none(row["actor_id"]),
+                    "api_key_id": _int_or_none(row["api_key_id"]),
                     "organisation_id": _int_or_none(row["organisation_id"]),
                     "changes": json.loads(row["changes"]),
                     "person_ids": json.loads(row["person_ids"]),

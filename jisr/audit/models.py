@@ -32,6 +32,7 @@ class Action(models.TextChoices):
     TWO_FACTOR_ENROLLED = "two_factor_enrolled", _("Set up two-factor authentication")
     TWO_FACTOR_RESET = "two_factor_reset", _("Reset two-factor authentication")
     PASSWORD_CHANGED = "password_changed", _("Changed password")
+    API_CALL = "api_call", _("Called the API")
 
 
 class AppendOnlyError(Exception):
@@ -85,6 +86,15 @@ class AuditEntry(models.Model):
     object_id = models.CharField(_("record"), max_length=64, blank=True)
     object_label = models.CharField(_("record label"), max_length=200, blank=True)
     changes = models.JSONField(_("what changed"), default=dict, blank=True)
+    # Set when the actor called through one of their organisation's API keys (decision 0021).
+    api_key = models.ForeignKey(
+        "accounts.ApiKey",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("API key"),
+    )
     # The persons whose data the entry shows or changes, so each person's access log finds it
     # (`AuditEntryPerson` indexes them); part of the hashed content.
     person_ids = models.JSONField(_("persons"), default=list, blank=True)
@@ -163,6 +173,10 @@ def _append(
         now = timezone.now()
         for entry in entries:
             entry.at = now
+            # What a system does with its key is the key's, as well as its maker's.
+            key = getattr(entry._state.fields_cache.get("actor"), "api_key", None)
+            if entry.api_key_id is None and key is not None:
+                entry.api_key = key
             changes, entry.object_label = privacy.redact(
                 entry.object_type, entry.changes or {}, entry.object_label
             )

@@ -18,6 +18,7 @@ WITHHELD = "changed"
 IMPERSONAL_TYPES = frozenset(
     {
         "accounts.organisation",
+        "accounts.apikey",
         "catalogue.service",
         "catalogue.location",
         "catalogue.stakeholder_map",

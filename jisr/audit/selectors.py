@@ -14,7 +14,7 @@ def audit_entry_list(
 ) -> QuerySet[AuditEntry]:
     """Entries made by people of the organisations within the reader's audit scope."""
     require(fetched_by, Perm.AUDIT_VIEW)
-    entries = AuditEntry.objects.select_related("actor", "organisation").filter(
+    entries = AuditEntry.objects.select_related("actor", "organisation", "api_key").filter(
         scope_filter(
             fetched_by,
             Perm.AUDIT_VIEW,

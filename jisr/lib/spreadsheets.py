@@ -215,9 +215,21 @@ def _runs_as_formula(text: str) -> bool:
 
 
 def safe_cell(value: object) -> str:
-    """A cell that no spreadsheet runs as a formula, without the control characters XLSX refuses."""
+    """A cell that no spreadsheet runs as a formula, without the control characters XLSX refuses.
+
+    A text that starts with an apostrophe gets one more, as a spreadsheet user would type it, so
+    that `unguarded_cell` gives back exactly what was written (an audit export is verified from
+    its CSV)."""
     text = str(ILLEGAL_CHARACTERS_RE.sub("", "" if value is None else str(value)))
-    return "'" + text if _runs_as_formula(text) else text
+    return "'" + text if text.startswith("'") or _runs_as_formula(text) else text
+
+
+def unguarded_cell(cell: str) -> str:
+    """The text `safe_cell` was given (less any control characters it dropped)."""
+    rest = cell[1:]
+    if cell.startswith("'") and (rest.startswith("'") or _runs_as_formula(rest)):
+        return rest
+    return cell
 
 
 class _TextOut(Protocol):

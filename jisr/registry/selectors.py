@@ -213,7 +213,11 @@ def person_access_log(person: Person) -> QuerySet[AuditEntry]:
     """Every reading and change of the person's data by staff, newest first: their record, and
     every list, case, referral or letter that showed it. The person sees which organisation
     acted, and when; staff names stay private, for staff safety."""
-    return entries_naming(person.pk).exclude(actor=person.account_id).select_related("organisation")
+    return (
+        entries_naming(person.pk)
+        .exclude(actor=person.account_id)
+        .select_related("organisation", "api_key")
+    )
 
 
 def person_export(person: Person) -> dict[str, Any]:
@@ -261,6 +265,7 @@ def person_export(person: Person) -> dict[str, Any]:
                 "at": e.at.isoformat(),
                 "when": format_datetime(e.at),
                 "organisation": e.organisation.name if e.organisation else None,
+                "system": e.api_key.name if e.api_key else None,
                 "action": e.action,
                 "action_label": e.get_action_display(),
             }

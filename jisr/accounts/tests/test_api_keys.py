@@ -250,3 +250,70 @@ def test_the_openapi_document_names_the_bearer_key(db, client):
     assert {"type": "http", "scheme": "bearer"}.items() <= schemes["BearerApiKey"].items()
     operation = document["paths"]["/api/v1/persons"]["get"]
     assert {"BearerApiKey": []} in operation["security"]
+
+
+def test_every_call_with_a_key_is_audited_under_the_key(people, basra_person):
+    from jisr.audit.integrity import verify_database
+    from jisr.audit.models import Action, AuditEntry
+
+    carol = people["carol"]
+    token = _made_in_browser(carol)
+    key = ApiKey.objects.get()
+    _as_key(token).get("/api/v1/persons", {"q": "مريم"})
+    _as_key(token).get(f"/api/v1/persons/{basra_person.pk}")
+    calls = AuditEntry.objects.filter(action=Action.API_CALL, api_key=key).order_by("pk")
+    assert [c.changes for c in calls] == [
+        {"method": "GET", "path": "/api/v1/persons", "status": 200},
+        {"method": "GET", "path": f"/api/v1/persons/{basra_person.pk}", "status": 200},
+    ]
+    assert all(c.actor == carol for c in calls)
+    # What the key read is the key's too, and the person sees which system read them.
+    shown = AuditEntry.objects.filter(api_key=key).exclude(action=Action.API_CALL)
+    assert {e.action for e in shown} == {Action.VIEW_LIST, Action.VIEW}
+    basra_person.account = people["person"]
+    basra_person.save()
+    page = client_for(people["person"]).get("/registry/my-record/").content.decode()
+    assert "Jobseekers system" in page
+    assert not verify_database().broken
+    # A refused call is recorded too: the key tried.
+    _as_key(token).get("/api/v1/cases")
+    refused = AuditEntry.objects.filter(action=Action.API_CALL, api_key=key).order_by("pk").last()
+    assert refused.changes["status"] == 403
+
+
+def test_each_key_has_its_own_allowance_and_a_forged_key_does_not_spend_it(
+    people, basra_person, settings
+):
+    settings.JISR_API_KEY_RATE_PER_MINUTE = 3
+    settings.JISR_API_ANONYMOUS_RATE_PER_MINUTE = 1000
+    token = _made_in_browser(people["carol"])
+    other = _made_in_browser(people["carol"], name="Second system")
+    forged = token[:-4] + ("AAAA" if not token.endswith("AAAA") else "BBBB")
+    for _try in range(5):
+        assert _as_key(forged).get("/api/v1/persons").status_code == 401
+    for _call in range(3):
+        assert _as_key(token).get("/api/v1/persons").status_code == 200
+    refused = _as_key(token).get("/api/v1/persons")
+    assert refused.status_code == 429
+    assert refused.json()["error"]["code"] == "rate_limited"
+    assert int(refused["Retry-After"]) >= 1
+    assert _as_key(other).get("/api/v1/persons").status_code == 200
+
+
+def test_anonymous_callers_of_the_public_apis_are_limited_per_address(db, client, settings):
+    settings.JISR_API_ANONYMOUS_RATE_PER_MINUTE = 3
+    for _call in range(3):
+        assert client.get("/api/hsds/services").status_code == 200
+    refused = client.get("/api/v1/services", HTTP_ACCEPT_LANGUAGE="ar")
+    assert refused.status_code == 429
+    assert "Retry-After" in refused
+    assert refused.json()["error"]["code"] == "rate_limited"
+    # Another address has its own allowance.
+    assert client.get("/api/hsds/services", REMOTE_ADDR="10.0.0.9").status_code == 200
+
+
+def test_signed_in_browsers_are_not_counted_as_anonymous(people, settings):
+    settings.JISR_API_ANONYMOUS_RATE_PER_MINUTE = 1
+    client = client_for(people["carol"])
+    for _call in range(3):
+        assert client.get("/api/v1/persons").status_code == 200

@@ -77,10 +77,16 @@ def unchain(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
+        ('accounts', '0005_api_keys'),
         ('audit', '0003_two_factor_reset_action'),
     ]
 
     operations = [
+        migrations.AddField(
+            model_name='auditentry',
+            name='api_key',
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.apikey', verbose_name='API key'),
+        ),
         migrations.AddField(
             model_name='auditentry',
             name='hash',
@@ -99,7 +105,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='auditentry',
             name='action',
-            field=models.CharField(choices=[('view', 'Viewed'), ('view_list', 'Viewed in a list'), ('create', 'Created'), ('update', 'Changed'), ('deactivate', 'Deactivated'), ('export', 'Exported'), ('sign_in', 'Signed in'), ('sign_in_failed', 'Failed to sign in'), ('sign_out', 'Signed out'), ('two_factor_enrolled', 'Set up two-factor authentication'), ('two_factor_reset', 'Reset two-factor authentication'), ('password_changed', 'Changed password')], max_length=32, verbose_name='action'),
+            field=models.CharField(choices=[('view', 'Viewed'), ('view_list', 'Viewed in a list'), ('create', 'Created'), ('update', 'Changed'), ('deactivate', 'Deactivated'), ('export', 'Exported'), ('sign_in', 'Signed in'), ('sign_in_failed', 'Failed to sign in'), ('sign_out', 'Signed out'), ('two_factor_enrolled', 'Set up two-factor authentication'), ('two_factor_reset', 'Reset two-factor authentication'), ('password_changed', 'Changed password'), ('api_call', 'Called the API')], max_length=32, verbose_name='action'),
         ),
         migrations.CreateModel(
             name='AuditEntryPerson',

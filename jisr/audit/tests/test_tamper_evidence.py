@@ -9,6 +9,7 @@ could (`DISABLE TRIGGER USER`), which is exactly what the chain is there to catc
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import itertools
 import json
@@ -22,6 +23,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection, connections, transaction
 from django.test import override_settings
+from django.utils import timezone
 
 from jisr.audit import chain, integrity
 from jisr.audit.models import Action, AuditEntry, AuditEntryPerson
@@ -266,6 +268,21 @@ def test_an_inspector_gets_a_date_range_that_verifies_from_its_first_entry(peopl
         out.write_text("\n".join(lines) + "\n")
         with pytest.raises(CommandError, match=f"entry {made[2].pk}:"):
             _verify("--file", str(out))
+
+
+def test_the_csv_export_runs_no_formula_and_still_verifies(people, orgs, tmp_path):
+    """Labels of organisations and services are anyone's text (an HSDS import): in the CSV an
+    inspector opens, none runs as a formula, and the file still verifies to the byte."""
+    for name in ('=HYPERLINK("http://evil.example","x")', "'=1+1", " +SUM(A1)", "＝2"):
+        orgs["ngo"].name_ar = name
+        audit_record(actor=people["admin"], action=Action.UPDATE, target=orgs["ngo"])
+    out = tmp_path / "range.csv"
+    today = timezone.localdate().isoformat()
+    call_command("audit", "export", "--from", today, "--to", today, "--out", str(out))
+    cells = [cell for row in csv.reader(out.open(encoding="utf-8")) for cell in row]
+    assert any("HYPERLINK" in c for c in cells)
+    assert not [c for c in cells if c.strip() and c.lstrip()[0] in "=+-@＝"]
+    assert "The audit chain holds: 4 entries" in _verify("--file", str(out))
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
