@@ -113,7 +113,7 @@ def measure(caseworker: Any, repeat: int) -> None:
 
     from jisr.lib.pagination import CappedPaginator
     from jisr.places.models import Governorate
-    from jisr.registry.models import Person, RecordStatus
+    from jisr.registry.models import Person
     from jisr.registry.selectors import person_list
 
     total = Person.objects.count()
@@ -122,7 +122,7 @@ def measure(caseworker: Any, repeat: int) -> None:
 
     def first_page(**filters: Any) -> Callable[[], None]:
         def run() -> None:
-            persons = person_list(fetched_by=caseworker, status=RecordStatus.ACTIVE, **filters)
+            persons = person_list(fetched_by=caseworker, **filters)
             page = CappedPaginator(persons, 50).get_page(1)
             assert page.paginator.count > 0
             list(page)

@@ -13,6 +13,7 @@ from jisr.accounts.roles import Perm
 from jisr.audit.models import Action
 from jisr.audit.services import audit_record
 from jisr.cases.models import Case, Referral
+from jisr.registry.models import RecordStatus
 from jisr.registry.selectors import persons_in_scope
 
 # What a receiving organisation may be shown of a person, and how each is read.
@@ -35,7 +36,8 @@ def cases_in_scope(user: Any) -> QuerySet[Case]:
         # A case transferred to the user's organisation is theirs to work, wherever the person
         # was registered.
         reach |= Q(organisation__in=user.organisation.descendant_ids())
-    return Case.objects.filter(reach)
+    # A closed record's cases are on legal hold with it (decision 0019), wherever they went.
+    return Case.objects.filter(reach, person__status=RecordStatus.ACTIVE)
 
 
 def case_get(*, fetched_by: Any, case_id: int) -> Case:
@@ -57,7 +59,10 @@ def referrals_received(user: Any) -> QuerySet[Referral]:
     """Referrals sent to the user's organisation (and its branches)."""
     if not (user.is_authenticated and user.can(Perm.REFERRAL_RESPOND) and user.organisation):
         return Referral.objects.none()
-    return Referral.objects.filter(to_organisation__in=user.organisation.descendant_ids())
+    return Referral.objects.filter(
+        to_organisation__in=user.organisation.descendant_ids(),
+        need__case__person__status=RecordStatus.ACTIVE,
+    )
 
 
 def referrals_sent(user: Any) -> QuerySet[Referral]:

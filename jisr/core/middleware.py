@@ -1,13 +1,35 @@
-"""Turns a JisrError that reaches a page into the translated error page for its status."""
+"""Jisr's own middleware: the security headers Django 5.2 does not send, NUL characters refused
+at the door, and a JisrError that reaches a page turned into the translated error page."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext_lazy as _
 
 from jisr.lib.errors import JisrError
+
+
+class SecurityPolicyMiddleware:
+    """A Content-Security-Policy (from `SECURE_CSP`) and a Permissions-Policy on every response:
+    pages, API, static files and errors. Django 6 sends the policy itself from the same setting
+    (`django.middleware.csp.ContentSecurityPolicyMiddleware`); moving to it deletes this class.
+    A response that already carries a policy keeps it."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.policy = "; ".join(
+            " ".join([directive, *sources]) for directive, sources in settings.SECURE_CSP.items()
+        )
+        self.permissions = settings.JISR_PERMISSIONS_POLICY
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Security-Policy", self.policy)
+        response.headers.setdefault("Permissions-Policy", self.permissions)
+        return response
 
 
 class RejectNullCharactersMiddleware:

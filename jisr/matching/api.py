@@ -30,7 +30,6 @@ from jisr.matching.models import (
     Opportunity,
     OpportunityKind,
     OpportunityStatus,
-    Profile,
     Recognition,
     SkillLevel,
     Visibility,
@@ -170,7 +169,6 @@ class OccupationOut(Schema):
 
 class ProfileOut(Schema):
     exists: bool
-    reference: str | None = None
     visibility: Visibility = Visibility.HIDDEN
     matching_consent: bool = False
     available_return: bool = False
@@ -194,7 +192,7 @@ def _profile_out(person: Person) -> dict[str, Any]:
     if profile is None:
         return {"exists": False, "matching_consent": consent}
     return {
-        "exists": True, "reference": profile.reference, "visibility": profile.visibility,
+        "exists": True, "visibility": profile.visibility,
         "matching_consent": consent, "available_return": profile.available_return,
         "available_assignment": profile.available_assignment,
         "assignment_months": profile.assignment_months,
@@ -431,8 +429,10 @@ def opportunity_update(request: HttpRequest, opportunity_id: int, payload: Oppor
 
 
 class CandidateOut(Schema):
-    reference: str
-    profile_id: int
+    reference: str = Field(
+        description="The candidate's reference for the caller's organisation, the same in each "
+        "of its opportunities; another organisation knows the person by another one"
+    )
     score: int = Field(description="0 to 100")
     reasons: list[str]
     application_status: ApplicationStatus | None
@@ -461,8 +461,7 @@ def candidates(request: HttpRequest, opportunity_id: int, limit: int = 50) -> An
     )
     return [
         {
-            "reference": m.profile.reference,
-            "profile_id": m.profile.pk,
+            "reference": m.reference,
             "score": m.score,
             "reasons": m.reasons,
             "application_status": m.application.status if m.application else None,
@@ -477,19 +476,19 @@ class InviteIn(Schema):
 
 
 @router.post(
-    "/opportunities/{opportunity_id}/candidates/{profile_id}/invite",
+    "/opportunities/{opportunity_id}/candidates/{reference}/invite",
     response={201: dict[str, Any]},
     auth=allowed(Perm.OPPORTUNITY_MANAGE),
 )
 def candidate_invite(
-    request: HttpRequest, opportunity_id: int, profile_id: int, payload: InviteIn
+    request: HttpRequest, opportunity_id: int, reference: str, payload: InviteIn
 ) -> Any:
     opportunity = selectors.opportunity_managed(
         fetched_by=request.user, opportunity_id=opportunity_id
     )
-    profile = Profile.objects.select_related("person").filter(pk=profile_id).first()
-    if profile is None:
-        raise JisrError("not_found", _("Not found."), status=404)
+    profile = selectors.candidate_get(
+        fetched_by=request.user, opportunity=opportunity, reference=reference
+    )
     application = services.candidate_invite(
         by=request.user, opportunity=opportunity, profile=profile, message=payload.message
     )
@@ -537,13 +536,12 @@ class ApplicationOut(Schema):
     name: str | None = Field(None, description="Once the person has applied or shown interest")
     phone: str | None = Field(None, description="Only when the person shares contact details")
     email: str | None = None
-    reference: str | None = None
+    reference: str = Field(description="How the opportunity's organisation knows the person")
     updated_at: dt.datetime
 
 
 def _application_out(application: Application, *, for_poster: bool) -> dict[str, Any]:
     person = application.person
-    profile = Profile.objects.filter(person=person).first()
     named = not for_poster or application.status not in (
         ApplicationStatus.INVITED,
         ApplicationStatus.DECLINED,
@@ -556,7 +554,7 @@ def _application_out(application: Application, *, for_poster: bool) -> dict[str,
         "name": person.full_name if named else None,
         "phone": (person.phone or None) if shared else None,
         "email": (person.email or None) if shared else None,
-        "reference": profile.reference if profile else None,
+        "reference": application.candidate_reference,
     }  # fmt: skip
 
 

@@ -14,6 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from jisr.matching.references import candidate_reference
+
 
 class Visibility(models.TextChoices):
     GOVERNMENT = "government", _("Government institutions only")
@@ -109,12 +111,9 @@ class Profile(models.Model):
         verbose_name_plural = _("skills profiles")
 
     def __str__(self) -> str:
-        return str(_("Candidate %(number)s") % {"number": self.reference})
-
-    @property
-    def reference(self) -> str:
-        """How a candidate is named to those who have not been told their name."""
-        return f"C-{self.pk:06d}"
+        # Staff's label (the audit log); organisations know a candidate by a reference of their
+        # own instead (`jisr.matching.references`).
+        return f"{self._meta.verbose_name} {self.pk}"
 
 
 class ProfileOccupation(models.Model):
@@ -343,3 +342,8 @@ class Application(models.Model):
 
     def __str__(self) -> str:
         return f"{self.opportunity_id}/{self.person_id}: {self.status}"
+
+    @property
+    def candidate_reference(self) -> str:
+        """How the opportunity's organisation knows the person until they apply."""
+        return candidate_reference(self.person_id, self.opportunity.organisation_id)

@@ -29,6 +29,7 @@ from jisr.matching.models import (
     ProfileSkill,
     Visibility,
 )
+from jisr.matching.references import candidate_person_id, candidate_reference
 from jisr.matching.scoring import (
     CandidateFacts,
     Components,
@@ -255,6 +256,7 @@ class Match:
     profile: Profile | None = None
     opportunity: Opportunity | None = None
     application: Application | None = None
+    reference: str = ""  # the candidate's, for the opportunity's organisation
 
 
 def _changed_profiles(built_at: Any, consents_seen: int, cap: int) -> set[int]:
@@ -301,6 +303,10 @@ def candidates_for(*, fetched_by: Any, opportunity: Opportunity, limit: int = 50
             opportunity=opportunity, person__in=[c.person_id for _, c, _ in scored]
         )
     }
+    shown = {
+        c.person_id: candidate_reference(c.person_id, opportunity.organisation_id)
+        for _, c, _ in scored
+    }
     audit_reads(
         actor=fetched_by, records=[profiles[c.profile_id] for _, c, _ in scored],
         context=f"matching.candidates:{opportunity.pk}",
@@ -311,9 +317,26 @@ def candidates_for(*, fetched_by: Any, opportunity: Opportunity, limit: int = 50
             reasons=reasons(c, o, parts, names),
             profile=profiles[c.profile_id],
             application=applications.get(c.person_id),
+            reference=shown[c.person_id],
         )
         for score, c, parts in scored
     ]
+
+
+def candidate_get(*, fetched_by: Any, opportunity: Opportunity, reference: str) -> Profile:
+    """The profile that `reference`, a candidate reference of the opportunity's organisation,
+    names; whether the person may still be contacted is the invitation's to check."""
+    if not may_manage(fetched_by, opportunity):
+        raise forbidden()
+    person_id = candidate_person_id(reference, opportunity.organisation_id)
+    profile = (
+        Profile.objects.select_related("person").filter(person_id=person_id).first()
+        if person_id is not None
+        else None
+    )
+    if profile is None:
+        raise not_found()
+    return profile
 
 
 def person_facts(person: Person) -> CandidateFacts | None:

@@ -36,7 +36,7 @@ urlpatterns = [
         name="candidates",
     ),
     path(
-        "opportunities/<int:opportunity_id>/candidates/<int:profile_id>/invite/",
+        "opportunities/<int:opportunity_id>/candidates/<str:reference>/invite/",
         views.candidate_invite,
         name="candidate_invite",
     ),

@@ -456,13 +456,15 @@ def candidates(request: AuthedRequest, opportunity_id: int) -> HttpResponse:
 
 @permission(Perm.OPPORTUNITY_MANAGE)
 @require_POST
-def candidate_invite(request: AuthedRequest, opportunity_id: int, profile_id: int) -> HttpResponse:
+def candidate_invite(request: AuthedRequest, opportunity_id: int, reference: str) -> HttpResponse:
     opportunity = selectors.opportunity_managed(
         fetched_by=request.user, opportunity_id=opportunity_id
     )
-    profile = Profile.objects.select_related("person").filter(pk=profile_id).first()
+    profile = selectors.candidate_get(
+        fetched_by=request.user, opportunity=opportunity, reference=reference
+    )
     form = InviteForm(request.POST)
-    if profile is None or not form.is_valid():
+    if not form.is_valid():
         raise JisrError("not_found", _("Not found."), status=404)
     try:
         services.candidate_invite(

@@ -222,7 +222,7 @@ def person_list(
     selected = Governorate.objects.filter(code=governorate).first() if governorate else None
     return selectors.person_list(
         fetched_by=request.user, search=q, governorate=selected.pk if selected else None,
-        person_type=person_type, category=category, status=RecordStatus.ACTIVE,
+        person_type=person_type, category=category,
     )  # fmt: skip
 
 

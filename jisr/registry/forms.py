@@ -18,7 +18,6 @@ from jisr.registry.models import (
     Person,
     PersonType,
     Purpose,
-    RecordStatus,
     Relationship,
 )
 
@@ -134,9 +133,6 @@ class PersonFilterForm(forms.Form):
         label=_("Situation"), choices=[("", _("Any")), *PersonType.choices], required=False
     )
     category = forms.ChoiceField(label=_("Category"), required=False)
-    status = forms.ChoiceField(
-        label=_("Status"), choices=RecordStatus.choices, required=False, initial=RecordStatus.ACTIVE
-    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -21,7 +21,7 @@ from jisr.lib.forms import ColumnMappingForm, add_error_to_form
 from jisr.lib.spreadsheets import write_csv, write_xlsx
 from jisr.registry import imports, selectors
 from jisr.registry.forms import PersonFilterForm
-from jisr.registry.models import PersonImport, RecordStatus
+from jisr.registry.models import PersonImport
 
 
 class UploadForm(forms.Form):
@@ -123,7 +123,6 @@ def person_export(request: AuthedRequest) -> HttpResponse:
         fetched_by=request.user, search=filters.get("q", ""),
         governorate=governorate.pk if governorate else None,
         person_type=filters.get("person_type", ""), category=filters.get("category", ""),
-        status=filters.get("status") or RecordStatus.ACTIVE,
     ).select_related("district")  # fmt: skip
     exported = list(persons)
     rows = [

@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from jisr.accounts.access import not_found, require, scope_filter
 from jisr.accounts.roles import Perm
@@ -14,6 +15,7 @@ from jisr.audit.models import Action, AuditEntry
 from jisr.audit.selectors import entries_naming
 from jisr.audit.services import audit_reads, audit_record
 from jisr.lib.arabic import normalise_name
+from jisr.lib.errors import JisrError
 from jisr.lib.i18n import format_datetime
 from jisr.lib.phones import normalise_phone
 from jisr.registry.caseform import CASE_FORM, Question, Section
@@ -28,12 +30,18 @@ from jisr.registry.models import (
     PersonCategory,
     PersonShare,
     Purpose,
+    RecordStatus,
 )
 
 
 def persons_in_scope(user: Any, *, shared: bool = True) -> QuerySet[Person]:
-    """Persons the user reaches by their scope, and (to read only) those shared with their
-    organisation; services that change a record pass `shared=False`."""
+    """Active persons the user reaches by their scope, and (to read only) those shared with
+    their organisation; services that change a record pass `shared=False`. A closed record is
+    on legal hold (decision 0019): no member of staff reaches it, for any purpose."""
+    return _reached(user, shared=shared).filter(status=RecordStatus.ACTIVE)
+
+
+def _reached(user: Any, *, shared: bool) -> QuerySet[Person]:
     reach = scope_filter(
         user, Perm.PERSON_VIEW,
         organisation="organisation", governorate="governorate", owner="registered_by",
@@ -42,6 +50,17 @@ def persons_in_scope(user: Any, *, shared: bool = True) -> QuerySet[Person]:
         shares = PersonShare.objects.filter(organisation=user.organisation_id, ended_at=None)
         reach |= Q(pk__in=shares.values("person_id"))
     return Person.objects.filter(reach)
+
+
+def record_closed() -> JisrError:
+    return JisrError(
+        "record_closed",
+        _(
+            "This record is closed at the person's request. Jisr keeps it only for as long as "
+            "the law requires, and nobody may open, change, list or export it."
+        ),
+        status=403,
+    )
 
 
 def person_shares(person: Person) -> QuerySet[PersonShare]:
@@ -54,10 +73,9 @@ def person_list(
     search: str = "",
     governorate: int | None = None,
     person_type: str = "",
-    status: str = "",
     category: str = "",
 ) -> QuerySet[Person]:
-    """Persons in the reader's scope. The search matches every part of a name in any spelling
+    """Active persons in the reader's scope. The search matches every part of a name in any spelling
     variant (see jisr.lib.arabic), a phone number, or an ID number exactly."""
     require(fetched_by, Perm.PERSON_VIEW)
     persons = persons_in_scope(fetched_by)
@@ -67,8 +85,6 @@ def person_list(
         persons = persons.filter(governorate_id=governorate)
     if person_type:
         persons = persons.filter(person_type=person_type)
-    if status:
-        persons = persons.filter(status=status)
     rule = CategoryRule.objects.filter(key=category).first() if category else None
     if category and (rule is None or not rule_visible(rule, fetched_by)):
         return persons.none()
@@ -100,6 +116,9 @@ def person_get(*, fetched_by: Any, person_id: int) -> Person:
         .first()
     )
     if person is None:
+        # Those who reached the record before it closed are told why it is gone.
+        if _reached(fetched_by, shared=True).filter(pk=person_id).exists():
+            raise record_closed()
         raise not_found()
     audit_record(actor=fetched_by, action=Action.VIEW, target=person)
     return person

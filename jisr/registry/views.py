@@ -40,7 +40,6 @@ def person_list(request: AuthedRequest) -> HttpResponse:
         governorate=governorate.pk if governorate else None,
         person_type=filters.get("person_type", ""),
         category=filters.get("category", ""),
-        status=filters.get("status") or RecordStatus.ACTIVE,
     )
     page = CappedPaginator(persons, PAGE_SIZE).get_page(request.GET.get("page"))
     audit_reads(actor=request.user, records=page.object_list, context="registry.person_list")
@@ -149,6 +148,13 @@ def person_consent(request: AuthedRequest, person_id: int) -> HttpResponse:
         except JisrError as error:
             add_error_to_form(form, error)
         else:
+            if person.status == RecordStatus.CLOSED:
+                # The record is on legal hold now: not even its caseworker opens it again.
+                messages.success(
+                    request,
+                    _("This record is closed: the person withdrew their consent to be registered."),
+                )
+                return redirect("registry:person_list")
             messages.success(request, _("The decision has been recorded."))
             return redirect("registry:person_detail", person_id=person.pk)
     return render(request, "registry/person_consent.html", {"form": form, "person": person})

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from jisr.conftest import register_person
-from jisr.matching.models import Profile
+from jisr.matching.references import candidate_reference
 from jisr.matching.tests.conftest import _fresh_index, build_profile, taxonomy  # noqa: F401
 from jisr.tests.conftest import sign_in
 
@@ -36,8 +36,8 @@ def test_employer_posts_in_arabic_and_a_withdrawn_candidate_disappears(
     )  # fmt: skip
     weaker = register_person(alice, first_name="سلام")
     build_profile(alice, weaker, occupation=taxonomy["structural"], skills={taxonomy["cad"]: 2})
-    strong_ref = Profile.objects.get(person=strong).reference
-    weaker_ref = Profile.objects.get(person=weaker).reference
+    company = orgs["company"].pk
+    strong_ref, weaker_ref = (candidate_reference(p.pk, company) for p in (strong, weaker))
 
     office = browser.new_context(locale="ar-IQ")
     employer = sign_in(office, live_server, "employer@example.org")

@@ -17,6 +17,7 @@ from jisr.accounts.decorators import PUBLIC, SELF, SIGNED_IN
 from jisr.accounts.roles import Perm
 from jisr.api import api
 from jisr.conftest import client_for
+from jisr.matching.references import candidate_reference
 from jisr.registry.models import CategoryRule, PersonImport
 
 PERSONAS = [
@@ -49,7 +50,7 @@ IN_SCOPE = {
         "analyst",
         "person",
     },
-    "profile_id": {"employer"},
+    "reference": {"employer"},  # a candidate's, for the employer's company
     "application_id": {"employer"},
     # A service and a location of charlie's NGO; a proposal reviewed by the administrator.
     "service_id": {"charlie"},
@@ -75,7 +76,7 @@ EDIT_IN_SCOPE = {
     "person_id": set(),
     "import_id": set(),
     "opportunity_id": {"employer"},  # changing it, its candidates and applications: the poster
-    "profile_id": {"employer"},
+    "reference": {"employer"},
     "application_id": {"employer"},
     "service_id": {"charlie"},
     "location_id": {"charlie"},
@@ -128,7 +129,7 @@ def _opportunity_samples(people: Any, person: Any) -> dict[str, str]:
     )[0]
     return {
         "opportunity_id": str(opportunity.pk),
-        "profile_id": str(profile.pk),
+        "reference": candidate_reference(profile.person_id, opportunity.organisation_id),
         "application_id": str(application.pk),
     }
 
@@ -259,7 +260,7 @@ def _sample_url(route: str, people: Any, orgs: Any, person: Any) -> str:
         "<int:location_id>": catalogue["location_id"],
         "<int:change_id>": catalogue["change_id"],
         "<int:opportunity_id>": matching["opportunity_id"],
-        "<int:profile_id>": matching["profile_id"],
+        "<str:reference>": matching["reference"],
         "<int:application_id>": matching["application_id"],
         "<int:person_id>": str(person.pk),
         "<int:rule_id>": str(CategoryRule.objects.order_by("pk").values_list("pk", flat=True)[0]),
@@ -402,7 +403,7 @@ def test_every_api_operation_as(persona, people, orgs, basra_person):
             .replace("{user_id}", str(people["bob"].pk))
             .replace("{person_id}", str(basra_person.pk))
             .replace("{opportunity_id}", matching["opportunity_id"])
-            .replace("{profile_id}", matching["profile_id"])
+            .replace("{reference}", matching["reference"])
             .replace("{application_id}", matching["application_id"])
             .replace("{service_id}", catalogue["service_id"])
             .replace("{change_id}", catalogue["change_id"])

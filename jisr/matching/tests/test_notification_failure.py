@@ -7,7 +7,8 @@ import logging
 
 from jisr.conftest import client_for, register_person
 from jisr.lib.sms import SmsError
-from jisr.matching.models import Application, Profile
+from jisr.matching.models import Application
+from jisr.matching.references import candidate_reference
 from jisr.matching.tests.conftest import build_profile, post
 
 
@@ -25,10 +26,10 @@ def test_an_invitation_stands_when_its_text_message_fails(
     person = register_person(people["alice"], first_name="مرشح", phone="+9647711112222")
     build_profile(people["alice"], person, occupation=taxonomy["civil"])
     opportunity = post(people["employer"], occupation=taxonomy["civil"], title="Site engineer")
-    profile = Profile.objects.get(person=person)
+    reference = candidate_reference(person.pk, orgs["company"].pk)
     with caplog.at_level(logging.WARNING), django_capture_on_commit_callbacks(execute=True):
         response = client_for(people["employer"]).post(
-            f"/matching/opportunities/{opportunity.pk}/candidates/{profile.pk}/invite/",
+            f"/matching/opportunities/{opportunity.pk}/candidates/{reference}/invite/",
             {"message": ""},
         )
     assert response.status_code == 302

@@ -9,6 +9,7 @@ import pytest
 
 from jisr.conftest import client_for, register_person
 from jisr.matching.models import Application, Opportunity, Profile
+from jisr.matching.references import candidate_reference
 from jisr.matching.tests.conftest import build_profile, post
 
 pytestmark = pytest.mark.django_db
@@ -114,14 +115,14 @@ def test_employer_posts_sees_candidates_and_records_an_outcome(
         f"/matching/opportunities/{opportunity.pk}/candidates/", HTTP_ACCEPT_LANGUAGE="en"
     )
     text = page.content.decode()
-    profile = Profile.objects.get(person=person)
-    assert profile.reference in text
+    reference = candidate_reference(person.pk, opportunity.organisation_id)
+    assert reference in text
     assert "Has 1 of 3 essential skills of civil engineer" in text
     assert "مرشح" not in text  # no name before the person applies
     # Invite: the person is told by text message.
     with django_capture_on_commit_callbacks(execute=True):
         employer.post(
-            f"/matching/opportunities/{opportunity.pk}/candidates/{profile.pk}/invite/",
+            f"/matching/opportunities/{opportunity.pk}/candidates/{reference}/invite/",
             {"message": ""},
         )
     assert sms_outbox
@@ -203,7 +204,9 @@ def test_the_api_covers_profile_opportunity_matching_and_applications(
     opportunity_id = created.json()["id"]
     assert len(created.json()["skills"]) == 3
     found = _api(employer, "GET", f"/api/v1/opportunities/{opportunity_id}/candidates", None)
-    assert [c["profile_id"] for c in found.json()] == [Profile.objects.get(person=basra_person).pk]
+    assert [c["reference"] for c in found.json()] == [
+        candidate_reference(basra_person.pk, people["employer"].organisation_id)
+    ]
     assert found.json()[0]["reasons"]
     matches = _api(bob, "GET", f"/api/v1/persons/{basra_person.pk}/opportunities").json()
     assert matches[0]["opportunity"]["id"] == opportunity_id

@@ -1,0 +1,122 @@
+"""A closed record (the person closed their account, or withdrew their consent to be registered)
+is on legal hold (decision 0019): kept, but out of every list, search, export, case, referral
+and match, and no member of staff opens or changes it, in the pages or the API. The person
+still reads their own record."""
+
+from __future__ import annotations
+
+import html
+import json
+from typing import Any
+
+import pytest
+
+from jisr.conftest import client_for
+from jisr.registry.models import RecordStatus
+
+pytestmark = pytest.mark.django_db
+
+CLOSED = "This record is closed at the person's request"
+
+
+@pytest.fixture
+def closed(people: dict[str, Any], basra_person: Any) -> Any:
+    """The Basra person with a case and a referral to charlie's NGO, then closed by withdrawing
+    their consent to be registered, through bob's page."""
+    from jisr.core.tests.test_every_url_as_every_role import _case_samples
+
+    basra_person.account = people["person"]
+    basra_person.save()
+    _case_samples(people, basra_person)
+    bob = client_for(people["bob"])
+    response = bob.post(
+        f"/registry/persons/{basra_person.pk}/consent/",
+        {"purpose": "registration", "status": "withdrawn", "channel": "phone"},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/registry/persons/"  # not to the record: it is closed
+    basra_person.refresh_from_db()
+    assert basra_person.status == RecordStatus.CLOSED
+    return basra_person
+
+
+def _api(client: Any, method: str, url: str, body: Any = None) -> Any:
+    return client.generic(method, url, data=json.dumps(body or {}), content_type="application/json")
+
+
+def test_no_member_of_staff_opens_or_changes_a_closed_record(people, closed):
+    for name in ("bob", "carol"):  # the registering caseworker, the ministry's supervisor
+        client = client_for(people[name])
+        for path in ("", "edit/", "consent/", "case-form/", "share/"):
+            response = client.get(
+                f"/registry/persons/{closed.pk}/{path}", headers={"accept-language": "en"}
+            )
+            assert response.status_code == 403, (name, path)
+            if name == "bob" or not path:  # carol may only read: other pages refuse her anyway
+                assert CLOSED in html.unescape(response.content.decode()), (name, path)
+        for path in ("profile/", "opportunities/"):
+            assert client.get(f"/matching/persons/{closed.pk}/{path}").status_code == 403
+        member = client.get(f"/registry/persons/new/?member_of={closed.pk}")
+        assert member.status_code == 403
+        got = _api(client, "GET", f"/api/v1/persons/{closed.pk}")
+        assert got.status_code == 403
+        assert got.json()["error"]["code"] == "record_closed"
+        assert CLOSED in got.json()["error"]["message"]
+    bob = client_for(people["bob"])
+    edited = bob.post(f"/registry/persons/{closed.pk}/edit/", {"first_name": "غيره"})
+    assert edited.status_code == 403
+    patched = _api(bob, "PATCH", f"/api/v1/persons/{closed.pk}", {"first_name": "غيره"})
+    assert patched.json()["error"]["code"] == "record_closed"
+    consent = _api(
+        bob, "POST", f"/api/v1/persons/{closed.pk}/consents",
+        {"purpose": "registration", "status": "given", "channel": "phone"},
+    )  # fmt: skip
+    assert consent.json()["error"]["code"] == "record_closed"
+    answers = _api(
+        bob, "PUT", f"/api/v1/persons/{closed.pk}/answers", {"employment_status": "employed"}
+    )
+    assert answers.json()["error"]["code"] == "record_closed"
+    closed.refresh_from_db()
+    assert closed.first_name == "مريم"
+    assert closed.status == RecordStatus.CLOSED
+
+
+def test_a_closed_record_is_in_no_list_search_or_export(people, closed):
+    for name in ("bob", "carol"):
+        client = client_for(people[name])
+        for query in ("", "?status=closed", "?q=مريم", "?q=07801112233"):
+            listed = client.get(f"/registry/persons/{query}").context["page"]
+            assert closed.pk not in [p.pk for p in listed], (name, query)
+            export = client.get(f"/registry/persons/export/{query}").content.decode()
+            assert "مريم" not in export, (name, query)
+        api = _api(client, "GET", "/api/v1/persons?q=مريم").json()
+        assert api["items"] == []
+    duplicates = client_for(people["bob"]).post(
+        "/registry/persons/new/",
+        {"first_name": "مريم", "family_name": "الساعدي", "phone": "07801112233"},
+    )
+    assert closed not in duplicates.context["duplicates"]
+
+
+def test_a_closed_records_cases_and_referrals_are_out_of_reach(people, closed):
+    from jisr.cases.models import Case, Referral
+
+    case = Case.objects.get(person=closed)
+    referral = Referral.objects.get(need__case=case)
+    bob = client_for(people["bob"])
+    assert closed.full_name not in bob.get("/cases/").content.decode()
+    assert bob.get(f"/cases/{case.pk}/").status_code == 404
+    assert _api(bob, "GET", "/api/v1/cases").json() == []
+    charlie = client_for(people["charlie"])  # the organisation the referral went to
+    assert closed.full_name not in charlie.get("/cases/referrals/").content.decode()
+    assert charlie.get(f"/cases/referrals/{referral.pk}/").status_code == 404
+    assert charlie.get(f"/cases/referrals/{referral.pk}/letter.pdf").status_code == 404
+    assert _api(charlie, "GET", "/api/v1/referrals/received").json() == []
+
+
+def test_the_person_still_reads_their_own_closed_record(people, closed):
+    client = client_for(people["person"])
+    page = client.get("/registry/my-record/")
+    assert page.status_code == 200
+    assert "مريم" in page.content.decode()
+    assert client.get("/registry/my-record/download.json").status_code == 200
