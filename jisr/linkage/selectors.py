@@ -161,6 +161,12 @@ def record_view(
     if own is None:
         own = record.register.organisation_id in _organisation_ids(fetched_by)
     allowed = visible_fields(fetched_by, record.register) if fields is None else fields
+    if record.withdrawn_at is not None and (
+        not own or record.register.kind == Register.Kind.JISR_REGISTRY
+    ):
+        # A withdrawn record is no recipient's; a withdrawn mirror record is nobody's (the
+        # person's consent is gone, and the owner reads the person in the registry itself).
+        allowed = ()
     return {
         "id": record.pk, "register_name": record.register.display_name, "register_id": record.register_id,
         "organisation": str(record.register.organisation), "withdrawn": record.withdrawn_at is not None,
@@ -178,13 +184,17 @@ def runs_in_reach(fetched_by: Any) -> QuerySet[LinkageRun]:
 
 def pairs_in_reach(fetched_by: Any) -> QuerySet[CandidatePair]:
     """Pairs with one record in a register of the user's organisation and the other in a
-    register it reaches (its own, or shared with it)."""
+    register it reaches (its own, or shared with it), both records in force."""
     own = _organisation_ids(fetched_by)
     reachable = reachable_registers(fetched_by).values("pk")
-    return CandidatePair.objects.filter(
-        (Q(left__register__organisation_id__in=own) & Q(right__register__in=reachable))
-        | (Q(right__register__organisation_id__in=own) & Q(left__register__in=reachable))
-    ).select_related("left__register__organisation", "right__register__organisation", "run")
+    return (
+        CandidatePair.objects.filter(
+            (Q(left__register__organisation_id__in=own) & Q(right__register__in=reachable))
+            | (Q(right__register__organisation_id__in=own) & Q(left__register__in=reachable))
+        )
+        .filter(left__withdrawn_at__isnull=True, right__withdrawn_at__isnull=True)
+        .select_related("left__register__organisation", "right__register__organisation", "run")
+    )
 
 
 def pairs_for_review(fetched_by: Any) -> QuerySet[CandidatePair]:
@@ -229,9 +239,12 @@ def latest_decision(left_id: int, right_id: int) -> PairDecision | None:
 
 
 def record_get(fetched_by: Any, record_id: int) -> RegisterRecord:
+    """A record of a register the user reaches: any of its own registers' records, only those
+    in force of a register shared with it."""
     require(fetched_by, Perm.CROSS_REFERENCE_VIEW)
     found = (
         RegisterRecord.objects.filter(pk=record_id, register__in=reachable_registers(fetched_by).values("pk"))
+        .filter(Q(withdrawn_at__isnull=True) | Q(register__organisation_id__in=_organisation_ids(fetched_by)))
         .select_related("register__organisation").first()
     )  # fmt: skip
     if found is None:
@@ -251,8 +264,8 @@ class Link:
 def golden_record(
     fetched_by: Any, record: RegisterRecord
 ) -> tuple[list[dict[str, Any]], list[Link]]:
-    """The records the user reaches that are one person with `record`, and the links between
-    them (match probability, and who confirmed it, or "automatic")."""
+    """The records in force the user reaches that are one person with `record`, and the links
+    between them (match probability, and who confirmed it, or "automatic")."""
     reachable = reachable_registers(fetched_by).values("pk")
     audit_record(
         actor=fetched_by, action=Action.VIEW, target=record, changes={"cluster": record.cluster}
@@ -262,6 +275,7 @@ def golden_record(
     else:
         members = list(
             RegisterRecord.objects.filter(cluster=record.cluster, register__in=reachable)
+            .filter(Q(withdrawn_at__isnull=True) | Q(pk=record.pk))
             .select_related("register__organisation").order_by("register_id", "source_id")
         )  # fmt: skip
     ids = [m.pk for m in members]

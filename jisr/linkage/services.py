@@ -9,12 +9,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from jisr.accounts.access import forbidden, not_found, require
-from jisr.accounts.models import Organisation
+from jisr.accounts.models import Organisation, User
 from jisr.accounts.roles import Perm
 from jisr.audit.models import Action
 from jisr.audit.services import audit_record
@@ -297,7 +298,8 @@ def run_import(
 
 def sync_registry_register(organisation: Organisation) -> Register:
     """The register that mirrors the persons `organisation` (and its branches) registered in Jisr
-    who consent to sharing with another ministry; refreshed before every run that reads it."""
+    who consent to sharing with another ministry; refreshed before every run that reads it.
+    A person who consents again comes back; one who no longer does is withdrawn and erased."""
     from jisr.registry.models import ConsentEvent, ConsentStatus, Person, Purpose, RecordStatus
 
     register, _created = Register.objects.get_or_create(
@@ -317,7 +319,9 @@ def sync_registry_register(organisation: Organisation) -> Register:
     now = timezone.now()
     existing = {r.person_id: r for r in RegisterRecord.objects.filter(register=register)}
     created, changed = [], []
+    mirrored: set[int] = set()
     for person in persons.iterator(chunk_size=2000):
+        mirrored.add(person.pk)
         values = {
             "source_id": str(person.pk), "first_name": person.first_name, "father_name": person.father_name,
             "grandfather_name": person.grandfather_name, "family_name": person.family_name,
@@ -341,15 +345,65 @@ def sync_registry_register(organisation: Organisation) -> Register:
     RegisterRecord.objects.bulk_update(
         changed, ["source_id", *RECORD_FIELDS, "withdrawn_at", "updated_at"], batch_size=1000
     )
-    RegisterRecord.objects.filter(register=register, withdrawn_at__isnull=True).exclude(
-        person_id__in=consenting
-    ).update(withdrawn_at=now)
-    RegisterRecord.objects.filter(register=register, withdrawn_at__isnull=True).exclude(
-        person__status=RecordStatus.ACTIVE
-    ).update(withdrawn_at=now)
+    # Whoever is no longer mirrored (consent withdrawn, record closed) is erased, not only
+    # flagged: also one withdrawn before erasure was the rule, whose fields are still there.
+    gone = [
+        r.pk
+        for person_id, r in existing.items()
+        if person_id not in mirrored
+        and (r.withdrawn_at is None or any(getattr(r, key) for key in RECORD_FIELDS))
+    ]
+    _erase_mirror_records(gone)
     register.imported_at = now
     register.save(update_fields=["imported_at"])
     return register
+
+
+# Every field a mirror record copies from the person; `source_id` (the person's number in Jisr)
+# stays, so that consent given again finds the same record.
+_ERASED = {key: "" for key in RECORD_FIELDS}
+
+
+def _erase_mirror_records(record_ids: list[int]) -> None:
+    """Withdraw mirror records and erase what they copied of the person, with the pairs whose
+    evidence compared them; reviewers' decisions stay (they hold no field) but link nothing
+    while a record is withdrawn. The golden record is recomputed once the change commits."""
+    if not record_ids:
+        return
+    now = timezone.now()
+    for start in range(0, len(record_ids), 900):
+        chunk = record_ids[start : start + 900]
+        RegisterRecord.objects.filter(pk__in=chunk).update(
+            withdrawn_at=now, updated_at=now, cluster=None, **_ERASED
+        )
+        CandidatePair.objects.filter(Q(left_id__in=chunk) | Q(right_id__in=chunk)).delete()
+    from jisr.linkage.tasks import recluster_task
+
+    transaction.on_commit(lambda: recluster_task.enqueue())
+
+
+def consent_recorded(sender: Any, *, event: Any, by: User | None, **_kwargs: Any) -> None:
+    """A person's consent to sharing (or to being registered at all) ends: their records in every
+    organisation's mirror of the Jisr registry are withdrawn and erased in the same transaction,
+    so no recipient reads them from this moment (connected in `apps.py`)."""
+    from jisr.registry.models import ConsentStatus, Purpose
+
+    if event.status == ConsentStatus.GIVEN or event.purpose not in (
+        Purpose.SHARING,
+        Purpose.REGISTRATION,
+    ):
+        return
+    records = list(
+        RegisterRecord.objects.filter(
+            person_id=event.person_id, register__kind=Register.Kind.JISR_REGISTRY
+        )
+    )
+    _erase_mirror_records([r.pk for r in records])
+    for record in records:
+        audit_record(
+            actor=by, action=Action.UPDATE, target=record,
+            changes={"withdrawn": f"consent.{event.purpose}", "erased": True},
+        )  # fmt: skip
 
 
 def registry_register(*, by: Any) -> Register:
