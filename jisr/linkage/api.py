@@ -152,6 +152,9 @@ class AgreementIn(Schema):
     fields: list[str]
     purpose: str = Field(max_length=300)
     valid_until: dt.date
+    referral_follow_up: bool = Field(
+        False, description="Jisr's registry only: the recipient may filter on open referrals"
+    )
 
 
 class AgreementOut(Schema):
@@ -160,6 +163,7 @@ class AgreementOut(Schema):
     recipient_id: int
     fields: list[str]
     purpose: str
+    referral_follow_up: bool
     valid_from: dt.date
     valid_until: dt.date
     ended_at: dt.datetime | None
@@ -345,6 +349,7 @@ def agreement_create(request: HttpRequest, payload: AgreementIn) -> Any:
     return Status(201, services.create_agreement(
         by=request.user, register=register, recipient=recipient, fields=payload.fields,
         purpose=payload.purpose, valid_until=payload.valid_until,
+        referral_follow_up=payload.referral_follow_up,
     ))  # fmt: skip
 
 

@@ -14,12 +14,14 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from jisr.accounts.access import not_found, require
-from jisr.accounts.models import Organisation
+from jisr.accounts.models import Organisation, OrganisationKind
 from jisr.accounts.roles import Perm
 from jisr.audit.models import Action
 from jisr.audit.services import audit_record
+from jisr.lib.errors import JisrError
 from jisr.linkage.models import (
     CandidatePair,
     LinkageRun,
@@ -51,10 +53,30 @@ def _recipient_ids(fetched_by: Any) -> set[int]:
     return ids
 
 
+# The persons of Jisr's registry consented to "sharing with another ministry": its mirror goes
+# to ministries and their offices only. `Organisation.is_government` also counts Iraqi
+# institutions (hospitals, universities) and the platform operator, which that wording does not.
+REGISTRY_RECIPIENT_KINDS = frozenset(
+    {OrganisationKind.MINISTRY, OrganisationKind.GOVERNMENT_OFFICE}
+)
+
+
+def may_receive(register: Register, organisation: Organisation) -> bool:
+    return (
+        register.kind != Register.Kind.JISR_REGISTRY
+        or organisation.kind in REGISTRY_RECIPIENT_KINDS
+    )
+
+
 def agreements_in_force(on: dt.date | None = None) -> QuerySet[SharingAgreement]:
+    """Agreements in force today; one sharing the registry with an organisation that may not
+    receive it (made before the rule, or its kind changed since) gives nothing."""
     day = on or timezone.localdate()
     return SharingAgreement.objects.filter(
         ended_at__isnull=True, valid_from__lte=day, valid_until__gte=day
+    ).exclude(
+        Q(register__kind=Register.Kind.JISR_REGISTRY)
+        & ~Q(recipient__kind__in=REGISTRY_RECIPIENT_KINDS)
     )
 
 
@@ -107,9 +129,15 @@ def own_agreement_get(fetched_by: Any, agreement_id: int) -> SharingAgreement:
     return found
 
 
-def recipients(fetched_by: Any) -> QuerySet[Organisation]:
-    """Organisations a register can be shared with: active ones other than the user's own."""
-    return Organisation.objects.filter(is_active=True).exclude(pk__in=_organisation_ids(fetched_by))
+def recipients(fetched_by: Any, register: Register | None = None) -> QuerySet[Organisation]:
+    """Organisations a register can be shared with: active ones other than the user's own;
+    for Jisr's registry, ministries and government offices only."""
+    found = Organisation.objects.filter(is_active=True).exclude(
+        pk__in=_organisation_ids(fetched_by)
+    )
+    if register is not None and register.kind == Register.Kind.JISR_REGISTRY:
+        found = found.filter(kind__in=REGISTRY_RECIPIENT_KINDS)
+    return found
 
 
 def reachable_registers(fetched_by: Any) -> QuerySet[Register]:
@@ -306,6 +334,31 @@ def golden_record(
     ], list(links.values())
 
 
+def referral_registries(fetched_by: Any, base: Register, other: Register) -> set[int]:
+    """The registers among `base` and `other` whose persons' open referrals the user may ask
+    about: Jisr's registry of the user's organisation, or one shared with it under an agreement
+    that names referral follow-up. None of them: the question is refused."""
+    registries = {r for r in (base, other) if r.kind == Register.Kind.JISR_REGISTRY}
+    if not registries:
+        raise JisrError(
+            "invalid", _("Only persons of Jisr's registry have referrals: choose it as one of the two registers."),
+            fields={"without_open_referral": [_("Choose Jisr's registry as one of the two registers.")]},
+        )  # fmt: skip
+    own = _organisation_ids(fetched_by)
+    followed = set(
+        agreements_in_force()
+        .filter(register__in=registries, recipient_id__in=_recipient_ids(fetched_by), referral_follow_up=True)
+        .values_list("register_id", flat=True)
+    )  # fmt: skip
+    allowed = {r.pk for r in registries if r.organisation_id in own or r.pk in followed}
+    if not allowed:
+        raise JisrError(
+            "forbidden", _("The agreement under which you see Jisr's registry does not include referral follow-up."),
+            status=403, fields={"without_open_referral": [_("Your organisation's agreement does not allow this filter.")]},
+        )  # fmt: skip
+    return allowed
+
+
 @dataclass(frozen=True)
 class CrossReference:
     base: Register
@@ -328,6 +381,7 @@ def cross_reference(
     reachable = set(reachable_registers(fetched_by).values_list("pk", flat=True))
     if base.pk not in reachable or other.pk not in reachable:
         raise not_found()
+    registries = referral_registries(fetched_by, base, other) if without_open_referral else set()
     base_fields, other_fields = visible_fields(fetched_by, base), visible_fields(fetched_by, other)
     own_ids = _organisation_ids(fetched_by)
     base_own, other_own = base.organisation_id in own_ids, other.organisation_id in own_ids
@@ -347,7 +401,7 @@ def cross_reference(
     for record in members.select_related("register__organisation"):
         if record.cluster not in other_records:
             continue
-        if record.person_id:
+        if record.person_id and record.register_id in registries:
             persons_by_cluster.setdefault(record.cluster or 0, set()).add(record.person_id)
         if record.register_id == base.pk:
             base_by_cluster.setdefault(record.cluster or 0, []).append(record)

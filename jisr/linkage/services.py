@@ -463,14 +463,22 @@ def decide_pair(*, by: Any, pair: CandidatePair, same_person: bool, note: str = 
 
 def create_agreement(
     *, by: Any, register: Register, recipient: Organisation, fields: list[str], purpose: str,
-    valid_until: dt.date,
+    valid_until: dt.date, referral_follow_up: bool = False,
 ) -> SharingAgreement:  # fmt: skip
-    """The owner of a register lets another organisation see some of its fields."""
+    """The owner of a register lets another organisation see some of its fields; for Jisr's
+    registry, only a ministry or a government office, and, if it says so, for referral
+    follow-up (who has no open referral in Jisr)."""
     require(by, Perm.AGREEMENT_MANAGE)
     selectors.require_own_register(by, register)
     problems: dict[str, list[str]] = {}
     if recipient.pk in (by.organisation.descendant_ids() if by.organisation else set()):
         problems["recipient"] = [_("Your own organisation already sees its registers.")]
+    elif not selectors.may_receive(register, recipient):
+        problems["recipient"] = [
+            _("The persons in Jisr's registry consented to sharing with another ministry: choose a ministry or a government office.")
+        ]  # fmt: skip
+    if referral_follow_up and register.kind != Register.Kind.JISR_REGISTRY:
+        problems["referral_follow_up"] = [_("Only Jisr's registry has referrals to follow up.")]
     unknown = [f for f in fields if f not in SharingAgreement.FIELDS]
     if unknown or not fields:
         problems["shared_fields"] = [_("Choose at least one field from the list.")]
@@ -483,9 +491,11 @@ def create_agreement(
     agreement = SharingAgreement.objects.create(
         register=register, recipient=recipient, fields=[f for f in SharingAgreement.FIELDS if f in fields],
         purpose=purpose.strip()[:300], valid_until=valid_until, created_by=by,
+        referral_follow_up=referral_follow_up,
     )  # fmt: skip
     audit_record(actor=by, action=Action.CREATE, target=agreement,
-                 changes={"register": register.pk, "recipient": recipient.pk, "fields": agreement.fields})  # fmt: skip
+                 changes={"register": register.pk, "recipient": recipient.pk, "fields": agreement.fields,
+                          "referral_follow_up": referral_follow_up})  # fmt: skip
     return agreement
 
 

@@ -63,6 +63,7 @@ def scene(synth: Path, people: dict[str, Any], labour_analyst: Any) -> dict[str,
         "action": "agreement", "recipient": labour_analyst.organisation.pk,
         "shared_fields": ["source_id", "first_name", "father_name", "family_name", "governorate"],
         "purpose": "Returnees who are jobseekers", "valid_until": "2030-12-31",
+        "referral_follow_up": "on",
     })  # fmt: skip
     assert shared.status_code == 302, shared.content
     labour = client_for(labour_analyst)
