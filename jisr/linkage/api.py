@@ -115,7 +115,9 @@ class EvidenceOut(Schema):
 
 class PairOut(Schema):
     id: int
-    probability: float
+    probability: float | None = Field(
+        description="As the fields your organisation sees on both records make it"
+    )
     band: str
     left: RecordOut
     right: RecordOut
@@ -281,14 +283,14 @@ def run_get(request: HttpRequest, run_id: int) -> LinkageRun:
 
 
 def _pair_out(request: HttpRequest, pair: Any) -> dict[str, Any]:
-    left, right = selectors.pair_view(request.user, pair)
-    described = [{**e, "level": str(e["level"])} for e in evidence.described(pair.evidence)]
+    seen = selectors.pair_view(request.user, pair)
+    described = [{**e, "level": str(e["level"])} for e in evidence.described(seen.evidence)]
     return {
         "id": pair.pk,
-        "probability": pair.probability,
+        "probability": seen.probability,
         "band": pair.band,
-        "left": left,
-        "right": right,
+        "left": seen.left,
+        "right": seen.right,
         "evidence": described,
     }
 

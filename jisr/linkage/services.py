@@ -449,12 +449,14 @@ def decide_pair(*, by: Any, pair: CandidatePair, same_person: bool, note: str = 
     require(by, Perm.LINKAGE_REVIEW)
     if not selectors.pairs_in_reach(by).filter(pk=pair.pk).exists():
         raise not_found()
+    # The probability the reviewer was shown: the one their organisation's fields make.
+    probability = selectors.pair_evidence(pair, selectors.sight(by))[1]
     decision = PairDecision.objects.create(
         left=pair.left, right=pair.right, same_person=same_person, note=note.strip()[:500],
-        decided_by=by, probability=pair.probability,
+        decided_by=by, probability=probability,
     )  # fmt: skip
     audit_record(actor=by, action=Action.UPDATE, target=pair,
-                 changes={"same_person": same_person, "probability": pair.probability})  # fmt: skip
+                 changes={"same_person": same_person, "probability": probability})  # fmt: skip
     from jisr.linkage.clusters import recluster
 
     recluster()

@@ -259,7 +259,8 @@ def review_queue(request: AuthedRequest) -> HttpResponse:
     page = CappedPaginator(selectors.pairs_for_review(request.user), 50).get_page(
         request.GET.get("page")
     )
-    return render(request, "linkage/review_queue.html", {"page": page})
+    rows = zip(page, selectors.review_rows(request.user, page), strict=True)
+    return render(request, "linkage/review_queue.html", {"page": page, "rows": rows})
 
 
 @permission(Perm.LINKAGE_REVIEW)
@@ -277,18 +278,18 @@ def pair_detail(request: AuthedRequest, pair_id: int) -> HttpResponse:
             if following
             else redirect("linkage:review_queue")
         )
-    left, right = selectors.pair_view(request.user, pair)
+    seen = selectors.pair_view(request.user, pair)
     rows = [
         {
             "label": FIELD_LABELS.get(f, f),
-            "left": left["fields"].get(f, None),
-            "right": right["fields"].get(f, None),
+            "left": seen.left["fields"].get(f, None),
+            "right": seen.right["fields"].get(f, None),
         }
         for f in SharingAgreement.FIELDS
     ]
     return render(request, "linkage/pair_detail.html", {
-        "pair": pair, "left": left, "right": right, "rows": rows,
-        "evidence": evidence.described(pair.evidence), "decision": selectors.latest_decision(pair.left_id, pair.right_id),
+        "pair": pair, "left": seen.left, "right": seen.right, "rows": rows, "probability": seen.probability,
+        "evidence": evidence.described(seen.evidence), "decision": selectors.latest_decision(pair.left_id, pair.right_id),
     })  # fmt: skip
 
 
