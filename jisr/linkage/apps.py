@@ -6,8 +6,8 @@ class LinkageConfig(AppConfig):
     verbose_name = "Record linkage"
 
     def ready(self) -> None:
-        from jisr.linkage.services import consent_recorded
-        from jisr.registry.signals import consent_recorded as registry_consent_recorded
+        from jisr.linkage.services import mirror_follow_consent
+        from jisr.registry.signals import consent_recorded
 
         # The registry sends, the linkage mirror follows: registry never imports linkage.
-        registry_consent_recorded.connect(consent_recorded, dispatch_uid="linkage.mirror")
+        consent_recorded.connect(mirror_follow_consent, dispatch_uid="linkage.mirror")

@@ -32,6 +32,7 @@ from jisr.linkage.models import (
     RegisterUpload,
     SharingAgreement,
 )
+from jisr.linkage.tasks import recluster_task
 from jisr.registry.imports import (
     RowError,
     Target,
@@ -40,6 +41,7 @@ from jisr.registry.imports import (
     guess_mapping,
     sex_code,
 )
+from jisr.registry.models import ConsentEvent, ConsentStatus, Person, Purpose, RecordStatus
 
 TARGETS: tuple[Target, ...] = (
     Target("source_id", gettext_lazy("Record number in the register"), True,
@@ -300,8 +302,6 @@ def sync_registry_register(organisation: Organisation) -> Register:
     """The register that mirrors the persons `organisation` (and its branches) registered in Jisr
     who consent to sharing with another ministry; refreshed before every run that reads it.
     A person who consents again comes back; one who no longer does is withdrawn and erased."""
-    from jisr.registry.models import ConsentEvent, ConsentStatus, Person, Purpose, RecordStatus
-
     register, _created = Register.objects.get_or_create(
         organisation=organisation, kind=Register.Kind.JISR_REGISTRY,
         defaults={"name": f"Jisr — {organisation.name_en or organisation.name_ar}"[:200]},
@@ -377,17 +377,15 @@ def _erase_mirror_records(record_ids: list[int]) -> None:
             withdrawn_at=now, updated_at=now, cluster=None, **_ERASED
         )
         CandidatePair.objects.filter(Q(left_id__in=chunk) | Q(right_id__in=chunk)).delete()
-    from jisr.linkage.tasks import recluster_task
-
     transaction.on_commit(lambda: recluster_task.enqueue())
 
 
-def consent_recorded(sender: Any, *, event: Any, by: User | None, **_kwargs: Any) -> None:
+def mirror_follow_consent(
+    sender: Any, *, event: ConsentEvent, by: User | None, **_kwargs: Any
+) -> None:
     """A person's consent to sharing (or to being registered at all) ends: their records in every
     organisation's mirror of the Jisr registry are withdrawn and erased in the same transaction,
     so no recipient reads them from this moment (connected in `apps.py`)."""
-    from jisr.registry.models import ConsentStatus, Purpose
-
     if event.status == ConsentStatus.GIVEN or event.purpose not in (
         Purpose.SHARING,
         Purpose.REGISTRATION,
