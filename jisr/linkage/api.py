@@ -114,7 +114,9 @@ class EvidenceOut(Schema):
 
 class PairOut(Schema):
     id: int
-    probability: float
+    probability: float | None = Field(
+        description="As the fields your organisation sees on both records make it"
+    )
     band: str
     left: RecordOut
     right: RecordOut
@@ -151,6 +153,9 @@ class AgreementIn(Schema):
     fields: list[str]
     purpose: str = Field(max_length=300)
     valid_until: dt.date
+    referral_follow_up: bool = Field(
+        False, description="Jisr's registry only: the recipient may filter on open referrals"
+    )
 
 
 class AgreementOut(Schema):
@@ -159,6 +164,7 @@ class AgreementOut(Schema):
     recipient_id: int
     fields: list[str]
     purpose: str
+    referral_follow_up: bool
     valid_from: dt.date
     valid_until: dt.date
     ended_at: dt.datetime | None
@@ -274,14 +280,14 @@ def run_get(request: HttpRequest, run_id: int) -> LinkageRun:
 
 
 def _pair_out(request: HttpRequest, pair: Any) -> dict[str, Any]:
-    left, right = selectors.pair_view(request.user, pair)
-    described = [{**e, "level": str(e["level"])} for e in evidence.described(pair.evidence)]
+    seen = selectors.pair_view(request.user, pair)
+    described = [{**e, "level": str(e["level"])} for e in evidence.described(seen.evidence)]
     return {
         "id": pair.pk,
-        "probability": pair.probability,
+        "probability": seen.probability,
         "band": pair.band,
-        "left": left,
-        "right": right,
+        "left": seen.left,
+        "right": seen.right,
         "evidence": described,
     }
 
@@ -342,6 +348,7 @@ def agreement_create(request: HttpRequest, payload: AgreementIn) -> Any:
     return Status(201, services.create_agreement(
         by=request.user, register=register, recipient=recipient, fields=payload.fields,
         purpose=payload.purpose, valid_until=payload.valid_until,
+        referral_follow_up=payload.referral_follow_up,
     ))  # fmt: skip
 
 

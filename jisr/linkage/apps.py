@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class LinkageConfig(AppConfig):
     name = "jisr.linkage"
     verbose_name = "Record linkage"
+
+    def ready(self) -> None:
+        from jisr.linkage.services import mirror_follow_consent
+        from jisr.registry.signals import consent_recorded
+
+        # The registry sends, the linkage mirror follows: registry never imports linkage.
+        consent_recorded.connect(mirror_follow_consent, dispatch_uid="linkage.mirror")

@@ -1,10 +1,10 @@
 """The golden record: records joined by links are one person.
 
 A link is a pair the latest run of its registers put above the threshold, or a pair a reviewer's
-latest decision says is the same person. Links join groups strongest first, but never two groups
-between which a reviewer said "different people" (`model.clusters`): one wrong link cannot chain
-two people into one. Each record in a group gets the smallest record id of the group as its
-`cluster`; a record linked to nothing has none.
+latest decision says is the same person, between two records in force. Links join groups
+strongest first, but never two groups between which a reviewer said "different people"
+(`model.clusters`): one wrong link cannot chain two people into one. Each record in a group gets
+the smallest record id of the group as its `cluster`; a record linked to nothing has none.
 """
 
 from __future__ import annotations
@@ -18,14 +18,19 @@ from jisr.linkage.models import CandidatePair, PairDecision, RegisterRecord
 def _scored() -> list[tuple[float, int, int]]:
     """Every pair that says something: links at their probability, a reviewer's latest "same"
     as certain, a reviewer's latest "different" as a pair that keeps two groups apart."""
+    # A withdrawn record (no longer in its register, or a person's consent gone) links nothing:
+    # no group is joined through it.
+    in_force = {"left__withdrawn_at__isnull": True, "right__withdrawn_at__isnull": True}
     latest: dict[tuple[int, int], bool] = {}
-    for left, right, same in PairDecision.objects.order_by("decided_at", "id").values_list(
-        "left_id", "right_id", "same_person"
+    for left, right, same in (
+        PairDecision.objects.filter(**in_force)
+        .order_by("decided_at", "id")
+        .values_list("left_id", "right_id", "same_person")
     ):
         latest[(min(left, right), max(left, right))] = same
     scored: list[tuple[float, int, int]] = []
     for left, right, probability in CandidatePair.objects.filter(
-        band=CandidatePair.Band.LINK
+        band=CandidatePair.Band.LINK, **in_force
     ).values_list("left_id", "right_id", "probability"):
         key = (min(left, right), max(left, right))
         if key not in latest:

@@ -105,7 +105,7 @@ def build_linkage(
     SharingAgreement.objects.create(
         register=registry, recipient=labour, created_by=User.objects.filter(organisation=migration).first() or labour_analyst,
         fields=["source_id", "first_name", "father_name", "grandfather_name", "family_name", "sex", "birth_date", "governorate"],
-        purpose="Returnees who are unemployed: finding work and training for them",
+        purpose="Returnees who are unemployed: finding work and training for them", referral_follow_up=True,
         valid_until=timezone.localdate() + dt.timedelta(days=365),
     )  # fmt: skip
     run = LinkageRun.objects.create(left=register, right=registry, started_by=labour_analyst)

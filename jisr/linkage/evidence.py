@@ -4,6 +4,8 @@ person)."""
 
 from __future__ import annotations
 
+import math
+from collections.abc import Iterable
 from typing import Any
 
 from django.utils.functional import Promise
@@ -37,6 +39,43 @@ COMPARISONS: dict[str, tuple[Promise, tuple[Promise, ...]]] = {
 }
 
 
+# The register fields each comparison reads (`prepare.prepared`): a name part comes from its own
+# field, or from the full name where the register splits none.
+SOURCES: dict[str, tuple[str, ...]] = {
+    "first": ("first_name", "full_name"), "father": ("father_name", "full_name"),
+    "grandfather": ("grandfather_name", "full_name"), "family": ("family_name", "full_name"),
+    "mother": ("mother_name",), "birth_date": ("birth_date",), "governorate": ("governorate",),
+    "phone": ("phone",), "sex": ("sex",),
+}  # fmt: skip
+
+
+def shown(
+    evidence: dict[str, list[float]],
+    *,
+    left: tuple[Iterable[str], Iterable[str]],
+    right: tuple[Iterable[str], Iterable[str]],
+) -> dict[str, list[float]]:
+    """The comparisons a reader may see: for each record, (the fields of it the model compared,
+    the fields of it the reader sees); a comparison is shown where the reader sees what it
+    compared of both records. What it found (even "missing on one side") tells of the other
+    record's field, so one outside the agreement is withheld whole."""
+    sides = [(set(compared), set(visible)) for compared, visible in (left, right)]
+    found = {}
+    for name, value in evidence.items():
+        sources = set(SOURCES.get(name, (name,)))
+        read = [sources & compared for compared, _visible in sides]
+        if all(read) and all(r <= visible for r, (_c, visible) in zip(read, sides, strict=True)):
+            found[name] = value
+    return found
+
+
+def probability(evidence: dict[str, list[float]], prior: float) -> float:
+    """The match probability the given comparisons alone make, with the model's prior (the
+    probability that two random records match): Fellegi-Sunter weights add up in bits."""
+    weight = math.log2(prior / (1 - prior)) + sum(w for _gamma, w in evidence.values())
+    return round(1 / (1 + 2 ** (-weight)), 6)
+
+
 def from_prediction(row: dict[str, Any]) -> dict[str, list[float]]:
     """{comparison: [gamma, weight in bits]} from a row of Splink's predictions (kept with their
     intermediate columns: the weight of the level and of the name's frequency)."""
@@ -51,10 +90,13 @@ def from_prediction(row: dict[str, Any]) -> dict[str, list[float]]:
 
 
 def described(evidence: dict[str, list[float]]) -> list[dict[str, Any]]:
-    """Each compared field: its name, what was found, the weight, for reading."""
+    """Each comparison given (those the reader may see): its name, what was found, the
+    weight, for reading."""
     rows = []
     for name, (label, levels) in COMPARISONS.items():
-        gamma, weight = evidence.get(name, [-1, 0.0])
+        if name not in evidence:
+            continue
+        gamma, weight = evidence[name]
         level = levels[int(gamma)] if 0 <= gamma < len(levels) else _("Missing on one side")
         rows.append({
             "field": name, "label": label, "level": level, "weight": weight,

@@ -286,6 +286,12 @@ def linker_for(
         [block_on("first_sound", "father_sound", "grandfather_sound", "birth_year"),
          block_on("first_sound", "phone")], recall=0.6,
     )  # fmt: skip
+    if not 0 < linker.misc.save_model_to_json()["probability_two_random_records_match"] < 1:
+        # No pair agrees on what these blocks read: the registers (or what an agreement lets a
+        # run compare of them) hold too little in common to weigh anything.
+        raise ValueError(
+            "Too few fields in common to train a model: the names and the date of birth are needed."
+        )
     say("estimating u from random pairs")
     linker.training.estimate_u_using_random_sampling(max_pairs=2e6, seed=1)
     # Each session leaves free what it estimates, and blocks on what namesakes and siblings do

@@ -180,6 +180,10 @@ class LinkageModel(models.Model):
     settings = models.JSONField()
     trained_at = models.DateTimeField(default=timezone.now)
     trained_on = models.JSONField(default=dict)  # records per register
+    # Register id → the fields of its records the model compares: those the agreements let
+    # every reader of the pairs see (`selectors.compared_fields`); the rest are left out of
+    # its input. Empty for a model trained before this rule: it compared every field.
+    fields = models.JSONField(default=dict)
 
     class Meta:
         ordering = ["-version"]
@@ -253,6 +257,12 @@ class SharingAgreement(models.Model):
     )  # fmt: skip
     fields = models.JSONField(_("fields shared"), default=list)
     purpose = models.CharField(_("purpose"), max_length=300)
+    # Who has an open referral in Jisr is more than the fields shared: the recipient may ask it
+    # (the cross-reference's filter) only where the agreement names this purpose.
+    referral_follow_up = models.BooleanField(
+        _("referral follow-up"), default=False,
+        help_text=_("They may list the persons who have no open referral in Jisr."),
+    )  # fmt: skip
     valid_from = models.DateField(_("valid from"), default=timezone.localdate)
     valid_until = models.DateField(_("valid until"))
     created_by = models.ForeignKey(

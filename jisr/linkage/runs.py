@@ -1,12 +1,13 @@
 """A linkage run over registers held in the database.
 
 The run reads the records in force of one register (duplicates) or two (links), with Jisr's
-registry refreshed first when it takes part; it reuses the latest trained model of that pair of
-registers, or trains one (u from random pairs, m by expectation maximisation) and keeps it as a
-new version; it keeps the pairs above the review band with their evidence, replacing those of
-the pair's previous run (reviewers' decisions are kept apart and never touched); it measures the
-model against the reviewers' decisions with Splink's accuracy analysis; and it brings the golden
-record up to date.
+registry refreshed first when it takes part, and of them only the fields every reader of its
+pairs may see (`selectors.compared_fields`); it reuses the latest trained model of that pair of
+registers if it compared the same fields, or trains one (u from random pairs, m by expectation
+maximisation) and keeps it as a new version; it keeps the pairs above the review band with their
+evidence, replacing those of the pair's previous run (reviewers' decisions are kept apart and
+never touched); it measures the model against the reviewers' decisions with Splink's accuracy
+analysis; and it brings the golden record up to date.
 """
 
 from __future__ import annotations
@@ -30,15 +31,18 @@ from jisr.linkage.models import (
     RegisterRecord,
 )
 from jisr.linkage.prepare import INPUT_COLUMNS
+from jisr.linkage.selectors import compared_fields
 
 logger = logging.getLogger(__name__)
 
 
-def _table(register: Register) -> Any:
+def _table(register: Register, fields: tuple[str, ...]) -> Any:
+    """The register's records in force as the model reads them, with only `fields`: a field
+    left out is empty on every record, so no comparison, block or weight reads it."""
     from jisr.linkage.model import table
 
     records = RegisterRecord.objects.filter(register=register, withdrawn_at__isnull=True)
-    columns = [c for c in INPUT_COLUMNS if c != "record_id"]
+    columns = [c for c in INPUT_COLUMNS if c != "record_id" and c in fields]
     return table(
         {"record_id": str(pk), **dict(zip(columns, values, strict=True))}
         for pk, *values in records.values_list("pk", *columns).iterator(chunk_size=5000)
@@ -65,21 +69,30 @@ def _execute(run: LinkageRun) -> None:
     from jisr.linkage import model
     from jisr.linkage.services import sync_registry_register
 
+    started = timezone.now()
     registers = [run.left] + ([run.right] if run.right else [])
     for register in registers:
         if register.kind == Register.Kind.JISR_REGISTRY:
             sync_registry_register(register.organisation)
-    tables = [_table(register) for register in registers]
+    # Read when the run starts: an agreement changed since the run was queued counts.
+    fields = compared_fields(run)
+    if any(not set(names) & set(INPUT_COLUMNS) for names in fields.values()):
+        raise ValueError("The agreements share no field the model compares.")
+    tables = [_table(register, fields[register.pk]) for register in registers]
     if min(t.num_rows for t in tables) < 2:
         raise ValueError("A register in this run has fewer than two records in force.")
     link_type: model.LinkType = "link_only" if run.right else "dedupe_only"
     saved = LinkageModel.objects.filter(left=run.left, right=run.right).first()
-    if saved is None or run.retrain:
+    # A model trained on other fields has no weights for those now compared, or weighs some
+    # now withheld: a new version is trained.
+    compared = {str(pk): list(names) for pk, names in fields.items()}
+    if saved is None or run.retrain or saved.fields != compared:
         trained = model.linker_for(tables, link_type, None, say=lambda _text: None)
         saved = LinkageModel.objects.create(
             left=run.left, right=run.right, settings=trained.misc.save_model_to_json(),
             version=1 + LinkageModel.objects.filter(left=run.left, right=run.right).count(),
             trained_on={str(r.pk): t.num_rows for r, t in zip(registers, tables, strict=True)},
+            fields=compared,
         )  # fmt: skip
     settings = {
         **saved.settings, "retain_intermediate_calculation_columns": True, "retain_matching_columns": True,
@@ -102,6 +115,13 @@ def _execute(run: LinkageRun) -> None:
         ))  # fmt: skip
     accuracy = _accuracy(linker, run, registers)
     with transaction.atomic():
+        # A person who withdrew consent while the run read the registers is erased already:
+        # none of their pairs is kept.
+        withdrawn = set(
+            RegisterRecord.objects.filter(register__in=registers, withdrawn_at__gte=started)
+            .values_list("pk", flat=True)
+        )  # fmt: skip
+        pairs = [p for p in pairs if p.left_id not in withdrawn and p.right_id not in withdrawn]
         CandidatePair.objects.filter(run__left=run.left, run__right=run.right).delete()
         CandidatePair.objects.bulk_create(pairs, batch_size=2000)
         links = sum(p.band == CandidatePair.Band.LINK for p in pairs)

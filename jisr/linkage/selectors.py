@@ -9,17 +9,21 @@ fields the agreement names; no role's record scope reaches past that, not even "
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from jisr.accounts.access import not_found, require
-from jisr.accounts.models import Organisation
+from jisr.accounts.models import Organisation, OrganisationKind
 from jisr.accounts.roles import Perm
 from jisr.audit.models import Action
 from jisr.audit.services import audit_record
+from jisr.lib.errors import JisrError
+from jisr.linkage import evidence
 from jisr.linkage.models import (
     CandidatePair,
     LinkageRun,
@@ -43,18 +47,41 @@ def _organisation_ids(fetched_by: Any) -> set[int]:
 
 def _recipient_ids(fetched_by: Any) -> set[int]:
     """The user's organisation and those above it: what a ministry is given, its branches see."""
+    return _upwards(fetched_by.organisation if fetched_by.is_authenticated else None)
+
+
+def _upwards(organisation: Organisation | None) -> set[int]:
     ids: set[int] = set()
-    organisation = fetched_by.organisation if fetched_by.is_authenticated else None
     while organisation is not None and organisation.pk not in ids:
         ids.add(organisation.pk)
         organisation = organisation.parent
     return ids
 
 
+# The persons of Jisr's registry consented to "sharing with another ministry": its mirror goes
+# to ministries and their offices only. `Organisation.is_government` also counts Iraqi
+# institutions (hospitals, universities) and the platform operator, which that wording does not.
+REGISTRY_RECIPIENT_KINDS = frozenset(
+    {OrganisationKind.MINISTRY, OrganisationKind.GOVERNMENT_OFFICE}
+)
+
+
+def may_receive(register: Register, organisation: Organisation) -> bool:
+    return (
+        register.kind != Register.Kind.JISR_REGISTRY
+        or organisation.kind in REGISTRY_RECIPIENT_KINDS
+    )
+
+
 def agreements_in_force(on: dt.date | None = None) -> QuerySet[SharingAgreement]:
+    """Agreements in force today; one sharing the registry with an organisation that may not
+    receive it (made before the rule, or its kind changed since) gives nothing."""
     day = on or timezone.localdate()
     return SharingAgreement.objects.filter(
         ended_at__isnull=True, valid_from__lte=day, valid_until__gte=day
+    ).exclude(
+        Q(register__kind=Register.Kind.JISR_REGISTRY)
+        & ~Q(recipient__kind__in=REGISTRY_RECIPIENT_KINDS)
     )
 
 
@@ -107,9 +134,15 @@ def own_agreement_get(fetched_by: Any, agreement_id: int) -> SharingAgreement:
     return found
 
 
-def recipients(fetched_by: Any) -> QuerySet[Organisation]:
-    """Organisations a register can be shared with: active ones other than the user's own."""
-    return Organisation.objects.filter(is_active=True).exclude(pk__in=_organisation_ids(fetched_by))
+def recipients(fetched_by: Any, register: Register | None = None) -> QuerySet[Organisation]:
+    """Organisations a register can be shared with: active ones other than the user's own;
+    for Jisr's registry, ministries and government offices only."""
+    found = Organisation.objects.filter(is_active=True).exclude(
+        pk__in=_organisation_ids(fetched_by)
+    )
+    if register is not None and register.kind == Register.Kind.JISR_REGISTRY:
+        found = found.filter(kind__in=REGISTRY_RECIPIENT_KINDS)
+    return found
 
 
 def reachable_registers(fetched_by: Any) -> QuerySet[Register]:
@@ -139,16 +172,77 @@ def register_get(fetched_by: Any, register_id: int) -> Register:
 def visible_fields(fetched_by: Any, register: Register) -> tuple[str, ...]:
     """The fields of `register`'s records the user sees: all of its own; of a shared one, what
     the agreements in force name."""
-    if register.organisation_id in _organisation_ids(fetched_by):
+    return fields_seen_by(
+        fetched_by.organisation if fetched_by.is_authenticated else None, register
+    )
+
+
+def fields_seen_by(organisation: Organisation | None, register: Register) -> tuple[str, ...]:
+    """What the staff of `organisation` see of `register`'s records: all of its own registers'
+    and its branches'; of another's, what the agreements in force with it (or an organisation
+    above it) name; nothing otherwise."""
+    if organisation is None:
+        return ()
+    if register.organisation_id in organisation.descendant_ids():
         return ALL_FIELDS
     names: set[str] = set()
     for fields in (
         agreements_in_force()
-        .filter(register=register, recipient_id__in=_recipient_ids(fetched_by))
+        .filter(register=register, recipient_id__in=_upwards(organisation))
         .values_list("fields", flat=True)
     ):
         names.update(fields)
     return tuple(f for f in ALL_FIELDS if f in names)
+
+
+def compared_fields(run: LinkageRun) -> dict[int, tuple[str, ...]]:
+    """Per register of a run, the fields of its records the run may compare: of the other
+    register, those the starter's organisation sees; of the starter's own, where the other
+    register's owner reaches it (and so reads the run's pairs too), those that owner sees. A
+    link, a band or a probability then tells no reader of the pairs anything of a field the
+    agreements do not show it: a recipient uploading guesses (one record per guess of a
+    mother's name) learns nothing from which of them links."""
+    if run.right is None:
+        return {run.left_id: ALL_FIELDS}  # duplicates within one's own register
+    return {
+        run.left.pk: fields_seen_by(run.right.organisation, run.left) or ALL_FIELDS,
+        run.right.pk: fields_seen_by(run.started_by.organisation, run.right),
+    }
+
+
+FieldsOf = Callable[[Register], tuple[str, ...]]
+
+
+def sight(fetched_by: Any) -> FieldsOf:
+    """`visible_fields` for one reader, worked out once per register (lists of pairs)."""
+    known: dict[int, tuple[str, ...]] = {}
+
+    def fields_of(register: Register) -> tuple[str, ...]:
+        if register.pk not in known:
+            known[register.pk] = visible_fields(fetched_by, register)
+        return known[register.pk]
+
+    return fields_of
+
+
+def pair_evidence(
+    pair: CandidatePair, fields_of: FieldsOf
+) -> tuple[dict[str, list[float]], float | None]:
+    """The comparisons of `pair` the reader sees the fields of on both records, and the match
+    probability as those alone make it (the model's prior and their weights): the stored one
+    where nothing that weighed is withheld. A pair found before an agreement narrowed, or by the
+    other side's run, so shows nothing of a field the reader may not see."""
+    model = pair.run.model
+    compared = model.fields if model is not None else {}
+    given = evidence.shown(
+        pair.evidence,
+        left=(compared.get(str(pair.left.register_id), ALL_FIELDS), fields_of(pair.left.register)),
+        right=(compared.get(str(pair.right.register_id), ALL_FIELDS), fields_of(pair.right.register)),
+    )  # fmt: skip
+    if all(value[1] == 0 for name, value in pair.evidence.items() if name not in given):
+        return given, pair.probability
+    prior = model.settings.get("probability_two_random_records_match") if model else None
+    return given, evidence.probability(given, float(prior)) if prior else None
 
 
 def record_view(
@@ -161,6 +255,12 @@ def record_view(
     if own is None:
         own = record.register.organisation_id in _organisation_ids(fetched_by)
     allowed = visible_fields(fetched_by, record.register) if fields is None else fields
+    if record.withdrawn_at is not None and (
+        not own or record.register.kind == Register.Kind.JISR_REGISTRY
+    ):
+        # A withdrawn record is no recipient's; a withdrawn mirror record is nobody's (the
+        # person's consent is gone, and the owner reads the person in the registry itself).
+        allowed = ()
     return {
         "id": record.pk, "register_name": record.register.display_name, "register_id": record.register_id,
         "organisation": str(record.register.organisation), "withdrawn": record.withdrawn_at is not None,
@@ -178,13 +278,19 @@ def runs_in_reach(fetched_by: Any) -> QuerySet[LinkageRun]:
 
 def pairs_in_reach(fetched_by: Any) -> QuerySet[CandidatePair]:
     """Pairs with one record in a register of the user's organisation and the other in a
-    register it reaches (its own, or shared with it)."""
+    register it reaches (its own, or shared with it), both records in force."""
     own = _organisation_ids(fetched_by)
     reachable = reachable_registers(fetched_by).values("pk")
-    return CandidatePair.objects.filter(
-        (Q(left__register__organisation_id__in=own) & Q(right__register__in=reachable))
-        | (Q(right__register__organisation_id__in=own) & Q(left__register__in=reachable))
-    ).select_related("left__register__organisation", "right__register__organisation", "run")
+    return (
+        CandidatePair.objects.filter(
+            (Q(left__register__organisation_id__in=own) & Q(right__register__in=reachable))
+            | (Q(right__register__organisation_id__in=own) & Q(left__register__in=reachable))
+        )
+        .filter(left__withdrawn_at__isnull=True, right__withdrawn_at__isnull=True)
+        .select_related(
+            "left__register__organisation", "right__register__organisation", "run__model"
+        )
+    )
 
 
 def pairs_for_review(fetched_by: Any) -> QuerySet[CandidatePair]:
@@ -210,15 +316,46 @@ def pair_get(fetched_by: Any, pair_id: int) -> CandidatePair:
     return found
 
 
-def pair_view(fetched_by: Any, pair: CandidatePair) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Both records of a pair as the reviewer may see them; the reading is audited."""
+@dataclass(frozen=True)
+class PairView:
+    left: dict[str, Any]
+    right: dict[str, Any]
+    evidence: dict[str, list[float]]  # the comparisons the reader may see
+    probability: float | None  # as those comparisons make it
+
+
+def pair_view(fetched_by: Any, pair: CandidatePair) -> PairView:
+    """Both records of a pair, its evidence and its probability as the reviewer may see them;
+    the reading is audited."""
     audit_record(
         actor=fetched_by,
         action=Action.VIEW,
         target=pair,
         changes={"records": [pair.left_id, pair.right_id]},
     )
-    return record_view(fetched_by, pair.left), record_view(fetched_by, pair.right)
+    fields_of = sight(fetched_by)
+    found, probability = pair_evidence(pair, fields_of)
+    return PairView(
+        record_view(fetched_by, pair.left, fields_of(pair.left.register)),
+        record_view(fetched_by, pair.right, fields_of(pair.right.register)),
+        found,
+        probability,
+    )
+
+
+def review_rows(fetched_by: Any, pairs: Iterable[CandidatePair]) -> list[PairView]:
+    """A page of pairs to review: each record's fields and the probability as the reviewer may
+    see them (no evidence: the list shows none)."""
+    fields_of = sight(fetched_by)
+    own = _organisation_ids(fetched_by)
+    return [
+        PairView(
+            record_view(fetched_by, pair.left, fields_of(pair.left.register), pair.left.register.organisation_id in own),
+            record_view(fetched_by, pair.right, fields_of(pair.right.register), pair.right.register.organisation_id in own),
+            {}, pair_evidence(pair, fields_of)[1],
+        )
+        for pair in pairs
+    ]  # fmt: skip
 
 
 def latest_decision(left_id: int, right_id: int) -> PairDecision | None:
@@ -229,9 +366,12 @@ def latest_decision(left_id: int, right_id: int) -> PairDecision | None:
 
 
 def record_get(fetched_by: Any, record_id: int) -> RegisterRecord:
+    """A record of a register the user reaches: any of its own registers' records, only those
+    in force of a register shared with it."""
     require(fetched_by, Perm.CROSS_REFERENCE_VIEW)
     found = (
         RegisterRecord.objects.filter(pk=record_id, register__in=reachable_registers(fetched_by).values("pk"))
+        .filter(Q(withdrawn_at__isnull=True) | Q(register__organisation_id__in=_organisation_ids(fetched_by)))
         .select_related("register__organisation").first()
     )  # fmt: skip
     if found is None:
@@ -251,8 +391,8 @@ class Link:
 def golden_record(
     fetched_by: Any, record: RegisterRecord
 ) -> tuple[list[dict[str, Any]], list[Link]]:
-    """The records the user reaches that are one person with `record`, and the links between
-    them (match probability, and who confirmed it, or "automatic")."""
+    """The records in force the user reaches that are one person with `record`, and the links
+    between them (match probability, and who confirmed it, or "automatic")."""
     reachable = reachable_registers(fetched_by).values("pk")
     audit_record(
         actor=fetched_by, action=Action.VIEW, target=record, changes={"cluster": record.cluster}
@@ -262,16 +402,22 @@ def golden_record(
     else:
         members = list(
             RegisterRecord.objects.filter(cluster=record.cluster, register__in=reachable)
+            .filter(Q(withdrawn_at__isnull=True) | Q(pk=record.pk))
             .select_related("register__organisation").order_by("register_id", "source_id")
         )  # fmt: skip
     ids = [m.pk for m in members]
+    mine = fetched_by.organisation_id
+    fields_of = sight(fetched_by)
+    # The probability each link shows is the one the reader's fields make (`pair_evidence`).
+    seen: dict[tuple[int, int], float | None] = {}
     links: dict[tuple[int, int], Link] = {}
-    for pair in CandidatePair.objects.filter(
-        left_id__in=ids, right_id__in=ids, band=CandidatePair.Band.LINK
+    for pair in CandidatePair.objects.filter(left_id__in=ids, right_id__in=ids).select_related(
+        "run__model", "left__register", "right__register"
     ):
-        links[(pair.left_id, pair.right_id)] = Link(
-            pair.left_id, pair.right_id, pair.probability, "", None
-        )
+        key = (pair.left_id, pair.right_id)
+        seen[key] = pair_evidence(pair, fields_of)[1]
+        if pair.band == CandidatePair.Band.LINK:
+            links[key] = Link(key[0], key[1], seen[key], "", None)
     for decision in (
         PairDecision.objects.filter(left_id__in=ids, right_id__in=ids)
         .select_related("decided_by")
@@ -279,17 +425,44 @@ def golden_record(
     ):
         key = (decision.left_id, decision.right_id)
         if decision.same_person:
+            # Once a later run has no such pair, the probability the reviewer was shown is
+            # still theirs to see, nobody else's.
+            kept = decision.probability if decision.decided_by.organisation_id == mine else None
             links[key] = Link(
-                key[0], key[1], decision.probability, str(decision.decided_by), decision.decided_at
+                key[0], key[1], seen.get(key, kept), str(decision.decided_by), decision.decided_at
             )
         else:
             links.pop(key, None)
-    fields = {m.register_id: visible_fields(fetched_by, m.register) for m in members}
     own_ids = _organisation_ids(fetched_by)
     return [
-        record_view(fetched_by, m, fields[m.register_id], m.register.organisation_id in own_ids)
+        record_view(fetched_by, m, fields_of(m.register), m.register.organisation_id in own_ids)
         for m in members
     ], list(links.values())
+
+
+def referral_registries(fetched_by: Any, base: Register, other: Register) -> set[int]:
+    """The registers among `base` and `other` whose persons' open referrals the user may ask
+    about: Jisr's registry of the user's organisation, or one shared with it under an agreement
+    that names referral follow-up. None of them: the question is refused."""
+    registries = {r for r in (base, other) if r.kind == Register.Kind.JISR_REGISTRY}
+    if not registries:
+        raise JisrError(
+            "invalid", _("Only persons of Jisr's registry have referrals: choose it as one of the two registers."),
+            fields={"without_open_referral": [_("Choose Jisr's registry as one of the two registers.")]},
+        )  # fmt: skip
+    own = _organisation_ids(fetched_by)
+    followed = set(
+        agreements_in_force()
+        .filter(register__in=registries, recipient_id__in=_recipient_ids(fetched_by), referral_follow_up=True)
+        .values_list("register_id", flat=True)
+    )  # fmt: skip
+    allowed = {r.pk for r in registries if r.organisation_id in own or r.pk in followed}
+    if not allowed:
+        raise JisrError(
+            "forbidden", _("The agreement under which you see Jisr's registry does not include referral follow-up."),
+            status=403, fields={"without_open_referral": [_("Your organisation's agreement does not allow this filter.")]},
+        )  # fmt: skip
+    return allowed
 
 
 @dataclass(frozen=True)
@@ -314,6 +487,7 @@ def cross_reference(
     reachable = set(reachable_registers(fetched_by).values_list("pk", flat=True))
     if base.pk not in reachable or other.pk not in reachable:
         raise not_found()
+    registries = referral_registries(fetched_by, base, other) if without_open_referral else set()
     base_fields, other_fields = visible_fields(fetched_by, base), visible_fields(fetched_by, other)
     own_ids = _organisation_ids(fetched_by)
     base_own, other_own = base.organisation_id in own_ids, other.organisation_id in own_ids
@@ -333,7 +507,7 @@ def cross_reference(
     for record in members.select_related("register__organisation"):
         if record.cluster not in other_records:
             continue
-        if record.person_id:
+        if record.person_id and record.register_id in registries:
             persons_by_cluster.setdefault(record.cluster or 0, set()).add(record.person_id)
         if record.register_id == base.pk:
             base_by_cluster.setdefault(record.cluster or 0, []).append(record)

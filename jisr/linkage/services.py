@@ -9,12 +9,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from jisr.accounts.access import forbidden, not_found, require
-from jisr.accounts.models import Organisation
+from jisr.accounts.models import Organisation, User
 from jisr.accounts.roles import Perm
 from jisr.audit.models import Action
 from jisr.audit.services import audit_record
@@ -31,6 +32,7 @@ from jisr.linkage.models import (
     RegisterUpload,
     SharingAgreement,
 )
+from jisr.linkage.tasks import recluster_task
 from jisr.registry.imports import (
     RowError,
     Target,
@@ -39,6 +41,7 @@ from jisr.registry.imports import (
     guess_mapping,
     sex_code,
 )
+from jisr.registry.models import ConsentEvent, ConsentStatus, Person, Purpose, RecordStatus
 
 TARGETS: tuple[Target, ...] = (
     Target("source_id", gettext_lazy("Record number in the register"), True,
@@ -294,9 +297,8 @@ def run_import(
 
 def sync_registry_register(organisation: Organisation) -> Register:
     """The register that mirrors the persons `organisation` (and its branches) registered in Jisr
-    who consent to sharing with another ministry; refreshed before every run that reads it."""
-    from jisr.registry.models import ConsentEvent, ConsentStatus, Person, Purpose, RecordStatus
-
+    who consent to sharing with another ministry; refreshed before every run that reads it.
+    A person who consents again comes back; one who no longer does is withdrawn and erased."""
     register, _created = Register.objects.get_or_create(
         organisation=organisation, kind=Register.Kind.JISR_REGISTRY,
         defaults={"name": f"Jisr — {organisation.name_en or organisation.name_ar}"[:200]},
@@ -314,7 +316,9 @@ def sync_registry_register(organisation: Organisation) -> Register:
     now = timezone.now()
     existing = {r.person_id: r for r in RegisterRecord.objects.filter(register=register)}
     created, changed = [], []
+    mirrored: set[int] = set()
     for person in persons.iterator(chunk_size=2000):
+        mirrored.add(person.pk)
         values = {
             "source_id": str(person.pk), "first_name": person.first_name, "father_name": person.father_name,
             "grandfather_name": person.grandfather_name, "family_name": person.family_name,
@@ -338,15 +342,63 @@ def sync_registry_register(organisation: Organisation) -> Register:
     RegisterRecord.objects.bulk_update(
         changed, ["source_id", *RECORD_FIELDS, "withdrawn_at", "updated_at"], batch_size=1000
     )
-    RegisterRecord.objects.filter(register=register, withdrawn_at__isnull=True).exclude(
-        person_id__in=consenting
-    ).update(withdrawn_at=now)
-    RegisterRecord.objects.filter(register=register, withdrawn_at__isnull=True).exclude(
-        person__status=RecordStatus.ACTIVE
-    ).update(withdrawn_at=now)
+    # Whoever is no longer mirrored (consent withdrawn, record closed) is erased, not only
+    # flagged: also one withdrawn before erasure was the rule, whose fields are still there.
+    gone = [
+        r.pk
+        for person_id, r in existing.items()
+        if person_id not in mirrored
+        and (r.withdrawn_at is None or any(getattr(r, key) for key in RECORD_FIELDS))
+    ]
+    _erase_mirror_records(gone)
     register.imported_at = now
     register.save(update_fields=["imported_at"])
     return register
+
+
+# Every field a mirror record copies from the person; `source_id` (the person's number in Jisr)
+# stays, so that consent given again finds the same record.
+_ERASED = {key: "" for key in RECORD_FIELDS}
+
+
+def _erase_mirror_records(record_ids: list[int]) -> None:
+    """Withdraw mirror records and erase what they copied of the person, with the pairs whose
+    evidence compared them; reviewers' decisions stay (they hold no field) but link nothing
+    while a record is withdrawn. The golden record is recomputed once the change commits."""
+    if not record_ids:
+        return
+    now = timezone.now()
+    for start in range(0, len(record_ids), 900):
+        chunk = record_ids[start : start + 900]
+        RegisterRecord.objects.filter(pk__in=chunk).update(
+            withdrawn_at=now, updated_at=now, cluster=None, **_ERASED
+        )
+        CandidatePair.objects.filter(Q(left_id__in=chunk) | Q(right_id__in=chunk)).delete()
+    transaction.on_commit(lambda: recluster_task.enqueue())
+
+
+def mirror_follow_consent(
+    sender: Any, *, event: ConsentEvent, by: User | None, **_kwargs: Any
+) -> None:
+    """A person's consent to sharing (or to being registered at all) ends: their records in every
+    organisation's mirror of the Jisr registry are withdrawn and erased in the same transaction,
+    so no recipient reads them from this moment (connected in `apps.py`)."""
+    if event.status == ConsentStatus.GIVEN or event.purpose not in (
+        Purpose.SHARING,
+        Purpose.REGISTRATION,
+    ):
+        return
+    records = list(
+        RegisterRecord.objects.filter(
+            person_id=event.person_id, register__kind=Register.Kind.JISR_REGISTRY
+        )
+    )
+    _erase_mirror_records([r.pk for r in records])
+    for record in records:
+        audit_record(
+            actor=by, action=Action.UPDATE, target=record,
+            changes={"withdrawn": f"consent.{event.purpose}", "erased": True},
+        )  # fmt: skip
 
 
 def registry_register(*, by: Any) -> Register:
@@ -392,12 +444,14 @@ def decide_pair(*, by: Any, pair: CandidatePair, same_person: bool, note: str = 
     require(by, Perm.LINKAGE_REVIEW)
     if not selectors.pairs_in_reach(by).filter(pk=pair.pk).exists():
         raise not_found()
+    # The probability the reviewer was shown: the one their organisation's fields make.
+    probability = selectors.pair_evidence(pair, selectors.sight(by))[1]
     decision = PairDecision.objects.create(
         left=pair.left, right=pair.right, same_person=same_person, note=note.strip()[:500],
-        decided_by=by, probability=pair.probability,
+        decided_by=by, probability=probability,
     )  # fmt: skip
     audit_record(actor=by, action=Action.UPDATE, target=pair,
-                 changes={"same_person": same_person, "probability": pair.probability})  # fmt: skip
+                 changes={"same_person": same_person, "probability": probability})  # fmt: skip
     from jisr.linkage.clusters import recluster
 
     recluster()
@@ -406,14 +460,22 @@ def decide_pair(*, by: Any, pair: CandidatePair, same_person: bool, note: str = 
 
 def create_agreement(
     *, by: Any, register: Register, recipient: Organisation, fields: list[str], purpose: str,
-    valid_until: dt.date,
+    valid_until: dt.date, referral_follow_up: bool = False,
 ) -> SharingAgreement:  # fmt: skip
-    """The owner of a register lets another organisation see some of its fields."""
+    """The owner of a register lets another organisation see some of its fields; for Jisr's
+    registry, only a ministry or a government office, and, if it says so, for referral
+    follow-up (who has no open referral in Jisr)."""
     require(by, Perm.AGREEMENT_MANAGE)
     selectors.require_own_register(by, register)
     problems: dict[str, list[str]] = {}
     if recipient.pk in (by.organisation.descendant_ids() if by.organisation else set()):
         problems["recipient"] = [_("Your own organisation already sees its registers.")]
+    elif not selectors.may_receive(register, recipient):
+        problems["recipient"] = [
+            _("The persons in Jisr's registry consented to sharing with another ministry: choose a ministry or a government office.")
+        ]  # fmt: skip
+    if referral_follow_up and register.kind != Register.Kind.JISR_REGISTRY:
+        problems["referral_follow_up"] = [_("Only Jisr's registry has referrals to follow up.")]
     unknown = [f for f in fields if f not in SharingAgreement.FIELDS]
     if unknown or not fields:
         problems["shared_fields"] = [_("Choose at least one field from the list.")]
@@ -426,9 +488,11 @@ def create_agreement(
     agreement = SharingAgreement.objects.create(
         register=register, recipient=recipient, fields=[f for f in SharingAgreement.FIELDS if f in fields],
         purpose=purpose.strip()[:300], valid_until=valid_until, created_by=by,
+        referral_follow_up=referral_follow_up,
     )  # fmt: skip
     audit_record(actor=by, action=Action.CREATE, target=agreement,
-                 changes={"register": register.pk, "recipient": recipient.pk, "fields": agreement.fields})  # fmt: skip
+                 changes={"register": register.pk, "recipient": recipient.pk, "fields": agreement.fields,
+                          "referral_follow_up": referral_follow_up})  # fmt: skip
     return agreement
 
 

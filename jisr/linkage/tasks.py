@@ -10,3 +10,11 @@ def run_linkage_task(run_id: int) -> None:
     from jisr.linkage.runs import execute
 
     execute(run_id)
+
+
+@task()
+def recluster_task() -> None:
+    """The golden record after records were withdrawn: every record's cluster, recomputed."""
+    from jisr.linkage.clusters import recluster
+
+    recluster()

@@ -58,14 +58,20 @@ class AgreementForm(forms.Form):
         choices=[(f, FIELD_LABELS.get(f, f)) for f in SharingAgreement.FIELDS],
     )  # fmt: skip
     purpose = forms.CharField(label=gettext_lazy("Purpose"), max_length=300)
+    referral_follow_up = forms.BooleanField(
+        label=gettext_lazy("Referral follow-up"), required=False,
+        help_text=SharingAgreement._meta.get_field("referral_follow_up").help_text,
+    )  # fmt: skip
     valid_until = forms.DateField(
         label=gettext_lazy("Valid until"), widget=forms.DateInput(attrs={"type": "date"})
     )
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Any, register: Register, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field: Any = self.fields["recipient"]
-        field.queryset = selectors.recipients(user)
+        field.queryset = selectors.recipients(user, register)
+        if register.kind != Register.Kind.JISR_REGISTRY:
+            del self.fields["referral_follow_up"]  # only the registry's persons have referrals
 
 
 class CrossReferenceForm(forms.Form):
@@ -120,7 +126,7 @@ def register_detail(request: AuthedRequest, register_id: int) -> HttpResponse:
     register = selectors.register_get(request.user, register_id)
     own = register in selectors.own_registers(request.user)
     agreement_form = (
-        AgreementForm(request.POST or None, user=request.user)
+        AgreementForm(request.POST or None, user=request.user, register=register)
         if own and request.user.can(Perm.AGREEMENT_MANAGE)
         else None
     )
@@ -156,6 +162,7 @@ def register_detail(request: AuthedRequest, register_id: int) -> HttpResponse:
                     fields=agreement_form.cleaned_data["shared_fields"],
                     purpose=agreement_form.cleaned_data["purpose"],
                     valid_until=agreement_form.cleaned_data["valid_until"],
+                    referral_follow_up=agreement_form.cleaned_data.get("referral_follow_up", False),
                 )
                 messages.success(request, _("The agreement is in force."))
                 return redirect("linkage:register_detail", register_id=register.pk)
@@ -248,7 +255,8 @@ def review_queue(request: AuthedRequest) -> HttpResponse:
     page = CappedPaginator(selectors.pairs_for_review(request.user), 50).get_page(
         request.GET.get("page")
     )
-    return render(request, "linkage/review_queue.html", {"page": page})
+    rows = zip(page, selectors.review_rows(request.user, page), strict=True)
+    return render(request, "linkage/review_queue.html", {"page": page, "rows": rows})
 
 
 @permission(Perm.LINKAGE_REVIEW)
@@ -266,18 +274,18 @@ def pair_detail(request: AuthedRequest, pair_id: int) -> HttpResponse:
             if following
             else redirect("linkage:review_queue")
         )
-    left, right = selectors.pair_view(request.user, pair)
+    seen = selectors.pair_view(request.user, pair)
     rows = [
         {
             "label": FIELD_LABELS.get(f, f),
-            "left": left["fields"].get(f, None),
-            "right": right["fields"].get(f, None),
+            "left": seen.left["fields"].get(f, None),
+            "right": seen.right["fields"].get(f, None),
         }
         for f in SharingAgreement.FIELDS
     ]
     return render(request, "linkage/pair_detail.html", {
-        "pair": pair, "left": left, "right": right, "rows": rows,
-        "evidence": evidence.described(pair.evidence), "decision": selectors.latest_decision(pair.left_id, pair.right_id),
+        "pair": pair, "left": seen.left, "right": seen.right, "rows": rows, "probability": seen.probability,
+        "evidence": evidence.described(seen.evidence), "decision": selectors.latest_decision(pair.left_id, pair.right_id),
     })  # fmt: skip
 
 
@@ -299,12 +307,15 @@ def cross_reference(request: AuthedRequest) -> HttpResponse:
     form = CrossReferenceForm(request.GET or None, user=request.user)
     report = None
     if request.GET and form.is_valid():
-        report = selectors.cross_reference(
-            request.user, form.cleaned_data["base"], form.cleaned_data["other"],
-            without_open_referral=form.cleaned_data["without_open_referral"],
-        )  # fmt: skip
+        try:
+            report = selectors.cross_reference(
+                request.user, form.cleaned_data["base"], form.cleaned_data["other"],
+                without_open_referral=form.cleaned_data["without_open_referral"],
+            )  # fmt: skip
+        except JisrError as error:
+            add_error_to_form(form, error)
         file_format = request.GET.get("format")
-        if file_format in ("csv", "xlsx"):
+        if report is not None and file_format in ("csv", "xlsx"):
             headers, rows = reports.table(report)
             reports.audit_export(request.user, report)
             content = (

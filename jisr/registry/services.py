@@ -35,6 +35,7 @@ from jisr.registry.models import (
     Relationship,
 )
 from jisr.registry.selectors import all_answers, has_consent, persons_in_scope
+from jisr.registry.signals import consent_recorded
 
 PERSON_FIELDS = [
     "first_name", "father_name", "grandfather_name", "family_name", "mother_name", "latin_name",
@@ -215,6 +216,7 @@ def _record_consent(
         actor=by, action=Action.UPDATE, target=person,
         changes={f"consent.{purpose.value}": [None, status.value]},
     )  # fmt: skip
+    consent_recorded.send(sender=ConsentEvent, event=event, by=by)
     return event
 
 

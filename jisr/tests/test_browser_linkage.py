@@ -64,8 +64,9 @@ def test_labour_analyst_imports_links_reviews_and_reports(
     registry = services.registry_register(by=people["carol"])
     services.create_agreement(
         by=people["carol"], register=registry, recipient=labour_analyst.organisation,
-        fields=["source_id", "first_name", "father_name", "grandfather_name", "family_name", "birth_date"],
+        fields=["source_id", "first_name", "father_name", "grandfather_name", "family_name", "mother_name", "birth_date"],
         purpose="العائدون الباحثون عن عمل", valid_until=dt.date.today() + dt.timedelta(days=30),
+        referral_follow_up=True,
     )  # fmt: skip
     labour_analyst.language = "ar"
     labour_analyst.save()

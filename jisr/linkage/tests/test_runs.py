@@ -4,86 +4,32 @@ by a re-run), the golden record, and the cross-reference report scoped by agreem
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-from io import StringIO
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
 
 from jisr.audit.models import AuditEntry
-from jisr.conftest import client_for, register_person
-from jisr.linkage import services
+from jisr.conftest import client_for
 from jisr.linkage.models import CandidatePair, LinkageRun, PairDecision, Register, RegisterRecord
+from jisr.linkage.tests.conftest import linked_registers
 
-
-@pytest.fixture
-def capture(django_capture_on_commit_callbacks: Any) -> Any:
-    """Runs start when the request's transaction commits; tests run inside one."""
-    return django_capture_on_commit_callbacks
-
-
-@pytest.fixture
-def synth(tmp_path: Path) -> Path:
-    call_command("synth_registers", out=str(tmp_path), size=150, seed=7, stdout=StringIO())
-    return tmp_path
-
-
-def _rows(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8") as handle:
-        return list(csv.DictReader(handle))
+# What the Ministry of Labour sees of the registry, and so what its runs compare of it: names,
+# sex, date of birth and governorate link well; the mother's name, the phone and the status in
+# the registry are neither shown nor compared.
+SHARED = [
+    "source_id", "first_name", "father_name", "grandfather_name", "family_name", "sex",
+    "birth_date", "governorate",
+]  # fmt: skip
 
 
 @pytest.fixture
 def scene(synth: Path, people: dict[str, Any], labour_analyst: Any) -> dict[str, Any]:
-    """The Ministry of Migration registered the people of the left register in Jisr; the
-    Ministry of Labour uploads its register of jobseekers (the right one); the ministry shares
-    its Jisr registry with the Ministry of Labour."""
-    carol = people["carol"]
-    persons = {}
-    for row in _rows(synth / "left.csv"):
-        if not row["first_name"] or not row["sex"]:
-            continue  # the registry's form asks for the split name; Latin-only rows are skipped
-        birth = row["birth_date"]
-        persons[row["record_id"]] = register_person(
-            people["alice"], first_name=row["first_name"], father_name=row["father_name"],
-            grandfather_name=row["grandfather_name"], family_name=row["family_name"],
-            mother_name=row["mother_name"], sex=row["sex"], birth_year=int(birth[:4]) if birth else None,
-            birth_date=dt.date.fromisoformat(birth) if len(birth) == 10 else None,
-        )  # fmt: skip
-    client = client_for(carol)
-    client.post("/linkage/", {"action": "registry"})
-    registry = Register.objects.get(
-        kind=Register.Kind.JISR_REGISTRY, organisation=carol.organisation
+    return linked_registers(
+        synth, people, labour_analyst, shared=SHARED, agreement={"referral_follow_up": "on"}
     )
-    shared = client.post(f"/linkage/registers/{registry.pk}/", {
-        "action": "agreement", "recipient": labour_analyst.organisation.pk,
-        "shared_fields": ["source_id", "first_name", "father_name", "family_name", "governorate"],
-        "purpose": "Returnees who are jobseekers", "valid_until": "2030-12-31",
-    })  # fmt: skip
-    assert shared.status_code == 302, shared.content
-    labour = client_for(labour_analyst)
-    register = services.create_register(by=labour_analyst, name="Jobseekers", kind="unemployed")
-    content = (synth / "right.csv").read_bytes()
-    kept = services.upload(
-        by=labour_analyst, register=register, content=content, filename="right.csv"
-    )
-    services.run_import(
-        by=labour_analyst, register_upload=kept, mapping=services.proposed_mapping(kept)
-    )
-    truth = {
-        (r["left_id"], r["right_id"]) for r in _rows(synth / "truth.csv") if r["left_id"] in persons
-    }
-    return {
-        "registry": registry,
-        "register": register,
-        "labour": labour,
-        "persons": persons,
-        "truth": truth,
-    }
 
 
 def test_a_run_links_the_registers_and_the_report_shows_the_people(
@@ -121,13 +67,7 @@ def test_a_run_links_the_registers_and_the_report_shows_the_people(
     rows = report.context["report"].rows
     assert len(rows) == len(found)
     # The Ministry of Labour sees the agreed fields of the registry, not the others.
-    assert set(rows[0]["base"]["fields"]) == {
-        "source_id",
-        "first_name",
-        "father_name",
-        "family_name",
-        "governorate",
-    }
+    assert set(rows[0]["base"]["fields"]) == set(SHARED)
     exported = labour.get(
         "/linkage/cross-reference/",
         {"base": scene["registry"].pk, "other": scene["register"].pk, "format": "csv"},
