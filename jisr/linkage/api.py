@@ -16,6 +16,7 @@ from ninja.files import UploadedFile
 from jisr.accounts.access import not_found
 from jisr.accounts.roles import Perm
 from jisr.api import allowed
+from jisr.audit.services import audit_reads
 from jisr.lib.errors import JisrError
 from jisr.linkage import evidence, selectors, services
 from jisr.linkage.models import (
@@ -219,7 +220,10 @@ def record_list(
     window = records.order_by("source_id")[
         max(offset, 0) : max(offset, 0) + max(1, min(limit, 1000))
     ]
-    return [selectors.record_view(request.user, r, selectors.ALL_FIELDS, own=True) for r in window]
+    shown = audit_reads(
+        actor=request.user, records=window, context=f"api.linkage.records:{register.pk}"
+    )
+    return [selectors.record_view(request.user, r, selectors.ALL_FIELDS, own=True) for r in shown]
 
 
 @router.post(

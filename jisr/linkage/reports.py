@@ -38,6 +38,9 @@ def audit_export(user: Any, report: CrossReference) -> None:
                 :200
             ],
             changes={"filters": filters},
+            person_ids=[report.persons[row[side]["id"]]]
+            if row[side]["id"] in report.persons
+            else [],
         )
         for row in report.rows
         for side in ("base", "other")

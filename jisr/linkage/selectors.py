@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -21,7 +21,7 @@ from jisr.accounts.access import not_found, require
 from jisr.accounts.models import Organisation, OrganisationKind
 from jisr.accounts.roles import Perm
 from jisr.audit.models import Action
-from jisr.audit.services import audit_record
+from jisr.audit.services import audit_reads, audit_record
 from jisr.lib.errors import JisrError
 from jisr.linkage import evidence
 from jisr.linkage.models import (
@@ -332,6 +332,7 @@ def pair_view(fetched_by: Any, pair: CandidatePair) -> PairView:
         action=Action.VIEW,
         target=pair,
         changes={"records": [pair.left_id, pair.right_id]},
+        persons=_persons_of(pair),
     )
     fields_of = sight(fetched_by)
     found, probability = pair_evidence(pair, fields_of)
@@ -343,9 +344,17 @@ def pair_view(fetched_by: Any, pair: CandidatePair) -> PairView:
     )
 
 
+def _persons_of(pair: CandidatePair) -> list[int]:
+    """The Jisr persons a pair shows (a record of Jisr's registry is one)."""
+    return [p for p in (pair.left.person_id, pair.right.person_id) if p is not None]
+
+
 def review_rows(fetched_by: Any, pairs: Iterable[CandidatePair]) -> list[PairView]:
     """A page of pairs to review: each record's fields and the probability as the reviewer may
-    see them (no evidence: the list shows none)."""
+    see them (no evidence: the list shows none). The page's reading is audited."""
+    pairs = audit_reads(
+        actor=fetched_by, records=pairs, context="linkage.review", person=_persons_of
+    )
     fields_of = sight(fetched_by)
     own = _organisation_ids(fetched_by)
     return [
@@ -394,9 +403,6 @@ def golden_record(
     """The records in force the user reaches that are one person with `record`, and the links
     between them (match probability, and who confirmed it, or "automatic")."""
     reachable = reachable_registers(fetched_by).values("pk")
-    audit_record(
-        actor=fetched_by, action=Action.VIEW, target=record, changes={"cluster": record.cluster}
-    )
     if record.cluster is None:
         members = [record]
     else:
@@ -405,6 +411,10 @@ def golden_record(
             .filter(Q(withdrawn_at__isnull=True) | Q(pk=record.pk))
             .select_related("register__organisation").order_by("register_id", "source_id")
         )  # fmt: skip
+    audit_record(
+        actor=fetched_by, action=Action.VIEW, target=record, changes={"cluster": record.cluster},
+        persons=[m.person_id for m in members if m.person_id is not None],
+    )  # fmt: skip
     ids = [m.pk for m in members]
     mine = fetched_by.organisation_id
     fields_of = sight(fetched_by)
@@ -473,6 +483,8 @@ class CrossReference:
     rows: list[dict[str, Any]]
     base_fields: tuple[str, ...]
     other_fields: tuple[str, ...]
+    # The Jisr person each shown record of Jisr's registry is, for their access log.
+    persons: dict[int, int] = field(default_factory=dict)
 
 
 def cross_reference(
@@ -520,6 +532,7 @@ def cross_reference(
             ).values_list("need__case__person_id", flat=True)
         )
     rows = []
+    shown_persons: dict[int, int] = {}
     for cluster, base_records in sorted(base_by_cluster.items()):
         persons = persons_by_cluster.get(cluster, set())
         if without_open_referral and (not persons or persons & referred):
@@ -532,8 +545,14 @@ def cross_reference(
                     "cluster": cluster, "base": record_view(fetched_by, base_record, base_fields, base_own),
                     "other": record_view(fetched_by, other_record, other_fields, other_own),
                 })  # fmt: skip
+                shown_persons.update(
+                    (r.pk, r.person_id) for r in (base_record, other_record) if r.person_id
+                )
     audit_record(
         actor=fetched_by, action=Action.VIEW, object_type="linkage.cross_reference",
         object_id=f"{base.pk}:{other.pk}", changes={"rows": len(rows), "without_open_referral": without_open_referral},
+        persons=shown_persons.values(),
     )  # fmt: skip
-    return CrossReference(base, other, without_open_referral, rows, base_fields, other_fields)
+    return CrossReference(
+        base, other, without_open_referral, rows, base_fields, other_fields, shown_persons
+    )

@@ -17,6 +17,7 @@ from jisr.accounts.access import not_found
 from jisr.accounts.decorators import AuthedRequest, permission
 from jisr.accounts.models import Organisation
 from jisr.accounts.roles import Perm
+from jisr.audit.services import audit_reads
 from jisr.lib.errors import JisrError
 from jisr.lib.forms import ColumnMappingForm, add_error_to_form
 from jisr.lib.pagination import CappedPaginator
@@ -175,6 +176,12 @@ def register_detail(request: AuthedRequest, register_id: int) -> HttpResponse:
         CappedPaginator(selectors.records_of(request.user, register, in_force=True).order_by("source_id"), 50)
         .get_page(request.GET.get("page")) if own else None
     )  # fmt: skip
+    if records is not None:
+        audit_reads(
+            actor=request.user,
+            records=records.object_list,
+            context=f"linkage.records:{register.pk}",
+        )
     return render(request, "linkage/register_detail.html", {
         "register": register, "own": own, "agreement_form": agreement_form,
         "in_force": register.records.filter(withdrawn_at__isnull=True).count() if own else None,
