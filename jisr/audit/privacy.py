@@ -39,7 +39,7 @@ KEPT_KEYS = frozenset(
         "status", "review", "outcome", "is_active", "roles", "devices", "share_contact",
         "same_person", "shared_with", "organisation", "to", "service", "fields", "referral",
         "case", "person", "category", "records", "context", "cluster", "candidates", "left",
-        "right", "retrain", "refreshed",
+        "right", "retrain", "refreshed", "proof",
     }
 )  # fmt: skip
 KEPT_PREFIXES = ("consent.",)

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from jisr.accounts.services import two_factor_code_issue
 from jisr.conftest import register_person
 from jisr.tests.conftest import sign_in
 
@@ -80,7 +81,11 @@ def test_key_pages_run_under_the_policy(browser, live_server, people):
     assert f"/registry/persons/{person.pk}/" in page.url
     assert _violations(page) == []
 
+    # Set-up needs a proof besides the password: here an administrator's one-time code.
+    code = two_factor_code_issue(by=people["admin"], user=people["alice"])
     page.goto(f"{live_server.url}/accounts/two-factor/setup/")
+    page.fill("input[name=code]", code)
+    page.locator("form:has(input[name=code]) button[type=submit]").click()
     qr = page.wait_for_selector(".qr svg")
     box = qr.bounding_box()
     assert box is not None

@@ -42,6 +42,8 @@ def test_caseworker_signs_in_in_arabic_and_switches_to_kurdish_and_english(
 
 
 def test_organisation_search_updates_in_place(browser, live_server, people):
+    from playwright.sync_api import expect
+
     context = browser.new_context(locale="en-GB")
     page = context.new_page()
     page.goto(f"{live_server.url}/accounts/sign-in/")
@@ -52,7 +54,8 @@ def test_organisation_search_updates_in_place(browser, live_server, people):
     page.goto(f"{live_server.url}/accounts/organisations/")
     page.evaluate("window.notReloaded = true")
     page.fill("#q", "Basra")
-    page.wait_for_function("document.querySelectorAll('#results tbody tr').length === 1")
+    # Waited for by Playwright's own locator: a string run in the page would break the CSP.
+    expect(page.locator("#results tbody tr")).to_have_count(1)
     assert "فرع البصرة" in page.inner_text("#results")  # Alice's own language is Arabic
     assert page.evaluate("window.notReloaded") is True  # HTMX swapped the rows, no page load
     context.close()

@@ -105,7 +105,7 @@ def test_a_link_sent_to_the_accounts_e_mail_lets_its_owner_enrol(
     again = signed_in("alice@example.org")
     used = again.post(link)
     assert used.status_code == 200
-    assert "expired or was already used" in used.content.decode()
+    assert "انتهت صلاحية هذا الرابط أو سبق استخدامه" in used.content.decode()  # expired or used
     assert TOTPDevice.objects.filter(user=alice).count() == 1
 
 

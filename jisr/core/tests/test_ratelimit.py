@@ -7,10 +7,18 @@ from datetime import timedelta
 
 import pytest
 from django.test import RequestFactory
+from django.utils import translation
 
 from jisr.core import ratelimit
 from jisr.core.models import RateLimitCounter
 from jisr.core.ratelimit import Hit, RateLimited, client_key, rate_limit_hit, rate_limits_hit
+
+
+@pytest.fixture(autouse=True)
+def _in_english():
+    # Refusals are worded when raised, in the language active then; another test may leave any.
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
@@ -154,3 +162,14 @@ def test_a_refusal_that_reaches_the_error_middleware_says_when_to_come_back(db, 
         assert response is not None
         assert response.status_code == 429
         assert response["Retry-After"] == "3600"
+
+
+def test_the_refusal_is_worded_in_the_readers_language(db, clock):
+    for _ in range(3):
+        hit()
+    with translation.override("ar"), pytest.raises(RateLimited) as refused:
+        hit()
+    assert "حاول مجددًا بعد 20 دقيقة" in str(refused.value.message)  # try again in 20 minutes
+    with translation.override("ckb"), pytest.raises(RateLimited) as refused:
+        hit()
+    assert "دوای 20 خولەک" in str(refused.value.message)
