@@ -26,6 +26,7 @@ from jisr.accounts.roles import (
     Sensitivity,
 )
 from jisr.core.models import NamedInThreeLanguages
+from jisr.lib.validation import validate_http_url
 from jisr.places.models import Governorate
 
 
@@ -77,7 +78,7 @@ class Organisation(NamedInThreeLanguages):
     country = CountryField(_("country"), default="IQ")
     email = models.EmailField(_("e-mail"), blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
-    website = models.URLField(_("website"), blank=True)
+    website = models.URLField(_("website"), blank=True, validators=[validate_http_url])
     is_active = models.BooleanField(_("active"), default=True)
     verified = models.BooleanField(
         _("verified"),

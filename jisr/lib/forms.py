@@ -14,7 +14,8 @@ def add_error_to_form(form: forms.BaseForm, error: JisrError) -> None:
         form.add_error(None, str(error.message))
     for field, messages in error.fields.items():
         target = field if field in form.fields else None
-        for message in messages:
+        # A field named without words of its own carries the error's message.
+        for message in messages or [str(error.message)]:
             form.add_error(target, message)
 
 

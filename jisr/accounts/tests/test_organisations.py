@@ -69,3 +69,17 @@ def test_directory_search_and_query_count(people, orgs, django_assert_max_num_qu
         response = client.get("/accounts/organisations/?q=Basra")
     names = [o.name_en for o in response.context["page"]]
     assert names == ["MoMD Basra"]
+
+
+def test_an_organisations_website_is_a_web_address_or_nothing(people, orgs):
+    client = client_for(people["admin"])
+    for website in ("javascript:alert(1)", "ftp://files.example.org/"):
+        response = client.put(
+            f"/api/v1/organisations/{orgs['ngo'].pk}",
+            data={"name_ar": "منظمة", "kind": "ngo", "website": website},
+            content_type="application/json",
+        )
+        assert response.status_code == 422, website
+        assert "website" in response.json()["error"]["fields"]
+    orgs["ngo"].refresh_from_db()
+    assert orgs["ngo"].website == ""

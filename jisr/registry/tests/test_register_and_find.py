@@ -134,7 +134,8 @@ def test_the_list_page_costs_the_same_queries_for_3_or_30_rows(people):
     few = queries_for_list()
     for number in range(3, 30):
         register_person(people["alice"], first_name=f"شخص{number}", phone="")
-    assert queries_for_list() == few <= 18  # 3 of them write the page's audit entry
+    # 3 of them write the page's audit entry, and on PostgreSQL a 4th takes its append lock.
+    assert queries_for_list() == few <= 19
 
 
 def test_national_id_is_encrypted_at_rest_and_shown_only_with_clearance(people):

@@ -135,3 +135,16 @@ def test_guessing_the_code_stops_after_five_tries(
 def test_an_unknown_or_old_draft_link_is_not_found(db):
     assert Client().get("/registry/register/?draft=nope").status_code == 404
     assert Client().get("/registry/register/nope/confirm/").status_code == 404
+
+
+def test_asking_for_another_code_at_once_says_to_wait(
+    db, sms_outbox, django_capture_on_commit_callbacks
+):
+    client = Client(headers={"accept-language": "en"})
+    with django_capture_on_commit_callbacks(execute=True):
+        first = client.post("/registry/register/", answers())
+    token = first["Location"].rstrip("/").split("/")[-2]
+    with django_capture_on_commit_callbacks(execute=True):
+        again = client.post(f"/registry/register/?draft={token}", answers())
+    assert "Wait a minute before asking for another" in again.content.decode()
+    assert len(sms_outbox) == 1
