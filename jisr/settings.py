@@ -409,6 +409,8 @@ JISR_SPREADSHEET_UNPACKED_MAX_BYTES = (
 JISR_SPREADSHEET_MAX_ROWS = env_int("JISR_SPREADSHEET_MAX_ROWS", 20_000, minimum=1)
 JISR_SPREADSHEET_MAX_COLUMNS = env_int("JISR_SPREADSHEET_MAX_COLUMNS", 500, minimum=1)
 JISR_SPREADSHEET_MAX_CELL_CHARS = env_int("JISR_SPREADSHEET_MAX_CELL_CHARS", 2000, minimum=1)
+# All the text of a spreadsheet's cells together (a register of 20,000 rows takes about 5 million).
+JISR_SPREADSHEET_MAX_TEXT_CHARS = env_int("JISR_SPREADSHEET_MAX_TEXT_CHARS", 50_000_000, minimum=1)
 
 # Matching: each process keeps an in-memory index of profiles and open opportunities
 # (jisr/matching/index.py); it is rebuilt after this many seconds, or sooner when more records

@@ -40,6 +40,18 @@ def check_production_settings(app_configs: Any, **kwargs: Any) -> list[Any]:
                 id="jisr.W002",
             )
         )
+    if settings.JISR_TRUSTED_PROXY_COUNT == 0:
+        # Production sits behind a TLS proxy (SECURE_PROXY_SSL_HEADER): without counting it,
+        # every client has the proxy's address, and the per-address limits become one limit
+        # for the whole country, which one client can use up.
+        problems.append(
+            CheckWarning(
+                "Rate limits per client address count the proxy's address, not the client's.",
+                hint="Set JISR_TRUSTED_PROXY_COUNT to the number of proxies of your own in front "
+                "of Jisr that append to X-Forwarded-For (1 for one nginx).",
+                id="jisr.W003",
+            )
+        )
     problems.extend(_sms_problems())
     return problems
 

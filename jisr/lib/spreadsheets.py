@@ -110,6 +110,10 @@ def _table(lines: Iterator[Iterable[object]]) -> tuple[list[str], list[list[str]
     max_rows = settings.JISR_SPREADSHEET_MAX_ROWS
     max_columns = settings.JISR_SPREADSHEET_MAX_COLUMNS
     max_chars = settings.JISR_SPREADSHEET_MAX_CELL_CHARS
+    # An XLSX cell may point at a shared string in a few bytes: a small file can hold a long text
+    # a million times over, so the text read out is counted too, not only the bytes unpacked.
+    max_text = settings.JISR_SPREADSHEET_MAX_TEXT_CHARS
+    text = 0
     header: list[str] = []
     rows: list[list[str]] = []
     for number, values in enumerate(lines, start=1):
@@ -125,6 +129,12 @@ def _table(lines: Iterator[Iterable[object]]) -> tuple[list[str], list[list[str]
             )
         if any(len(cell) > max_chars for cell in cells):
             raise _long_cell(number)
+        text += sum(len(cell) for cell in cells[:max_columns])
+        if text > max_text:
+            raise FileTooLarge(
+                _("The file holds more than %(limit)s characters of text.")
+                % {"limit": format_number(max_text)}
+            )
         if number == 1:
             header = cells[:max_columns]
             while header and not header[-1]:

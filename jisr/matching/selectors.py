@@ -417,8 +417,12 @@ def _names(needs: list[OpportunityFacts], candidates: list[CandidateFacts]) -> N
 def applications_for(*, fetched_by: Any, opportunity: Opportunity) -> QuerySet[Application]:
     if not may_manage(fetched_by, opportunity):
         raise forbidden()
-    found = opportunity.applications.select_related("person", "person__profile").exclude(
-        status="withdrawn"
+    # A closed record is on legal hold (decision 0019): its applications leave the poster's
+    # list, shared contact details with them.
+    found = (
+        opportunity.applications.select_related("person", "person__profile")
+        .exclude(status="withdrawn")
+        .filter(person__status=RecordStatus.ACTIVE)
     )
     # Read here, once: the page and the API show these same rows (names, shared contacts).
     audit_reads(actor=fetched_by, records=found, context=f"matching.applications:{opportunity.pk}")

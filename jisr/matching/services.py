@@ -41,7 +41,7 @@ from jisr.matching.models import (
     Recognition,
     SkillLevel,
 )
-from jisr.registry.models import Person
+from jisr.registry.models import Person, RecordStatus
 from jisr.registry.selectors import persons_in_scope
 from jisr.skills.models import Occupation, OccupationSkill, Skill
 
@@ -506,6 +506,8 @@ def application_decide(
     """The organisation shortlists, contacts or records the outcome of an application."""
     if not selectors.may_manage(by, application.opportunity):
         raise forbidden()
+    if application.person.status != RecordStatus.ACTIVE:
+        raise JisrError("not_found", gettext_lazy("Not found."), status=404)
     if status not in BY_POSTER:
         raise invalid({"status": [_("Choose a step from the list.")]})
     before = application.status

@@ -83,3 +83,12 @@ def test_deploy_checks_report_unsafe_production_settings():
 
 def test_development_checks_are_clean():
     assert [m for m in run_checks() if (m.id or "").startswith("jisr.")] == []
+
+
+@override_settings(PRODUCTION=True, JISR_TRUSTED_PROXY_COUNT=0)
+def test_deploy_checks_warn_when_the_proxy_in_front_is_not_counted():
+    ids = {message.id for message in run_checks(include_deployment_checks=True)}
+    assert "jisr.W003" in ids
+    with override_settings(JISR_TRUSTED_PROXY_COUNT=1):
+        ids = {message.id for message in run_checks(include_deployment_checks=True)}
+        assert "jisr.W003" not in ids

@@ -77,6 +77,40 @@ def test_a_huge_cell_is_refused_naming_the_limit():
         read_table(("name\n" + "A" * 200_000 + "\n").encode(), "one-cell.csv")
 
 
+def shared_string_xlsx(rows: int, columns: int, length: int) -> bytes:
+    """Every cell points at one long shared string: a few bytes each, unpacked or not."""
+    long = "ب" * length
+    sheet = "".join(
+        f'<row r="{r}">' + '<c t="s"><v>0</v></c>' * columns + "</row>" for r in range(1, rows + 1)
+    )
+    parts = {
+        "[Content_Types].xml": '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/><Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>',
+        "_rels/.rels": '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+        "xl/workbook.xml": '<?xml version="1.0"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="S" sheetId="1" r:id="rId1"/></sheets></workbook>',
+        "xl/_rels/workbook.xml.rels": '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>',
+        "xl/sharedStrings.xml": f'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" uniqueCount="1"><si><t>{long}</t></si></sst>',
+        "xl/worksheets/sheet1.xml": f'<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>{sheet}</sheetData></worksheet>',
+    }  # fmt: skip
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, text in parts.items():
+            archive.writestr(name, text)
+    return out.getvalue()
+
+
+def test_a_long_text_repeated_through_shared_strings_is_refused(settings):
+    """2,000 rows of 20 cells, each a 2,000-character string by reference: 80 million characters
+    from a file of a few kilobytes, under every other limit."""
+    content = shared_string_xlsx(rows=2_000, columns=20, length=2_000)
+    assert len(content) < 100_000
+    with pytest.raises(FileTooLarge) as refused:
+        read_table(content, "shared.xlsx")
+    assert str(refused.value.message) == "The file holds more than 50,000,000 characters of text."
+    settings.JISR_SPREADSHEET_MAX_TEXT_CHARS = 100_000_000
+    _header, rows = read_table(content, "shared.xlsx")  # the same file is read under a higher cap
+    assert len(rows) == 1_999
+
+
 @override_settings(JISR_SPREADSHEET_UNPACKED_MAX_BYTES=1 << 20)
 def test_a_zip_bomb_is_refused_before_it_is_parsed(monkeypatch):
     content = zip_bomb_xlsx(4 << 20)

@@ -125,3 +125,30 @@ def test_the_person_still_reads_their_own_closed_record(people, closed):
     assert page.status_code == 200
     assert "مريم" in page.content.decode()
     assert client.get("/registry/my-record/download.json").status_code == 200
+
+
+def test_the_employer_no_longer_reads_or_answers_a_closed_records_application(people, basra_person):
+    """The person applied and shared their phone; once the record closes the poster's lists
+    forget them and no decision can be recorded."""
+    from jisr.core.tests.test_every_url_as_every_role import _opportunity_samples
+    from jisr.matching.models import Application
+
+    samples = _opportunity_samples(people, basra_person)
+    Application.objects.filter(pk=samples["application_id"]).update(share_contact=True)
+    employer = client_for(people["employer"])
+    page = f"/matching/opportunities/{samples['opportunity_id']}/applications/"
+    api = f"/api/v1/opportunities/{samples['opportunity_id']}/applications"
+    assert "+9647801112233" in employer.get(page).content.decode()  # shared while open
+    client_for(people["bob"]).post(
+        f"/registry/persons/{basra_person.pk}/consent/",
+        {"purpose": "registration", "status": "withdrawn", "channel": "phone"},
+    )
+    assert "+9647801112233" not in employer.get(page).content.decode()
+    listed = employer.get(api)
+    assert "+9647801112233" not in listed.content.decode()
+    decided = _api(
+        employer, "POST", f"/api/v1/applications/{samples['application_id']}/decision",
+        {"status": "shortlisted"},
+    )  # fmt: skip
+    assert decided.status_code == 404
+    assert Application.objects.get(pk=samples["application_id"]).status == "applied"

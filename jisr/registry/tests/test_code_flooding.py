@@ -114,3 +114,18 @@ def test_the_counts_are_committed_even_though_the_refused_request_rolls_back(
         assert register(Client(), django_capture_on_commit_callbacks).status_code == 429
     assert {(c.bucket, c.tat) for c in RateLimitCounter.objects.all()} == counted
     assert len(sms_outbox) == 3
+
+
+def test_aliases_of_one_inbox_share_its_allowance(db, django_capture_on_commit_callbacks):
+    """name+1@, name+2@ and (at Gmail) n.a.m.e@ all land in one inbox."""
+    aliases = [
+        "zainab+1@example.org", "Zainab+jisr@example.org", "zainab@example.org",
+        "zainab+x@example.org", "z.ainab@gmail.com", "zainab+2@googlemail.com",
+        "zainab@gmail.com", "za.inab+3@gmail.com",
+    ]  # fmt: skip
+    sent = [
+        register(Client(), django_capture_on_commit_callbacks, contact=alias).status_code
+        for alias in aliases
+    ]
+    assert sent == [302, 302, 302, 429, 302, 302, 302, 429]
+    assert len(mail.outbox) == 6
