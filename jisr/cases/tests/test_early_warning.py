@@ -10,7 +10,6 @@ from django.utils import timezone
 
 from jisr.cases import services, warnings
 from jisr.cases.models import Flag, Need, WarningKind, WarningRule
-from jisr.cases.tests.test_referrals import world  # noqa: F401
 from jisr.lib.errors import JisrError
 
 pytestmark = pytest.mark.django_db
@@ -24,7 +23,7 @@ def _open(kind: str) -> list[str]:
     )
 
 
-def test_referral_overdue_flags_until_answered(people, world):  # noqa: F811
+def test_referral_overdue_flags_until_answered(people, world):
     referral = services.referral_send(
         by=people["alice"], need=world["need"], service=world["training"]
     )
@@ -40,7 +39,7 @@ def test_referral_overdue_flags_until_answered(people, world):  # noqa: F811
     assert _open(WarningKind.REFERRAL_OVERDUE) == []
 
 
-def test_declined_with_no_alternative_flags_until_referred_again(people, world):  # noqa: F811
+def test_declined_with_no_alternative_flags_until_referred_again(people, world):
     referral = services.referral_send(
         by=people["alice"], need=world["need"], service=world["training"]
     )
@@ -56,7 +55,7 @@ def test_declined_with_no_alternative_flags_until_referred_again(people, world):
     assert _open(WarningKind.DECLINED_NO_ALTERNATIVE) == []
 
 
-def test_a_need_unmet_for_too_long_flags(people, world):  # noqa: F811
+def test_a_need_unmet_for_too_long_flags(people, world):
     need = world["need"]
     warnings.scan()
     assert _open(WarningKind.NEED_UNMET) == []
@@ -68,7 +67,7 @@ def test_a_need_unmet_for_too_long_flags(people, world):  # noqa: F811
     assert _open(WarningKind.NEED_UNMET) == []
 
 
-def test_a_missed_follow_up_flags_until_recorded(people, world):  # noqa: F811
+def test_a_missed_follow_up_flags_until_recorded(people, world):
     case = world["case"]
     plan = services.plan_create(
         by=people["alice"], case=case, return_date=timezone.localdate() - dt.timedelta(days=60)
@@ -89,7 +88,7 @@ def test_a_missed_follow_up_flags_until_recorded(people, world):  # noqa: F811
     assert _open(WarningKind.FOLLOW_UP_MISSED) == []
 
 
-def test_a_fall_in_score_and_an_intention_to_migrate_flag(people, world):  # noqa: F811
+def test_a_fall_in_score_and_an_intention_to_migrate_flag(people, world):
     case = world["case"]
     good = {
         "working": "yes",
@@ -118,7 +117,7 @@ def test_a_fall_in_score_and_an_intention_to_migrate_flag(people, world):  # noq
     assert _open(WarningKind.MIGRATION_INTENTION) == []
 
 
-def test_an_inactive_rule_raises_nothing_and_bad_answers_are_refused(people, world):  # noqa: F811
+def test_an_inactive_rule_raises_nothing_and_bad_answers_are_refused(people, world):
     WarningRule.objects.filter(kind=WarningKind.NEED_UNMET).update(is_active=False, threshold=0)
     Need.objects.filter(pk=world["need"].pk).update(
         created_at=timezone.now() - dt.timedelta(days=90)
@@ -139,7 +138,7 @@ def test_an_inactive_rule_raises_nothing_and_bad_answers_are_refused(people, wor
         )
 
 
-def test_the_daily_command_expires_and_scans(people, world):  # noqa: F811
+def test_the_daily_command_expires_and_scans(people, world):
     from io import StringIO
 
     from django.core.management import call_command
@@ -159,7 +158,7 @@ def test_the_daily_command_expires_and_scans(people, world):  # noqa: F811
     assert referral.status == "expired"
 
 
-def test_the_api_makes_plans_records_follow_ups_and_lists_warnings(people, world):  # noqa: F811
+def test_the_api_makes_plans_records_follow_ups_and_lists_warnings(people, world):
     import json
 
     from jisr.conftest import client_for
@@ -201,7 +200,7 @@ def test_the_api_makes_plans_records_follow_ups_and_lists_warnings(people, world
     assert moved.json()["status"] == "on_hold"
 
 
-def test_administrators_tune_the_rules(people, world):  # noqa: F811
+def test_administrators_tune_the_rules(people, world):
     from jisr.conftest import client_for
 
     rule = WarningRule.objects.get(kind=WarningKind.NEED_UNMET)
@@ -226,7 +225,7 @@ def test_administrators_tune_the_rules(people, world):  # noqa: F811
     assert client_for(people["alice"]).get("/cases/warnings/rules/").status_code == 403
 
 
-def test_a_returnee_without_a_plan_a_month_after_return_flags(people, world):  # noqa: F811
+def test_a_returnee_without_a_plan_a_month_after_return_flags(people, world):
     from jisr.registry.services import case_answers_save
 
     case = world["case"]

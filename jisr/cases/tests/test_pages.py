@@ -6,13 +6,12 @@ from __future__ import annotations
 import pytest
 
 from jisr.cases.models import Case, Referral
-from jisr.cases.tests.test_referrals import world  # noqa: F401
 from jisr.conftest import client_for
 
 pytestmark = pytest.mark.django_db
 
 
-def test_open_record_refer_and_the_provider_answers(people, world):  # noqa: F811
+def test_open_record_refer_and_the_provider_answers(people, world):
     alice = client_for(people["alice"])
     person = world["person"]
     Case.objects.all().delete()
@@ -75,7 +74,7 @@ def test_open_record_refer_and_the_provider_answers(people, world):  # noqa: F81
     assert client_for(people["bob"]).get(f"/cases/{case.pk}/").status_code == 404
 
 
-def test_plan_follow_up_and_the_worklist_through_the_pages(people, world):  # noqa: F811
+def test_plan_follow_up_and_the_worklist_through_the_pages(people, world):
     import datetime as dt
 
     from django.utils import timezone
@@ -122,7 +121,7 @@ def test_plan_follow_up_and_the_worklist_through_the_pages(people, world):  # no
     assert client_for(people["charlie"]).get("/cases/warnings/").status_code == 403
 
 
-def test_every_waiting_need_referred_in_one_step(people, world):  # noqa: F811
+def test_every_waiting_need_referred_in_one_step(people, world):
     from jisr.cases.models import Referral
     from jisr.cases.services import need_add
     from jisr.catalogue.models import ServiceCategory

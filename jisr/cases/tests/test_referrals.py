@@ -7,63 +7,15 @@ from typing import Any
 
 import pytest
 
-from jisr.accounts.models import Organisation, OrganisationKind
-from jisr.accounts.roles import Role, Scope
 from jisr.audit.models import AuditEntry
 from jisr.cases import proposals, selectors, services
 from jisr.cases.models import REFERRAL_TRANSITIONS, NeedStatus, ReferralStatus
-from jisr.catalogue.models import Location, Service, ServiceCategory
-from jisr.conftest import make_user, register_person
+from jisr.catalogue.models import Service, ServiceCategory
 from jisr.lib.errors import JisrError
-from jisr.places.models import Governorate
 from jisr.registry.models import ConsentChannel, ConsentStatus, Purpose
 from jisr.registry.services import consent_record
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def world(people: dict[str, Any], orgs: dict[str, Any]) -> dict[str, Any]:
-    baghdad = Governorate.objects.get(code="IQ-BG")
-    centre = Organisation.objects.create(
-        kind=OrganisationKind.TRAINING_CENTRE, name_ar="مركز تدريب", governorate=baghdad
-    )
-    trainer = make_user("trainer@example.org", centre, {Role.PROVIDER_STAFF: Scope.ORGANISATION})
-    training = Service.objects.create(
-        organisation=centre, name_ar="تدريب مهني", published=True, wait_days=10, languages=["ar"]
-    )
-    training.categories.set(ServiceCategory.objects.filter(code="economic-vocational-training"))
-    training.areas.set([baghdad])
-    Location.objects.create(organisation=centre, name_ar="المركز", governorate=baghdad)
-    training.at_locations.create(location=Location.objects.get(organisation=centre))
-    far = Service.objects.create(
-        organisation=orgs["ngo"], name_ar="تدريب بعيد", published=True, wait_days=90, remote=True
-    )
-    far.categories.set(ServiceCategory.objects.filter(code="economic-vocational-training"))
-    for_women = Service.objects.create(
-        organisation=orgs["ngo"], name_ar="للنساء فقط", published=True, sex="F"
-    )
-    for_women.categories.set(ServiceCategory.objects.filter(code="economic-vocational-training"))
-    elsewhere = Service.objects.create(
-        organisation=orgs["ngo"], name_ar="في البصرة فقط", published=True
-    )
-    elsewhere.categories.set(ServiceCategory.objects.filter(code="economic-vocational-training"))
-    elsewhere.areas.set([Governorate.objects.get(code="IQ-BA")])
-    person = register_person(people["alice"], first_name="كرار")
-    case = services.case_open(by=people["alice"], person=person)
-    need = services.need_add(
-        by=people["alice"],
-        case=case,
-        category=ServiceCategory.objects.get(code="economic-vocational-training"),
-    )
-    return {
-        "trainer": trainer,
-        "training": training,
-        "far": far,
-        "person": person,
-        "case": case,
-        "need": need,
-    }
 
 
 def test_proposals_fit_place_and_eligibility_with_reasons(world):
