@@ -3,7 +3,10 @@ provider answers from its inbox."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from django.utils import timezone
 
 from jisr.cases.models import Case, Referral
 from jisr.conftest import client_for
@@ -135,3 +138,33 @@ def test_every_waiting_need_referred_in_one_step(people, world):
         f"/cases/{case.pk}/", {"action": "refer_all", "version": case.version}
     )
     assert list(Referral.objects.values_list("service_id", flat=True)) == [world["training"].pk]
+
+
+def test_the_title_of_every_cases_page_is_short_and_holds_no_form(people, world):
+    from jisr.cases.services import plan_create, referral_send
+
+    referral = referral_send(by=people["alice"], need=world["need"], service=world["training"])
+    plan_create(by=people["alice"], case=world["case"], return_date=timezone.localdate())
+    world["person"].account = people["person"]
+    world["person"].save()
+    pages = [
+        ("alice", "/cases/"),
+        ("alice", f"/cases/{world['case'].pk}/"),
+        ("alice", "/cases/warnings/"),
+        ("admin", "/cases/warnings/rules/"),
+        ("person", "/cases/my-plan/"),
+        ("alice", "/cases/notifications/"),
+        ("trainer", "/cases/referrals/"),
+        ("trainer", f"/cases/referrals/{referral.pk}/"),
+    ]
+    for persona, url in pages:
+        user = world["trainer"] if persona == "trainer" else people[persona]
+        text = client_for(user).get(url).content.decode()
+        titles = re.findall(r"<title>(.*?)</title>", text, flags=re.DOTALL)
+        assert len(titles) == 1, url
+        assert len(titles[0]) < 120, (url, titles[0][:200])
+        assert "<" not in titles[0], url
+        assert "csrf" not in titles[0], url
+    detail = client_for(people["alice"]).get(f"/cases/{world['case'].pk}/").content.decode()
+    assert detail.count('id="case-admin"') == 1
+    assert detail.count('id="plan"') == 1
