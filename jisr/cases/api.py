@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
@@ -15,12 +16,26 @@ from jisr.api import allowed
 from jisr.audit.models import Action
 from jisr.audit.services import audit_reads, audit_record
 from jisr.cases import proposals, selectors, services
-from jisr.cases.models import Case, NeedPriority, NeedStatus, Outcome, Referral, ReferralStatus
+from jisr.cases.models import (
+    Case,
+    Need,
+    NeedPriority,
+    NeedStatus,
+    Outcome,
+    Referral,
+    ReferralStatus,
+)
 from jisr.catalogue.models import Service, ServiceCategory
 from jisr.lib.errors import JisrError
 from jisr.registry import selectors as registry_selectors
 
 router = Router(tags=["cases and referrals"])
+_NEEDS = Prefetch("needs", queryset=Need.objects.select_related("category"))
+
+
+def _with_needs(case: Case) -> Case:
+    prefetch_related_objects([case], _NEEDS)
+    return case
 
 
 class NeedOut(Schema):
@@ -47,7 +62,8 @@ class CaseOut(Schema):
 
     @staticmethod
     def resolve_needs(case: Case) -> list[Any]:
-        return list(case.needs.select_related("category"))
+        # Read with the case, in one query for a whole list (`_NEEDS`).
+        return list(case.needs.all())
 
 
 class CaseIn(Schema):
@@ -117,7 +133,7 @@ class MoveIn(Schema):
 
 @router.get("/cases", response=list[CaseOut], auth=allowed(Perm.CASE_VIEW))
 def case_list(request: HttpRequest, person_id: int | None = None) -> Any:
-    found = selectors.cases_in_scope(request.user)
+    found = selectors.cases_in_scope(request.user).prefetch_related(_NEEDS)
     if person_id is not None:
         found = found.filter(person_id=person_id)
     return audit_reads(actor=request.user, records=found[:200], context="api.cases")
@@ -126,12 +142,12 @@ def case_list(request: HttpRequest, person_id: int | None = None) -> Any:
 @router.post("/cases", response={201: CaseOut}, auth=allowed(Perm.CASE_MANAGE))
 def case_open(request: HttpRequest, payload: CaseIn) -> Any:
     person = registry_selectors.person_get(fetched_by=request.user, person_id=payload.person_id)
-    return Status(201, services.case_open(by=request.user, person=person))
+    return Status(201, _with_needs(services.case_open(by=request.user, person=person)))
 
 
 @router.get("/cases/{case_id}", response=CaseOut, auth=allowed(Perm.CASE_VIEW))
 def case_get(request: HttpRequest, case_id: int) -> Any:
-    return selectors.case_get(fetched_by=request.user, case_id=case_id)
+    return _with_needs(selectors.case_get(fetched_by=request.user, case_id=case_id))
 
 
 @router.post("/cases/{case_id}/needs", response={201: NeedOut}, auth=allowed(Perm.CASE_MANAGE))
@@ -198,7 +214,7 @@ def referral_send(request: HttpRequest, case_id: int, need_id: int, payload: Ref
 def referrals_received(request: HttpRequest, status: str = "") -> Any:
     """Referrals sent to the caller's organisation: only the shared fields of each person."""
     found = selectors.referrals_received(request.user).select_related(
-        "need__category", "need__case__person"
+        "need__category", "need__case__person__governorate", "need__case__person__district"
     )
     if status:
         found = found.filter(status=status)
@@ -263,13 +279,14 @@ def case_change(request: HttpRequest, case_id: int, payload: CaseChange) -> Any:
             status=422,
             fields={"status": [_("This is required.")]},
         )
-    return services.case_set_status(
+    changed = services.case_set_status(
         by=request.user,
         case=case,
         status=payload.status,
         reason=payload.reason,
         version=payload.version,
     )
+    return _with_needs(changed)
 
 
 @router.post("/cases/{case_id}/transfer", response=CaseOut, auth=allowed(Perm.CASE_MANAGE))
@@ -280,9 +297,10 @@ def case_transfer(request: HttpRequest, case_id: int, payload: TransferIn) -> An
     organisation = Organisation.objects.filter(pk=payload.organisation_id, is_active=True).first()
     if organisation is None:
         raise JisrError("not_found", _("Not found."), status=404)
-    return services.case_transfer(
+    moved = services.case_transfer(
         by=request.user, case=case, organisation=organisation, version=payload.version
     )
+    return _with_needs(moved)
 
 
 class MilestoneOut(Schema):
