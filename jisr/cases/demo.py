@@ -9,7 +9,7 @@ import random
 from django.utils import timezone
 
 from jisr.accounts.models import User
-from jisr.cases import proposals, services, warnings
+from jisr.cases import proposals, services
 from jisr.cases.models import Case, Referral
 from jisr.catalogue.mapping import shows_need
 from jisr.catalogue.models import ServiceCategory
@@ -95,7 +95,7 @@ def build_cases(*, rng: random.Random) -> int:
                 )
                 previous = answers_now
         made += 1
-    warnings.scan()
+    services.flags_scan(by=None)  # the platform, as the daily command
     return made
 
 

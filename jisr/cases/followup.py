@@ -4,6 +4,7 @@ sustainability and early warning can see a fall between two follow-ups."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,7 +40,7 @@ QUESTIONS: tuple[Question, ...] = (
 DIMENSIONS = ("economic", "social", "psychosocial")
 
 
-def clean(answers: dict[str, Any]) -> dict[str, Any]:
+def clean(answers: Mapping[str, Any]) -> dict[str, Any]:
     """Typed answers, or a JisrError naming each wrong one. Unanswered questions are left out."""
     clean_answers: dict[str, Any] = {}
     errors: dict[str, list[str]] = {}

@@ -2,8 +2,9 @@
 
 `scan()` runs each active rule as one query over all cases, raises a flag for each new subject
 (a referral, a need, a milestone, a case) and resolves the open flags whose cause is gone, so a
-flag lasts exactly as long as its cause. `jisr cases-daily` runs it once a day; the worklist page
-runs it on demand.
+flag lasts exactly as long as its cause. `jisr cases-daily` runs it once a day; a supervisor of
+all records can run it on demand from the worklist (`services.flags_scan`, which checks who runs
+it and audits the run).
 """
 
 from __future__ import annotations
@@ -43,7 +44,8 @@ DEFAULT_RULES = [
 ]  # fmt: skip
 
 
-def load_default_rules(rule_model: Any = WarningRule) -> None:
+def load_default_rules(rule_model: type[WarningRule] = WarningRule) -> None:
+    """The default rules, where none of their kind exists (the migration passes its model)."""
     for kind, threshold, ar, ckb, en in DEFAULT_RULES:
         rule_model.objects.get_or_create(
             kind=kind,
@@ -51,7 +53,7 @@ def load_default_rules(rule_model: Any = WarningRule) -> None:
         )
 
 
-def _open_cases() -> Any:
+def _open_cases() -> Q:
     return ~Q(status=CaseStatus.CLOSED)
 
 
@@ -149,7 +151,8 @@ def _from_follow_ups(rule: WarningRule) -> Iterable[tuple[int, str, dict[str, An
 
 @transaction.atomic
 def scan(*, today: dt.date | None = None) -> dict[str, int]:
-    """Raise flags for new setbacks and resolve those whose cause is gone."""
+    """Raise flags for new setbacks and resolve those whose cause is gone, over every case.
+    Called through `services.flags_scan` (which checks who runs it and audits the run)."""
     today = today or timezone.localdate()
     raised = resolved = 0
     now = timezone.now()

@@ -4,13 +4,18 @@ plans and follow-ups."""
 from __future__ import annotations
 
 import datetime as dt
+import json
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 from django.utils import timezone
 
 from jisr.cases import services, warnings
-from jisr.cases.models import Flag, Need, WarningKind, WarningRule
+from jisr.cases.models import Flag, Need, Referral, WarningKind, WarningRule
+from jisr.conftest import client_for
 from jisr.lib.errors import JisrError
+from jisr.registry.services import case_answers_save
 
 pytestmark = pytest.mark.django_db
 
@@ -139,14 +144,10 @@ def test_an_inactive_rule_raises_nothing_and_bad_answers_are_refused(people, wor
 
 
 def test_the_daily_command_expires_and_scans(people, world):
-    from io import StringIO
-
-    from django.core.management import call_command
 
     referral = services.referral_send(
         by=people["alice"], need=world["need"], service=world["training"]
     )
-    from jisr.cases.models import Referral
 
     Referral.objects.filter(pk=referral.pk).update(
         due_on=timezone.localdate() - dt.timedelta(days=3)
@@ -159,9 +160,6 @@ def test_the_daily_command_expires_and_scans(people, world):
 
 
 def test_the_api_makes_plans_records_follow_ups_and_lists_warnings(people, world):
-    import json
-
-    from jisr.conftest import client_for
 
     def call(method, url, body=None):
         return client_for(people["alice"]).generic(
@@ -201,7 +199,6 @@ def test_the_api_makes_plans_records_follow_ups_and_lists_warnings(people, world
 
 
 def test_administrators_tune_the_rules(people, world):
-    from jisr.conftest import client_for
 
     rule = WarningRule.objects.get(kind=WarningKind.NEED_UNMET)
     admin = client_for(people["admin"])
@@ -226,7 +223,6 @@ def test_administrators_tune_the_rules(people, world):
 
 
 def test_a_returnee_without_a_plan_a_month_after_return_flags(people, world):
-    from jisr.registry.services import case_answers_save
 
     case = world["case"]
     case_answers_save(
