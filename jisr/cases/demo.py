@@ -134,8 +134,13 @@ def _answers(rng: random.Random, worse_than: dict[str, object] | None) -> dict[s
         return rng.randint(1, 2) if falling else rng.randint(2, 5)
 
     return {
-        "working": "no" if falling else rng.choice(["yes", "no"]), "income_covers_needs": scale(),
-        "has_housing": rng.choice(["yes", "yes", "no"]), "feels_accepted": scale(),
-        "wellbeing": scale(), "feels_safe": scale(),
-        "intends_to_migrate": "yes" if falling and rng.random() < 0.5 else rng.choice(["no", "no", "unsure"]),
-    }  # fmt: skip
+        "working": "no" if falling else rng.choice(["yes", "no"]),
+        "income_covers_needs": scale(),
+        "has_housing": rng.choice(["yes", "yes", "no"]),
+        "feels_accepted": scale(),
+        "wellbeing": scale(),
+        "feels_safe": scale(),
+        "intends_to_migrate": "yes"
+        if falling and rng.random() < 0.5
+        else rng.choice(["no", "no", "unsure"]),
+    }

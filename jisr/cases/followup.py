@@ -29,7 +29,10 @@ class Question:
 
 QUESTIONS: tuple[Question, ...] = (
     Question("working", YES_NO, "economic", _("Has work or a steady income")),
-    Question("income_covers_needs", SCALE, "economic", _("Income covers the household's basic needs (1 to 5)")),
+    Question(
+        "income_covers_needs", SCALE, "economic",
+        _("Income covers the household's basic needs (1 to 5)"),
+    ),
     Question("has_housing", YES_NO, "social", _("Has stable housing")),
     Question("feels_accepted", SCALE, "social", _("Feels accepted in the community (1 to 5)")),
     Question("children_in_school", YES_NO, "social", _("The children go to school (if any)")),

@@ -34,14 +34,56 @@ from jisr.cases.models import (
 
 # (kind, threshold, suggested action in Arabic, Central Kurdish, English)
 DEFAULT_RULES = [
-    (WarningKind.REFERRAL_OVERDUE, 0, "اتصل بالجهة المستقبِلة أو أحِل إلى خدمة أخرى.", "پەیوەندی بە لایەنی وەرگرەوە بکە یان بۆ خزمەتگوزارییەکی تر ئاراستە بکە.", "Call the receiving organisation, or refer to another service."),
-    (WarningKind.DECLINED_NO_ALTERNATIVE, 0, "أحِل الاحتياج إلى خدمة أخرى من المقترحات.", "پێداویستییەکە بۆ خزمەتگوزارییەکی تر لە پێشنیارەکان ئاراستە بکە.", "Refer the need to another of the proposed services."),
-    (WarningKind.NEED_UNMET, 30, "راجع الاحتياج مع الشخص وابحث عن خدمة أو سجّل سبب عدم تلبيته.", "پێداویستییەکە لەگەڵ کەسەکە پێدابچۆرەوە و خزمەتگوزارییەک بدۆزەرەوە.", "Review the need with the person: find a service, or record why it cannot be met."),
-    (WarningKind.FOLLOW_UP_MISSED, 14, "اتصل بالشخص وسجّل المتابعة.", "پەیوەندی بە کەسەکەوە بکە و بەدواداچوونەکە تۆمار بکە.", "Call the person and record the follow-up."),
-    (WarningKind.SCORE_DROP, 15, "قابل الشخص لمعرفة ما تغيّر، وحدّث الاحتياجات.", "کەسەکە ببینە بۆ زانینی ئەوەی گۆڕاوە، و پێداویستییەکان نوێ بکەرەوە.", "Meet the person to learn what changed, and update the needs."),
-    (WarningKind.PLAN_MISSING, 30, "أعدّ خطة إعادة الإدماج مع الشخص.", "پلانی تێکەڵبوونەوە لەگەڵ کەسەکە ئامادە بکە.", "Make the reintegration plan with the person."),
-    (WarningKind.MIGRATION_INTENTION, 0, "ناقش خطط الشخص واقترح دعمًا اقتصاديًا واجتماعيًا.", "باسی پلانەکانی کەسەکە بکە و پاڵپشتیی ئابووری و کۆمەڵایەتی پێشنیار بکە.", "Talk through the person's plans and offer economic and social support."),
-]  # fmt: skip
+    (
+        WarningKind.REFERRAL_OVERDUE,
+        0,
+        "اتصل بالجهة المستقبِلة أو أحِل إلى خدمة أخرى.",
+        "پەیوەندی بە لایەنی وەرگرەوە بکە یان بۆ خزمەتگوزارییەکی تر ئاراستە بکە.",
+        "Call the receiving organisation, or refer to another service.",
+    ),
+    (
+        WarningKind.DECLINED_NO_ALTERNATIVE,
+        0,
+        "أحِل الاحتياج إلى خدمة أخرى من المقترحات.",
+        "پێداویستییەکە بۆ خزمەتگوزارییەکی تر لە پێشنیارەکان ئاراستە بکە.",
+        "Refer the need to another of the proposed services.",
+    ),
+    (
+        WarningKind.NEED_UNMET,
+        30,
+        "راجع الاحتياج مع الشخص وابحث عن خدمة أو سجّل سبب عدم تلبيته.",
+        "پێداویستییەکە لەگەڵ کەسەکە پێدابچۆرەوە و خزمەتگوزارییەک بدۆزەرەوە.",
+        "Review the need with the person: find a service, or record why it cannot be met.",
+    ),
+    (
+        WarningKind.FOLLOW_UP_MISSED,
+        14,
+        "اتصل بالشخص وسجّل المتابعة.",
+        "پەیوەندی بە کەسەکەوە بکە و بەدواداچوونەکە تۆمار بکە.",
+        "Call the person and record the follow-up.",
+    ),
+    (
+        WarningKind.SCORE_DROP,
+        15,
+        "قابل الشخص لمعرفة ما تغيّر، وحدّث الاحتياجات.",
+        "کەسەکە ببینە بۆ زانینی ئەوەی گۆڕاوە، و پێداویستییەکان نوێ بکەرەوە.",
+        "Meet the person to learn what changed, and update the needs.",
+    ),
+    (
+        WarningKind.PLAN_MISSING,
+        30,
+        "أعدّ خطة إعادة الإدماج مع الشخص.",
+        "پلانی تێکەڵبوونەوە لەگەڵ کەسەکە ئامادە بکە.",
+        "Make the reintegration plan with the person.",
+    ),
+    (
+        WarningKind.MIGRATION_INTENTION,
+        0,
+        "ناقش خطط الشخص واقترح دعمًا اقتصاديًا واجتماعيًا.",
+        "باسی پلانەکانی کەسەکە بکە و پاڵپشتیی ئابووری و کۆمەڵایەتی پێشنیار بکە.",
+        "Talk through the person's plans and offer economic and social support.",
+    ),
+]
 
 
 def load_default_rules(rule_model: type[WarningRule] = WarningRule) -> None:

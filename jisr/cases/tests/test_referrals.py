@@ -49,11 +49,14 @@ def test_every_legal_transition_and_every_illegal_one(people, world):
             referral = _send(people, world)
             # Walk the referral to `start` along legal steps first.
             path = {
-                ReferralStatus.SENT: [], ReferralStatus.ACCEPTED: ["accepted"],
+                ReferralStatus.SENT: [],
+                ReferralStatus.ACCEPTED: ["accepted"],
                 ReferralStatus.IN_PROGRESS: ["accepted", "in_progress"],
-                ReferralStatus.DECLINED: ["declined"], ReferralStatus.COMPLETED: ["accepted", "completed"],
-                ReferralStatus.CANCELLED: ["cancelled"], ReferralStatus.EXPIRED: ["expired"],
-            }[start]  # fmt: skip
+                ReferralStatus.DECLINED: ["declined"],
+                ReferralStatus.COMPLETED: ["accepted", "completed"],
+                ReferralStatus.CANCELLED: ["cancelled"],
+                ReferralStatus.EXPIRED: ["expired"],
+            }[start]
             for step in path:
                 _move(people, world, referral, step)
             legal = target in REFERRAL_TRANSITIONS[start]
@@ -129,9 +132,11 @@ def test_a_referral_without_consent_is_refused_with_a_clear_message(people, worl
 
 def test_the_provider_sees_only_the_fields_shared(people, world):
     referral = services.referral_send(
-        by=people["alice"], need=world["need"], service=world["training"],
+        by=people["alice"],
+        need=world["need"],
+        service=world["training"],
         shared_fields=["full_name", "phone"],
-    )  # fmt: skip
+    )
     shown = dict(selectors.referral_shared_view(referral=referral))
     assert len(shown) == 2
     assert world["person"].full_name in shown.values()
