@@ -1,17 +1,16 @@
-from __future__ import annotations
+"""What every page's menu shows of cases."""
 
-from typing import Any
+from __future__ import annotations
 
 from django.http import HttpRequest
 
+from jisr.accounts.models import User
+from jisr.cases import selectors
 
-def unread_notifications(request: HttpRequest) -> dict[str, Any]:
+
+def unread_notifications(request: HttpRequest) -> dict[str, int]:
     """How many notifications the signed-in user has not read (for the menu)."""
     user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
+    if not isinstance(user, User) or not user.is_authenticated:
         return {}
-    from jisr.cases.models import Notification
-
-    return {
-        "unread_notifications": Notification.objects.filter(user=user, read_at__isnull=True).count()
-    }
+    return {"unread_notifications": selectors.notification_unread_count(fetched_by=user)}

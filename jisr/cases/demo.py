@@ -9,7 +9,7 @@ import random
 from django.utils import timezone
 
 from jisr.accounts.models import User
-from jisr.cases import proposals, services, warnings
+from jisr.cases import proposals, services
 from jisr.cases.models import Case, Referral
 from jisr.catalogue.mapping import shows_need
 from jisr.catalogue.models import ServiceCategory
@@ -95,7 +95,7 @@ def build_cases(*, rng: random.Random) -> int:
                 )
                 previous = answers_now
         made += 1
-    warnings.scan()
+    services.flags_scan(by=None)  # the platform, as the daily command
     return made
 
 
@@ -134,8 +134,13 @@ def _answers(rng: random.Random, worse_than: dict[str, object] | None) -> dict[s
         return rng.randint(1, 2) if falling else rng.randint(2, 5)
 
     return {
-        "working": "no" if falling else rng.choice(["yes", "no"]), "income_covers_needs": scale(),
-        "has_housing": rng.choice(["yes", "yes", "no"]), "feels_accepted": scale(),
-        "wellbeing": scale(), "feels_safe": scale(),
-        "intends_to_migrate": "yes" if falling and rng.random() < 0.5 else rng.choice(["no", "no", "unsure"]),
-    }  # fmt: skip
+        "working": "no" if falling else rng.choice(["yes", "no"]),
+        "income_covers_needs": scale(),
+        "has_housing": rng.choice(["yes", "yes", "no"]),
+        "feels_accepted": scale(),
+        "wellbeing": scale(),
+        "feels_safe": scale(),
+        "intends_to_migrate": "yes"
+        if falling and rng.random() < 0.5
+        else rng.choice(["no", "no", "unsure"]),
+    }

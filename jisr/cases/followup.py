@@ -4,6 +4,7 @@ sustainability and early warning can see a fall between two follow-ups."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,7 +29,10 @@ class Question:
 
 QUESTIONS: tuple[Question, ...] = (
     Question("working", YES_NO, "economic", _("Has work or a steady income")),
-    Question("income_covers_needs", SCALE, "economic", _("Income covers the household's basic needs (1 to 5)")),
+    Question(
+        "income_covers_needs", SCALE, "economic",
+        _("Income covers the household's basic needs (1 to 5)"),
+    ),
     Question("has_housing", YES_NO, "social", _("Has stable housing")),
     Question("feels_accepted", SCALE, "social", _("Feels accepted in the community (1 to 5)")),
     Question("children_in_school", YES_NO, "social", _("The children go to school (if any)")),
@@ -39,7 +43,7 @@ QUESTIONS: tuple[Question, ...] = (
 DIMENSIONS = ("economic", "social", "psychosocial")
 
 
-def clean(answers: dict[str, Any]) -> dict[str, Any]:
+def clean(answers: Mapping[str, Any]) -> dict[str, Any]:
     """Typed answers, or a JisrError naming each wrong one. Unanswered questions are left out."""
     clean_answers: dict[str, Any] = {}
     errors: dict[str, list[str]] = {}

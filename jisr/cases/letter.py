@@ -22,16 +22,33 @@ def referral_letter(referral: Referral, language: str | None = None) -> bytes:
     with translation.override(language):
         service = referral.service
         blocks = [
-            (_("Referral letter"), [
-                _("Referral number: %(number)s") % {"number": referral.pk},
-                _("Date: %(date)s") % {"date": format_date(referral.created_at.date())},
-                _("From: %(organisation)s") % {"organisation": referral.from_organisation.name},
-                _("To: %(organisation)s") % {"organisation": referral.to_organisation.name},
-                _("Service: %(service)s") % {"service": service.name},
-                _("Kind of help needed: %(need)s") % {"need": referral.need.category.name},
-                _("Please answer by %(date)s.") % {"date": format_date(referral.due_on)},
-            ]),
-            (_("The person"), [f"{label}: {value}" for label, value in selectors.shared_view(referral) if value]),
-            (_("How to get the service"), [line for line in [service.how_to_access, service.opening_hours, service.phone] if line]),
-        ]  # fmt: skip
+            (
+                _("Referral letter"),
+                [
+                    _("Referral number: %(number)s") % {"number": referral.pk},
+                    _("Date: %(date)s") % {"date": format_date(referral.created_at.date())},
+                    _("From: %(organisation)s") % {"organisation": referral.from_organisation.name},
+                    _("To: %(organisation)s") % {"organisation": referral.to_organisation.name},
+                    _("Service: %(service)s") % {"service": service.name},
+                    _("Kind of help needed: %(need)s") % {"need": referral.need.category.name},
+                    _("Please answer by %(date)s.") % {"date": format_date(referral.due_on)},
+                ],
+            ),
+            (
+                _("The person"),
+                [
+                    f"{label}: {value}"
+                    for label, value in selectors.referral_shared_view(referral=referral)
+                    if value
+                ],
+            ),
+            (
+                _("How to get the service"),
+                [
+                    line
+                    for line in [service.how_to_access, service.opening_hours, service.phone]
+                    if line
+                ],
+            ),
+        ]
         return document_pdf(blocks, language, title=str(_("Referral letter")))

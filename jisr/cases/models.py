@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 
@@ -25,13 +26,19 @@ class Case(models.Model):
         "registry.Person", on_delete=models.PROTECT, related_name="cases", verbose_name=_("person")
     )
     organisation = models.ForeignKey(
-        "accounts.Organisation", on_delete=models.PROTECT, related_name="cases",
+        "accounts.Organisation",
+        on_delete=models.PROTECT,
+        related_name="cases",
         verbose_name=_("supervising organisation"),
-    )  # fmt: skip
+    )
     caseworker = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-        related_name="cases", verbose_name=_("caseworker"),
-    )  # fmt: skip
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases",
+        verbose_name=_("caseworker"),
+    )
     status = models.CharField(
         _("status"), max_length=10, choices=CaseStatus.choices, default=CaseStatus.OPEN
     )
@@ -74,9 +81,11 @@ class NeedStatus(models.TextChoices):
 class Need(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="needs")
     category = models.ForeignKey(
-        "catalogue.ServiceCategory", on_delete=models.PROTECT, related_name="+",
+        "catalogue.ServiceCategory",
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name=_("kind of help"),
-    )  # fmt: skip
+    )
     priority = models.PositiveSmallIntegerField(
         _("priority"), choices=NeedPriority.choices, default=NeedPriority.MEDIUM
     )
@@ -117,7 +126,9 @@ REFERRAL_TRANSITIONS: dict[str, dict[str, str]] = {
         ReferralStatus.IN_PROGRESS: "receiver", ReferralStatus.COMPLETED: "receiver",
         ReferralStatus.CANCELLED: "sender",
     },
-    ReferralStatus.IN_PROGRESS: {ReferralStatus.COMPLETED: "receiver", ReferralStatus.CANCELLED: "sender"},
+    ReferralStatus.IN_PROGRESS: {
+        ReferralStatus.COMPLETED: "receiver", ReferralStatus.CANCELLED: "sender",
+    },
     ReferralStatus.DECLINED: {},
     ReferralStatus.COMPLETED: {},
     ReferralStatus.CANCELLED: {},
@@ -135,9 +146,11 @@ class Outcome(models.TextChoices):
 class Referral(models.Model):
     need = models.ForeignKey(Need, on_delete=models.PROTECT, related_name="referrals")
     service = models.ForeignKey(
-        "catalogue.Service", on_delete=models.PROTECT, related_name="referrals",
+        "catalogue.Service",
+        on_delete=models.PROTECT,
+        related_name="referrals",
         verbose_name=_("service"),
-    )  # fmt: skip
+    )
     from_organisation = models.ForeignKey(
         "accounts.Organisation", on_delete=models.PROTECT, related_name="referrals_sent"
     )
@@ -269,9 +282,12 @@ class WarningRule(models.Model):
 
     kind = models.CharField(_("setback"), max_length=30, choices=WarningKind.choices, unique=True)
     threshold = models.PositiveSmallIntegerField(
-        _("threshold"), default=0,
-        help_text=_("Days for unmet needs and missed follow-ups; points out of 100 for a fall in score."),
-    )  # fmt: skip
+        _("threshold"),
+        default=0,
+        help_text=_(
+            "Days for unmet needs and missed follow-ups; points out of 100 for a fall in score."
+        ),
+    )
     action_ar = models.CharField(_("suggested action in Arabic"), max_length=300)
     action_ckb = models.CharField(_("suggested action in Central Kurdish"), max_length=300)
     action_en = models.CharField(_("suggested action in English"), max_length=300)
@@ -286,7 +302,6 @@ class WarningRule(models.Model):
 
     @property
     def action(self) -> str:
-        from django.utils.translation import get_language
 
         language = (get_language() or "ar").split("-")[0]
         return str(getattr(self, f"action_{language}", "") or self.action_ar)
@@ -306,10 +321,11 @@ class Flag(models.Model):
         ordering = ["-raised_at", "-pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["rule", "subject"], condition=models.Q(resolved_at__isnull=True),
+                fields=["rule", "subject"],
+                condition=models.Q(resolved_at__isnull=True),
                 name="one_open_flag_per_subject",
             )
-        ]  # fmt: skip
+        ]
         indexes = [models.Index(fields=["resolved_at", "-raised_at"])]
 
     def __str__(self) -> str:

@@ -1,12 +1,13 @@
-"""Telling people what happened to a referral: in the app, and by e-mail, in their language."""
+"""Telling people what happened to a referral: in the app, and by e-mail, in their language.
+Called by the services that move referrals, inside their transaction."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 from django.urls import reverse
 from django.utils import translation
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -16,8 +17,10 @@ from jisr.cases.models import Notification, Referral, ReferralStatus
 from jisr.core.tasks import send_email_on_commit
 
 
-def notify(users: Iterable[Any], message: Any, url: str) -> None:
-    for user in {u.pk: u for u in users if u is not None and u.is_active}.values():
+def notification_send(*, to: Iterable[User | None], message: str | Promise, url: str) -> None:
+    """The message to each active user, once, in their language; by e-mail too where they have
+    an address. The text is at most 300 characters, as a notification holds."""
+    for user in {u.pk: u for u in to if u is not None and u.is_active}.values():
         with translation.override(user.language or "ar"):
             text = str(message)[:300]
             subject = _("Jisr: %(text)s") % {"text": text[:80]}
@@ -36,21 +39,24 @@ def _receivers(referral: Referral) -> list[User]:
 
 
 def referral_sent(referral: Referral) -> None:
-    notify(
-        _receivers(referral),
-        gettext_lazy("New referral from %(organisation)s: %(service)s")
+    notification_send(
+        to=_receivers(referral),
+        message=gettext_lazy("New referral from %(organisation)s: %(service)s")
         % {"organisation": referral.from_organisation.name, "service": referral.service.name},
-        reverse("cases:referral_detail", args=[referral.pk]),
+        url=reverse("cases:referral_detail", args=[referral.pk]),
     )
 
 
-def referral_moved(referral: Referral, by: Any) -> None:
+def referral_moved(referral: Referral, by: User | None) -> None:
     url = reverse("cases:referral_detail", args=[referral.pk])
     message = gettext_lazy("Referral to %(service)s: %(status)s") % {
-        "service": referral.service.name, "status": ReferralStatus(referral.status).label,
-    }  # fmt: skip
+        "service": referral.service.name,
+        "status": ReferralStatus(referral.status).label,
+    }
     if referral.status == ReferralStatus.CANCELLED:
-        notify([u for u in _receivers(referral) if u != by], message, url)
+        notification_send(to=[u for u in _receivers(referral) if u != by], message=message, url=url)
     else:
         case = referral.need.case
-        notify([u for u in (case.caseworker, referral.sent_by) if u != by], message, url)
+        notification_send(
+            to=[u for u in (case.caseworker, referral.sent_by) if u != by], message=message, url=url
+        )

@@ -1,4 +1,5 @@
-"""Opening cases, recording needs, and sending and moving referrals.
+"""Opening cases, recording needs, sending and moving referrals, plans and follow-ups, the
+early-warning scan and its rules.
 
 Every change of a case (its needs and referrals included) names the version of the case the
 caseworker saw; if someone else changed it since, the change is refused with a clear message
@@ -8,6 +9,9 @@ entry.
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
+from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
@@ -18,10 +22,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jisr.accounts.access import forbidden, require
+from jisr.accounts.models import Organisation, User
 from jisr.accounts.roles import Perm
 from jisr.audit.models import Action
 from jisr.audit.services import audit_record
-from jisr.cases import notifications, selectors
+from jisr.cases import followup, notifications, proposals, selectors, warnings
 from jisr.cases.models import (
     OPEN_REFERRAL,
     REFERRAL_TRANSITIONS,
@@ -31,27 +36,39 @@ from jisr.cases.models import (
     FollowUpChannel,
     Milestone,
     Need,
+    NeedPriority,
     NeedStatus,
+    Notification,
     Outcome,
     Plan,
     Referral,
     ReferralEvent,
     ReferralStatus,
+    WarningRule,
 )
 from jisr.catalogue.models import Service, ServiceCategory, ServiceStatus
 from jisr.lib.errors import JisrError
 from jisr.lib.validation import invalid
 from jisr.registry.models import Person, Purpose
 from jisr.registry.selectors import has_consent, persons_in_scope
+from jisr.registry.services import person_share
 
 ANSWER_WITHIN_DAYS = 7
 
+CASE_TRANSITIONS = {
+    CaseStatus.OPEN: {CaseStatus.ACTIVE, CaseStatus.ON_HOLD, CaseStatus.CLOSED},
+    CaseStatus.ACTIVE: {CaseStatus.ON_HOLD, CaseStatus.CLOSED},
+    CaseStatus.ON_HOLD: {CaseStatus.ACTIVE, CaseStatus.CLOSED},
+    CaseStatus.CLOSED: set(),
+}
 
-def conflict() -> JisrError:
+
+def _case_conflict() -> JisrError:
     return JisrError(
         "conflict",
         _(
-            "Someone else changed this case since you opened it. Reload the page to see their changes, then try again."
+            "Someone else changed this case since you opened it. Reload the page to see their "
+            "changes, then try again."
         ),
         status=409,
     )
@@ -63,20 +80,20 @@ def _bump(case: Case, version: int | None) -> None:
     if version is not None:
         query = query.filter(version=version)
     if query.update(version=F("version") + 1, updated_at=timezone.now()) != 1:
-        raise conflict()
+        raise _case_conflict()
     case.refresh_from_db(fields=["version", "updated_at"])
 
 
-def _check_case(by: Any, case: Case) -> None:
+def _check_case(by: User, case: Case) -> None:
     require(by, Perm.CASE_MANAGE)
-    if not selectors.cases_in_scope(by).filter(pk=case.pk).exists():
+    if not selectors.case_list(fetched_by=by).filter(pk=case.pk).exists():
         raise forbidden()
     if case.status == CaseStatus.CLOSED:
         raise JisrError("closed", _("This case is closed."), status=409)
 
 
 @transaction.atomic
-def case_open(*, by: Any, person: Person) -> Case:
+def case_open(*, by: User, person: Person) -> Case:
     require(by, Perm.CASE_MANAGE)
     if not persons_in_scope(by, shared=False).filter(pk=person.pk).exists():
         raise forbidden()
@@ -91,9 +108,14 @@ def case_open(*, by: Any, person: Person) -> Case:
 
 @transaction.atomic
 def need_add(
-    *, by: Any, case: Case, category: ServiceCategory, priority: int = 2, note: str = "",
+    *,
+    by: User,
+    case: Case,
+    category: ServiceCategory,
+    priority: int = NeedPriority.MEDIUM,
+    note: str = "",
     version: int | None = None,
-) -> Need:  # fmt: skip
+) -> Need:
     _check_case(by, case)
     _bump(case, version)
     need = Need.objects.create(case=case, category=category, priority=priority, note=note[:500])
@@ -107,7 +129,7 @@ def need_add(
 
 
 @transaction.atomic
-def need_set_status(*, by: Any, need: Need, status: str, version: int | None = None) -> Need:
+def need_set_status(*, by: User, need: Need, status: str, version: int | None = None) -> Need:
     _check_case(by, need.case)
     if status not in NeedStatus.values:
         raise invalid({"status": [str(_("Not one of the choices."))]})
@@ -120,9 +142,13 @@ def need_set_status(*, by: Any, need: Need, status: str, version: int | None = N
 
 @transaction.atomic
 def referral_send(
-    *, by: Any, need: Need, service: Service, version: int | None = None,
+    *,
+    by: User,
+    need: Need,
+    service: Service,
+    version: int | None = None,
     shared_fields: list[str] | None = None,
-) -> Referral:  # fmt: skip
+) -> Referral:
     """Refer a need to a service: only with the person's consent to referral, sharing the
     minimum the service needs, which the person's record then shows."""
     case = need.case
@@ -132,7 +158,8 @@ def referral_send(
         raise JisrError(
             "no_consent",
             _(
-                "The person has not consented to being referred to services. Ask them first and record their decision."
+                "The person has not consented to being referred to services. Ask them first and "
+                "record their decision."
             ),
             status=409,
         )
@@ -145,63 +172,104 @@ def referral_send(
         raise invalid({"shared_fields": [str(_("Share the name and only the fields listed."))]})
     _bump(case, version)
     referral = Referral.objects.create(
-        need=need, service=service, from_organisation=case.organisation,
-        to_organisation=service.organisation, sent_by=by,
-        due_on=timezone.localdate() + timedelta(days=ANSWER_WITHIN_DAYS), shared_fields=fields,
-    )  # fmt: skip
+        need=need,
+        service=service,
+        from_organisation=case.organisation,
+        to_organisation=service.organisation,
+        sent_by=by,
+        due_on=timezone.localdate() + timedelta(days=ANSWER_WITHIN_DAYS),
+        shared_fields=fields,
+    )
     ReferralEvent.objects.create(referral=referral, to_status=ReferralStatus.SENT, by=by)
     need.status = NeedStatus.REFERRED
     need.save(update_fields=["status", "updated_at"])
     audit_record(
-        actor=by, action=Action.CREATE, target=referral,
+        actor=by,
+        action=Action.CREATE,
+        target=referral,
         changes={"to": service.organisation.name, "service": str(service.uuid)},
-    )  # fmt: skip
+    )
     notifications.referral_sent(referral)
     # The person's record shows what was shared, with whom.
     audit_record(
-        actor=by, action=Action.EXPORT, target=person,
-        changes={"referral": referral.pk, "shared_with": service.organisation.name, "fields": fields},
-    )  # fmt: skip
+        actor=by,
+        action=Action.EXPORT,
+        target=person,
+        changes={
+            "referral": referral.pk,
+            "shared_with": service.organisation.name,
+            "fields": fields,
+        },
+    )
     return referral
 
 
-def sides_of(by: Any, referral: Referral) -> set[str]:
-    sides = set()
-    if by.is_authenticated and by.organisation_id:
-        if (
-            by.can(Perm.REFERRAL_RESPOND)
-            and referral.to_organisation_id in by.organisation.descendant_ids()
-        ):
-            sides.add("receiver")
-        if (
-            by.can(Perm.CASE_MANAGE)
-            and selectors.cases_in_scope(by).filter(pk=referral.need.case_id).exists()
-        ):
-            sides.add("sender")
-    return sides
+@transaction.atomic
+def referrals_send(
+    *, by: User, case: Case, choices: dict[int, Service], version: int | None = None
+) -> list[Referral]:
+    """Confirm several proposals at once: each need (by id) to its chosen service, all or none."""
+    _check_case(by, case)
+    _bump(case, version)
+    sent = []
+    for need_id, service in choices.items():
+        need = case.needs.filter(pk=need_id).first()
+        if need is None:
+            raise JisrError("not_found", _("Not found."), status=404)
+        sent.append(referral_send(by=by, need=need, service=service))
+    return sent
+
+
+@transaction.atomic
+def case_refer_waiting_needs(*, by: User, case: Case, version: int | None = None) -> list[Referral]:
+    """Each need of the case that waits for a referral, to the service proposed first for it,
+    in one step: all or none. A need with no proposal waits on."""
+    _check_case(by, case)
+    waiting = selectors.need_list_waiting(case=case)
+    offered = proposals.proposals_for_needs(
+        person=case.person, categories=[need.category for need in waiting]
+    )
+    choices = {
+        need.pk: offered[need.category_id][0].service
+        for need in waiting
+        if offered.get(need.category_id)
+    }
+    if not choices:
+        raise JisrError("invalid", _("No need waits for a referral."), status=409)
+    return referrals_send(by=by, case=case, choices=choices, version=version)
 
 
 @transaction.atomic
 def referral_move(
-    *, by: Any, referral: Referral, status: str, reason: str = "", outcome: str = "",
-    note: str = "", version: int | None = None,
-) -> Referral:  # fmt: skip
-    """One step of the referral's state machine, by the side allowed to take it."""
+    *,
+    by: User | None,
+    referral: Referral,
+    status: str,
+    reason: str = "",
+    outcome: str = "",
+    note: str = "",
+    version: int | None = None,
+) -> Referral:
+    """One step of the referral's state machine, by the side allowed to take it (`by` is None
+    for the platform, which lets an unanswered referral expire)."""
     referral = Referral.objects.select_for_update().select_related("need__case").get(pk=referral.pk)
     allowed = REFERRAL_TRANSITIONS.get(referral.status, {})
     if status not in allowed:
         raise JisrError(
             "illegal_transition",
-            _("A referral that is %(now)s cannot become %(next)s.") % {
+            _("A referral that is %(now)s cannot become %(next)s.")
+            % {
                 "now": ReferralStatus(referral.status).label,
                 "next": ReferralStatus(status).label if status in ReferralStatus.values else status,
             },
             status=409,
-        )  # fmt: skip
+        )
     side = allowed[status]
     if side == "platform" and by is not None:
         raise forbidden()
-    if side != "platform" and side not in sides_of(by, referral):
+    if side != "platform" and side not in selectors.referral_sides(
+        fetched_by=by, referral=referral
+    ):
         raise forbidden()
     if status == ReferralStatus.DECLINED and not reason.strip():
         raise invalid({"reason": [str(_("Say why, so that the caseworker can refer elsewhere."))]})
@@ -246,8 +314,9 @@ def _sync_need(referral: Referral) -> None:
     need.save(update_fields=["status", "updated_at"])
 
 
-def expire_unanswered(*, today: Any = None) -> int:
-    """Referrals not answered by their due date expire (run daily by the worker)."""
+def referrals_expire(*, today: dt.date | None = None) -> int:
+    """Referrals not answered by their due date expire: the platform's step, run daily by
+    `jisr cases-daily`."""
     today = today or timezone.localdate()
     count = 0
     for referral in Referral.objects.filter(status=ReferralStatus.SENT, due_on__lt=today):
@@ -261,9 +330,7 @@ def expire_unanswered(*, today: Any = None) -> int:
     return count
 
 
-def _months_later(start: Any, months: int) -> Any:
-    import calendar
-
+def _months_later(start: dt.date, months: int) -> dt.date:
     month = start.month - 1 + months
     year, month = start.year + month // 12, month % 12 + 1
     return start.replace(
@@ -272,7 +339,7 @@ def _months_later(start: Any, months: int) -> Any:
 
 
 @transaction.atomic
-def plan_create(*, by: Any, case: Case, return_date: Any, version: int | None = None) -> Plan:
+def plan_create(*, by: User, case: Case, return_date: dt.date, version: int | None = None) -> Plan:
     """The reintegration plan: milestones at 1, 6, 24 and 60 months after return (settings:
     JISR_PLAN_MILESTONES), each to address the case's open needs and to be followed up."""
     _check_case(by, case)
@@ -296,11 +363,14 @@ def plan_create(*, by: Any, case: Case, return_date: Any, version: int | None = 
 
 @transaction.atomic
 def follow_up_record(
-    *, by: Any, case: Case, answers: dict[str, Any], channel: str, milestone: Milestone | None = None,
-) -> FollowUp:  # fmt: skip
+    *,
+    by: User,
+    case: Case,
+    answers: Mapping[str, Any],
+    channel: str,
+    milestone: Milestone | None = None,
+) -> FollowUp:
     """A follow-up, by the caseworker (in person or by phone) or by the person online."""
-    from jisr.cases import followup
-
     own = by.is_authenticated and case.person.account_id == by.pk
     if not own:
         _check_case(by, case)
@@ -312,24 +382,20 @@ def follow_up_record(
     if not clean:
         raise invalid({"answers": [str(_("Answer at least one question."))]})
     record = FollowUp.objects.create(
-        case=case, milestone=milestone, channel=channel, answers=clean,
-        scores=followup.scores(clean), recorded_by=by,
-    )  # fmt: skip
+        case=case,
+        milestone=milestone,
+        channel=channel,
+        answers=clean,
+        scores=followup.scores(clean),
+        recorded_by=by,
+    )
     audit_record(actor=by, action=Action.CREATE, target=record, changes={"scores": record.scores})
     return record
 
 
-CASE_TRANSITIONS = {
-    CaseStatus.OPEN: {CaseStatus.ACTIVE, CaseStatus.ON_HOLD, CaseStatus.CLOSED},
-    CaseStatus.ACTIVE: {CaseStatus.ON_HOLD, CaseStatus.CLOSED},
-    CaseStatus.ON_HOLD: {CaseStatus.ACTIVE, CaseStatus.CLOSED},
-    CaseStatus.CLOSED: set(),
-}
-
-
 @transaction.atomic
 def case_set_status(
-    *, by: Any, case: Case, status: str, reason: str = "", version: int | None = None
+    *, by: User, case: Case, status: str, reason: str = "", version: int | None = None
 ) -> Case:
     _check_case(by, case)
     current = CaseStatus(case.status)
@@ -359,11 +425,11 @@ def case_set_status(
 
 
 @transaction.atomic
-def case_transfer(*, by: Any, case: Case, organisation: Any, version: int | None = None) -> Case:
+def case_transfer(
+    *, by: User, case: Case, organisation: Organisation, version: int | None = None
+) -> Case:
     """Hand the case to another organisation: only with the person's consent to sharing their
     record; the record is shared with it, and the person's record shows it."""
-    from jisr.registry.services import person_share
-
     _check_case(by, case)
     if organisation.pk == case.organisation_id or not organisation.is_active:
         raise invalid({"organisation": [str(_("Choose another organisation."))]})
@@ -371,7 +437,8 @@ def case_transfer(*, by: Any, case: Case, organisation: Any, version: int | None
         raise JisrError(
             "no_consent",
             _(
-                "The person has not consented to their record being shared with another organisation."
+                "The person has not consented to their record being shared with another "
+                "organisation."
             ),
             status=409,
         )
@@ -382,20 +449,39 @@ def case_transfer(*, by: Any, case: Case, organisation: Any, version: int | None
     case.organisation, case.caseworker = organisation, None
     case.save(update_fields=["organisation", "caseworker"])
     audit_record(
-        actor=by, action=Action.UPDATE, target=case,
-        changes={"organisation": [before.name, organisation.name], "shared": "the person's record"},
-    )  # fmt: skip
+        actor=by,
+        action=Action.UPDATE,
+        target=case,
+        changes={
+            "organisation": [before.name, organisation.name],
+            "shared": "the person's record",
+        },
+    )
     return case
 
 
 @transaction.atomic
-def warning_rule_update(*, by: Any, rule: Any, **fields: Any) -> Any:
-    """An administrator tunes an early-warning rule; the next scan uses it."""
+def warning_rule_update(
+    *,
+    by: User,
+    rule: WarningRule,
+    threshold: int | None = None,
+    is_active: bool | None = None,
+    action_ar: str | None = None,
+    action_ckb: str | None = None,
+    action_en: str | None = None,
+) -> WarningRule:
+    """An administrator tunes an early-warning rule (what is not given stays); the next scan
+    uses it."""
     require(by, Perm.CATEGORY_MANAGE)
-    allowed_fields = {"threshold", "is_active", "action_ar", "action_ckb", "action_en"}
-    unknown = set(fields) - allowed_fields
-    if unknown:
-        raise invalid({name: [str(_("Unknown field."))] for name in sorted(unknown)})
+    given = {
+        "threshold": threshold,
+        "is_active": is_active,
+        "action_ar": action_ar,
+        "action_ckb": action_ckb,
+        "action_en": action_en,
+    }
+    fields = {name: value for name, value in given.items() if value is not None}
     before = {name: getattr(rule, name) for name in fields}
     for name, value in fields.items():
         setattr(rule, name, value)
@@ -405,22 +491,32 @@ def warning_rule_update(*, by: Any, rule: Any, **fields: Any) -> Any:
         raise invalid({"threshold": [str(_("At most 3650."))]})
     rule.save()
     audit_record(
-        actor=by, action=Action.UPDATE, target=rule,
+        actor=by,
+        action=Action.UPDATE,
+        target=rule,
         changes={k: [before[k], v] for k, v in fields.items() if before[k] != v},
-    )  # fmt: skip
+    )
     return rule
 
 
 @transaction.atomic
-def refer_all(
-    *, by: Any, case: Case, choices: dict[int, Service], version: int | None = None
-) -> list[Referral]:
-    """Confirm several proposals at once: each need to its chosen service, all or none."""
-    _bump(case, version)
-    sent = []
-    for need_id, service in choices.items():
-        need = case.needs.filter(pk=need_id).first()
-        if need is None:
-            raise JisrError("not_found", _("Not found."), status=404)
-        sent.append(referral_send(by=by, need=need, service=service))
-    return sent
+def flags_scan(*, by: User | None, today: dt.date | None = None) -> dict[str, int]:
+    """Run the early-warning rules over every case (`warnings.scan`): by a supervisor of all
+    records, or by the platform (`by` None: `jisr cases-daily`). The run is audited."""
+    if by is not None and not selectors.flags_scan_allowed(user=by):
+        raise forbidden()
+    result = warnings.scan(today=today)
+    audit_record(
+        actor=by,
+        action=Action.UPDATE,
+        object_type="cases.warningrule",
+        changes={"scan": result},
+    )
+    return result
+
+
+@transaction.atomic
+def notifications_mark_read(*, by: User) -> int:
+    """Mark the user's own unread notifications read; how many there were. (Not audited: the
+    notifications are the user's own, and reading them changes nobody's data.)"""
+    return Notification.objects.filter(user=by, read_at__isnull=True).update(read_at=timezone.now())

@@ -1,49 +1,72 @@
-"""Pages of cases, needs, proposals and referrals."""
+"""Pages of cases, needs, proposals, referrals, plans and early warning.
+
+Each page reads through `selectors` and each action is its own URL: its form checks the input,
+a service makes the change, and the case's page shows what came of it.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from django import forms as django_forms
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from jisr.accounts.decorators import AuthedRequest, permission, self_service
-from jisr.accounts.models import Organisation
 from jisr.accounts.roles import Perm
-from jisr.audit.models import Action
-from jisr.audit.services import audit_reads, audit_record
-from jisr.cases import proposals, selectors, services
+from jisr.audit.services import audit_reads
+from jisr.cases import forms, selectors, services
+from jisr.cases.followup import QUESTIONS
+from jisr.cases.letter import referral_letter as letter_pdf
 from jisr.cases.models import (
-    REFERRAL_TRANSITIONS,
+    Case,
     CaseStatus,
+    FollowUpChannel,
     NeedPriority,
-    NeedStatus,
     Outcome,
     ReferralStatus,
 )
-from jisr.catalogue.models import Service, ServiceCategory
 from jisr.lib.errors import JisrError
 from jisr.lib.pagination import CappedPaginator
 from jisr.registry import selectors as registry_selectors
-from jisr.registry.models import CaseAnswers, Purpose
+from jisr.registry.models import Purpose
 
 
-def _int(text: Any) -> int:
-    """A number from a form, or 0 (no record has it) when there is none."""
+def _carry_out(
+    request: AuthedRequest,
+    form: django_forms.Form,
+    action: Callable[[dict[str, Any]], str | None],
+) -> None:
+    """Run `action` on the form's cleaned data; what it says on success, or the form's or the
+    service's errors, are shown on the next page."""
+    if not form.is_valid():
+        for errors in form.errors.as_data().values():
+            for error in errors:
+                for message in error.messages:
+                    messages.error(request, message)
+        return
     try:
-        return int(text)
-    except (TypeError, ValueError):
-        return 0
+        done = action(form.cleaned_data)
+    except JisrError as error:
+        messages.error(request, str(error.message))
+        return
+    if done:
+        messages.success(request, done)
+
+
+def _to_case(case: Case) -> HttpResponse:
+    return redirect("cases:case_detail", case_id=case.pk)
 
 
 @permission(Perm.CASE_VIEW)
 def case_list(request: AuthedRequest) -> HttpResponse:
-    found = selectors.cases_in_scope(request.user).select_related("person", "caseworker")
+    found = selectors.case_list_with_persons(fetched_by=request.user)
     page = CappedPaginator(found, 50).get_page(request.GET.get("page"))
     audit_reads(actor=request.user, records=page.object_list, context="cases.case_list")
     return render(request, "cases/case_list.html", {"page": page})
@@ -57,175 +80,194 @@ def case_open(request: AuthedRequest, person_id: int) -> HttpResponse:
         case = services.case_open(by=request.user, person=person)
     except JisrError as error:
         messages.error(request, str(error.message))
-        existing = (
-            selectors.cases_in_scope(request.user)
-            .filter(person=person)
-            .exclude(status="closed")
-            .first()
-        )
+        existing = selectors.case_open_of(fetched_by=request.user, person=person)
         if existing is not None:
-            return redirect("cases:case_detail", case_id=existing.pk)
+            return _to_case(existing)
         return redirect("registry:person_detail", person_id=person.pk)
     messages.success(request, _("The case is open. Record the person's needs."))
-    return redirect("cases:case_detail", case_id=case.pk)
+    return _to_case(case)
+
+
+def _plan_context(case: Case) -> dict[str, Any]:
+    return {
+        "plan": selectors.plan_get(case=case),
+        "questions": QUESTIONS,
+        "follow_ups": selectors.follow_up_list(case=case),
+        "flags": selectors.flag_list_of_case(case=case),
+        "suggested_return": selectors.case_suggested_return(case=case),
+    }
 
 
 @permission(Perm.CASE_VIEW)
+@require_safe
 def case_detail(request: AuthedRequest, case_id: int) -> HttpResponse:
     case = selectors.case_get(fetched_by=request.user, case_id=case_id)
-    if request.method == "POST":
-        if not request.user.can(Perm.CASE_MANAGE):
-            raise JisrError("forbidden", _("You do not have permission to do this."), status=403)
-        try:
-            _case_action(request, case)
-        except JisrError as error:
-            messages.error(request, str(error.message))
-        return redirect("cases:case_detail", case_id=case.pk)
-    needs = list(
-        case.needs.select_related("category").prefetch_related("referrals__service__organisation")
-    )
-    waiting = [n.category for n in needs if n.status == NeedStatus.IDENTIFIED]
-    offered = proposals.proposals_for_needs(person=case.person, categories=waiting)
-    rows = [
-        (need, offered.get(need.category_id, []) if need.status == NeedStatus.IDENTIFIED else [])
-        for need in needs
-    ]
     return render(
         request,
         "cases/case_detail.html",
         {
             "case": case,
-            "rows": rows,
-            "categories": ServiceCategory.objects.exclude(parent=None).select_related("parent"),
+            "rows": selectors.need_list_with_proposals(case=case),
+            "categories": selectors.need_category_list(),
             "priorities": NeedPriority.choices,
-            "need_statuses": NeedStatus.choices,
             "referral_consent": registry_selectors.has_consent(case.person, Purpose.REFERRAL),
             "today": timezone.localdate(),
             "next_statuses": [
                 (s.value, s.label) for s in services.CASE_TRANSITIONS[CaseStatus(case.status)]
             ],
-            "organisations": Organisation.objects.filter(is_active=True)
-            .exclude(pk=case.organisation_id)
-            .order_by("name_ar"),
+            "organisations": selectors.transfer_organisation_list(case=case),
             **_plan_context(case),
         },
     )
 
 
-def _case_action(request: AuthedRequest, case: Any) -> None:
-    action = request.POST.get("action")
-    version = _int(request.POST.get("version")) or None
-    if action == "need":
-        category = ServiceCategory.objects.filter(code=request.POST.get("category", "")).first()
-        if category is None:
-            raise JisrError("invalid", _("Choose the kind of help needed."), status=422)
-        priority = _int(request.POST.get("priority")) or NeedPriority.MEDIUM
-        if priority not in NeedPriority.values:
-            priority = NeedPriority.MEDIUM
+@permission(Perm.CASE_MANAGE)
+@require_POST
+def need_add(request: AuthedRequest, case_id: int) -> HttpResponse:
+    case = selectors.case_get(fetched_by=request.user, case_id=case_id)
+
+    def add(data: dict[str, Any]) -> str:
         services.need_add(
             by=request.user,
             case=case,
-            category=category,
-            priority=priority,
-            note=request.POST.get("note", ""),
-            version=version,
+            category=data["category"],
+            priority=data["priority"],
+            note=data["note"],
+            version=data["version"],
         )
-        messages.success(request, _("The need has been recorded."))
-    elif action == "refer":
-        need = case.needs.filter(pk=_int(request.POST.get("need"))).first()
-        service = Service.objects.filter(pk=_int(request.POST.get("service"))).first()
-        if need is None or service is None:
-            raise JisrError("not_found", _("Not found."), status=404)
-        referral = services.referral_send(
-            by=request.user, need=need, service=service, version=version
-        )
-        messages.success(
-            request,
-            _("Referred to %(organisation)s.") % {"organisation": referral.to_organisation.name},
-        )
-    elif action == "status":
-        services.case_set_status(
-            by=request.user, case=case, status=request.POST.get("status", ""),
-            reason=request.POST.get("reason", ""), version=version,
-        )  # fmt: skip
-        messages.success(request, _("Recorded."))
-    elif action == "transfer":
-        organisation = Organisation.objects.filter(
-            pk=_int(request.POST.get("organisation")), is_active=True
-        ).first()
-        if organisation is None:
-            raise JisrError("not_found", _("Not found."), status=404)
-        services.case_transfer(
-            by=request.user, case=case, organisation=organisation, version=version
-        )
-        messages.success(
-            request,
-            _("The case has been transferred to %(organisation)s.")
-            % {"organisation": organisation.name},
-        )
-    elif action == "refer_all":
-        # Each waiting need to the service proposed first, in one step.
-        waiting = list(case.needs.filter(status=NeedStatus.IDENTIFIED).select_related("category"))
-        offered = proposals.proposals_for_needs(
-            person=case.person, categories=[n.category for n in waiting]
-        )
-        choices = {
-            n.pk: offered[n.category_id][0].service for n in waiting if offered.get(n.category_id)
-        }
-        if not choices:
-            raise JisrError("invalid", _("No need waits for a referral."), status=409)
-        sent = services.refer_all(by=request.user, case=case, choices=choices, version=version)
-        messages.success(
-            request,
-            ngettext("%(count)s referral sent.", "%(count)s referrals sent.", len(sent))
-            % {"count": len(sent)},
-        )
-    elif action == "need_status":
-        need = case.needs.filter(pk=_int(request.POST.get("need"))).first()
-        if need is None:
-            raise JisrError("not_found", _("Not found."), status=404)
+        return _("The need has been recorded.")
+
+    _carry_out(request, forms.NeedForm(request.POST), add)
+    return _to_case(case)
+
+
+@permission(Perm.CASE_MANAGE)
+@require_POST
+def need_set_status(request: AuthedRequest, case_id: int) -> HttpResponse:
+    case = selectors.case_get(fetched_by=request.user, case_id=case_id)
+
+    def change(data: dict[str, Any]) -> None:
         services.need_set_status(
-            by=request.user, need=need, status=request.POST.get("status", ""), version=version
+            by=request.user, need=data["need"], status=data["status"], version=data["version"]
         )
-    else:
-        raise JisrError("invalid", _("Some fields need correcting."), status=400)
+
+    _carry_out(request, forms.NeedStatusForm(request.POST, case=case), change)
+    return _to_case(case)
 
 
-def _referrals_visible(user: Any) -> Any:
-    return selectors.referrals_received(user) | selectors.referrals_sent(user)
+@permission(Perm.CASE_MANAGE)
+@require_POST
+def referral_send(request: AuthedRequest, case_id: int) -> HttpResponse:
+    """One need to one of the services proposed for it."""
+    case = selectors.case_get(fetched_by=request.user, case_id=case_id)
 
-
-def _referral_for(user: Any, referral_id: int) -> Any:
-    """A referral the user's organisation received, or sent from a case the user reaches."""
-    referral = (
-        _referrals_visible(user)
-        .select_related(
-            "service",
-            "from_organisation",
-            "to_organisation",
-            "need__category",
-            "need__case__person",
+    def send(data: dict[str, Any]) -> str:
+        referral = services.referral_send(
+            by=request.user, need=data["need"], service=data["service"], version=data["version"]
         )
-        .filter(pk=referral_id)
-        .first()
-    )
-    if referral is None:
-        raise JisrError("not_found", _("Not found."), status=404)
-    # Every page and letter of a referral shows the person's shared details.
-    audit_record(
-        actor=user, action=Action.VIEW, target=referral, persons=[referral.need.case.person_id]
-    )
-    return referral
+        return _("Referred to %(organisation)s.") % {"organisation": referral.to_organisation.name}
+
+    _carry_out(request, forms.ReferForm(request.POST, case=case), send)
+    return _to_case(case)
+
+
+@permission(Perm.CASE_MANAGE)
+@require_POST
+def case_refer_waiting_needs(request: AuthedRequest, case_id: int) -> HttpResponse:
+    """Every need that waits for a referral, to the service proposed first for it."""
+    case = selectors.case_get(fetched_by=request.user, case_id=case_id)
+
+    def refer(data: dict[str, Any]) -> str:
+        sent = services.case_refer_waiting_needs(
+            by=request.user, case=case, version=data["version"]
+        )
+        return ngettext("%(count)s referral sent.", "%(count)s referrals sent.", len(sent)) % {
+            "count": len(sent)
+        }
+
+    _carry_out(request, forms.VersionForm(request.POST), refer)
+    return _to_case(case)
+
+
+@permission(Perm.CASE_MANAGE)
+@require_POST
+def case_set_status(request: AuthedRequest, case_id: int) -> HttpResponse:
+    case = selectors.case_get(fetched_by=request.user, case_id=case_id)
+
+    def change(data: dict[str, Any]) -> str:
+        services.case_set_status(
+            by=request.user,
+            case=case,
+            status=data["status"],
+            reason=data["reason"],
+            version=data["version"],
+        )
+        return _("Recorded.")
+
+    _carry_out(request, forms.CaseStatusForm(request.POST), change)
+    return _to_case(case)
+
+
+@permission(Perm.CASE_MANAGE)
+@require_POST
+def case_transfer(request: AuthedRequest, case_id: int) -> HttpResponse:
+    case = selectors.case_get(fetched_by=request.user, case_id=case_id)
+
+    def transfer(data: dict[str, Any]) -> str:
+        organisation = data["organisation"]
+        services.case_transfer(
+            by=request.user, case=case, organisation=organisation, version=data["version"]
+        )
+        return _("The case has been transferred to %(organisation)s.") % {
+            "organisation": organisation.name
+        }
+
+    _carry_out(request, forms.TransferForm(request.POST), transfer)
+    return _to_case(case)
+
+
+@permission(Perm.CASE_MANAGE)
+@require_POST
+def case_plan(request: AuthedRequest, case_id: int) -> HttpResponse:
+    """Make the case's reintegration plan."""
+    case = selectors.case_get(fetched_by=request.user, case_id=case_id)
+
+    def make(data: dict[str, Any]) -> str:
+        services.plan_create(
+            by=request.user, case=case, return_date=data["return_date"], version=data["version"]
+        )
+        return _("The plan is made: its follow-ups are due at each milestone.")
+
+    _carry_out(request, forms.PlanForm(request.POST), make)
+    return _to_case(case)
+
+
+@permission(Perm.CASE_MANAGE)
+@require_POST
+def follow_up_record(request: AuthedRequest, case_id: int) -> HttpResponse:
+    """A follow-up by the caseworker, in person or by phone."""
+    case = selectors.case_get(fetched_by=request.user, case_id=case_id)
+    form = forms.FollowUpForm(request.POST, case=case)
+
+    def record(data: dict[str, Any]) -> str:
+        services.follow_up_record(
+            by=request.user,
+            case=case,
+            milestone=data["milestone"],
+            channel=data["channel"],
+            answers=form.answers(),
+        )
+        return _("The follow-up has been recorded.")
+
+    _carry_out(request, form, record)
+    return _to_case(case)
 
 
 @permission(Perm.REFERRAL_RESPOND)
 def inbox(request: AuthedRequest) -> HttpResponse:
-    status = request.GET.get("status", "")
-    found = selectors.referrals_received(request.user).select_related(
-        "service", "from_organisation", "need__category"
-    )
-    if status in ReferralStatus.values:
-        found = found.filter(status=status)
+    form = forms.InboxFilterForm(request.GET)
+    status = form.cleaned_data["status"] if form.is_valid() else ""
+    found = selectors.referral_inbox(fetched_by=request.user, status=status)
     page = CappedPaginator(found, 50).get_page(request.GET.get("page"))
     return render(
         request,
@@ -236,209 +278,141 @@ def inbox(request: AuthedRequest) -> HttpResponse:
 
 @permission(Perm.REFERRAL_RESPOND)
 def referral_detail(request: AuthedRequest, referral_id: int) -> HttpResponse:
-    referral = _referral_for(request.user, referral_id)
-    sides = services.sides_of(request.user, referral)
+    """A referral, and the next steps the user's side may take."""
+    referral = selectors.referral_get(fetched_by=request.user, referral_id=referral_id)
     if request.method == "POST":
-        try:
+
+        def move(data: dict[str, Any]) -> str:
             services.referral_move(
-                by=request.user, referral=referral, status=request.POST.get("status", ""),
-                reason=request.POST.get("reason", ""), outcome=request.POST.get("outcome", ""),
-                note=request.POST.get("note", ""), version=_int(request.POST.get("version")) or None,
-            )  # fmt: skip
-        except JisrError as error:
-            messages.error(request, str(error.message))
-        else:
-            messages.success(request, _("Recorded."))
+                by=request.user,
+                referral=referral,
+                status=data["status"],
+                reason=data["reason"],
+                outcome=data["outcome"],
+                note=data["note"],
+                version=data["version"],
+            )
+            return _("Recorded.")
+
+        _carry_out(request, forms.ReferralMoveForm(request.POST), move)
         return redirect("cases:referral_detail", referral_id=referral.pk)
-    steps = [
-        (ReferralStatus(target), side)
-        for target, side in REFERRAL_TRANSITIONS.get(referral.status, {}).items()
-        if side in sides
-    ]
+    sides = selectors.referral_sides(fetched_by=request.user, referral=referral)
     return render(
         request,
         "cases/referral_detail.html",
         {
             "referral": referral,
-            "shared": selectors.shared_view(referral),
+            "shared": selectors.referral_shared_view(referral=referral),
             "is_sender": "sender" in sides,
-            "steps": steps,
+            "steps": selectors.referral_steps(fetched_by=request.user, referral=referral),
             "outcomes": Outcome.choices,
-            "events": referral.events.select_related("by"),
+            "events": selectors.referral_event_list(referral=referral),
         },
     )
-
-
-def _follow_up_answers(request: AuthedRequest) -> dict[str, Any]:
-    from jisr.cases.followup import QUESTIONS
-
-    return {q.key: request.POST.get(q.key, "") for q in QUESTIONS}
-
-
-def _plan_context(case: Any) -> dict[str, Any]:
-    from jisr.cases.followup import QUESTIONS
-    from jisr.cases.models import Plan
-
-    plan = (
-        Plan.objects.filter(case=case)
-        .prefetch_related("milestones__needs__category", "milestones__follow_ups")
-        .first()
-    )
-    return {
-        "plan": plan,
-        "questions": QUESTIONS,
-        "follow_ups": case.follow_ups.all(),
-        "flags": case.flags.filter(resolved_at__isnull=True).select_related("rule"),
-        "suggested_return": CaseAnswers.objects.filter(person=case.person)
-        .values_list("return_date", flat=True)
-        .first(),
-    }
-
-
-@permission(Perm.CASE_MANAGE)
-@require_POST
-def case_plan(request: AuthedRequest, case_id: int) -> HttpResponse:
-    """Create the plan, or record a follow-up."""
-    import datetime as dt
-
-    from jisr.cases.models import Milestone
-
-    case = selectors.case_get(fetched_by=request.user, case_id=case_id)
-    try:
-        if request.POST.get("action") == "plan":
-            try:
-                returned = dt.date.fromisoformat(request.POST.get("return_date", ""))
-            except ValueError:
-                raise JisrError("invalid", _("Enter the date of return."), status=422) from None
-            services.plan_create(
-                by=request.user,
-                case=case,
-                return_date=returned,
-                version=_int(request.POST.get("version")) or None,
-            )
-            messages.success(
-                request, _("The plan is made: its follow-ups are due at each milestone.")
-            )
-        else:
-            milestone = Milestone.objects.filter(
-                pk=_int(request.POST.get("milestone")), plan__case=case
-            ).first()
-            services.follow_up_record(
-                by=request.user, case=case, milestone=milestone,
-                channel=request.POST.get("channel", ""), answers=_follow_up_answers(request),
-            )  # fmt: skip
-            messages.success(request, _("The follow-up has been recorded."))
-    except JisrError as error:
-        messages.error(request, str(error.message))
-    return redirect("cases:case_detail", case_id=case.pk)
-
-
-@permission(Perm.CASE_VIEW)
-def worklist(request: AuthedRequest) -> HttpResponse:
-    """The supervisor's list of setbacks in the cases they reach, each with what to do."""
-    from jisr.cases import warnings
-    from jisr.cases.models import Flag
-
-    if request.method == "POST":
-        result = warnings.scan()
-        messages.success(
-            request,
-            _("Checked: %(raised)s new, %(resolved)s resolved.")
-            % {k: v for k, v in result.items()},
-        )
-        return redirect("cases:worklist")
-    flags = (
-        Flag.objects.filter(
-            resolved_at__isnull=True, case__in=selectors.cases_in_scope(request.user)
-        )
-        .select_related("rule", "case__person")
-        .order_by("rule__kind", "-raised_at")
-    )
-    page = CappedPaginator(flags, 100).get_page(request.GET.get("page"))
-    audit_reads(
-        actor=request.user, records=page.object_list, context="cases.worklist",
-        person=lambda flag: flag.case.person_id,
-    )  # fmt: skip
-    return render(request, "cases/worklist.html", {"page": page})
-
-
-@self_service
-def my_plan(request: AuthedRequest) -> HttpResponse:
-    """The person's own plan, and their follow-up online."""
-    from jisr.cases.models import Case, CaseStatus, FollowUpChannel, Milestone
-
-    person = registry_selectors.own_person(user=request.user)
-    case = Case.objects.filter(person=person).exclude(status=CaseStatus.CLOSED).first()
-    if request.method == "POST" and case is not None:
-        milestone = Milestone.objects.filter(
-            pk=_int(request.POST.get("milestone")), plan__case=case
-        ).first()
-        try:
-            services.follow_up_record(
-                by=request.user, case=case, milestone=milestone, channel=FollowUpChannel.ONLINE,
-                answers=_follow_up_answers(request),
-            )  # fmt: skip
-        except JisrError as error:
-            messages.error(request, str(error.message))
-        else:
-            messages.success(request, _("Thank you. Your answers have been recorded."))
-        return redirect("cases:my_plan")
-    context: dict[str, Any] = {"case": case, "today": timezone.localdate()}
-    if case is not None:
-        context.update(_plan_context(case))
-        context["needs"] = case.needs.select_related("category")
-        context["shared"] = selectors.shared_with(person)
-    return render(request, "cases/my_plan.html", context)
 
 
 @permission(Perm.REFERRAL_RESPOND)
 def referral_letter(request: AuthedRequest, referral_id: int) -> HttpResponse:
     """The printable referral letter, in the person's language (or the one asked for)."""
-    from jisr.cases.letter import referral_letter as letter
-
-    referral = _referral_for(request.user, referral_id)
-    language = request.GET.get("language")
-    body = letter(referral, language if language in ("ar", "ckb", "en") else None)
-    response = HttpResponse(body, content_type="application/pdf")
+    referral = selectors.referral_get(fetched_by=request.user, referral_id=referral_id)
+    form = forms.LetterForm(request.GET)
+    language = form.cleaned_data["language"] if form.is_valid() else ""
+    response = HttpResponse(letter_pdf(referral, language or None), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="jisr-referral-{referral.pk}.pdf"'
     return response
 
 
-@self_service
-def my_notifications(request: AuthedRequest) -> HttpResponse:
-    from jisr.cases.models import Notification
-
-    mine = Notification.objects.filter(user=request.user)
-    if request.method == "POST":
-        mine.filter(read_at__isnull=True).update(read_at=timezone.now())
-        return redirect("cases:notifications")
+@permission(Perm.CASE_VIEW)
+def worklist(request: AuthedRequest) -> HttpResponse:
+    """The supervisor's list of setbacks in the cases they reach, each with what to do."""
+    flags = selectors.flag_worklist(fetched_by=request.user)
+    page = CappedPaginator(flags, 100).get_page(request.GET.get("page"))
+    audit_reads(
+        actor=request.user,
+        records=page.object_list,
+        context="cases.worklist",
+        person=lambda flag: flag.case.person_id,
+    )
     return render(
         request,
-        "cases/notifications.html",
-        {"page": CappedPaginator(mine, 50).get_page(request.GET.get("page"))},
+        "cases/worklist.html",
+        {"page": page, "may_scan": selectors.flags_scan_allowed(user=request.user)},
     )
+
+
+@permission(Perm.CASE_VIEW)
+@require_POST
+def warnings_scan(request: AuthedRequest) -> HttpResponse:
+    """Run the early-warning rules now, over every case: a supervisor of all records only
+    (`services.flags_scan` refuses anyone else)."""
+    result = services.flags_scan(by=request.user)
+    messages.success(
+        request,
+        _("Checked: %(raised)s new, %(resolved)s resolved.")
+        % {"raised": result["raised"], "resolved": result["resolved"]},
+    )
+    return redirect("cases:worklist")
 
 
 @permission(Perm.CATEGORY_MANAGE)
 def warning_rules(request: AuthedRequest) -> HttpResponse:
     """Administrators tune the early-warning rules: on or off, thresholds, suggested actions."""
-    from jisr.cases.models import WarningRule
-
     if request.method == "POST":
-        rule = WarningRule.objects.filter(pk=_int(request.POST.get("rule"))).first()
-        if rule is None:
-            raise JisrError("not_found", _("Not found."), status=404)
-        try:
+
+        def save(data: dict[str, Any]) -> str:
             services.warning_rule_update(
-                by=request.user, rule=rule, threshold=_int(request.POST.get("threshold")),
-                is_active=request.POST.get("is_active") == "on",
-                action_ar=request.POST.get("action_ar", "").strip()[:300],
-                action_ckb=request.POST.get("action_ckb", "").strip()[:300],
-                action_en=request.POST.get("action_en", "").strip()[:300],
-            )  # fmt: skip
-        except JisrError as error:
-            messages.error(request, str(error.message))
-        else:
-            messages.success(request, _("Saved. The next check uses it."))
+                by=request.user,
+                rule=data["rule"],
+                threshold=data["threshold"],
+                is_active=data["is_active"],
+                action_ar=data["action_ar"],
+                action_ckb=data["action_ckb"],
+                action_en=data["action_en"],
+            )
+            return _("Saved. The next check uses it.")
+
+        _carry_out(request, forms.WarningRuleForm(request.POST), save)
         return redirect("cases:warning_rules")
-    return render(request, "cases/warning_rules.html", {"rules": WarningRule.objects.all()})
+    rules = selectors.warning_rule_list(fetched_by=request.user)
+    return render(request, "cases/warning_rules.html", {"rules": rules})
+
+
+@self_service
+def my_plan(request: AuthedRequest) -> HttpResponse:
+    """The person's own plan, and their follow-up online."""
+    person, case = selectors.case_of_own(fetched_by=request.user)
+    if request.method == "POST" and case is not None:
+        own_case = case
+        form = forms.FollowUpForm(request.POST, case=own_case, own=True)
+
+        def record(data: dict[str, Any]) -> str:
+            services.follow_up_record(
+                by=request.user,
+                case=own_case,
+                milestone=data["milestone"],
+                channel=FollowUpChannel.ONLINE,
+                answers=form.answers(),
+            )
+            return _("Thank you. Your answers have been recorded.")
+
+        _carry_out(request, form, record)
+        return redirect("cases:my_plan")
+    context: dict[str, Any] = {"case": case, "today": timezone.localdate()}
+    if case is not None:
+        context.update(_plan_context(case))
+        context["needs"] = selectors.need_list(case=case)
+        context["shared"] = selectors.referral_list_shared(person=person)
+    return render(request, "cases/my_plan.html", context)
+
+
+@self_service
+def my_notifications(request: AuthedRequest) -> HttpResponse:
+    if request.method == "POST":
+        services.notifications_mark_read(by=request.user)
+        return redirect("cases:notifications")
+    mine = selectors.notification_list(fetched_by=request.user)
+    return render(
+        request,
+        "cases/notifications.html",
+        {"page": CappedPaginator(mine, 50).get_page(request.GET.get("page"))},
+    )

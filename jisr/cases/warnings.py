@@ -2,8 +2,9 @@
 
 `scan()` runs each active rule as one query over all cases, raises a flag for each new subject
 (a referral, a need, a milestone, a case) and resolves the open flags whose cause is gone, so a
-flag lasts exactly as long as its cause. `jisr cases-daily` runs it once a day; the worklist page
-runs it on demand.
+flag lasts exactly as long as its cause. `jisr cases-daily` runs it once a day; a supervisor of
+all records can run it on demand from the worklist (`services.flags_scan`, which checks who runs
+it and audits the run).
 """
 
 from __future__ import annotations
@@ -33,17 +34,60 @@ from jisr.cases.models import (
 
 # (kind, threshold, suggested action in Arabic, Central Kurdish, English)
 DEFAULT_RULES = [
-    (WarningKind.REFERRAL_OVERDUE, 0, "اتصل بالجهة المستقبِلة أو أحِل إلى خدمة أخرى.", "پەیوەندی بە لایەنی وەرگرەوە بکە یان بۆ خزمەتگوزارییەکی تر ئاراستە بکە.", "Call the receiving organisation, or refer to another service."),
-    (WarningKind.DECLINED_NO_ALTERNATIVE, 0, "أحِل الاحتياج إلى خدمة أخرى من المقترحات.", "پێداویستییەکە بۆ خزمەتگوزارییەکی تر لە پێشنیارەکان ئاراستە بکە.", "Refer the need to another of the proposed services."),
-    (WarningKind.NEED_UNMET, 30, "راجع الاحتياج مع الشخص وابحث عن خدمة أو سجّل سبب عدم تلبيته.", "پێداویستییەکە لەگەڵ کەسەکە پێدابچۆرەوە و خزمەتگوزارییەک بدۆزەرەوە.", "Review the need with the person: find a service, or record why it cannot be met."),
-    (WarningKind.FOLLOW_UP_MISSED, 14, "اتصل بالشخص وسجّل المتابعة.", "پەیوەندی بە کەسەکەوە بکە و بەدواداچوونەکە تۆمار بکە.", "Call the person and record the follow-up."),
-    (WarningKind.SCORE_DROP, 15, "قابل الشخص لمعرفة ما تغيّر، وحدّث الاحتياجات.", "کەسەکە ببینە بۆ زانینی ئەوەی گۆڕاوە، و پێداویستییەکان نوێ بکەرەوە.", "Meet the person to learn what changed, and update the needs."),
-    (WarningKind.PLAN_MISSING, 30, "أعدّ خطة إعادة الإدماج مع الشخص.", "پلانی تێکەڵبوونەوە لەگەڵ کەسەکە ئامادە بکە.", "Make the reintegration plan with the person."),
-    (WarningKind.MIGRATION_INTENTION, 0, "ناقش خطط الشخص واقترح دعمًا اقتصاديًا واجتماعيًا.", "باسی پلانەکانی کەسەکە بکە و پاڵپشتیی ئابووری و کۆمەڵایەتی پێشنیار بکە.", "Talk through the person's plans and offer economic and social support."),
-]  # fmt: skip
+    (
+        WarningKind.REFERRAL_OVERDUE,
+        0,
+        "اتصل بالجهة المستقبِلة أو أحِل إلى خدمة أخرى.",
+        "پەیوەندی بە لایەنی وەرگرەوە بکە یان بۆ خزمەتگوزارییەکی تر ئاراستە بکە.",
+        "Call the receiving organisation, or refer to another service.",
+    ),
+    (
+        WarningKind.DECLINED_NO_ALTERNATIVE,
+        0,
+        "أحِل الاحتياج إلى خدمة أخرى من المقترحات.",
+        "پێداویستییەکە بۆ خزمەتگوزارییەکی تر لە پێشنیارەکان ئاراستە بکە.",
+        "Refer the need to another of the proposed services.",
+    ),
+    (
+        WarningKind.NEED_UNMET,
+        30,
+        "راجع الاحتياج مع الشخص وابحث عن خدمة أو سجّل سبب عدم تلبيته.",
+        "پێداویستییەکە لەگەڵ کەسەکە پێدابچۆرەوە و خزمەتگوزارییەک بدۆزەرەوە.",
+        "Review the need with the person: find a service, or record why it cannot be met.",
+    ),
+    (
+        WarningKind.FOLLOW_UP_MISSED,
+        14,
+        "اتصل بالشخص وسجّل المتابعة.",
+        "پەیوەندی بە کەسەکەوە بکە و بەدواداچوونەکە تۆمار بکە.",
+        "Call the person and record the follow-up.",
+    ),
+    (
+        WarningKind.SCORE_DROP,
+        15,
+        "قابل الشخص لمعرفة ما تغيّر، وحدّث الاحتياجات.",
+        "کەسەکە ببینە بۆ زانینی ئەوەی گۆڕاوە، و پێداویستییەکان نوێ بکەرەوە.",
+        "Meet the person to learn what changed, and update the needs.",
+    ),
+    (
+        WarningKind.PLAN_MISSING,
+        30,
+        "أعدّ خطة إعادة الإدماج مع الشخص.",
+        "پلانی تێکەڵبوونەوە لەگەڵ کەسەکە ئامادە بکە.",
+        "Make the reintegration plan with the person.",
+    ),
+    (
+        WarningKind.MIGRATION_INTENTION,
+        0,
+        "ناقش خطط الشخص واقترح دعمًا اقتصاديًا واجتماعيًا.",
+        "باسی پلانەکانی کەسەکە بکە و پاڵپشتیی ئابووری و کۆمەڵایەتی پێشنیار بکە.",
+        "Talk through the person's plans and offer economic and social support.",
+    ),
+]
 
 
-def load_default_rules(rule_model: Any = WarningRule) -> None:
+def load_default_rules(rule_model: type[WarningRule] = WarningRule) -> None:
+    """The default rules, where none of their kind exists (the migration passes its model)."""
     for kind, threshold, ar, ckb, en in DEFAULT_RULES:
         rule_model.objects.get_or_create(
             kind=kind,
@@ -51,7 +95,7 @@ def load_default_rules(rule_model: Any = WarningRule) -> None:
         )
 
 
-def _open_cases() -> Any:
+def _open_cases() -> Q:
     return ~Q(status=CaseStatus.CLOSED)
 
 
@@ -149,7 +193,8 @@ def _from_follow_ups(rule: WarningRule) -> Iterable[tuple[int, str, dict[str, An
 
 @transaction.atomic
 def scan(*, today: dt.date | None = None) -> dict[str, int]:
-    """Raise flags for new setbacks and resolve those whose cause is gone."""
+    """Raise flags for new setbacks and resolve those whose cause is gone, over every case.
+    Called through `services.flags_scan` (which checks who runs it and audits the run)."""
     today = today or timezone.localdate()
     raised = resolved = 0
     now = timezone.now()

@@ -1,7 +1,7 @@
 """The referral journey in Arabic: a Ministry of Migration caseworker opens a case, records three
 needs and accepts the proposed referrals (a Ministry of Labour training centre, an NGO); the
-centre accepts and completes, the NGO declines with a reason; early warning shows the declined
-need, and the caseworker refers it again."""
+centre accepts and completes, the NGO declines with a reason; the daily early-warning round shows
+the declined need, and the caseworker refers it again."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import pytest
 
 from jisr.accounts.models import Organisation, OrganisationKind
 from jisr.accounts.roles import Role, Scope
+from jisr.cases import services
 from jisr.cases.models import Need, Referral
 from jisr.catalogue.models import Service, ServiceCategory
 from jisr.conftest import make_user, register_person
@@ -86,8 +87,8 @@ def test_refer_answer_warn_and_refer_again(browser, live_server, people, orgs):
     ngo.click("form[data-step=declined] button")
     ngo.wait_for_selector("#referral-status")
 
+    services.flags_scan(by=None)  # the daily round (`jisr cases-daily`)
     caseworker.goto(f"{live_server.url}/cases/warnings/")
-    caseworker.click("#scan button")
     caseworker.wait_for_selector("#worklist a[data-flag=declined_no_alternative]")
     caseworker.click("#worklist a[data-flag=declined_no_alternative]")
     need = declined.need

@@ -4,14 +4,18 @@ plans and follow-ups."""
 from __future__ import annotations
 
 import datetime as dt
+import json
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 from django.utils import timezone
 
 from jisr.cases import services, warnings
-from jisr.cases.models import Flag, Need, WarningKind, WarningRule
-from jisr.cases.tests.test_referrals import world  # noqa: F401
+from jisr.cases.models import Flag, Need, Referral, WarningKind, WarningRule
+from jisr.conftest import client_for
 from jisr.lib.errors import JisrError
+from jisr.registry.services import case_answers_save
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +28,7 @@ def _open(kind: str) -> list[str]:
     )
 
 
-def test_referral_overdue_flags_until_answered(people, world):  # noqa: F811
+def test_referral_overdue_flags_until_answered(people, world):
     referral = services.referral_send(
         by=people["alice"], need=world["need"], service=world["training"]
     )
@@ -40,7 +44,7 @@ def test_referral_overdue_flags_until_answered(people, world):  # noqa: F811
     assert _open(WarningKind.REFERRAL_OVERDUE) == []
 
 
-def test_declined_with_no_alternative_flags_until_referred_again(people, world):  # noqa: F811
+def test_declined_with_no_alternative_flags_until_referred_again(people, world):
     referral = services.referral_send(
         by=people["alice"], need=world["need"], service=world["training"]
     )
@@ -56,7 +60,7 @@ def test_declined_with_no_alternative_flags_until_referred_again(people, world):
     assert _open(WarningKind.DECLINED_NO_ALTERNATIVE) == []
 
 
-def test_a_need_unmet_for_too_long_flags(people, world):  # noqa: F811
+def test_a_need_unmet_for_too_long_flags(people, world):
     need = world["need"]
     warnings.scan()
     assert _open(WarningKind.NEED_UNMET) == []
@@ -68,7 +72,7 @@ def test_a_need_unmet_for_too_long_flags(people, world):  # noqa: F811
     assert _open(WarningKind.NEED_UNMET) == []
 
 
-def test_a_missed_follow_up_flags_until_recorded(people, world):  # noqa: F811
+def test_a_missed_follow_up_flags_until_recorded(people, world):
     case = world["case"]
     plan = services.plan_create(
         by=people["alice"], case=case, return_date=timezone.localdate() - dt.timedelta(days=60)
@@ -89,7 +93,7 @@ def test_a_missed_follow_up_flags_until_recorded(people, world):  # noqa: F811
     assert _open(WarningKind.FOLLOW_UP_MISSED) == []
 
 
-def test_a_fall_in_score_and_an_intention_to_migrate_flag(people, world):  # noqa: F811
+def test_a_fall_in_score_and_an_intention_to_migrate_flag(people, world):
     case = world["case"]
     good = {
         "working": "yes",
@@ -118,7 +122,7 @@ def test_a_fall_in_score_and_an_intention_to_migrate_flag(people, world):  # noq
     assert _open(WarningKind.MIGRATION_INTENTION) == []
 
 
-def test_an_inactive_rule_raises_nothing_and_bad_answers_are_refused(people, world):  # noqa: F811
+def test_an_inactive_rule_raises_nothing_and_bad_answers_are_refused(people, world):
     WarningRule.objects.filter(kind=WarningKind.NEED_UNMET).update(is_active=False, threshold=0)
     Need.objects.filter(pk=world["need"].pk).update(
         created_at=timezone.now() - dt.timedelta(days=90)
@@ -139,15 +143,11 @@ def test_an_inactive_rule_raises_nothing_and_bad_answers_are_refused(people, wor
         )
 
 
-def test_the_daily_command_expires_and_scans(people, world):  # noqa: F811
-    from io import StringIO
-
-    from django.core.management import call_command
+def test_the_daily_command_expires_and_scans(people, world):
 
     referral = services.referral_send(
         by=people["alice"], need=world["need"], service=world["training"]
     )
-    from jisr.cases.models import Referral
 
     Referral.objects.filter(pk=referral.pk).update(
         due_on=timezone.localdate() - dt.timedelta(days=3)
@@ -159,10 +159,7 @@ def test_the_daily_command_expires_and_scans(people, world):  # noqa: F811
     assert referral.status == "expired"
 
 
-def test_the_api_makes_plans_records_follow_ups_and_lists_warnings(people, world):  # noqa: F811
-    import json
-
-    from jisr.conftest import client_for
+def test_the_api_makes_plans_records_follow_ups_and_lists_warnings(people, world):
 
     def call(method, url, body=None):
         return client_for(people["alice"]).generic(
@@ -201,8 +198,7 @@ def test_the_api_makes_plans_records_follow_ups_and_lists_warnings(people, world
     assert moved.json()["status"] == "on_hold"
 
 
-def test_administrators_tune_the_rules(people, world):  # noqa: F811
-    from jisr.conftest import client_for
+def test_administrators_tune_the_rules(people, world):
 
     rule = WarningRule.objects.get(kind=WarningKind.NEED_UNMET)
     admin = client_for(people["admin"])
@@ -226,8 +222,7 @@ def test_administrators_tune_the_rules(people, world):  # noqa: F811
     assert client_for(people["alice"]).get("/cases/warnings/rules/").status_code == 403
 
 
-def test_a_returnee_without_a_plan_a_month_after_return_flags(people, world):  # noqa: F811
-    from jisr.registry.services import case_answers_save
+def test_a_returnee_without_a_plan_a_month_after_return_flags(people, world):
 
     case = world["case"]
     case_answers_save(

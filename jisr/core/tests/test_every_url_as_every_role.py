@@ -95,7 +95,20 @@ EDIT_IN_SCOPE = {
 # Pages and operations that act for the poster of an opportunity: scoped like changes.
 POSTER_WORDS = ("edit", "candidates", "applications", "decision")
 # Pages that only take POST: a GET by someone allowed is answered 405.
-POST_ONLY = ("invite/", "open/<int:person_id>/", "<int:case_id>/plan/")
+POST_ONLY = (
+    "invite/",
+    "open/<int:person_id>/",
+    "<int:case_id>/plan/",
+    # One URL for each change of a case; the case's page shows them.
+    "<int:case_id>/needs/",
+    "<int:case_id>/needs/status/",
+    "<int:case_id>/referrals/",
+    "<int:case_id>/referrals/waiting/",
+    "<int:case_id>/status/",
+    "<int:case_id>/transfer/",
+    "<int:case_id>/follow-ups/",
+    "warnings/scan/",
+)
 
 
 def _patterns(resolver: URLResolver, prefix: str = "") -> list[tuple[str, URLPattern]]:

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from jisr.cases import services, warnings
+from jisr.cases import services
 
 
 class Command(BaseCommand):
@@ -14,8 +14,8 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        expired = services.expire_unanswered()
-        result = warnings.scan()
+        expired = services.referrals_expire()
+        result = services.flags_scan(by=None)  # the platform's daily round
         self.stdout.write(
             f"{expired} referrals expired; early warning: {result['raised']} raised, "
             f"{result['resolved']} resolved."
