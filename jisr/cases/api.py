@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
+from jisr.accounts.decorators import AuthedRequest
 from jisr.accounts.roles import Perm
 from jisr.api import allowed
 from jisr.audit.models import Action
@@ -124,7 +125,7 @@ def case_list(request: HttpRequest, person_id: int | None = None) -> Any:
 
 
 @router.post("/cases", response={201: CaseOut}, auth=allowed(Perm.CASE_MANAGE))
-def case_open(request: HttpRequest, payload: CaseIn) -> Any:
+def case_open(request: AuthedRequest, payload: CaseIn) -> Any:
     person = registry_selectors.person_get(fetched_by=request.user, person_id=payload.person_id)
     return Status(201, services.case_open(by=request.user, person=person))
 

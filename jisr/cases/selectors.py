@@ -31,7 +31,7 @@ MINIMUM_SHARED = ["full_name", "sex", "birth_year", "phone", "governorate", "dis
 def cases_in_scope(user: Any) -> QuerySet[Case]:
     if not (user.is_authenticated and user.can(Perm.CASE_VIEW)):
         return Case.objects.none()
-    reach = Q(person__in=persons_in_scope(user, shared=False))
+    reach = Q(person__in=persons_in_scope(fetched_by=user, shared=False))
     if user.organisation_id:
         # A case transferred to the user's organisation is theirs to work, wherever the person
         # was registered.

@@ -367,7 +367,7 @@ def my_plan(request: AuthedRequest) -> HttpResponse:
     """The person's own plan, and their follow-up online."""
     from jisr.cases.models import Case, CaseStatus, FollowUpChannel, Milestone
 
-    person = registry_selectors.own_person(user=request.user)
+    person = registry_selectors.own_person_get(fetched_by=request.user)
     case = Case.objects.filter(person=person).exclude(status=CaseStatus.CLOSED).first()
     if request.method == "POST" and case is not None:
         milestone = Milestone.objects.filter(
