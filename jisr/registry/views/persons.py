@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
+from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -37,7 +38,9 @@ from jisr.registry.models import ConsentChannel, ConsentStatus, Person, Purpose,
 PAGE_SIZE = 50
 
 
-def _filtered(request: AuthedRequest) -> tuple[PersonFilterForm, dict[str, Any], Any]:
+def _filtered(
+    request: AuthedRequest,
+) -> tuple[PersonFilterForm, dict[str, Any], QuerySet[Person]]:
     """The list's filter form, its valid filters, and the persons they select."""
     form = PersonFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
