@@ -373,9 +373,16 @@ class HouseholdMemberForm(forms.Form):
 
 
 class ShareForm(forms.Form):
+    """Another active organisation to share a person's record with."""
+
     organisation = forms.ModelChoiceField(
         label=_("Share with"), queryset=Organisation.objects.none()
     )
+
+    def __init__(self, *args: Any, person: Person, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        others = Organisation.objects.filter(is_active=True).exclude(pk=person.organisation_id)
+        limit_choices(self, "organisation", others)
 
 
 class UnshareForm(forms.Form):

@@ -229,12 +229,13 @@ def person_category_list(*, fetched_by: User, person: Person) -> list[tuple[str,
 
 
 def _categories(person: Person, *, reader: User | None) -> list[tuple[str, str, str]]:
-    consented = {p for p, event in consent_state(person).items() if _given(event)}
-    return [
-        (c.rule.key, c.rule.label, reason_text(c.reason))
-        for c in person.categories.select_related("rule").order_by("rule__order")
-        if reader is None or _rule_visible(c.rule, reader, consented)
-    ]
+    """All of the person's categories (`reader` None: the person themself), or those `reader`
+    may see; the person's consents are read once for all of them."""
+    placed = list(person.categories.select_related("rule").order_by("rule__order"))
+    if reader is not None:
+        consented = {p for p, event in consent_state(person).items() if _given(event)}
+        placed = [c for c in placed if _rule_visible(c.rule, reader, consented)]
+    return [(c.rule.key, c.rule.label, reason_text(c.reason)) for c in placed]
 
 
 def category_rule_list(*, fetched_by: User) -> QuerySet[CategoryRule]:

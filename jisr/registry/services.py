@@ -1,4 +1,5 @@
-"""Registering persons, changing their records and recording their consent.
+"""Registering persons, changing their records and case form answers, recording their consent,
+sharing their records, changing category rules, and the person's own changes to their record.
 
 Each function runs in one transaction with its audit entry. Registration needs the person's
 consent to be registered: participation is voluntary.

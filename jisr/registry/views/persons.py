@@ -15,7 +15,6 @@ from django.utils.translation import gettext as _
 
 from jisr.accounts.access import not_found
 from jisr.accounts.decorators import AuthedRequest, permission
-from jisr.accounts.models import Organisation
 from jisr.accounts.roles import Perm, Sensitivity
 from jisr.audit.services import audit_exports, audit_reads
 from jisr.lib.errors import JisrError
@@ -260,21 +259,11 @@ def _share_page(request: AuthedRequest, person: Person, form: ShareForm) -> Http
     )
 
 
-def _share_form(person: Person, data: Any = None) -> ShareForm:
-    form = ShareForm(data)
-    limit_choices(
-        form,
-        "organisation",
-        Organisation.objects.filter(is_active=True).exclude(pk=person.organisation_id),
-    )
-    return form
-
-
 @permission(Perm.PERSON_EDIT)
 def person_share(request: AuthedRequest, person_id: int) -> HttpResponse:
     """Who the record is shared with; share it with another organisation."""
     person = selectors.person_get(fetched_by=request.user, person_id=person_id)
-    form = _share_form(person, request.POST or None)
+    form = ShareForm(request.POST or None, person=person)
     if request.method == "POST" and form.is_valid():
         try:
             services.person_share(
