@@ -36,7 +36,7 @@ from jisr.cases.models import (
 )
 from jisr.catalogue.models import Service, ServiceCategory
 from jisr.registry.models import CaseAnswers, Person, RecordStatus
-from jisr.registry.selectors import own_person, persons_in_scope
+from jisr.registry.selectors import own_person_get, persons_in_scope
 
 # What a receiving organisation may be shown of a person, and how each is read.
 SHAREABLE: dict[str, Callable[[Person], object]] = {
@@ -72,7 +72,7 @@ def case_list(*, fetched_by: User) -> QuerySet[Case]:
     their organisation."""
     if not (fetched_by.is_authenticated and fetched_by.can(Perm.CASE_VIEW)):
         return Case.objects.none()
-    reach = Q(person__in=persons_in_scope(fetched_by, shared=False))
+    reach = Q(person__in=persons_in_scope(fetched_by=fetched_by, shared=False))
     if fetched_by.organisation is not None:
         # A case transferred to the user's organisation is theirs to work, wherever the person
         # was registered.
@@ -120,7 +120,7 @@ def case_open_of(*, fetched_by: User, person: Person) -> Case | None:
 
 def case_of_own(*, fetched_by: User) -> tuple[Person, Case | None]:
     """The signed-in person's own record and their case that is not closed, if any."""
-    person = own_person(user=fetched_by)
+    person = own_person_get(fetched_by=fetched_by)
     case = Case.objects.filter(person=person).exclude(status=CaseStatus.CLOSED).first()
     return person, case
 

@@ -95,7 +95,7 @@ def _check_case(by: User, case: Case) -> None:
 @transaction.atomic
 def case_open(*, by: User, person: Person) -> Case:
     require(by, Perm.CASE_MANAGE)
-    if not persons_in_scope(by, shared=False).filter(pk=person.pk).exists():
+    if not persons_in_scope(fetched_by=by, shared=False).filter(pk=person.pk).exists():
         raise forbidden()
     if Case.objects.filter(person=person).exclude(status=CaseStatus.CLOSED).exists():
         raise JisrError("exists", _("This person already has an open case."), status=409)

@@ -188,7 +188,13 @@ def build_demo(
             )  # fmt: skip
     from jisr.registry.demo import build_persons
 
-    build_persons(rng=rng, households_per_branch=households_per_branch)
+    build_persons(
+        rng=rng,
+        households_per_branch=households_per_branch,
+        male_names=MALE_NAMES,
+        female_names=FEMALE_NAMES,
+        family_names=FAMILY_NAMES,
+    )
     from jisr.matching.demo import build_matching
     from jisr.skills.models import Occupation
 

@@ -33,7 +33,7 @@ from jisr.linkage.models import (
     SharingAgreement,
 )
 from jisr.linkage.tasks import recluster_task
-from jisr.registry.imports import (
+from jisr.registry.imports.columns import (
     RowError,
     Target,
     column_key,

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
-from jisr.accounts.decorators import SELF
+from jisr.accounts.decorators import SELF, AuthedRequest
 from jisr.accounts.roles import Perm
 from jisr.api import allowed
 from jisr.lib.errors import JisrError
@@ -249,13 +249,13 @@ def _profile_replace(request: HttpRequest, person: Person, payload: ProfileIn) -
 
 
 @router.get("/persons/{person_id}/profile", response=ProfileOut, auth=allowed(Perm.PERSON_VIEW))
-def person_profile(request: HttpRequest, person_id: int) -> Any:
+def person_profile(request: AuthedRequest, person_id: int) -> Any:
     person = registry_selectors.person_get(fetched_by=request.user, person_id=person_id)
     return _profile_out(person)
 
 
 @router.put("/persons/{person_id}/profile", response=ProfileOut, auth=allowed(Perm.PERSON_EDIT))
-def person_profile_replace(request: HttpRequest, person_id: int, payload: ProfileIn) -> Any:
+def person_profile_replace(request: AuthedRequest, person_id: int, payload: ProfileIn) -> Any:
     """The whole profile: what is left out is removed."""
     person = registry_selectors.person_get(fetched_by=request.user, person_id=person_id)
     _profile_replace(request, person, payload)
@@ -263,14 +263,14 @@ def person_profile_replace(request: HttpRequest, person_id: int, payload: Profil
 
 
 @router.get("/me/profile", response=ProfileOut, auth=allowed(SELF))
-def my_profile(request: HttpRequest) -> Any:
+def my_profile(request: AuthedRequest) -> Any:
     """The signed-in person's own skills profile (404 for an account with no record)."""
-    return _profile_out(registry_selectors.own_person(user=request.user))
+    return _profile_out(registry_selectors.own_person_get(fetched_by=request.user))
 
 
 @router.put("/me/profile", response=ProfileOut, auth=allowed(SELF))
-def my_profile_replace(request: HttpRequest, payload: ProfileIn) -> Any:
-    person = registry_selectors.own_person(user=request.user)
+def my_profile_replace(request: AuthedRequest, payload: ProfileIn) -> Any:
+    person = registry_selectors.own_person_get(fetched_by=request.user)
     _profile_replace(request, person, payload)
     return _profile_out(person)
 
@@ -512,16 +512,15 @@ def _matches_out(matches: list[selectors.Match]) -> list[dict[str, Any]]:
     response=list[OpportunityMatchOut],
     auth=allowed(Perm.PERSON_VIEW),
 )
-def person_opportunities(request: HttpRequest, person_id: int) -> Any:
+def person_opportunities(request: AuthedRequest, person_id: int) -> Any:
     person = registry_selectors.person_get(fetched_by=request.user, person_id=person_id)
     return _matches_out(selectors.opportunities_for(person=person))
 
 
 @router.get("/me/opportunities", response=list[OpportunityMatchOut], auth=allowed(SELF))
-def my_opportunities(request: HttpRequest) -> Any:
-    return _matches_out(
-        selectors.opportunities_for(person=registry_selectors.own_person(user=request.user))
-    )
+def my_opportunities(request: AuthedRequest) -> Any:
+    person = registry_selectors.own_person_get(fetched_by=request.user)
+    return _matches_out(selectors.opportunities_for(person=person))
 
 
 # --- Applications -----------------------------------------------------------------------------
@@ -609,15 +608,15 @@ class ApplyIn(Schema):
 
 
 @router.get("/me/applications", response=list[ApplicationOut], auth=allowed(SELF))
-def my_applications(request: HttpRequest) -> Any:
-    person = registry_selectors.own_person(user=request.user)
+def my_applications(request: AuthedRequest) -> Any:
+    person = registry_selectors.own_person_get(fetched_by=request.user)
     return [_application_out(a, for_poster=False) for a in selectors.own_applications(person)]
 
 
 @router.post("/me/applications", response=ApplicationOut, auth=allowed(SELF))
-def my_application(request: HttpRequest, payload: ApplyIn) -> Any:
+def my_application(request: AuthedRequest, payload: ApplyIn) -> Any:
     """Apply, show interest, or withdraw (and so decline an invitation)."""
-    person = registry_selectors.own_person(user=request.user)
+    person = registry_selectors.own_person_get(fetched_by=request.user)
     opportunity = selectors.opportunity_get(
         fetched_by=request.user, opportunity_id=payload.opportunity_id
     )

@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class MatchingConfig(AppConfig):
     name = "jisr.matching"
     verbose_name = "Profiles, opportunities and matching"
+
+    def ready(self) -> None:
+        from jisr.matching.receivers import occupation_from_import
+        from jisr.registry.signals import person_imported
+
+        # The registry sends, matching starts the skills profile: registry never imports matching.
+        person_imported.connect(occupation_from_import, dispatch_uid="matching.occupation")

@@ -66,7 +66,7 @@ def _check_may_edit(by: Any, person: Person) -> None:
     if by.is_authenticated and person.account_id is not None and person.account_id == by.pk:
         return
     require(by, Perm.PERSON_EDIT)
-    if not persons_in_scope(by, shared=False).filter(pk=person.pk).exists():
+    if not persons_in_scope(fetched_by=by, shared=False).filter(pk=person.pk).exists():
         raise forbidden()
 
 

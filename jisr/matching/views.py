@@ -178,7 +178,7 @@ def _profile_action(
 
 @self_service
 def my_profile(request: AuthedRequest) -> HttpResponse:
-    person = registry_selectors.own_person(user=request.user)
+    person = registry_selectors.own_person_get(fetched_by=request.user)
     return _profile_page(request, person, editable=True, here=reverse("matching:my_profile"))
 
 
@@ -186,7 +186,7 @@ def my_profile(request: AuthedRequest) -> HttpResponse:
 def person_profile(request: AuthedRequest, person_id: int) -> HttpResponse:
     person = registry_selectors.person_get(fetched_by=request.user, person_id=person_id)
     editable = request.user.can(Perm.PERSON_EDIT) and (
-        registry_selectors.persons_in_scope(request.user, shared=False)
+        registry_selectors.persons_in_scope(fetched_by=request.user, shared=False)
         .filter(pk=person.pk)
         .exists()
     )
@@ -201,7 +201,7 @@ def person_profile(request: AuthedRequest, person_id: int) -> HttpResponse:
 
 @self_service
 def my_opportunities(request: AuthedRequest) -> HttpResponse:
-    person = registry_selectors.own_person(user=request.user)
+    person = registry_selectors.own_person_get(fetched_by=request.user)
     return render(
         request,
         "matching/person_opportunities.html",
@@ -234,7 +234,7 @@ def person_opportunities(request: AuthedRequest, person_id: int) -> HttpResponse
 @self_service
 @require_POST
 def application_withdraw(request: AuthedRequest, application_id: int) -> HttpResponse:
-    person = registry_selectors.own_person(user=request.user)
+    person = registry_selectors.own_person_get(fetched_by=request.user)
     application = Application.objects.filter(pk=application_id, person=person).first()
     if application is None:
         raise JisrError("not_found", _("Not found."), status=404)

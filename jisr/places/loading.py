@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import csv
 from pathlib import Path
-from typing import Any
+
+from jisr.places.models import District, Governorate
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -17,8 +18,9 @@ def read_rows(name: str) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
-def load_places(governorate_model: Any, district_model: Any) -> None:
-    """Create or update every governorate and district; takes models so migrations can use it."""
+def load_places(governorate_model: type[Governorate], district_model: type[District]) -> None:
+    """Create or update every governorate and district; takes the models, so that a migration
+    passes its historical ones (shaped like these)."""
     by_code = {}
     for row in read_rows("governorates.csv"):
         governorate, _ = governorate_model.objects.update_or_create(

@@ -1,14 +1,21 @@
+"""The registry's JSON API: persons, their consents and case form answers.
+
+Operations return the records themselves (a `Person`, a queryset of them); the response schema
+says what of them goes out, resolved per reader (identity numbers, categories, answers).
+"""
+
 import datetime as dt
 from typing import Any
 
-from django.http import HttpRequest
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from ninja import Body, Field, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import field_validator
 
+from jisr.accounts.apiauth import allowed
+from jisr.accounts.decorators import AuthedRequest
 from jisr.accounts.roles import Perm, Sensitivity
-from jisr.api import allowed
 from jisr.audit.pagination import AuditedPagination
 from jisr.lib.phones import normalise_phone
 from jisr.lib.validation import invalid
@@ -72,7 +79,7 @@ class PersonOut(Schema):
         return person.governorate.code if person.governorate else None
 
     @staticmethod
-    def resolve_national_id(person: Person, context: Any) -> str | None:
+    def resolve_national_id(person: Person, context: dict[str, Any]) -> str | None:
         user = context["request"].user
         return person.national_id if user.can_see(Sensitivity.SENSITIVE) else None
 
@@ -89,18 +96,20 @@ class PersonDetailOut(PersonOut):
     answers: dict[str, Any] = Field(description="Case form answers the caller may see.")
 
     @staticmethod
-    def resolve_categories(person: Person, context: Any) -> list[dict[str, str]]:
+    def resolve_categories(person: Person, context: dict[str, Any]) -> list[dict[str, str]]:
         reader = context["request"].user
         return [
             {"key": key, "label": label, "reason": reason}
-            for key, label, reason in selectors.person_categories(person, reader)
+            for key, label, reason in selectors.person_category_list(
+                fetched_by=reader, person=person
+            )
         ]
 
     @staticmethod
-    def resolve_answers(person: Person, context: Any) -> dict[str, Any]:
-        visible = selectors.case_answers_for(fetched_by=context["request"].user, person=person)
-        keys = {question.key for _section, rows in visible for question, _value in rows}
-        return {k: v for k, v in selectors.all_answers(person).items() if k in keys}
+    def resolve_answers(person: Person, context: dict[str, Any]) -> dict[str, Any]:
+        sections = selectors.case_form_sections(fetched_by=context["request"].user, person=person)
+        keys = {question.key for section in sections for question in section.questions}
+        return {k: v for k, v in person.case_form_answers().items() if k in keys}
 
     @staticmethod
     def resolve_consents(person: Person) -> list[dict[str, Any]]:
@@ -211,28 +220,31 @@ def _places(data: dict[str, Any]) -> dict[str, Any]:
 @router.get("/persons", response=list[PersonOut], auth=allowed(Perm.PERSON_VIEW))
 @paginate(AuditedPagination, context="api.persons")
 def person_list(
-    request: HttpRequest,
+    request: AuthedRequest,
     q: str = "",
     governorate: str = "",
     person_type: str = "",
     category: str = "",
-) -> Any:
+) -> QuerySet[Person]:
     """Active persons in the caller's scope; `q` matches names in any spelling, phone or ID.
     `count` stops at 1,001 (meaning "more than 1,000")."""
     selected = Governorate.objects.filter(code=governorate).first() if governorate else None
     return selectors.person_list(
-        fetched_by=request.user, search=q, governorate=selected.pk if selected else None,
-        person_type=person_type, category=category,
-    )  # fmt: skip
+        fetched_by=request.user,
+        search=q,
+        governorate=selected.pk if selected else None,
+        person_type=person_type,
+        category=category,
+    )
 
 
 @router.get("/persons/{person_id}", response=PersonDetailOut, auth=allowed(Perm.PERSON_VIEW))
-def person_get(request: HttpRequest, person_id: int) -> Any:
+def person_get(request: AuthedRequest, person_id: int) -> Person:
     return selectors.person_get(fetched_by=request.user, person_id=person_id)
 
 
 @router.post("/persons", response={201: PersonDetailOut}, auth=allowed(Perm.PERSON_REGISTER))
-def person_register(request: HttpRequest, payload: RegistrationIn) -> Any:
+def person_register(request: AuthedRequest, payload: RegistrationIn) -> Status[Person]:
     _not_online(payload.channel)
     data = _places(payload.dict())
     consents = data.pop("consents")
@@ -250,7 +262,7 @@ def person_register(request: HttpRequest, payload: RegistrationIn) -> Any:
 
 
 @router.patch("/persons/{person_id}", response=PersonDetailOut, auth=allowed(Perm.PERSON_EDIT))
-def person_update(request: HttpRequest, person_id: int, payload: PersonPatch) -> Any:
+def person_update(request: AuthedRequest, person_id: int, payload: PersonPatch) -> Person:
     person = selectors.person_get(fetched_by=request.user, person_id=person_id)
     # Only the fields sent change: a field left out keeps its value.
     changes = payload.dict(exclude_unset=True)
@@ -264,20 +276,25 @@ def person_update(request: HttpRequest, person_id: int, payload: PersonPatch) ->
     response={201: PersonDetailOut},
     auth=allowed(Perm.CONSENT_RECORD),
 )
-def consent_record(request: HttpRequest, person_id: int, payload: ConsentIn) -> Any:
+def consent_record(request: AuthedRequest, person_id: int, payload: ConsentIn) -> Status[Person]:
     person = selectors.person_get(fetched_by=request.user, person_id=person_id)
     _not_online(payload.channel)
     services.consent_record(
-        by=request.user, person=person, purpose=payload.purpose, status=payload.status,
+        by=request.user,
+        person=person,
+        purpose=payload.purpose,
+        status=payload.status,
         channel=payload.channel,
-    )  # fmt: skip
+    )
     return Status(201, person)
 
 
 @router.put(
     "/persons/{person_id}/answers", response=PersonDetailOut, auth=allowed(Perm.PERSON_EDIT)
 )
-def case_answers_save(request: HttpRequest, person_id: int, payload: Body[dict[str, Any]]) -> Any:
+def case_answers_save(
+    request: AuthedRequest, person_id: int, payload: Body[dict[str, Any]]
+) -> Person:
     """Answers to the case form by question key (see the form's definition); null clears one."""
     person = selectors.person_get(fetched_by=request.user, person_id=person_id)
     services.case_answers_save(by=request.user, person=person, answers=payload)

@@ -19,15 +19,23 @@ from jisr.registry.models import (
 )
 from jisr.registry.services import case_answers_save, person_register
 
-ABROAD = [("DE", "Berlin"), ("SE", "Malmö"), ("GB", "London"), ("TR", "Istanbul"), ("JO", "Amman"),
-          ("NL", "Rotterdam"), ("US", "Dearborn"), ("AU", "Sydney"), ("FI", "Helsinki")]  # fmt: skip
+ABROAD = [
+    ("DE", "Berlin"), ("SE", "Malmö"), ("GB", "London"), ("TR", "Istanbul"), ("JO", "Amman"),
+    ("NL", "Rotterdam"), ("US", "Dearborn"), ("AU", "Sydney"), ("FI", "Helsinki"),
+]  # fmt: skip
 NICKNAMES = {"محمد": "حمودي", "عبد الله": "عبود", "علي": "أبو علي", "حسين": "حسوني"}
 
 
-def build_persons(*, rng: random.Random, households_per_branch: int) -> int:
-    """Create households until each MoMD branch has `households_per_branch`; returns persons made."""
-    from jisr.core.demo import FAMILY_NAMES, FEMALE_NAMES, MALE_NAMES
-
+def build_persons(
+    *,
+    rng: random.Random,
+    households_per_branch: int,
+    male_names: list[str],
+    female_names: list[str],
+    family_names: list[str],
+) -> int:
+    """Create households until each MoMD branch has `households_per_branch`; returns persons made.
+    Names are drawn from the lists given (the demo's, in `jisr.core.demo`)."""
     made = 0
     caseworkers = User.objects.filter(
         email__startswith="momd.", role_grants__role=Role.CASEWORKER
@@ -39,13 +47,13 @@ def build_persons(*, rng: random.Random, households_per_branch: int) -> int:
             organisation=branch, relationship=Relationship.HEAD
         ).count()
         for _ in range(max(0, households_per_branch - existing)):
-            family = rng.choice(FAMILY_NAMES)
-            father = rng.choice(MALE_NAMES)
-            grandfather = rng.choice([n for n in MALE_NAMES if n != father])
-            head_first = rng.choice([n for n in MALE_NAMES if n not in (father, grandfather)])
+            family = rng.choice(family_names)
+            father = rng.choice(male_names)
+            grandfather = rng.choice([n for n in male_names if n != father])
+            head_first = rng.choice([n for n in male_names if n not in (father, grandfather)])
             female_head = rng.random() < 0.2
             if female_head:
-                head_first = rng.choice(FEMALE_NAMES)
+                head_first = rng.choice(female_names)
             abroad = rng.random() < 0.25
             country, city = rng.choice(ABROAD) if abroad else ("IQ", "")
             person_type = (
@@ -61,33 +69,53 @@ def build_persons(*, rng: random.Random, households_per_branch: int) -> int:
                 )
             )
             consents = {
-                purpose: (ConsentStatus.GIVEN if purpose == Purpose.REGISTRATION or rng.random() < 0.8
-                          else ConsentStatus.REFUSED)
+                purpose: (
+                    ConsentStatus.GIVEN
+                    if purpose == Purpose.REGISTRATION or rng.random() < 0.8
+                    else ConsentStatus.REFUSED
+                )
                 for purpose in Purpose
-            }  # fmt: skip
-            place: dict[str, Any] = {"country": country, "city": city,
-                     "governorate": None if abroad else branch.governorate}  # fmt: skip
+            }
+            place: dict[str, Any] = {
+                "country": country,
+                "city": city,
+                "governorate": None if abroad else branch.governorate,
+            }
             head = person_register(
-                by=caseworker, consents=consents, channel=ConsentChannel.IN_PERSON,
-                first_name=head_first, father_name=father, grandfather_name=grandfather,
-                family_name=family, mother_name=f"{rng.choice(FEMALE_NAMES)} {rng.choice(MALE_NAMES)}",
-                aliases=NICKNAMES.get(head_first, ""), sex=Sex.FEMALE if female_head else Sex.MALE,
-                birth_year=rng.randint(1960, 2000), person_type=person_type,
-                phone=f"+96477{rng.randint(10_000_000, 99_999_999)}", **place,
-            )  # fmt: skip
+                by=caseworker,
+                consents=consents,
+                channel=ConsentChannel.IN_PERSON,
+                first_name=head_first,
+                father_name=father,
+                grandfather_name=grandfather,
+                family_name=family,
+                mother_name=f"{rng.choice(female_names)} {rng.choice(male_names)}",
+                aliases=NICKNAMES.get(head_first, ""),
+                sex=Sex.FEMALE if female_head else Sex.MALE,
+                birth_year=rng.randint(1960, 2000),
+                person_type=person_type,
+                phone=f"+96477{rng.randint(10_000_000, 99_999_999)}",
+                **place,
+            )
             made += 1
             case_answers_save(by=caseworker, person=head, answers=_answers(rng, abroad))
             for _child in range(rng.randint(0, 4)):
                 female = rng.random() < 0.5
                 person_register(
-                    by=caseworker, consents=consents, channel=ConsentChannel.IN_PERSON,
-                    household=head.household, relationship=Relationship.CHILD,
-                    first_name=rng.choice(FEMALE_NAMES if female else MALE_NAMES),
-                    father_name=head_first if not female_head else rng.choice(MALE_NAMES),
-                    grandfather_name=father, family_name=family,
-                    sex=Sex.FEMALE if female else Sex.MALE, birth_year=rng.randint(2002, 2024),
-                    person_type=person_type, **place,
-                )  # fmt: skip
+                    by=caseworker,
+                    consents=consents,
+                    channel=ConsentChannel.IN_PERSON,
+                    household=head.household,
+                    relationship=Relationship.CHILD,
+                    first_name=rng.choice(female_names if female else male_names),
+                    father_name=head_first if not female_head else rng.choice(male_names),
+                    grandfather_name=father,
+                    family_name=family,
+                    sex=Sex.FEMALE if female else Sex.MALE,
+                    birth_year=rng.randint(2002, 2024),
+                    person_type=person_type,
+                    **place,
+                )
                 made += 1
     return made
 

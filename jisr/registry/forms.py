@@ -1,21 +1,35 @@
+"""The registry's page input: every value a page sends is read through one of these forms."""
+
 from __future__ import annotations
 
 from typing import Any, cast
 
 from django import forms
 from django.contrib.auth.password_validation import validate_password
+from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
 
 from jisr.accounts.forms import PhoneField
-from jisr.lib.forms import limit_choices
+from jisr.accounts.models import Organisation
+from jisr.lib.forms import ColumnMappingForm, limit_choices
 from jisr.lib.phones import normalise_phone
 from jisr.places.models import District, Governorate
-from jisr.registry.caseform import CHOICE, DATE, INTEGER, MULTI, YES_NO, Question, Section
+from jisr.registry.caseform.questions import (
+    CHOICE,
+    DATE,
+    INTEGER,
+    MULTI,
+    YES_NO,
+    Question,
+    Section,
+)
+from jisr.registry.imports.columns import TARGETS
 from jisr.registry.models import (
     CategoryRule,
     ConsentChannel,
     ConsentStatus,
     Person,
+    PersonShare,
     PersonType,
     Purpose,
     Relationship,
@@ -155,9 +169,11 @@ def _answer_field(question: Question) -> forms.Field:
         )
     if question.kind == YES_NO:
         return forms.TypedChoiceField(
-            label=label, required=required, empty_value=None,
+            label=label,
+            required=required,
+            empty_value=None,
             choices=[("", "—"), ("yes", _("Yes")), ("no", _("No"))],
-        )  # fmt: skip
+        )
     if question.kind == CHOICE:
         return forms.ChoiceField(
             label=label,
@@ -166,9 +182,11 @@ def _answer_field(question: Question) -> forms.Field:
         )
     if question.kind == MULTI:
         return forms.MultipleChoiceField(
-            label=label, required=required, widget=forms.CheckboxSelectMultiple,
+            label=label,
+            required=required,
+            widget=forms.CheckboxSelectMultiple,
             choices=[(c.value, c.label) for c in question.choices],
-        )  # fmt: skip
+        )
     return forms.CharField(label=label, required=required, max_length=500)
 
 
@@ -223,13 +241,17 @@ class SelfRegistrationForm(forms.ModelForm):  # type: ignore[type-arg]  # generi
         widget=forms.TextInput(attrs={"dir": "ltr", "autocomplete": "username"}),
     )
     password1 = forms.CharField(
-        label=_("Choose a password"), required=False, strip=False,
+        label=_("Choose a password"),
+        required=False,
+        strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )  # fmt: skip
+    )
     password2 = forms.CharField(
-        label=_("The same password again"), required=False, strip=False,
+        label=_("The same password again"),
+        required=False,
+        strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )  # fmt: skip
+    )
 
     class Meta:
         model = Person
@@ -255,8 +277,6 @@ class SelfRegistrationForm(forms.ModelForm):  # type: ignore[type-arg]  # generi
     def clean_contact(self) -> str:
         contact = self.cleaned_data["contact"].strip()
         if "@" in contact:
-            from django.core.validators import validate_email
-
             validate_email(contact)
             return str(contact).lower()
         try:
@@ -344,3 +364,61 @@ class OwnRecordForm(PhoneFields):
             "email": forms.EmailInput(attrs={"dir": "ltr"}),
             "latin_name": forms.TextInput(attrs={"dir": "ltr"}),
         }
+
+
+class HouseholdMemberForm(forms.Form):
+    """`?member_of=` on the registration page: the person whose household the new one joins."""
+
+    member_of = forms.IntegerField(required=False, min_value=1)
+
+
+class ShareForm(forms.Form):
+    """Another active organisation to share a person's record with."""
+
+    organisation = forms.ModelChoiceField(
+        label=_("Share with"), queryset=Organisation.objects.none()
+    )
+
+    def __init__(self, *args: Any, person: Person, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        others = Organisation.objects.filter(is_active=True).exclude(pk=person.organisation_id)
+        limit_choices(self, "organisation", others)
+
+
+class UnshareForm(forms.Form):
+    """Which of the record's shares ends (its "Stop sharing" button)."""
+
+    share = forms.ModelChoiceField(queryset=PersonShare.objects.none())
+
+
+class OwnConsentForm(forms.Form):
+    """A person's own decision about one purpose, from the buttons of their record."""
+
+    purpose = forms.ChoiceField(choices=Purpose.choices)
+    status = forms.ChoiceField(choices=ConsentStatus.choices)
+
+
+class DraftTokenForm(forms.Form):
+    """The token of a self-registration draft, from its link or the form that carries it."""
+
+    draft = forms.CharField(required=False)
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("Spreadsheet (CSV or XLSX)"),
+        help_text=_("The first row holds the column names. At most 20,000 rows."),
+    )
+
+
+class MappingForm(ColumnMappingForm):
+    paper_consent = forms.BooleanField(
+        label=_(
+            "Every person in this file signed the consent to be registered on a paper form, "
+            "kept by my organisation."
+        ),
+        required=False,
+    )
+
+    def __init__(self, *args: Any, headers: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, headers=headers, targets=TARGETS, **kwargs)

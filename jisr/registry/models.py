@@ -6,11 +6,15 @@ and duplicate warnings. There are no religion, sect or ethnicity fields, by desi
 
 from __future__ import annotations
 
+import json
+import secrets
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
@@ -96,13 +100,21 @@ class Person(models.Model):
     country = CountryField(_("country of residence"), default="IQ")
     city = models.CharField(_("city (abroad)"), max_length=100, blank=True)
     governorate = models.ForeignKey(
-        "places.Governorate", on_delete=models.PROTECT, null=True, blank=True,
-        related_name="persons", verbose_name=_("governorate"),
-    )  # fmt: skip
+        "places.Governorate",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="persons",
+        verbose_name=_("governorate"),
+    )
     district = models.ForeignKey(
-        "places.District", on_delete=models.PROTECT, null=True, blank=True,
-        related_name="persons", verbose_name=_("district"),
-    )  # fmt: skip
+        "places.District",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="persons",
+        verbose_name=_("district"),
+    )
 
     household = models.ForeignKey(
         Household, on_delete=models.PROTECT, related_name="members", verbose_name=_("household")
@@ -112,25 +124,40 @@ class Person(models.Model):
     )
 
     organisation = models.ForeignKey(
-        "accounts.Organisation", on_delete=models.PROTECT, related_name="persons",
+        "accounts.Organisation",
+        on_delete=models.PROTECT,
+        related_name="persons",
         verbose_name=_("registered by organisation"),
-    )  # fmt: skip
+    )
     registered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-        related_name="registered_persons", verbose_name=_("registered by"),
-    )  # fmt: skip
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="registered_persons",
+        verbose_name=_("registered by"),
+    )
     account = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-        related_name="person", verbose_name=_("self-service account"),
-    )  # fmt: skip
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="person",
+        verbose_name=_("self-service account"),
+    )
     status = models.CharField(
         _("status"), max_length=10, choices=RecordStatus.choices, default=RecordStatus.ACTIVE
     )
     form_version = models.CharField(max_length=20, default=FORM_VERSION, editable=False)
     external_ref = models.CharField(
-        _("source reference"), max_length=120, unique=True, null=True, blank=True, editable=False,
+        _("source reference"),
+        max_length=120,
+        unique=True,
+        null=True,
+        blank=True,
+        editable=False,
         help_text=_("Where an imported record came from, e.g. the submission of an XLSForm."),
-    )  # fmt: skip
+    )
     created_at = models.DateTimeField(_("registered"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("last changed"), auto_now=True)
 
@@ -164,9 +191,15 @@ class Person(models.Model):
         parts = [self.first_name, self.father_name, self.grandfather_name, self.family_name]
         return " ".join(part for part in parts if part)
 
-    def clean(self) -> None:
-        from django.core.exceptions import ValidationError
+    def case_form_answers(self) -> dict[str, Any]:
+        """Every stored answer of the person's case form, health and protection ones decrypted.
+        Not audited: whoever shows them to someone reads them through `case_answers_get`."""
+        record = CaseAnswers.objects.filter(person=self).first()
+        if record is None:
+            return {}
+        return {**record.answers, **json.loads(record.sensitive_answers or "{}")}
 
+    def clean(self) -> None:
         errors: dict[str, Any] = {}
         if self.birth_date:
             if self.birth_year and self.birth_year != self.birth_date.year:
@@ -221,9 +254,12 @@ class ConsentEvent(models.Model):
     status = models.CharField(_("decision"), max_length=10, choices=ConsentStatus.choices)
     channel = models.CharField(_("how"), max_length=10, choices=ConsentChannel.choices)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
         verbose_name=_("recorded by"),
-    )  # fmt: skip
+    )
     form_version = models.CharField(_("form version"), max_length=20, default=FORM_VERSION)
     at = models.DateTimeField(_("when"), default=timezone.now)
 
@@ -286,8 +322,6 @@ class CategoryRule(models.Model):
 
     @property
     def label(self) -> str:
-        from django.utils.translation import get_language
-
         language = (get_language() or "ar").split("-")[0]
         return str(getattr(self, f"label_{language}", "") or self.label_ar)
 
@@ -310,8 +344,6 @@ class PersonCategory(models.Model):
 
 
 def _draft_token() -> str:
-    import secrets
-
     return secrets.token_urlsafe(24)
 
 
@@ -368,9 +400,11 @@ class PersonShare(models.Model):
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="shares")
     organisation = models.ForeignKey(
-        "accounts.Organisation", on_delete=models.PROTECT, related_name="shared_persons",
+        "accounts.Organisation",
+        on_delete=models.PROTECT,
+        related_name="shared_persons",
         verbose_name=_("shared with"),
-    )  # fmt: skip
+    )
     shared_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

@@ -33,9 +33,9 @@ from jisr.lib.i18n import format_datetime
 from jisr.registry.models import Person
 
 FONTS = Path(__file__).resolve().parent / "fonts"
-_ARABIC_RUN = re.compile(
-    r"([\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]+(?:[ ]+[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]+)*)"
-)
+_ARABIC_LETTERS = r"[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]+"
+# A run of Arabic-script words and the spaces between them.
+_ARABIC_RUN = re.compile(rf"({_ARABIC_LETTERS}(?:[ ]+{_ARABIC_LETTERS})*)")
 
 
 @lru_cache(maxsize=1)

@@ -1,15 +1,21 @@
-"""Authorised reads of the registry: every function takes who is asking."""
+"""Authorised reads of the registry.
+
+A function that reads for someone takes who is asking (`fetched_by`, keyword-only), checks their
+permission and scope, and audits what it shows. The few that take a record the caller has
+already read through one of them (`has_consent`, `consent_state`, `person_shares`,
+`person_access_log`, `person_export`) derive from that record alone.
+"""
 
 from __future__ import annotations
 
 import contextlib
-import json
 from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from jisr.accounts.access import not_found, require, scope_filter
+from jisr.accounts.models import User
 from jisr.accounts.roles import Perm
 from jisr.audit.models import Action, AuditEntry
 from jisr.audit.selectors import entries_naming
@@ -18,35 +24,44 @@ from jisr.lib.arabic import normalise_name
 from jisr.lib.errors import JisrError
 from jisr.lib.i18n import format_datetime
 from jisr.lib.phones import normalise_phone
-from jisr.registry.caseform import CASE_FORM, Question, Section
-from jisr.registry.categories import rule_visible
+from jisr.registry.caseform.categories import (
+    answer_text,
+    fact_label,
+    fact_sensitivity,
+    reason_text,
+    value_label,
+)
+from jisr.registry.caseform.questions import CASE_FORM, Question, Section
 from jisr.registry.encryption import blind_index
 from jisr.registry.models import (
-    CaseAnswers,
     CategoryRule,
     ConsentEvent,
     ConsentStatus,
     Person,
     PersonCategory,
+    PersonImport,
     PersonShare,
     Purpose,
     RecordStatus,
 )
 
 
-def persons_in_scope(user: Any, *, shared: bool = True) -> QuerySet[Person]:
-    """Active persons the user reaches by their scope, and (to read only) those shared with
-    their organisation; services that change a record pass `shared=False`. A closed record is
-    on legal hold (decision 0019): no member of staff reaches it, for any purpose."""
-    return _reached(user, shared=shared).filter(status=RecordStatus.ACTIVE)
+def persons_in_scope(*, fetched_by: User, shared: bool = False) -> QuerySet[Person]:
+    """Active persons the user reaches by their scope, to read and change; with `shared`, also
+    those shared with their organisation (to read only). A closed record is on legal hold
+    (decision 0019): no member of staff reaches it, for any purpose."""
+    return _reached(fetched_by, shared=shared).filter(status=RecordStatus.ACTIVE)
 
 
-def _reached(user: Any, *, shared: bool) -> QuerySet[Person]:
+def _reached(user: User, *, shared: bool) -> QuerySet[Person]:
     reach = scope_filter(
-        user, Perm.PERSON_VIEW,
-        organisation="organisation", governorate="governorate", owner="registered_by",
-    )  # fmt: skip
-    if shared and user.is_authenticated and user.organisation_id and user.can(Perm.PERSON_VIEW):
+        user,
+        Perm.PERSON_VIEW,
+        organisation="organisation",
+        governorate="governorate",
+        owner="registered_by",
+    )
+    if shared and user.organisation_id and user.can(Perm.PERSON_VIEW):
         shares = PersonShare.objects.filter(organisation=user.organisation_id, ended_at=None)
         reach |= Q(pk__in=shares.values("person_id"))
     return Person.objects.filter(reach)
@@ -69,7 +84,7 @@ def person_shares(person: Person) -> QuerySet[PersonShare]:
 
 def person_list(
     *,
-    fetched_by: Any,
+    fetched_by: User,
     search: str = "",
     governorate: int | None = None,
     person_type: str = "",
@@ -78,7 +93,7 @@ def person_list(
     """Active persons in the reader's scope. The search matches every part of a name in any spelling
     variant (see jisr.lib.arabic), a phone number, or an ID number exactly."""
     require(fetched_by, Perm.PERSON_VIEW)
-    persons = persons_in_scope(fetched_by)
+    persons = persons_in_scope(fetched_by=fetched_by, shared=True)
     if search:
         persons = persons.filter(_search(search))
     if governorate:
@@ -86,7 +101,7 @@ def person_list(
     if person_type:
         persons = persons.filter(person_type=person_type)
     rule = CategoryRule.objects.filter(key=category).first() if category else None
-    if category and (rule is None or not rule_visible(rule, fetched_by)):
+    if category and (rule is None or not _rule_visible(rule, fetched_by)):
         return persons.none()
     if category:
         persons = persons.filter(
@@ -106,11 +121,11 @@ def _search(text: str) -> Q:
     return condition
 
 
-def person_get(*, fetched_by: Any, person_id: int) -> Person:
+def person_get(*, fetched_by: User, person_id: int) -> Person:
     """One person's record, its reading recorded in the audit log."""
     require(fetched_by, Perm.PERSON_VIEW)
     person = (
-        persons_in_scope(fetched_by)
+        persons_in_scope(fetched_by=fetched_by, shared=True)
         .select_related("governorate", "district", "organisation", "household")
         .filter(pk=person_id)
         .first()
@@ -124,8 +139,8 @@ def person_get(*, fetched_by: Any, person_id: int) -> Person:
     return person
 
 
-def possible_duplicates(
-    *, fetched_by: Any, first_name: str, family_name: str, birth_year: int | None, phone: str
+def person_duplicate_list(
+    *, fetched_by: User, first_name: str, family_name: str, birth_year: int | None, phone: str
 ) -> list[Person]:
     """Records in the reader's scope that may be the same person: same phone, or the same first
     and family name (any spelling) born within a year of each other."""
@@ -145,7 +160,9 @@ def possible_duplicates(
         condition |= same_name
     return audit_reads(
         actor=fetched_by,
-        records=persons_in_scope(fetched_by).filter(condition).select_related("governorate")[:10],
+        records=persons_in_scope(fetched_by=fetched_by, shared=True)
+        .filter(condition)
+        .select_related("governorate")[:10],
         context="registry.possible_duplicates",
     )
 
@@ -160,67 +177,93 @@ def consent_state(person: Person) -> dict[Purpose, ConsentEvent | None]:
 
 def has_consent(person: Person, purpose: Purpose) -> bool:
     """True only while the person's latest decision for `purpose` is "given"."""
-    latest = person.consent_events.filter(purpose=purpose).order_by("-at", "-pk").first()
-    return latest is not None and latest.status == ConsentStatus.GIVEN
+    return _given(person.consent_events.filter(purpose=purpose).order_by("-at", "-pk").first())
 
 
-def all_answers(person: Person) -> dict[str, Any]:
-    """Every stored answer of the person's case form, sensitive ones decrypted (not audited:
-    callers that show them to someone go through `case_answers_for`)."""
-    record = CaseAnswers.objects.filter(person=person).first()
-    if record is None:
-        return {}
-    return {**record.answers, **json.loads(record.sensitive_answers or "{}")}
+def _given(event: ConsentEvent | None) -> bool:
+    return event is not None and event.status == ConsentStatus.GIVEN
 
 
-def case_answers_for(
-    *, fetched_by: Any, person: Person
-) -> list[tuple[Section, list[tuple[Question, str]]]]:
-    """The answers the reader may see, section by section, as text in the reader's language;
-    sections above the reader's clearance, or whose consent is not in force, are left out."""
-    answers = all_answers(person)
-    shown = []
-    for section in CASE_FORM.sections:
-        if not fetched_by.can_see(section.sensitivity):
-            continue
-        if section.needs_consent and not has_consent(person, Purpose(section.needs_consent)):
-            continue
-        rows = [(q, display_answer(q, answers.get(q.key))) for q in section.questions]
-        shown.append((section, rows))
-    return shown
-
-
-def display_answer(question: Question, value: Any) -> str:
-    from jisr.registry.categories import value_label
-
-    if value in (None, "", []):
-        return ""
-    return value_label(question.key, value)
-
-
-def person_categories(person: Person, reader: Any = None) -> list[tuple[str, str, str]]:
-    """(key, label, reason) of each category the person is in, in the reader's language; for a
-    reader other than the person, only categories whose facts that reader may see."""
-    from jisr.registry.categories import reason_text, rule_visible
-
-    own = reader is None or (person.account_id is not None and person.account_id == reader.pk)
+def case_form_sections(*, fetched_by: User, person: Person) -> list[Section]:
+    """The sections `fetched_by` may read and answer for `person`: the person all of their own;
+    staff those within their clearance. Protection questions only while the person consents."""
+    own = person.account_id is not None and person.account_id == fetched_by.pk
     return [
-        (c.rule.key, c.rule.label, reason_text(c.reason))
-        for c in person.categories.select_related("rule").order_by("rule__order")
-        if own or rule_visible(c.rule, reader, person)
+        section
+        for section in CASE_FORM.sections
+        if (own or fetched_by.can_see(section.sensitivity))
+        and (not section.needs_consent or has_consent(person, Purpose(section.needs_consent)))
     ]
 
 
-def category_rule_list(*, fetched_by: Any) -> QuerySet[CategoryRule]:
+def case_answers_get(
+    *, fetched_by: User, person: Person
+) -> list[tuple[Section, list[tuple[Question, str]]]]:
+    """The answers the reader may see, section by section, as text in the reader's language
+    (sections of `case_form_sections` only)."""
+    answers = person.case_form_answers()
+    return [
+        (section, [(q, answer_text(q, answers.get(q.key))) for q in section.questions])
+        for section in case_form_sections(fetched_by=fetched_by, person=person)
+    ]
+
+
+def _rule_visible(rule: CategoryRule, reader: User, consented: set[Purpose] | None = None) -> bool:
+    """A category shows only to readers cleared for every fact it rests on (and, for a person's
+    protection facts, only while the person consents: `consented` holds their purposes), so it
+    never reveals what its facts would not."""
+    for condition in rule.conditions:
+        sensitivity, purpose = fact_sensitivity(condition.get("fact", ""))
+        if not reader.can_see(sensitivity):
+            return False
+        if purpose and consented is not None and Purpose(purpose) not in consented:
+            return False
+    return True
+
+
+def person_category_list(*, fetched_by: User, person: Person) -> list[tuple[str, str, str]]:
+    """(key, label, reason) of each category the person is in, in the reader's language; for a
+    reader other than the person, only categories whose facts that reader may see."""
+    own = person.account_id is not None and person.account_id == fetched_by.pk
+    return _categories(person, reader=None if own else fetched_by)
+
+
+def _categories(person: Person, *, reader: User | None) -> list[tuple[str, str, str]]:
+    """All of the person's categories (`reader` None: the person themself), or those `reader`
+    may see; the person's consents are read once for all of them."""
+    placed = list(person.categories.select_related("rule").order_by("rule__order"))
+    if reader is not None:
+        consented = {p for p, event in consent_state(person).items() if _given(event)}
+        placed = [c for c in placed if _rule_visible(c.rule, reader, consented)]
+    return [(c.rule.key, c.rule.label, reason_text(c.reason)) for c in placed]
+
+
+def category_rule_list(*, fetched_by: User) -> QuerySet[CategoryRule]:
     require(fetched_by, Perm.CATEGORY_MANAGE)
     return CategoryRule.objects.all()
 
 
-def own_person(*, user: Any) -> Person:
+def category_rule_get(*, fetched_by: User, rule_id: int) -> CategoryRule:
+    rule = category_rule_list(fetched_by=fetched_by).filter(pk=rule_id).first()
+    if rule is None:
+        raise not_found()
+    return rule
+
+
+def person_import_get(*, fetched_by: User, import_id: int) -> PersonImport:
+    """Only whoever uploaded a spreadsheet sees it: it holds personal data not yet in scope."""
+    require(fetched_by, Perm.PERSON_REGISTER)
+    found = PersonImport.objects.filter(pk=import_id, created_by=fetched_by).first()
+    if found is None:
+        raise not_found()
+    return found
+
+
+def own_person_get(*, fetched_by: User) -> Person:
     """The record of the signed-in person (their self-service account), or not found."""
     person = (
         Person.objects.select_related("governorate", "district", "organisation", "household")
-        .filter(account=user, account__isnull=False)
+        .filter(account=fetched_by, account__isnull=False)
         .first()
     )
     if person is None:
@@ -241,8 +284,6 @@ def person_access_log(person: Person) -> QuerySet[AuditEntry]:
 
 def person_export(person: Person) -> dict[str, Any]:
     """Everything Jisr holds about a person, for their own download."""
-    from jisr.registry.categories import fact_label, value_label
-
     fields = [
         "first_name", "father_name", "grandfather_name", "family_name", "mother_name",
         "latin_name", "aliases", "sex", "birth_year", "birth_date", "phone", "phone_2", "email",
@@ -255,7 +296,7 @@ def person_export(person: Person) -> dict[str, Any]:
     record["district"] = person.district.name_en if person.district else None
     record["registered_by"] = person.organisation.name
     record["registered_at"] = person.created_at.isoformat()
-    answers = all_answers(person)
+    answers = person.case_form_answers()
     return {
         "person": record,
         "case_form": {
@@ -277,7 +318,7 @@ def person_export(person: Person) -> dict[str, Any]:
         ],
         "categories": [
             {"category": label, "reason": reason}
-            for _key, label, reason in person_categories(person)
+            for _key, label, reason in _categories(person, reader=None)
         ],
         "access_log": [
             {
@@ -291,15 +332,3 @@ def person_export(person: Person) -> dict[str, Any]:
             for e in person_access_log(person)
         ],
     }
-
-
-def case_form_sections(*, person: Person, user: Any) -> list[Section]:
-    """The sections `user` may answer for `person`: the person answers all of their own; staff
-    those within their clearance. Protection questions only while the person consents."""
-    own = person.account_id is not None and person.account_id == user.pk
-    return [
-        section
-        for section in CASE_FORM.sections
-        if (own or user.can_see(section.sensitivity))
-        and (not section.needs_consent or has_consent(person, Purpose(section.needs_consent)))
-    ]

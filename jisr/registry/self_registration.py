@@ -26,6 +26,7 @@ from jisr.accounts.roles import Role, Scope
 from jisr.core.tasks import send_email_on_commit
 from jisr.lib.errors import JisrError
 from jisr.lib.sms import SmsError, send_sms
+from jisr.places.models import District, Governorate
 from jisr.registry.models import ConsentChannel, ConsentStatus, Purpose, SelfRegistration
 from jisr.registry.services import _create
 
@@ -35,7 +36,7 @@ MAX_ATTEMPTS = 5
 RESEND_AFTER = dt.timedelta(minutes=1)
 
 
-def draft_get(token: str) -> SelfRegistration:
+def draft_get(*, token: str) -> SelfRegistration:
     draft = SelfRegistration.objects.filter(
         token=token, created_at__gte=timezone.now() - DRAFT_LIFETIME
     ).first()
@@ -46,7 +47,7 @@ def draft_get(token: str) -> SelfRegistration:
 
 @transaction.atomic
 def draft_save(*, token: str | None, contact: str, data: dict[str, Any]) -> SelfRegistration:
-    draft = draft_get(token) if token else SelfRegistration()
+    draft = draft_get(token=token) if token else SelfRegistration()
     contact = canonical_identifier(contact)
     if draft.contact != contact:
         # A code belongs to the phone or e-mail it was sent to, never to another.
@@ -88,9 +89,11 @@ def registration_submit(
     draft = draft_save(token=token, contact=contact, data=data)
     if draft.code_sent_at and timezone.now() - draft.code_sent_at < RESEND_AFTER:
         raise JisrError(
-            "too_soon", _("A code was sent a moment ago. Wait a minute before asking for another."),
-            status=429, fields={"contact": []},
-        )  # fmt: skip
+            "too_soon",
+            _("A code was sent a moment ago. Wait a minute before asking for another."),
+            status=429,
+            fields={"contact": []},
+        )
     if draft.attempts >= MAX_ATTEMPTS:
         raise _wrong_code()
     limit_messages_to(contact=draft.contact, client=client)
@@ -126,7 +129,7 @@ def registration_confirm(*, token: str, code: str, language: str) -> User:
     A wrong code counts against the draft outside any rollback, so guessing stops after
     MAX_ATTEMPTS tries.
     """
-    draft = draft_get(token)
+    draft = draft_get(token=token)
     expired = not draft.code_sent_at or timezone.now() - draft.code_sent_at > CODE_LIFETIME
     if expired or not draft.code_hash:
         raise _wrong_code()
@@ -158,16 +161,19 @@ def _complete(draft: SelfRegistration, language: str) -> User:
     RoleGrant.objects.create(user=user, role=Role.PERSON, scope=Scope.OWN)
     consents = {Purpose(p): ConsentStatus(s) for p, s in data.pop("consents", {}).items()}
     _create(
-        by=user, organisation=_platform(), consents=consents, channel=ConsentChannel.ONLINE,
-        household=None, fields=_record_fields(data, email=email, phone=phone), account=user,
-    )  # fmt: skip
+        by=user,
+        organisation=_platform(),
+        consents=consents,
+        channel=ConsentChannel.ONLINE,
+        household=None,
+        fields=_record_fields(data, email=email, phone=phone),
+        account=user,
+    )
     draft.delete()
     return user
 
 
 def _record_fields(data: dict[str, Any], *, email: str | None, phone: str | None) -> dict[str, Any]:
-    from jisr.places.models import District, Governorate
-
     fields = {k: v for k, v in data.items() if k in SELF_FIELDS}
     governorate, district = data.get("governorate"), data.get("district")
     fields["governorate"] = (
@@ -184,9 +190,10 @@ def _platform() -> Organisation:
     """Self-registrations belong to the platform until a caseworker takes the case; caseworkers
     of the person's governorate reach them through their governorate scope."""
     platform, _created = Organisation.objects.get_or_create(
-        kind=OrganisationKind.PLATFORM, parent=None,
+        kind=OrganisationKind.PLATFORM,
+        parent=None,
         defaults={"name_ar": "منصة جسر", "name_ckb": "پلاتفۆرمی جیسر", "name_en": "Jisr platform"},
-    )  # fmt: skip
+    )
     return platform
 
 

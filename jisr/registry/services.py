@@ -1,4 +1,5 @@
-"""Registering persons, changing their records and recording their consent.
+"""Registering persons, changing their records and case form answers, recording their consent,
+sharing their records, changing category rules, and the person's own changes to their record.
 
 Each function runs in one transaction with its audit entry. Registration needs the person's
 consent to be registered: participation is voluntary.
@@ -14,13 +15,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jisr.accounts.access import forbidden, require
-from jisr.accounts.models import User
+from jisr.accounts.models import Organisation, User
 from jisr.accounts.roles import Perm, Sensitivity
 from jisr.audit.models import Action
 from jisr.audit.services import audit_record, diff
 from jisr.lib.validation import invalid, validated_save
-from jisr.registry.caseform import CASE_FORM, VERSION, clean_answer
-from jisr.registry.categories import categorise
+from jisr.registry.caseform.categories import recategorise_household, validate_conditions
+from jisr.registry.caseform.questions import CASE_FORM, VERSION, clean_answer
 from jisr.registry.models import (
     CaseAnswers,
     CategoryRule,
@@ -34,8 +35,9 @@ from jisr.registry.models import (
     RecordStatus,
     Relationship,
 )
-from jisr.registry.selectors import all_answers, has_consent, persons_in_scope
+from jisr.registry.selectors import has_consent, persons_in_scope
 from jisr.registry.signals import consent_recorded
+from jisr.registry.tasks import recategorise_all_task
 
 PERSON_FIELDS = [
     "first_name", "father_name", "grandfather_name", "family_name", "mother_name", "latin_name",
@@ -64,7 +66,7 @@ def _changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
 @transaction.atomic
 def person_register(
     *,
-    by: Any,
+    by: User,
     consents: dict[Purpose, ConsentStatus],
     channel: ConsentChannel,
     household: Household | None = None,
@@ -72,28 +74,34 @@ def person_register(
 ) -> Person:
     """A new person on the case form, in a new household (as its head) or an existing one."""
     require(by, Perm.PERSON_REGISTER)
+    if by.organisation is None:  # staff register for their organisation; a person has none
+        raise forbidden()
     if consents.get(Purpose.REGISTRATION) != ConsentStatus.GIVEN:
         raise invalid({"consent_registration": [_("Registration needs the person's consent.")]})
     if (
         household is not None
-        and not persons_in_scope(by, shared=False).filter(household=household).exists()
+        and not persons_in_scope(fetched_by=by).filter(household=household).exists()
     ):
         raise forbidden()
     return _create(
-        by=by, organisation=by.organisation, consents=consents, channel=channel,
-        household=household, fields=fields,
-    )  # fmt: skip
+        by=by,
+        organisation=by.organisation,
+        consents=consents,
+        channel=channel,
+        household=household,
+        fields=fields,
+    )
 
 
 def _create(
     *,
-    by: Any,
-    organisation: Any,
+    by: User,
+    organisation: Organisation,
     consents: dict[Purpose, ConsentStatus],
     channel: ConsentChannel,
     household: Household | None,
     fields: dict[str, Any],
-    account: Any = None,
+    account: User | None = None,
 ) -> Person:
     """Shared by caseworker and self-registration: the record, its consents and categories."""
     if household is None:
@@ -102,9 +110,12 @@ def _create(
     elif fields.get("relationship") == Relationship.HEAD:
         raise invalid({"relationship": [_("This household already has a head.")]})
     person = Person(
-        household=household, organisation=organisation, account=account,
-        registered_by=by if account is None else None, **fields,
-    )  # fmt: skip
+        household=household,
+        organisation=organisation,
+        account=account,
+        registered_by=by if account is None else None,
+        **fields,
+    )
     validated_save(person)
     audit_record(
         actor=by, action=Action.CREATE, target=person, changes=_changes({}, _snapshot(person))
@@ -115,21 +126,15 @@ def _create(
     return person
 
 
-def recategorise_household(household: Household) -> None:
-    """Categories of every member (one's household size or headship can change another's)."""
-    for member in Person.objects.filter(household=household).select_related("household"):
-        categorise(member, all_answers(member))
-
-
 @transaction.atomic
-def person_update(*, by: Any, person: Person, **fields: Any) -> Person:
+def person_update(*, by: User, person: Person, **fields: Any) -> Person:
     require(by, Perm.PERSON_EDIT)
-    if not persons_in_scope(by, shared=False).filter(pk=person.pk).exists():
+    if not persons_in_scope(fetched_by=by).filter(pk=person.pk).exists():
         raise forbidden()
     return _change(actor=by, person=person, fields=fields)
 
 
-def _change(*, actor: Any, person: Person, fields: dict[str, Any]) -> Person:
+def _change(*, actor: User, person: Person, fields: dict[str, Any]) -> Person:
     """Apply, validate and save changes to a record, audited against what was stored."""
     before = _snapshot(Person.objects.get(pk=person.pk))
     for name, value in fields.items():
@@ -143,7 +148,7 @@ def _change(*, actor: Any, person: Person, fields: dict[str, Any]) -> Person:
 
 
 @transaction.atomic
-def case_answers_save(*, by: Any, person: Person, answers: dict[str, Any]) -> CaseAnswers:
+def case_answers_save(*, by: User, person: Person, answers: dict[str, Any]) -> CaseAnswers:
     """Merge answers to the case form into the person's record, section by section.
 
     Nobody writes answers they would not be allowed to read; protection needs are recorded only
@@ -152,7 +157,7 @@ def case_answers_save(*, by: Any, person: Person, answers: dict[str, Any]) -> Ca
     is_self = person.account_id is not None and person.account_id == by.pk
     if not is_self:
         require(by, Perm.PERSON_EDIT)
-        if not persons_in_scope(by, shared=False).filter(pk=person.pk).exists():
+        if not persons_in_scope(fetched_by=by).filter(pk=person.pk).exists():
             raise forbidden()
     errors: dict[str, list[str]] = {}
     cleaned: dict[str, Any] = {}
@@ -176,16 +181,18 @@ def case_answers_save(*, by: Any, person: Person, answers: dict[str, Any]) -> Ca
     record, _created = CaseAnswers.objects.get_or_create(
         person=person, defaults={"form_version": VERSION}
     )
-    before = all_answers(person)
+    before = person.case_form_answers()
     merged = {k: v for k, v in {**before, **cleaned}.items() if v not in (None, [], "")}
     _store(record, merged)
     changes = diff(before, merged)
     secret = {k for k in changes if CASE_FORM.section_of(k).sensitivity >= Sensitivity.SENSITIVE}
     if changes:
         audit_record(
-            actor=by, action=Action.UPDATE, target=person,
+            actor=by,
+            action=Action.UPDATE,
+            target=person,
             changes={f"answers.{k}": ("changed" if k in secret else v) for k, v in changes.items()},
-        )  # fmt: skip
+        )
     recategorise_household(person.household)
     return record
 
@@ -206,30 +213,36 @@ def _store(record: CaseAnswers, answers: dict[str, Any]) -> None:
 
 
 def _record_consent(
-    *, by: Any, person: Person, purpose: Purpose, status: ConsentStatus, channel: ConsentChannel
+    *, by: User, person: Person, purpose: Purpose, status: ConsentStatus, channel: ConsentChannel
 ) -> ConsentEvent:
     event = ConsentEvent.objects.create(
-        person=person, purpose=purpose, status=status, channel=channel, recorded_by=by,
+        person=person,
+        purpose=purpose,
+        status=status,
+        channel=channel,
+        recorded_by=by,
         form_version=person.form_version,
-    )  # fmt: skip
+    )
     audit_record(
-        actor=by, action=Action.UPDATE, target=person,
+        actor=by,
+        action=Action.UPDATE,
+        target=person,
         changes={f"consent.{purpose.value}": [None, status.value]},
-    )  # fmt: skip
+    )
     consent_recorded.send(sender=ConsentEvent, event=event, by=by)
     return event
 
 
 @transaction.atomic
 def consent_record(
-    *, by: Any, person: Person, purpose: Purpose, status: ConsentStatus, channel: ConsentChannel
+    *, by: User, person: Person, purpose: Purpose, status: ConsentStatus, channel: ConsentChannel
 ) -> ConsentEvent:
     """A person's decision about one purpose, in force from this moment. Withdrawing consent to
     be registered closes the record: it stays only as the law requires, out of every list."""
     is_self = person.account_id is not None and person.account_id == by.pk
     if not is_self:
         require(by, Perm.CONSENT_RECORD)
-        if not persons_in_scope(by, shared=False).filter(pk=person.pk).exists():
+        if not persons_in_scope(fetched_by=by).filter(pk=person.pk).exists():
             raise forbidden()
     if (
         status == ConsentStatus.WITHDRAWN
@@ -253,17 +266,14 @@ def _erase_protection_answers(person: Person) -> None:
     if record is None:
         return
     protection = {q.key for s in CASE_FORM.sections if s.needs_consent for q in s.questions}
-    answers = {k: v for k, v in all_answers(person).items() if k not in protection}
+    answers = {k: v for k, v in person.case_form_answers().items() if k not in protection}
     _store(record, answers)
     recategorise_household(person.household)
 
 
 @transaction.atomic
-def category_rule_update(*, by: Any, rule: CategoryRule, **fields: Any) -> CategoryRule:
+def category_rule_update(*, by: User, rule: CategoryRule, **fields: Any) -> CategoryRule:
     """Change a rule; everyone is recategorised in the background once the change commits."""
-    from jisr.registry.categories import validate_conditions
-    from jisr.registry.tasks import recategorise_all_task
-
     require(by, Perm.CATEGORY_MANAGE)
     if problems := validate_conditions(fields.get("conditions", rule.conditions)):
         raise invalid({"conditions": problems})
@@ -286,39 +296,45 @@ SELF_EDITABLE = [
 ]  # fmt: skip
 
 
-@transaction.atomic
-def person_self_update(*, account: Any, person: Person, **fields: Any) -> Person:
-    """A person corrects their own record; every change is in their access log like any other."""
-    if person.account_id is None or person.account_id != account.pk:
+def _check_own(by: User, person: Person) -> None:
+    if person.account_id is None or person.account_id != by.pk:
         raise forbidden()
+
+
+@transaction.atomic
+def own_record_update(*, by: User, person: Person, **fields: Any) -> Person:
+    """A person corrects their own record; every change is in their access log like any other."""
+    _check_own(by, person)
     if set(fields) - set(SELF_EDITABLE):
         raise invalid({"__all__": [_("Some of these fields cannot be changed here.")]})
-    return _change(actor=account, person=person, fields=fields)
+    return _change(actor=by, person=person, fields=fields)
 
 
 @transaction.atomic
-def person_close_own_account(*, account: Any, person: Person) -> None:
+def own_account_close(*, by: User, person: Person) -> None:
     """The person leaves: every consent withdrawn, the record closed, the account switched off."""
-    if person.account_id is None or person.account_id != account.pk:
-        raise forbidden()
+    _check_own(by, person)
     for purpose in Purpose:
         if has_consent(person, purpose):
             _record_consent(
-                by=account, person=person, purpose=purpose, status=ConsentStatus.WITHDRAWN,
+                by=by,
+                person=person,
+                purpose=purpose,
+                status=ConsentStatus.WITHDRAWN,
                 channel=ConsentChannel.ONLINE,
-            )  # fmt: skip
+            )
     _erase_protection_answers(person)
-    _end_shares(by=account, person=person)
+    _end_shares(by=by, person=person)
     Person.objects.filter(pk=person.pk).update(status=RecordStatus.CLOSED)
-    User.objects.filter(pk=account.pk).update(is_active=False)
-    audit_record(actor=account, action=Action.DEACTIVATE, target=person)
+    User.objects.filter(pk=by.pk).update(is_active=False)
+    audit_record(actor=by, action=Action.DEACTIVATE, target=person)
 
 
 @transaction.atomic
-def person_share(*, by: Any, person: Person, organisation: Any) -> PersonShare:
+def person_share(*, by: User, person: Person, organisation: Organisation) -> PersonShare:
     """Share the record with another organisation: only with the person's consent to sharing."""
     require(by, Perm.PERSON_EDIT)
-    if not persons_in_scope(by, shared=False).filter(pk=person.pk).exists():
+    if not persons_in_scope(fetched_by=by).filter(pk=person.pk).exists():
         raise forbidden()
     if not has_consent(person, Purpose.SHARING):
         raise invalid(
@@ -340,24 +356,28 @@ def person_share(*, by: Any, person: Person, organisation: Any) -> PersonShare:
 
 
 @transaction.atomic
-def person_unshare(*, by: Any, share: PersonShare) -> None:
+def person_unshare(*, by: User, share: PersonShare) -> None:
     require(by, Perm.PERSON_EDIT)
-    if not persons_in_scope(by, shared=False).filter(pk=share.person_id).exists():
+    if not persons_in_scope(fetched_by=by).filter(pk=share.person_id).exists():
         raise forbidden()
     PersonShare.objects.filter(pk=share.pk).update(ended_at=timezone.now())
     audit_record(
-        actor=by, action=Action.UPDATE, target=share.person,
+        actor=by,
+        action=Action.UPDATE,
+        target=share.person,
         changes={"shared_with": [share.organisation.name, None]},
-    )  # fmt: skip
+    )
 
 
-def _end_shares(*, by: Any, person: Person) -> None:
+def _end_shares(*, by: User, person: Person) -> None:
     """Consent to sharing withdrawn: every share ends now."""
     for share in PersonShare.objects.filter(person=person, ended_at=None).select_related(
         "organisation"
     ):
         PersonShare.objects.filter(pk=share.pk).update(ended_at=timezone.now())
         audit_record(
-            actor=by, action=Action.UPDATE, target=person,
+            actor=by,
+            action=Action.UPDATE,
+            target=person,
             changes={"shared_with": [share.organisation.name, None]},
-        )  # fmt: skip
+        )

@@ -1,18 +1,13 @@
+"""The registry's background task: after a category rule changes, everyone is recategorised."""
+
 from __future__ import annotations
 
-from django.db import transaction
 from django_tasks import task
+
+from jisr.registry.caseform.categories import recategorise_all
 
 
 @task()
 def recategorise_all_task() -> int:
-    """After a rule changes: every person's categories again, household by household."""
-    from jisr.registry.models import Household
-    from jisr.registry.services import recategorise_household
-
-    done = 0
-    for household in Household.objects.order_by("pk").iterator(chunk_size=500):
-        with transaction.atomic():
-            recategorise_household(household)
-        done += 1
-    return done
+    """Every person's categories again, household by household; returns the households done."""
+    return recategorise_all()

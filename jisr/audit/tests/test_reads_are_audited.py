@@ -20,7 +20,7 @@ from jisr.matching.services import application_express
 from jisr.matching.tests.conftest import _fresh_index, build_profile, post, taxonomy  # noqa: F401
 from jisr.places.models import Governorate
 from jisr.registry.selectors import person_access_log
-from jisr.registry.tests.test_register_and_find import registration_data
+from jisr.registry.tests.factories import registration_data
 
 pytestmark = pytest.mark.django_db
 

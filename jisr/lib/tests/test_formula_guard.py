@@ -99,7 +99,7 @@ def test_the_csv_writer_for_files_neutralises_every_cell():
 # Writers that may build a spreadsheet without the guard, and why.
 UNGUARDED = {
     "jisr/lib/spreadsheets.py": "the guard itself",
-    "jisr/registry/xlsform.py": "the form definition, written from code: its formulas are meant",
+    "jisr/registry/imports/xlsform.py": "the form definition, from code: its formulas are meant",
     "jisr/linkage/synth.py": "generated registers with no held data, read back by the linkage",
     "jisr/linkage/management/commands/synth_registers.py": "the same generated registers",
 }

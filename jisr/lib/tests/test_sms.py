@@ -129,7 +129,7 @@ def test_a_gateway_that_is_not_there_fails_clearly(settings):
 def test_when_the_code_cannot_be_sent_nothing_is_half_done(
     gateway, db, django_capture_on_commit_callbacks
 ):
-    from jisr.registry.tests.test_self_registration import answers
+    from jisr.registry.tests.factories import self_registration_answers as answers
 
     gateway.status = 503
     client = Client(headers={"accept-language": "en"})

@@ -263,7 +263,7 @@ def test_the_skills_map_hides_small_numbers_and_what_would_reveal_them(people, t
 
 
 def test_an_imported_job_title_becomes_a_coded_occupation(people, taxonomy):
-    from jisr.registry.tests.test_spreadsheets import HEADERS, post_mapping, sheet
+    from jisr.registry.tests.factories import HEADERS, post_mapping, sheet
 
     client = client_for(people["alice"])
     rows = [

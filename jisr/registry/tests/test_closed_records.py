@@ -11,7 +11,9 @@ from typing import Any
 
 import pytest
 
+from jisr.cases.models import Case, Referral
 from jisr.conftest import client_for
+from jisr.matching.models import Application, Opportunity, Profile
 from jisr.registry.models import RecordStatus
 
 pytestmark = pytest.mark.django_db
@@ -22,27 +24,6 @@ CLOSED = ("This record is closed at the person's request", "هذا السجل م
 
 def _says_closed(text: str) -> bool:
     return any(words in text for words in CLOSED)
-
-
-@pytest.fixture
-def closed(people: dict[str, Any], basra_person: Any) -> Any:
-    """The Basra person with a case and a referral to charlie's NGO, then closed by withdrawing
-    their consent to be registered, through bob's page."""
-    from jisr.core.tests.test_every_url_as_every_role import _case_samples
-
-    basra_person.account = people["person"]
-    basra_person.save()
-    _case_samples(people, basra_person)
-    bob = client_for(people["bob"])
-    response = bob.post(
-        f"/registry/persons/{basra_person.pk}/consent/",
-        {"purpose": "registration", "status": "withdrawn", "channel": "phone"},
-    )
-    assert response.status_code == 302
-    assert response["Location"] == "/registry/persons/"  # not to the record: it is closed
-    basra_person.refresh_from_db()
-    assert basra_person.status == RecordStatus.CLOSED
-    return basra_person
 
 
 def _api(client: Any, method: str, url: str, body: Any = None) -> Any:
@@ -104,8 +85,6 @@ def test_a_closed_record_is_in_no_list_search_or_export(people, closed):
 
 
 def test_a_closed_records_cases_and_referrals_are_out_of_reach(people, closed):
-    from jisr.cases.models import Case, Referral
-
     case = Case.objects.get(person=closed)
     referral = Referral.objects.get(need__case=case)
     bob = client_for(people["bob"])
@@ -130,14 +109,27 @@ def test_the_person_still_reads_their_own_closed_record(people, closed):
 def test_the_employer_no_longer_reads_or_answers_a_closed_records_application(people, basra_person):
     """The person applied and shared their phone; once the record closes the poster's lists
     forget them and no decision can be recorded."""
-    from jisr.core.tests.test_every_url_as_every_role import _opportunity_samples
-    from jisr.matching.models import Application
-
-    samples = _opportunity_samples(people, basra_person)
-    Application.objects.filter(pk=samples["application_id"]).update(share_contact=True)
+    opportunity = Opportunity.objects.create(
+        organisation=people["employer"].organisation,
+        posted_by=people["employer"],
+        kind="job",
+        title="sample",
+        status="open",
+    )
+    Profile.objects.create(
+        person=basra_person,
+        available_return=True,
+        available_assignment=False,
+        available_remote=False,
+        available_mentoring=False,
+        willing_to_relocate=False,
+    )
+    application = Application.objects.create(
+        opportunity=opportunity, person=basra_person, status="applied", share_contact=True
+    )
     employer = client_for(people["employer"])
-    page = f"/matching/opportunities/{samples['opportunity_id']}/applications/"
-    api = f"/api/v1/opportunities/{samples['opportunity_id']}/applications"
+    page = f"/matching/opportunities/{opportunity.pk}/applications/"
+    api = f"/api/v1/opportunities/{opportunity.pk}/applications"
     assert "+9647801112233" in employer.get(page).content.decode()  # shared while open
     client_for(people["bob"]).post(
         f"/registry/persons/{basra_person.pk}/consent/",
@@ -147,8 +139,8 @@ def test_the_employer_no_longer_reads_or_answers_a_closed_records_application(pe
     listed = employer.get(api)
     assert "+9647801112233" not in listed.content.decode()
     decided = _api(
-        employer, "POST", f"/api/v1/applications/{samples['application_id']}/decision",
+        employer, "POST", f"/api/v1/applications/{application.pk}/decision",
         {"status": "shortlisted"},
     )  # fmt: skip
     assert decided.status_code == 404
-    assert Application.objects.get(pk=samples["application_id"]).status == "applied"
+    assert Application.objects.get(pk=application.pk).status == "applied"

@@ -8,7 +8,8 @@ import pytest
 from django.core import mail
 from django.test import Client
 
-from jisr.registry.tests.test_self_registration import answers
+from jisr.registry.models import SelfRegistration
+from jisr.registry.tests.factories import self_registration_answers as answers
 
 
 def register(client: Client, capture, **extra):
@@ -129,3 +130,18 @@ def test_aliases_of_one_inbox_share_its_allowance(db, django_capture_on_commit_c
     ]
     assert sent == [302, 302, 302, 429, 302, 302, 302, 429]
     assert len(mail.outbox) == 6
+
+
+def test_asking_again_for_a_code_neither_resets_tries_nor_floods(
+    db, sms_outbox, django_capture_on_commit_callbacks
+):
+    client = Client()
+    response = register(client, django_capture_on_commit_callbacks)
+    draft = SelfRegistration.objects.get()
+    for _ in range(5):
+        client.post(response["Location"], {"code": "000001"})
+    again = client.post("/registry/register/", answers(draft=draft.token))
+    assert again.status_code == 200  # too soon for another message
+    assert len(sms_outbox) == 1
+    draft.refresh_from_db()
+    assert draft.attempts == 5

@@ -7,27 +7,10 @@ from django.test import Client
 
 from jisr.accounts.models import User
 from jisr.accounts.roles import Role
-from jisr.places.models import Governorate
 from jisr.registry.models import Person, Purpose, SelfRegistration
 from jisr.registry.selectors import has_consent
-
-
-def answers(**extra):
-    data = {
-        "first_name": "زينب", "father_name": "حسن", "family_name": "الموسوي", "sex": "F",
-        "birth_year": "1993", "person_type": "returnee", "country": "IQ",
-        "governorate": Governorate.objects.get(code="IQ-BG").pk, "contact": "07709998877",
-        "password1": "a-long-passphrase-1", "password2": "a-long-passphrase-1", "action": "submit",
-        **{f"consent_{p.value}": "given" for p in Purpose}, "consent_research": "refused",
-    }  # fmt: skip
-    data.update(extra)
-    return data
-
-
-def code_from(text: str) -> str:
-    found = re.search(r"\b(\d{6})\b", text)
-    assert found is not None, text
-    return found.group(1)
+from jisr.registry.tests.factories import code_from
+from jisr.registry.tests.factories import self_registration_answers as answers
 
 
 def test_a_person_registers_confirms_their_phone_and_gets_an_account(
@@ -75,7 +58,7 @@ def test_a_draft_is_saved_and_can_be_finished_later(
 ):
     client = Client()
     response = client.post(
-        "/registry/register/", {"first_name": "زينب", "contact": "07709998877", "action": "draft"}
+        "/registry/register/draft/", {"first_name": "زينب", "contact": "07709998877"}
     )
     assert response.status_code == 302
     draft = SelfRegistration.objects.get()
@@ -148,3 +131,28 @@ def test_asking_for_another_code_at_once_says_to_wait(
         again = client.post(f"/registry/register/?draft={token}", answers())
     assert "Wait a minute before asking for another" in again.content.decode()
     assert len(sms_outbox) == 1
+
+
+def test_a_code_cannot_confirm_another_contact(db, sms_outbox, django_capture_on_commit_callbacks):
+    client = Client()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/registry/register/", answers(contact="07709998877"))
+    code = code_from(sms_outbox[-1][1])
+    draft = SelfRegistration.objects.get()
+    client.post(
+        "/registry/register/draft/",
+        {"draft": draft.token, "contact": "victim@example.org", "first_name": "x"},
+    )
+    assert client.post(response["Location"], {"code": code}).status_code == 200
+    assert not Person.objects.exists()
+
+
+def test_saving_a_draft_keeps_the_page_the_person_sees(db):
+    """The "Save and continue later" button posts to its own address; a visit there leads back
+    to the page, and a draft that is not valid shows the page with its errors."""
+    client = Client(headers={"accept-language": "en"})
+    assert client.get("/registry/register/draft/")["Location"] == "/registry/register/"
+    refused = client.post("/registry/register/draft/", {"first_name": "زينب", "contact": "12"})
+    assert refused.status_code == 200
+    assert refused.context["form"].errors["contact"]
+    assert not SelfRegistration.objects.exists()

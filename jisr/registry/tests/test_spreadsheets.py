@@ -9,63 +9,11 @@ from openpyxl import load_workbook
 from jisr.audit.models import Action, AuditEntry
 from jisr.conftest import client_for, register_person
 from jisr.lib.spreadsheets import safe_cell
+from jisr.registry.imports.spreadsheet import read_rows
 from jisr.registry.models import Person, PersonImport, Purpose
-from jisr.registry.selectors import has_consent
-
-HEADERS = [
-    "الرقم",
-    "الاسم",
-    "اسم الأب",
-    "اللقب",
-    "الجنس",
-    "سنة الميلاد",
-    "الهاتف",
-    "الحالة",
-    "المحافظة",
-    "موافقة التسجيل",
-    "موافقة الإحالة",
-]
-
-
-def sheet(rows: list[list[str]], headers: list[str] = HEADERS) -> SimpleUploadedFile:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(headers)
-    writer.writerows(rows)
-    return SimpleUploadedFile(
-        "persons.csv", out.getvalue().encode("utf-8-sig"), content_type="text/csv"
-    )
-
-
-GOOD = [
-    [
-        "17",
-        "أحمد",
-        "علي",
-        "الجبوري",
-        "ذكر",
-        "1980",
-        "0770 111 2222",
-        "عائد من الخارج",
-        "بغداد",
-        "نعم",
-        "نعم",
-    ],
-    ["18", "زينب", "حسن", "الموسوي", "أنثى", "1992", "", "returnee", "IQ-BA", "نعم", "لا"],
-]
-
-
-def upload(client, rows):
-    response = client.post("/registry/import/", {"file": sheet(rows)})
-    assert response.status_code == 302, response.content
-    return response["Location"]
-
-
-def mapping_of(client, url):
-    form = client.get(url).context["form"]
-    return {
-        name: field.initial or form.initial.get(name, "") for name, field in form.fields.items()
-    }
+from jisr.registry.selectors import has_consent, person_access_log
+from jisr.registry.tests.factories import GOOD_ROWS as GOOD
+from jisr.registry.tests.factories import HEADERS, post_mapping, sheet, upload
 
 
 def test_columns_are_matched_from_arabic_headers(people):
@@ -77,14 +25,6 @@ def test_columns_are_matched_from_arabic_headers(people):
     assert person_import.mapping["governorate"] == "المحافظة"
     assert person_import.mapping["source_id"] == "الرقم"
     assert client.get(url).status_code == 200
-
-
-def post_mapping(client, url, action, **extra):
-    data = {f"map_{k}": v for k, v in PersonImport.objects.latest("pk").mapping.items()}
-    data.update({"map_consent_registration": "موافقة التسجيل", "map_consent_referral": "موافقة الإحالة",
-                 "map_person_type": "الحالة", "action": action})  # fmt: skip
-    data.update(extra)
-    return client.post(url, data)
 
 
 def test_check_then_import_all_and_again_nothing(people):
@@ -128,20 +68,11 @@ def test_every_bad_row_is_listed_in_the_users_language_and_nothing_is_written(pe
 
 def test_registration_consent_must_be_mapped_or_declared(people):
     client = client_for(people["alice"])
-    url = (
-        upload(
-            client,
-            [r[:9] for r in GOOD],
-        )
-        if False
-        else None
-    )
     headers = HEADERS[:9]
     response = client.post("/registry/import/", {"file": sheet([r[:9] for r in GOOD], headers)})
     url = response["Location"]
     data = {f"map_{k}": v for k, v in PersonImport.objects.get().mapping.items()} | {
         "map_person_type": "الحالة",
-        "action": "check",
     }
     assert client.post(url, data).context["error_count"] == 1
     data["paper_consent"] = "on"
@@ -195,3 +126,36 @@ def test_too_many_rows_are_refused_before_reading_them_all():
     with pytest.raises(UnreadableFile):
         read_table(content, "big.csv")
     assert read_table(b"name\nx\n", "small.csv") == (["name"], [["x"]])
+
+
+def test_an_export_shows_in_each_exported_persons_access_log(people):
+    person = register_person(people["alice"], first_name="a\x0bb")  # a control character survives
+    client = client_for(people["alice"])
+    assert client.get("/registry/persons/export/?format=xlsx").status_code == 200
+    assert [e.action for e in person_access_log(person)][:1] == [Action.EXPORT]
+    assert AuditEntry.objects.filter(action=Action.EXPORT, object_id=str(person.pk)).count() == 1
+
+
+def test_a_country_name_is_not_cut_into_another_country(people):
+    upload = PersonImport.objects.create(
+        created_by=people["alice"], filename="x.csv",
+        headers=["name", "sex", "situation", "country", "consent"],
+        rows=[["أحمد", "M", "abroad", "Iraq", "yes"]],
+    )  # fmt: skip
+    mapping = {"first_name": "name", "sex": "sex", "person_type": "situation", "country": "country",
+               "consent_registration": "consent"}  # fmt: skip
+    ready, errors = read_rows(person_import=upload, mapping=mapping, paper_consent=False)
+    assert ready == []
+    assert [e.column for e in errors] == ["country"]
+
+
+def test_the_import_button_posts_to_its_own_address_and_a_visit_there_leads_back(people):
+    client = client_for(people["alice"])
+    url = upload(client, GOOD)
+    checked = post_mapping(client, url, "check").content.decode()
+    assert f'formaction="{url}run/"' in checked
+    assert client.get(f"{url}run/")["Location"] == url
+    post_mapping(client, url, "import")
+    assert client.get(url)["Location"] == "/registry/persons/"  # imported: nothing left to map
+    assert client.post(f"{url}run/")["Location"] == "/registry/persons/"
+    assert Person.objects.count() == 2

@@ -8,7 +8,7 @@ from django.utils import translation
 
 from jisr.accounts.models import User
 from jisr.lib.errors import JisrError
-from jisr.registry.xlsform import import_submissions
+from jisr.registry.imports.xlsform import submissions_import
 
 
 class Command(BaseCommand):
@@ -29,7 +29,7 @@ class Command(BaseCommand):
             raise CommandError(f"No file at {options['file']}.")
         with translation.override(by.language):
             try:
-                created, skipped = import_submissions(by=by, path=options["file"])
+                created, skipped = submissions_import(by=by, path=options["file"])
             except JisrError as error:
                 lines = [str(error.message)] + [
                     f"  {where}: {'; '.join(why)}" for where, why in error.fields.items()

@@ -5,7 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from jisr.registry.xlsform import build_xlsform
+from jisr.registry.imports.xlsform import build_xlsform
 
 
 class Command(BaseCommand):

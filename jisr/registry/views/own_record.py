@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -17,30 +18,23 @@ from jisr.accounts.decorators import AuthedRequest, self_service
 from jisr.lib.errors import JisrError
 from jisr.lib.forms import add_error_to_form
 from jisr.registry import selectors, services
-from jisr.registry.caseform import CASE_FORM
-from jisr.registry.forms import CaseAnswersForm, OwnRecordForm
+from jisr.registry.forms import CaseAnswersForm, OwnConsentForm, OwnRecordForm
 from jisr.registry.models import ConsentChannel, ConsentStatus, Purpose
+from jisr.registry.pdf import record_pdf
 
 
 @self_service
 def my_record(request: AuthedRequest) -> HttpResponse:
-    person = selectors.own_person(user=request.user)
-    answers = selectors.all_answers(person)
-    sections = [
-        (section, [(q, selectors.display_answer(q, answers.get(q.key))) for q in section.questions])
-        for section in CASE_FORM.sections
-        if not section.needs_consent
-        or selectors.has_consent(person, Purpose(section.needs_consent))
-    ]
+    person = selectors.own_person_get(fetched_by=request.user)
     log = Paginator(selectors.person_access_log(person), 50).get_page(request.GET.get("page"))
     return render(
         request,
         "registry/my_record.html",
         {
             "person": person,
-            "answers": sections,
+            "answers": selectors.case_answers_get(fetched_by=request.user, person=person),
             "consents": selectors.consent_state(person).items(),
-            "categories": selectors.person_categories(person),
+            "categories": selectors.person_category_list(fetched_by=request.user, person=person),
             "access_log": log,
         },
     )
@@ -48,7 +42,7 @@ def my_record(request: AuthedRequest) -> HttpResponse:
 
 @self_service
 def my_record_download(request: AuthedRequest) -> HttpResponse:
-    person = selectors.own_person(user=request.user)
+    person = selectors.own_person_get(fetched_by=request.user)
     body = json.dumps(
         selectors.person_export(person), cls=DjangoJSONEncoder, ensure_ascii=False, indent=2
     )
@@ -60,17 +54,18 @@ def my_record_download(request: AuthedRequest) -> HttpResponse:
 @self_service
 @require_POST
 def my_consent(request: AuthedRequest) -> HttpResponse:
-    person = selectors.own_person(user=request.user)
-    try:
-        purpose = Purpose(request.POST.get("purpose", ""))
-        status = ConsentStatus(request.POST.get("status", ""))
-    except ValueError:
-        raise JisrError("invalid", _("Some fields need correcting."), status=400) from None
+    person = selectors.own_person_get(fetched_by=request.user)
+    form = OwnConsentForm(request.POST)
+    if not form.is_valid():
+        raise JisrError("invalid", _("Some fields need correcting."), status=400)
     try:
         services.consent_record(
-            by=request.user, person=person, purpose=purpose, status=status,
+            by=request.user,
+            person=person,
+            purpose=Purpose(form.cleaned_data["purpose"]),
+            status=ConsentStatus(form.cleaned_data["status"]),
             channel=ConsentChannel.ONLINE,
-        )  # fmt: skip
+        )
     except JisrError as error:
         messages.error(request, str(error.message))
     else:
@@ -80,11 +75,11 @@ def my_consent(request: AuthedRequest) -> HttpResponse:
 
 @self_service
 def my_record_edit(request: AuthedRequest) -> HttpResponse:
-    person = selectors.own_person(user=request.user)
+    person = selectors.own_person_get(fetched_by=request.user)
     form = OwnRecordForm(request.POST or None, instance=person)
     if request.method == "POST" and form.is_valid():
         try:
-            services.person_self_update(account=request.user, person=person, **form.cleaned_data)
+            services.own_record_update(by=request.user, person=person, **form.cleaned_data)
         except JisrError as error:
             add_error_to_form(form, error)
         else:
@@ -95,9 +90,9 @@ def my_record_edit(request: AuthedRequest) -> HttpResponse:
 
 @self_service
 def my_account_close(request: AuthedRequest) -> HttpResponse:
-    person = selectors.own_person(user=request.user)
+    person = selectors.own_person_get(fetched_by=request.user)
     if request.method == "POST":
-        services.person_close_own_account(account=request.user, person=person)
+        services.own_account_close(by=request.user, person=person)
         logout(request)
         messages.success(request, _("Your account is closed and your consents are withdrawn."))
         return redirect("core:home")
@@ -106,11 +101,7 @@ def my_account_close(request: AuthedRequest) -> HttpResponse:
 
 @self_service
 def my_record_pdf(request: AuthedRequest) -> HttpResponse:
-    from django.utils.translation import get_language
-
-    from jisr.registry.pdf import record_pdf
-
-    person = selectors.own_person(user=request.user)
+    person = selectors.own_person_get(fetched_by=request.user)
     body = record_pdf(person, selectors.person_export(person), get_language() or "ar")
     response = HttpResponse(body, content_type="application/pdf")
     response["Content-Disposition"] = 'attachment; filename="jisr-my-record.pdf"'
@@ -120,11 +111,11 @@ def my_record_pdf(request: AuthedRequest) -> HttpResponse:
 @self_service
 def my_case_form(request: AuthedRequest) -> HttpResponse:
     """The person answers the standard case form themself (the same questions caseworkers ask)."""
-    person = selectors.own_person(user=request.user)
+    person = selectors.own_person_get(fetched_by=request.user)
     form = CaseAnswersForm(
         request.POST or None,
-        sections=selectors.case_form_sections(person=person, user=request.user),
-        answers=selectors.all_answers(person),
+        sections=selectors.case_form_sections(fetched_by=request.user, person=person),
+        answers=person.case_form_answers(),
     )
     if request.method == "POST" and form.is_valid():
         try:

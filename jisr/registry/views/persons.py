@@ -1,36 +1,46 @@
+"""Staff's pages on persons: the list (and its export), registering, a record, its changes,
+consents, case form and sharing."""
+
 from __future__ import annotations
 
-from django import forms
+from collections.abc import Callable
+from typing import Any
+
 from django.contrib import messages
+from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
+from jisr.accounts.access import not_found
 from jisr.accounts.decorators import AuthedRequest, permission
-from jisr.accounts.models import Organisation
 from jisr.accounts.roles import Perm, Sensitivity
-from jisr.audit.services import audit_reads
+from jisr.audit.services import audit_exports, audit_reads
 from jisr.lib.errors import JisrError
 from jisr.lib.forms import add_error_to_form, limit_choices
 from jisr.lib.pagination import CappedPaginator
+from jisr.lib.spreadsheets import write_csv, write_xlsx
 from jisr.registry import selectors, services
-from jisr.registry.categories import OPERATORS, known_facts
 from jisr.registry.forms import (
     CaseAnswersForm,
-    CategoryRuleForm,
     ConsentForm,
+    HouseholdMemberForm,
     PersonFilterForm,
     PersonForm,
     RegistrationForm,
+    ShareForm,
+    UnshareForm,
 )
-from jisr.registry.models import ConsentChannel, ConsentStatus, Purpose, RecordStatus
+from jisr.registry.models import ConsentChannel, ConsentStatus, Person, Purpose, RecordStatus
 
 PAGE_SIZE = 50
 
 
-@permission(Perm.PERSON_VIEW)
-def person_list(request: AuthedRequest) -> HttpResponse:
+def _filtered(
+    request: AuthedRequest,
+) -> tuple[PersonFilterForm, dict[str, Any], QuerySet[Person]]:
+    """The list's filter form, its valid filters, and the persons they select."""
     form = PersonFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     governorate = filters.get("governorate")
@@ -41,6 +51,12 @@ def person_list(request: AuthedRequest) -> HttpResponse:
         person_type=filters.get("person_type", ""),
         category=filters.get("category", ""),
     )
+    return form, filters, persons
+
+
+@permission(Perm.PERSON_VIEW)
+def person_list(request: AuthedRequest) -> HttpResponse:
+    form, _filters, persons = _filtered(request)
     page = CappedPaginator(persons, PAGE_SIZE).get_page(request.GET.get("page"))
     audit_reads(actor=request.user, records=page.object_list, context="registry.person_list")
     querystring = request.GET.copy()
@@ -52,12 +68,64 @@ def person_list(request: AuthedRequest) -> HttpResponse:
     )
 
 
+# The export's columns and how each is read from a record (never the identity number).
+EXPORT_COLUMNS: list[tuple[str, Callable[[Person], Any]]] = [
+    ("id", lambda p: p.pk),
+    ("first_name", lambda p: p.first_name),
+    ("father_name", lambda p: p.father_name),
+    ("grandfather_name", lambda p: p.grandfather_name),
+    ("family_name", lambda p: p.family_name),
+    ("mother_name", lambda p: p.mother_name),
+    ("latin_name", lambda p: p.latin_name),
+    ("aliases", lambda p: p.aliases),
+    ("sex", lambda p: p.sex),
+    ("birth_year", lambda p: p.birth_year or ""),
+    ("birth_date", lambda p: p.birth_date or ""),
+    ("phone", lambda p: p.phone),
+    ("email", lambda p: p.email),
+    ("person_type", lambda p: p.person_type),
+    ("country", lambda p: p.country.code),
+    ("city", lambda p: p.city),
+    ("governorate", lambda p: p.governorate.code if p.governorate else ""),
+    ("district", lambda p: p.district.name_en if p.district else ""),
+    ("status", lambda p: p.status),
+    ("registered_at", lambda p: timezone.localtime(p.created_at).date().isoformat()),
+]
+
+
+@permission(Perm.PERSON_VIEW)
+def person_export(request: AuthedRequest) -> HttpResponse:
+    """The persons of the list as filtered, without identity numbers or case-form answers; the
+    export itself is recorded in the audit log."""
+    _form, filters, persons = _filtered(request)
+    exported = list(persons.select_related("district"))
+    rows = [[read(p) for _name, read in EXPORT_COLUMNS] for p in exported]
+    # One entry per person, so each person's access log shows the export of their record.
+    audit_exports(actor=request.user, persons=exported, filters=filters)
+    as_xlsx = request.GET.get("format") == "xlsx"
+    headers = [name for name, _read in EXPORT_COLUMNS]
+    body = write_xlsx(headers, rows) if as_xlsx else write_csv(headers, rows)
+    response = HttpResponse(
+        body,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        if as_xlsx
+        else "text/csv; charset=utf-8",
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="jisr-persons.{"xlsx" if as_xlsx else "csv"}"'
+    )
+    return response
+
+
 @permission(Perm.PERSON_REGISTER)
 def person_register(request: AuthedRequest) -> HttpResponse:
     """Search before create: possible matches are shown, and registering anyway is a choice."""
+    member = HouseholdMemberForm(request.GET)
+    if not member.is_valid():
+        raise not_found()
     relative = None
-    if member_of := request.GET.get("member_of", ""):
-        relative = selectors.person_get(fetched_by=request.user, person_id=_int(member_of))
+    if member_of := member.cleaned_data["member_of"]:
+        relative = selectors.person_get(fetched_by=request.user, person_id=member_of)
     form = RegistrationForm(
         request.POST or None,
         household_member=relative is not None,
@@ -66,18 +134,22 @@ def person_register(request: AuthedRequest) -> HttpResponse:
     duplicates = []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        duplicates = selectors.possible_duplicates(
-            fetched_by=request.user, first_name=data["first_name"], family_name=data["family_name"],
+        duplicates = selectors.person_duplicate_list(
+            fetched_by=request.user,
+            first_name=data["first_name"],
+            family_name=data["family_name"],
             birth_year=data["birth_date"].year if data["birth_date"] else data["birth_year"],
             phone=data["phone"],
-        )  # fmt: skip
+        )
         if not duplicates or data["different_person"]:
             try:
                 person = services.person_register(
-                    by=request.user, consents=form.consents(),
+                    by=request.user,
+                    consents=form.consents(),
                     channel=ConsentChannel(data["channel"]),
-                    household=relative.household if relative else None, **form.person_fields(),
-                )  # fmt: skip
+                    household=relative.household if relative else None,
+                    **form.person_fields(),
+                )
             except JisrError as error:
                 add_error_to_form(form, error)
             else:
@@ -88,13 +160,6 @@ def person_register(request: AuthedRequest) -> HttpResponse:
         "registry/person_register.html",
         {"form": form, "duplicates": duplicates, "relative": relative},
     )
-
-
-def _int(text: str) -> int:
-    try:
-        return int(text)
-    except ValueError:
-        raise JisrError("not_found", _("Not found."), status=404) from None
 
 
 @permission(Perm.PERSON_VIEW)
@@ -113,8 +178,8 @@ def person_detail(request: AuthedRequest, person_id: int) -> HttpResponse:
                 context="registry.household",
             ),
             "show_identity_document": request.user.can_see(Sensitivity.SENSITIVE),
-            "categories": selectors.person_categories(person, request.user),
-            "answers": selectors.case_answers_for(fetched_by=request.user, person=person),
+            "categories": selectors.person_category_list(fetched_by=request.user, person=person),
+            "answers": selectors.case_answers_get(fetched_by=request.user, person=person),
         },
     )
 
@@ -141,10 +206,12 @@ def person_consent(request: AuthedRequest, person_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.consent_record(
-                by=request.user, person=person, purpose=Purpose(form.cleaned_data["purpose"]),
+                by=request.user,
+                person=person,
+                purpose=Purpose(form.cleaned_data["purpose"]),
                 status=ConsentStatus(form.cleaned_data["status"]),
                 channel=ConsentChannel(form.cleaned_data["channel"]),
-            )  # fmt: skip
+            )
         except JisrError as error:
             add_error_to_form(form, error)
         else:
@@ -165,8 +232,8 @@ def person_case_form(request: AuthedRequest, person_id: int) -> HttpResponse:
     person = selectors.person_get(fetched_by=request.user, person_id=person_id)
     form = CaseAnswersForm(
         request.POST or None,
-        sections=selectors.case_form_sections(person=person, user=request.user),
-        answers=selectors.all_answers(person),
+        sections=selectors.case_form_sections(fetched_by=request.user, person=person),
+        answers=person.case_form_answers(),
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -179,84 +246,49 @@ def person_case_form(request: AuthedRequest, person_id: int) -> HttpResponse:
     return render(request, "registry/person_case_form.html", {"form": form, "person": person})
 
 
-@permission(Perm.CATEGORY_MANAGE)
-def category_rule_list(request: AuthedRequest) -> HttpResponse:
-    rules = selectors.category_rule_list(fetched_by=request.user)
-    return render(request, "registry/category_rule_list.html", {"rules": rules})
-
-
-@permission(Perm.CATEGORY_MANAGE)
-def category_rule_edit(request: AuthedRequest, rule_id: int) -> HttpResponse:
-    rule = selectors.category_rule_list(fetched_by=request.user).filter(pk=rule_id).first()
-    if rule is None:
-        raise JisrError("not_found", _("Not found."), status=404)
-    initial = {
-        f: getattr(rule, f)
-        for f in ("label_ar", "label_ckb", "label_en", "conditions", "is_active", "order")
-    }
-    form = CategoryRuleForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.category_rule_update(by=request.user, rule=rule, **form.cleaned_data)
-        except JisrError as error:
-            add_error_to_form(form, error)
-        else:
-            messages.success(
-                request, _("The rule has been saved; categories are being recomputed.")
-            )
-            return redirect("registry:category_rule_list")
+def _share_page(request: AuthedRequest, person: Person, form: ShareForm) -> HttpResponse:
     return render(
         request,
-        "registry/category_rule_form.html",
+        "registry/person_share.html",
         {
+            "person": person,
             "form": form,
-            "rule": rule,
-            "facts": sorted(known_facts()),
-            "operators": sorted(OPERATORS),
+            "shares": selectors.person_shares(person),
+            "consented": selectors.has_consent(person, Purpose.SHARING),
         },
-    )
-
-
-class ShareForm(forms.Form):
-    organisation = forms.ModelChoiceField(
-        label=gettext_lazy("Share with"), queryset=Organisation.objects.none()
     )
 
 
 @permission(Perm.PERSON_EDIT)
 def person_share(request: AuthedRequest, person_id: int) -> HttpResponse:
-    """Who the record is shared with; share it with another organisation, or stop sharing."""
+    """Who the record is shared with; share it with another organisation."""
     person = selectors.person_get(fetched_by=request.user, person_id=person_id)
-    form = ShareForm(request.POST or None)
-    limit_choices(
-        form,
-        "organisation",
-        Organisation.objects.filter(is_active=True).exclude(pk=person.organisation_id),
-    )
-    if request.method == "POST":
+    form = ShareForm(request.POST or None, person=person)
+    if request.method == "POST" and form.is_valid():
         try:
-            if ended := request.POST.get("unshare"):
-                share = selectors.person_shares(person).filter(pk=_int(ended)).first()
-                if share is None:
-                    raise JisrError("not_found", _("Not found."), status=404)
-                services.person_unshare(by=request.user, share=share)
-                messages.success(
-                    request, _("The record is no longer shared with that organisation.")
-                )
-                return redirect("registry:person_share", person_id=person.pk)
-            if form.is_valid():
-                services.person_share(
-                    by=request.user, person=person, organisation=form.cleaned_data["organisation"]
-                )
-                messages.success(request, _("The record is now shared."))
-                return redirect("registry:person_share", person_id=person.pk)
+            services.person_share(
+                by=request.user, person=person, organisation=form.cleaned_data["organisation"]
+            )
         except JisrError as error:
             if error.status in (403, 404):
                 raise
             add_error_to_form(form, error)
-    return render(
-        request,
-        "registry/person_share.html",
-        {"person": person, "form": form, "shares": selectors.person_shares(person),
-         "consented": selectors.has_consent(person, Purpose.SHARING)},
-    )  # fmt: skip
+        else:
+            messages.success(request, _("The record is now shared."))
+            return redirect("registry:person_share", person_id=person.pk)
+    return _share_page(request, person, form)
+
+
+@permission(Perm.PERSON_EDIT)
+def person_unshare(request: AuthedRequest, person_id: int) -> HttpResponse:
+    """Stop sharing the record with one organisation (the sharing page's buttons post here)."""
+    person = selectors.person_get(fetched_by=request.user, person_id=person_id)
+    if request.method != "POST":
+        return redirect("registry:person_share", person_id=person.pk)
+    form = UnshareForm(request.POST)
+    limit_choices(form, "share", selectors.person_shares(person))
+    if not form.is_valid():
+        raise not_found()
+    services.person_unshare(by=request.user, share=form.cleaned_data["share"])
+    messages.success(request, _("The record is no longer shared with that organisation."))
+    return redirect("registry:person_share", person_id=person.pk)

@@ -4,6 +4,10 @@ A rule holds when every condition holds. A condition names a fact about the pers
 and a value. Facts are the person's own fields, a few derived ones (age, household size) and
 every question of the case form. The reason kept for a category lists the facts that made it
 hold, so a caseworker reads "Sex: Female · Relationship: Head of household · Household size: 4".
+
+A person's categories are derived from their record: `categorise` recomputes them whenever the
+record, their household or a rule changes (the registry's services call it, in their
+transaction), so they are never edited by hand and carry no audit entry of their own.
 """
 
 from __future__ import annotations
@@ -12,19 +16,20 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from django.db import transaction
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from jisr.accounts.roles import Sensitivity
 from jisr.lib.i18n import localise_digits
-from jisr.registry.caseform import CASE_FORM, CHOICE, MULTI, YES_NO
+from jisr.registry.caseform.questions import CASE_FORM, CHOICE, MULTI, YES_NO, Question
 from jisr.registry.models import (
     CategoryRule,
+    Household,
     Person,
     PersonCategory,
     PersonType,
-    Purpose,
     Relationship,
     Sex,
 )
@@ -61,20 +66,6 @@ def fact_sensitivity(fact: str) -> tuple[Sensitivity, str]:
         return Sensitivity.PERSONAL, ""
     section = CASE_FORM.section_of(fact)
     return section.sensitivity, section.needs_consent
-
-
-def rule_visible(rule: CategoryRule, reader: Any, person: Person | None = None) -> bool:
-    """A category shows only to readers cleared for every fact it rests on (and, for protection
-    facts, only while the person consents), so it never reveals what its facts would not."""
-    from jisr.registry.selectors import has_consent
-
-    for condition in rule.conditions:
-        sensitivity, purpose = fact_sensitivity(condition.get("fact", ""))
-        if not reader.can_see(sensitivity):
-            return False
-        if purpose and person is not None and not has_consent(person, Purpose(purpose)):
-            return False
-    return True
 
 
 _VALUE_TYPES: dict[str, tuple[type, ...]] = {
@@ -137,6 +128,13 @@ def value_label(fact: str, value: Any) -> str:
     return str(value)
 
 
+def answer_text(question: Question, value: Any) -> str:
+    """An answer as text in the reader's language ("" when unanswered)."""
+    if value in (None, "", []):
+        return ""
+    return value_label(question.key, value)
+
+
 def _reason_value(fact: str, facts: dict[str, Any]) -> Any:
     """The value that placed the person, unless it is sensitive: the category already says it."""
     return facts.get(fact) if fact_sensitivity(fact)[0] <= Sensitivity.PERSONAL else None
@@ -177,9 +175,27 @@ def matching_rules(
     return found
 
 
-def categorise(person: Person, answers: dict[str, Any]) -> None:
+def categorise(person: Person) -> None:
+    """The person's categories again, from their record and their answers as stored now."""
     PersonCategory.objects.filter(person=person).delete()
     PersonCategory.objects.bulk_create(
         PersonCategory(person=person, rule=rule, reason=reason)
-        for rule, reason in matching_rules(person, answers)
+        for rule, reason in matching_rules(person, person.case_form_answers())
     )
+
+
+def recategorise_household(household: Household) -> None:
+    """Categories of every member (one's household size or headship can change another's)."""
+    for member in Person.objects.filter(household=household).select_related("household"):
+        categorise(member)
+
+
+def recategorise_all() -> int:
+    """Every person's categories again, household by household (after a rule changed); each
+    household in its own transaction. Returns the number of households."""
+    done = 0
+    for household in Household.objects.order_by("pk").iterator(chunk_size=500):
+        with transaction.atomic():
+            recategorise_household(household)
+        done += 1
+    return done

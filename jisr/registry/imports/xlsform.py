@@ -2,14 +2,13 @@
 and the import of the submissions those tools export.
 
 The XLSForm is generated from the same definitions as the pages (`Person` fields, consent
-purposes, `caseform.CASE_FORM`), with labels in Arabic, Central Kurdish and English, so a field
-team's data comes back in the registry's own shape.
+purposes, `caseform.questions.CASE_FORM`), with labels in Arabic, Central Kurdish and English,
+so a field team's data comes back in the registry's own shape.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -21,12 +20,13 @@ from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 
 from jisr.accounts.access import require
+from jisr.accounts.models import User
 from jisr.accounts.roles import Perm
 from jisr.lib.errors import JisrError
 from jisr.lib.phones import normalise_phone
 from jisr.lib.spreadsheets import UnreadableFile, read_table_file
 from jisr.places.models import Governorate
-from jisr.registry.caseform import (
+from jisr.registry.caseform.questions import (
     CASE_FORM,
     CHOICE,
     DATE,
@@ -37,7 +37,9 @@ from jisr.registry.caseform import (
     YES_NO,
     clean_answer,
 )
+from jisr.registry.imports.columns import RowError
 from jisr.registry.models import ConsentChannel, ConsentStatus, Person, PersonType, Purpose, Sex
+from jisr.registry.services import case_answers_save, person_register
 
 LANGUAGES = [("ar", "Arabic (ar)"), ("ckb", "Central Kurdish (ckb)"), ("en", "English (en)")]
 FORM_ID = "jisr_case_form"
@@ -133,13 +135,6 @@ def build_xlsform() -> Workbook:
     return workbook
 
 
-@dataclass(frozen=True)
-class RowError:
-    row: int
-    column: str
-    reason: str
-
-
 def _rows(path: Path) -> Iterator[dict[str, str]]:
     """Rows of a CSV or XLSX export, with group prefixes ("education/level") dropped."""
     headers, rows = read_table_file(path)
@@ -159,7 +154,7 @@ def _submission_id(row: dict[str, str]) -> str:
     return ""
 
 
-def parse_submissions(path: Path) -> tuple[list[dict[str, Any]], list[RowError]]:
+def read_submissions(path: Path) -> tuple[list[dict[str, Any]], list[RowError]]:
     """Every row checked; returns what would be imported and every problem, row by row."""
     try:
         rows = list(_rows(path))
@@ -240,12 +235,11 @@ def parse_submissions(path: Path) -> tuple[list[dict[str, Any]], list[RowError]]
     return parsed, errors
 
 
-def import_submissions(*, by: Any, path: Path) -> tuple[int, int]:
+@transaction.atomic
+def submissions_import(*, by: User, path: Path) -> tuple[int, int]:
     """All or nothing: (created, already imported). Raises JisrError listing every row error."""
-    from jisr.registry.services import case_answers_save, person_register
-
     require(by, Perm.PERSON_REGISTER)
-    parsed, errors = parse_submissions(path)
+    parsed, errors = read_submissions(path)
     if errors:
         raise JisrError(
             "invalid_file",
@@ -254,21 +248,20 @@ def import_submissions(*, by: Any, path: Path) -> tuple[int, int]:
             fields={(f"row {e.row}, {e.column}" if e.row else "file"): [e.reason] for e in errors},
         )
     created = skipped = 0
-    with transaction.atomic():
-        for item in parsed:
-            if Person.objects.filter(external_ref=item["ref"]).exists():
-                skipped += 1
-                continue
-            person = person_register(
-                by=by, consents=item["consents"], channel=ConsentChannel.IN_PERSON, **item["fields"]
-            )
-            Person.objects.filter(pk=person.pk).update(external_ref=item["ref"])
-            allowed = {
-                k: v
-                for k, v in item["answers"].items()
-                if by.can_see(CASE_FORM.section_of(k).sensitivity)
-            }
-            if allowed:
-                case_answers_save(by=by, person=person, answers=allowed)
-            created += 1
+    for item in parsed:
+        if Person.objects.filter(external_ref=item["ref"]).exists():
+            skipped += 1
+            continue
+        person = person_register(
+            by=by, consents=item["consents"], channel=ConsentChannel.IN_PERSON, **item["fields"]
+        )
+        Person.objects.filter(pk=person.pk).update(external_ref=item["ref"])
+        allowed = {
+            k: v
+            for k, v in item["answers"].items()
+            if by.can_see(CASE_FORM.section_of(k).sensitivity)
+        }
+        if allowed:
+            case_answers_save(by=by, person=person, answers=allowed)
+        created += 1
     return created, skipped

@@ -1,0 +1,236 @@
+"""Importing persons from a spreadsheet: upload it, map its columns once, check every row, then
+import all of them or none. The values are read as `columns` says people write them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from jisr.accounts.access import forbidden, require
+from jisr.accounts.models import User
+from jisr.accounts.roles import Perm
+from jisr.lib.errors import JisrError
+from jisr.lib.phones import normalise_phone
+from jisr.lib.spreadsheets import UnreadableFile, read_table
+from jisr.places.models import Governorate
+from jisr.registry.imports.columns import (
+    COUNTRY_CODES,
+    NO_WORDS,
+    TARGETS,
+    YES_WORDS,
+    RowError,
+    choice_lookup,
+    column_key,
+    governorate_codes,
+    guess_mapping,
+    sex_code,
+)
+from jisr.registry.models import (
+    ConsentChannel,
+    ConsentStatus,
+    Person,
+    PersonImport,
+    PersonType,
+    Purpose,
+)
+from jisr.registry.services import person_register
+from jisr.registry.signals import person_imported
+
+
+@transaction.atomic
+def person_import_upload(*, by: User, content: bytes, filename: str) -> PersonImport:
+    """A spreadsheet kept for its uploader to map and check; its columns matched by their names."""
+    require(by, Perm.PERSON_REGISTER)
+    try:
+        headers, rows = read_table(content, filename)
+    except UnreadableFile as error:
+        raise error.as_error() from None
+    return PersonImport.objects.create(
+        created_by=by,
+        filename=filename[:200],
+        headers=headers,
+        rows=rows,
+        mapping=guess_mapping(headers),
+    )
+
+
+def _check_uploader(by: User, person_import: PersonImport) -> None:
+    require(by, Perm.PERSON_REGISTER)
+    if person_import.created_by_id != by.pk:
+        raise forbidden()
+
+
+@transaction.atomic
+def person_import_check(
+    *, by: User, person_import: PersonImport, mapping: dict[str, str], paper_consent: bool
+) -> tuple[list[dict[str, Any]], list[RowError]]:
+    """Every row read with the mapping, which is kept for the next visit; nothing else is
+    written. Returns (persons ready, every problem)."""
+    _check_uploader(by, person_import)
+    checked = read_rows(person_import=person_import, mapping=mapping, paper_consent=paper_consent)
+    PersonImport.objects.filter(pk=person_import.pk).update(mapping=mapping)
+    person_import.mapping = mapping
+    return checked
+
+
+def read_rows(
+    *, person_import: PersonImport, mapping: dict[str, str], paper_consent: bool
+) -> tuple[list[dict[str, Any]], list[RowError]]:
+    """Every row read with the mapping; (persons ready, every problem). Nothing is written."""
+    headers = person_import.headers
+    errors: list[RowError] = []
+    for target in TARGETS:
+        if target.required and not mapping.get(target.key):
+            if target.key == "consent_registration" and paper_consent:
+                continue
+            errors.append(RowError(0, str(target.label), _("Choose the column that holds this.")))
+    if errors:
+        return [], errors
+    index = {key: headers.index(column) for key, column in mapping.items() if column in headers}
+    governorates = governorate_codes()
+    places = {g.code: g for g in Governorate.objects.all()}
+    person_types = choice_lookup(list(PersonType.choices))
+    ready = []
+    for number, row in enumerate(person_import.rows, start=2):
+
+        def value(key: str, row: list[str] = row) -> str:
+            return row[index[key]].strip() if key in index else ""
+
+        problems: list[RowError] = []
+
+        def problem(
+            key: str, reason: str, number: int = number, problems: list[RowError] = problems
+        ) -> None:
+            problems.append(RowError(number, mapping.get(key, key), reason))
+
+        fields: dict[str, Any] = {
+            k: value(k)
+            for k in (
+                "first_name",
+                "father_name",
+                "grandfather_name",
+                "family_name",
+                "mother_name",
+                "latin_name",
+                "aliases",
+                "city",
+            )
+        }
+        if not fields["first_name"]:
+            problem("first_name", _("This is required."))
+        sex = sex_code(value("sex"))
+        if sex is None:
+            problem("sex", _("Not one of the choices."))
+        fields["sex"] = sex or ""
+        person_type = person_types.get(column_key(value("person_type")))
+        if person_type is None:
+            problem("person_type", _("Not one of the choices."))
+        fields["person_type"] = person_type or ""
+        if value("birth_year"):
+            try:
+                fields["birth_year"] = int(float(value("birth_year")))
+            except (ValueError, OverflowError):
+                problem("birth_year", _("Enter a whole number."))
+        if value("birth_date"):
+            try:
+                fields["birth_date"] = dt.date.fromisoformat(value("birth_date")[:10])
+            except ValueError:
+                problem("birth_date", _("Enter a date as YYYY-MM-DD."))
+        if value("phone"):
+            try:
+                fields["phone"] = normalise_phone(value("phone"))
+            except ValueError:
+                problem("phone", _("Enter a valid phone number, for example +964 770 123 4567."))
+        if value("email"):
+            try:
+                validate_email(value("email"))
+                fields["email"] = value("email").lower()
+            except ValidationError:
+                problem("email", _("Enter a valid e-mail address."))
+        if value("national_id"):
+            fields["national_id"] = value("national_id")
+        country = (value("country") or "IQ").strip().upper()
+        if country not in COUNTRY_CODES:
+            problem(
+                "country", _("Give the country as its two-letter ISO code, for example IQ or DE.")
+            )
+        fields["country"] = country
+        if value("governorate"):
+            code = governorates.get(column_key(value("governorate")))
+            if code is None:
+                problem("governorate", _("Unknown governorate."))
+            fields["governorate"] = places.get(code or "")
+        consents: dict[Purpose, ConsentStatus] = {}
+        for purpose in Purpose:
+            raw = column_key(value(f"consent_{purpose.value}"))
+            if raw in YES_WORDS:
+                consents[purpose] = ConsentStatus.GIVEN
+            elif raw in NO_WORDS or not raw:
+                consents[purpose] = ConsentStatus.REFUSED
+            else:
+                problem(f"consent_{purpose.value}", _("Answer yes or no."))
+        if paper_consent and not value("consent_registration"):
+            consents[Purpose.REGISTRATION] = ConsentStatus.GIVEN
+        if consents.get(Purpose.REGISTRATION) != ConsentStatus.GIVEN:
+            problem("consent_registration", _("Registration needs the person's consent."))
+        if not problems:
+            try:
+                Person(household_id=0, organisation_id=0, relationship="head", **fields).clean()
+            except ValidationError as error:  # the record's own checks, reported per row
+                for key, messages in error.message_dict.items():
+                    for message in messages:
+                        problem(key, message)
+        source_id = value("source_id")
+        if problems:
+            errors.extend(problems)
+        else:
+            ref = f"sheet:{source_id}" if source_id else None
+            ready.append(
+                {
+                    "fields": fields,
+                    "consents": consents,
+                    "ref": ref,
+                    "occupation": value("occupation"),
+                }
+            )
+    return ready, errors
+
+
+@transaction.atomic
+def person_import_run(
+    *, by: User, person_import: PersonImport, mapping: dict[str, str], paper_consent: bool
+) -> tuple[int, int]:
+    """All rows or none: (created, already imported before). Each person's occupation, as
+    written, goes out with `person_imported` for the skills profile."""
+    _check_uploader(by, person_import)
+    ready, errors = read_rows(
+        person_import=person_import, mapping=mapping, paper_consent=paper_consent
+    )
+    if errors:
+        raise JisrError("invalid_file", _("The file has errors; nothing was imported."), status=422)
+    created = skipped = 0
+    for item in ready:
+        ref = f"{item['ref']}@{by.organisation_id}" if item["ref"] else None
+        if ref and Person.objects.filter(external_ref=ref).exists():
+            skipped += 1
+            continue
+        person = person_register(
+            by=by, consents=item["consents"], channel=ConsentChannel.IN_PERSON, **item["fields"]
+        )
+        if ref:
+            Person.objects.filter(pk=person.pk).update(external_ref=ref)
+        person_imported.send(
+            sender=PersonImport, person=person, by=by, occupation=item["occupation"][:200]
+        )
+        created += 1
+    person_import.mapping = mapping
+    person_import.status = PersonImport.Status.IMPORTED
+    person_import.imported = created
+    person_import.rows = []  # the data now lives in the records; the copy is not kept
+    person_import.save()
+    return created, skipped
