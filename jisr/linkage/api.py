@@ -18,7 +18,8 @@ from jisr.accounts.roles import Perm
 from jisr.api import allowed
 from jisr.audit.services import audit_reads
 from jisr.lib.errors import JisrError
-from jisr.linkage import evidence, selectors, services
+from jisr.linkage import selectors, services
+from jisr.linkage.engine import evidence
 from jisr.linkage.models import (
     LinkageRun,
     Register,

@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from jisr.accounts.models import Organisation, User
 from jisr.linkage import runs, services
+from jisr.linkage.engine.names import FAMILY, FEMALE, MALE
 from jisr.linkage.models import LinkageRun, Register, RegisterRecord, SharingAgreement
-from jisr.linkage.names import FAMILY, FEMALE, MALE
 from jisr.places.models import Governorate
 
 _VARIANTS = (("ة", "ه"), ("أ", "ا"), ("إ", "ا"), ("ى", "ي"), ("عبد ال", "عبدال"))

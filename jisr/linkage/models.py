@@ -9,7 +9,7 @@ importing an updated register updates those records and withdraws the ones no lo
 Jisr's own registry takes part as a register too (`Register.Kind.JISR_REGISTRY`), its records
 mirroring the persons an organisation registered, so one linkage code serves every pair.
 
-A `LinkageRun` links two registers (or deduplicates one) with the Splink model (`model.py`);
+A `LinkageRun` links two registers (or deduplicates one) with the Splink model (`engine/splink_model.py`);
 its pairs above the threshold are links, those in the uncertain band wait for review.
 `PairDecision` keeps every reviewer's decision on a pair; a re-run never changes them, and the
 latest decision on a pair outranks any probability. The records joined by links form one person

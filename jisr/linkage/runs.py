@@ -20,8 +20,9 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from jisr.linkage import evidence
-from jisr.linkage.clusters import recluster
+from jisr.linkage.engine import evidence
+from jisr.linkage.engine.prepare import INPUT_COLUMNS
+from jisr.linkage.golden import recluster
 from jisr.linkage.models import (
     CandidatePair,
     LinkageModel,
@@ -30,7 +31,6 @@ from jisr.linkage.models import (
     Register,
     RegisterRecord,
 )
-from jisr.linkage.prepare import INPUT_COLUMNS
 from jisr.linkage.selectors import compared_fields
 
 logger = logging.getLogger(__name__)
@@ -39,7 +39,7 @@ logger = logging.getLogger(__name__)
 def _table(register: Register, fields: tuple[str, ...]) -> Any:
     """The register's records in force as the model reads them, with only `fields`: a field
     left out is empty on every record, so no comparison, block or weight reads it."""
-    from jisr.linkage.model import table
+    from jisr.linkage.engine.splink_model import table
 
     records = RegisterRecord.objects.filter(register=register, withdrawn_at__isnull=True)
     columns = [c for c in INPUT_COLUMNS if c != "record_id" and c in fields]
@@ -66,7 +66,7 @@ def execute(run_id: int) -> LinkageRun:
 
 
 def _execute(run: LinkageRun) -> None:
-    from jisr.linkage import model
+    from jisr.linkage.engine import splink_model
     from jisr.linkage.services import sync_registry_register
 
     started = timezone.now()
@@ -81,13 +81,13 @@ def _execute(run: LinkageRun) -> None:
     tables = [_table(register, fields[register.pk]) for register in registers]
     if min(t.num_rows for t in tables) < 2:
         raise ValueError("A register in this run has fewer than two records in force.")
-    link_type: model.LinkType = "link_only" if run.right else "dedupe_only"
+    link_type: splink_model.LinkType = "link_only" if run.right else "dedupe_only"
     saved = LinkageModel.objects.filter(left=run.left, right=run.right).first()
     # A model trained on other fields has no weights for those now compared, or weighs some
     # now withheld: a new version is trained.
     compared = {str(pk): list(names) for pk, names in fields.items()}
     if saved is None or run.retrain or saved.fields != compared:
-        trained = model.linker_for(tables, link_type, None, say=lambda _text: None)
+        trained = splink_model.linker_for(tables, link_type, None, say=lambda _text: None)
         saved = LinkageModel.objects.create(
             left=run.left, right=run.right, settings=trained.misc.save_model_to_json(),
             version=1 + LinkageModel.objects.filter(left=run.left, right=run.right).count(),
@@ -97,7 +97,7 @@ def _execute(run: LinkageRun) -> None:
     settings = {
         **saved.settings, "retain_intermediate_calculation_columns": True, "retain_matching_columns": True,
     }  # fmt: skip
-    linker = model.linker_for(tables, link_type, settings, say=lambda _text: None)
+    linker = splink_model.linker_for(tables, link_type, settings, say=lambda _text: None)
     predictions = linker.inference.predict(threshold_match_probability=run.review_from)
     pairs = []
     for row in predictions.as_record_list():

@@ -23,7 +23,7 @@ from jisr.accounts.roles import Perm
 from jisr.audit.models import Action
 from jisr.audit.services import audit_reads, audit_record
 from jisr.lib.errors import JisrError
-from jisr.linkage import evidence
+from jisr.linkage.engine import evidence
 from jisr.linkage.models import (
     CandidatePair,
     LinkageRun,

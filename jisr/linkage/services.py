@@ -452,7 +452,7 @@ def decide_pair(*, by: Any, pair: CandidatePair, same_person: bool, note: str = 
     )  # fmt: skip
     audit_record(actor=by, action=Action.UPDATE, target=pair,
                  changes={"same_person": same_person, "probability": probability})  # fmt: skip
-    from jisr.linkage.clusters import recluster
+    from jisr.linkage.golden import recluster
 
     recluster()
     return decision

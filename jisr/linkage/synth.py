@@ -14,7 +14,7 @@ import random
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from jisr.linkage.names import FAMILY, FEMALE, KUNYA_PREFIX, MALE, NICKNAMES, TITLES
+from jisr.linkage.engine.names import FAMILY, FEMALE, KUNYA_PREFIX, MALE, NICKNAMES, TITLES
 
 GOVERNORATES = [
     "IQ-BG", "IQ-BA", "IQ-NI", "IQ-AR", "IQ-SU", "IQ-DA", "IQ-KI", "IQ-AN", "IQ-SD", "IQ-DI",

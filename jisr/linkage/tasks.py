@@ -15,6 +15,6 @@ def run_linkage_task(run_id: int) -> None:
 @task()
 def recluster_task() -> None:
     """The golden record after records were withdrawn: every record's cluster, recomputed."""
-    from jisr.linkage.clusters import recluster
+    from jisr.linkage.golden import recluster
 
     recluster()

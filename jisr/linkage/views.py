@@ -22,7 +22,8 @@ from jisr.lib.errors import JisrError
 from jisr.lib.forms import ColumnMappingForm, add_error_to_form
 from jisr.lib.pagination import CappedPaginator
 from jisr.lib.spreadsheets import write_csv, write_xlsx
-from jisr.linkage import evidence, reports, selectors, services
+from jisr.linkage import reports, selectors, services
+from jisr.linkage.engine import evidence
 from jisr.linkage.models import (
     LinkageRun,
     Register,

@@ -11,7 +11,7 @@ import pytest
 
 from jisr.conftest import client_for, register_person
 from jisr.linkage import services
-from jisr.linkage.clusters import recluster
+from jisr.linkage.golden import recluster
 from jisr.linkage.models import (
     CandidatePair,
     LinkageRun,

@@ -12,7 +12,7 @@ import pytest
 
 from jisr.conftest import client_for, register_person
 from jisr.linkage import services
-from jisr.linkage.clusters import recluster
+from jisr.linkage.golden import recluster
 from jisr.linkage.models import CandidatePair, LinkageRun, Register, RegisterRecord
 from jisr.registry.models import Purpose
 from jisr.registry.selectors import has_consent

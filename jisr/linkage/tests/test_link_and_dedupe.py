@@ -10,7 +10,7 @@ from typing import Any
 
 from django.core.management import call_command
 
-from jisr.linkage import prepare
+from jisr.linkage.engine import prepare
 
 
 def _f1(found: set[Any], truth: set[Any]) -> float:
@@ -149,7 +149,7 @@ def test_foreign_layouts_of_a_name_are_read_in_the_iraqi_order():
 
 
 def test_a_chain_of_links_does_not_join_two_people_told_apart():
-    from jisr.linkage.model import clusters
+    from jisr.linkage.engine.clusters import clusters
 
     # a–b and b–c are strong, but a and c were compared and scored low: b joins one of them only.
     scored = [(0.999, "a", "b"), (0.995, "b", "c"), (0.02, "a", "c"), (0.999, "d", "e")]

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from django.utils.html import escape
 
-from jisr.linkage import evidence
-from jisr.linkage.clusters import recluster
+from jisr.linkage.engine import evidence
+from jisr.linkage.golden import recluster
 from jisr.linkage.models import (
     CandidatePair,
     LinkageModel,

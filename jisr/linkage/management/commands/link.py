@@ -6,7 +6,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from jisr.lib.spreadsheets import csv_writer
-from jisr.linkage.model import DEFAULT_THRESHOLD, link
+from jisr.linkage.engine.splink_model import DEFAULT_THRESHOLD, link
 
 
 class Command(BaseCommand):

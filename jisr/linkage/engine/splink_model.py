@@ -18,9 +18,10 @@ import shutil
 import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal
 
-from jisr.linkage.prepare import prepared
+from jisr.linkage.engine.clusters import AGAINST, clusters
+from jisr.linkage.engine.prepare import prepared
 
 # Chosen on the generator's registers (docs/benchmarks.md): below it, brothers sharing father,
 # grandfather, family and mother names are taken for one person too often.
@@ -380,48 +381,3 @@ def dedupe(path: Path, *, threshold: float = DEFAULT_THRESHOLD, model: Path | No
     ]
     say("grouping the records of each person")
     return clusters(table.column("unique_id").to_pylist(), scored, threshold)
-
-
-# Two groups of records are not joined while any compared pair across them scores below this:
-# a chain of strong links must not make one person of two who were told apart.
-AGAINST = 0.5
-
-
-Record = TypeVar("Record", str, int)
-
-
-def clusters(
-    record_ids: list[Record], scored: list[tuple[float, Record, Record]], threshold: float
-) -> dict[Record, Record]:
-    """Each record's cluster (the id of the first record of its group): pairs at or above the
-    threshold join their groups, strongest first, unless a pair across the two groups scored
-    below `AGAINST`. Splink's connected components would join them regardless."""
-    against: dict[Record, set[Record]] = {}
-    for probability, left, right in scored:
-        if probability < AGAINST:
-            against.setdefault(left, set()).add(right)
-            against.setdefault(right, set()).add(left)
-    root = {record_id: record_id for record_id in record_ids}
-    members = {record_id: {record_id} for record_id in record_ids}
-
-    def find(node: Record) -> Record:
-        while root[node] != node:
-            root[node] = root[root[node]]
-            node = root[node]
-        return node
-
-    for _probability, left, right in sorted((p for p in scored if p[0] >= threshold), reverse=True):
-        a, b = find(left), find(right)
-        if a == b:
-            continue
-        small, large = sorted((a, b), key=lambda r: len(members[r]))
-        if any(
-            other in members[large]
-            for record in members[small]
-            for other in against.get(record, ())
-        ):
-            continue
-        root[small] = large
-        members[large] |= members.pop(small)
-    first = {group: min(records) for group, records in members.items()}
-    return {record_id: first[find(record_id)] for record_id in record_ids}

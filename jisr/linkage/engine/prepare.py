@@ -27,7 +27,7 @@ from functools import lru_cache
 from typing import Any
 
 from jisr.lib.arabic import normalise_name
-from jisr.linkage.names import FAMILY, FEMALE, MALE, NICKNAMES, TITLES
+from jisr.linkage.engine.names import FAMILY, FEMALE, MALE, NICKNAMES, TITLES
 
 INPUT_COLUMNS = (
     "record_id", "full_name", "first_name", "father_name", "grandfather_name", "family_name",
