@@ -14,11 +14,11 @@ from ninja import Field, File, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from jisr.accounts.access import not_found
+from jisr.accounts.apiauth import allowed
 from jisr.accounts.roles import Perm
-from jisr.api import allowed
 from jisr.audit.services import audit_reads
 from jisr.lib.errors import JisrError
-from jisr.linkage import selectors, services
+from jisr.linkage import imports, selectors, services
 from jisr.linkage.engine import evidence
 from jisr.linkage.models import (
     LinkageRun,
@@ -239,7 +239,7 @@ def upload_create(request: HttpRequest, register_id: int, file: File[UploadedFil
     )
     return Status(201, {
         "id": kept.pk, "register_id": register.pk, "filename": kept.filename, "headers": kept.headers,
-        "rows": len(kept.rows), "proposed_mapping": services.proposed_mapping(kept),
+        "rows": len(kept.rows), "proposed_mapping": imports.upload_proposed_mapping(upload=kept),
     })  # fmt: skip
 
 
@@ -248,7 +248,7 @@ def upload_create(request: HttpRequest, register_id: int, file: File[UploadedFil
 )
 def upload_check(request: HttpRequest, upload_id: int, payload: MappingIn) -> dict[str, Any]:
     kept = _upload(request, upload_id)
-    checked = services.check(kept, payload.mapping)
+    checked = imports.upload_check(upload=kept, mapping=payload.mapping)
     return {"ready": len(checked.ready), "errors": [e.__dict__ for e in checked.errors]}
 
 
@@ -259,7 +259,7 @@ def upload_check(request: HttpRequest, upload_id: int, payload: MappingIn) -> di
 )
 def upload_import(request: HttpRequest, upload_id: int, payload: MappingIn) -> dict[str, int]:
     kept = _upload(request, upload_id)
-    checked = services.check(kept, payload.mapping)
+    checked = imports.upload_check(upload=kept, mapping=payload.mapping)
     if checked.errors:
         raise JisrError(
             "invalid_rows", _("%(count)s problems in the file; nothing was imported.") % {"count": len(checked.errors)},

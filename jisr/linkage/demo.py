@@ -13,8 +13,9 @@ from typing import Any
 from django.utils import timezone
 
 from jisr.accounts.models import Organisation, User
-from jisr.linkage import runs, services
+from jisr.linkage import runs
 from jisr.linkage.engine.names import FAMILY, FEMALE, MALE
+from jisr.linkage.mirror import registry_mirror_refresh
 from jisr.linkage.models import LinkageRun, Register, RegisterRecord, SharingAgreement
 from jisr.places.models import Governorate
 
@@ -66,7 +67,7 @@ def build_linkage(
 ) -> Any:
     if Register.objects.filter(organisation=labour).exists():
         return None
-    registry = services.sync_registry_register(migration)
+    registry = registry_mirror_refresh(organisation=migration).register
     register = Register.objects.create(
         organisation=labour, name="الباحثون عن عمل", kind=Register.Kind.UNEMPLOYED, created_by=labour_analyst,
         imported_at=timezone.now(),

@@ -20,9 +20,10 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from jisr.linkage.engine import evidence
+from jisr.linkage.engine import evidence, splink_model
 from jisr.linkage.engine.prepare import INPUT_COLUMNS
 from jisr.linkage.golden import recluster
+from jisr.linkage.mirror import registry_mirror_refresh
 from jisr.linkage.models import (
     CandidatePair,
     LinkageModel,
@@ -39,11 +40,9 @@ logger = logging.getLogger(__name__)
 def _table(register: Register, fields: tuple[str, ...]) -> Any:
     """The register's records in force as the model reads them, with only `fields`: a field
     left out is empty on every record, so no comparison, block or weight reads it."""
-    from jisr.linkage.engine.splink_model import table
-
     records = RegisterRecord.objects.filter(register=register, withdrawn_at__isnull=True)
     columns = [c for c in INPUT_COLUMNS if c != "record_id" and c in fields]
-    return table(
+    return splink_model.table(
         {"record_id": str(pk), **dict(zip(columns, values, strict=True))}
         for pk, *values in records.values_list("pk", *columns).iterator(chunk_size=5000)
     )
@@ -66,14 +65,13 @@ def execute(run_id: int) -> LinkageRun:
 
 
 def _execute(run: LinkageRun) -> None:
-    from jisr.linkage.engine import splink_model
-    from jisr.linkage.services import sync_registry_register
-
     started = timezone.now()
     registers = [run.left] + ([run.right] if run.right else [])
     for register in registers:
         if register.kind == Register.Kind.JISR_REGISTRY:
-            sync_registry_register(register.organisation)
+            _mirror, erased = registry_mirror_refresh(organisation=register.organisation)
+            if erased:  # the golden record follows at once, even should the run fail
+                recluster()
     # Read when the run starts: an agreement changed since the run was queued counts.
     fields = compared_fields(run)
     if any(not set(names) & set(INPUT_COLUMNS) for names in fields.values()):
@@ -135,7 +133,7 @@ def _execute(run: LinkageRun) -> None:
 def _accuracy(linker: Any, run: LinkageRun, registers: list[Register]) -> dict[str, Any]:
     """Precision and recall at the run's threshold against the reviewers' decisions (the
     latest per pair), with Splink's accuracy analysis; empty while there are none."""
-    import pyarrow as pa
+    import pyarrow as pa  # heavy: loaded by a run only, never by a page
 
     in_run = Q(left__register__in=registers) & Q(right__register__in=registers)
     latest: dict[tuple[int, int], bool] = {}

@@ -22,6 +22,7 @@ from jisr.accounts.models import Organisation, OrganisationKind
 from jisr.accounts.roles import Perm
 from jisr.audit.models import Action
 from jisr.audit.services import audit_reads, audit_record
+from jisr.cases.models import OPEN_REFERRAL, Referral
 from jisr.lib.errors import JisrError
 from jisr.linkage.engine import evidence
 from jisr.linkage.models import (
@@ -493,8 +494,6 @@ def cross_reference(
     """Records of `base` that are the same person as a record of `other` (both registers
     reached by the user), optionally only persons of Jisr's registry with no open referral; the
     fields each side shows are what the user may see of it."""
-    from jisr.cases.models import OPEN_REFERRAL, Referral
-
     require(fetched_by, Perm.CROSS_REFERENCE_VIEW)
     reachable = set(reachable_registers(fetched_by).values_list("pk", flat=True))
     if base.pk not in reachable or other.pk not in reachable:

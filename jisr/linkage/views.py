@@ -22,7 +22,7 @@ from jisr.lib.errors import JisrError
 from jisr.lib.forms import ColumnMappingForm, add_error_to_form
 from jisr.lib.pagination import CappedPaginator
 from jisr.lib.spreadsheets import write_csv, write_xlsx
-from jisr.linkage import reports, selectors, services
+from jisr.linkage import imports, reports, selectors, services
 from jisr.linkage.engine import evidence
 from jisr.linkage.models import (
     LinkageRun,
@@ -31,7 +31,7 @@ from jisr.linkage.models import (
     SharingAgreement,
 )
 
-FIELD_LABELS = {t.key: t.label for t in services.TARGETS}
+FIELD_LABELS = {t.key: t.label for t in imports.TARGETS}
 
 
 class RegisterForm(forms.Form):
@@ -218,9 +218,9 @@ def upload_map(request: AuthedRequest, upload_id: int) -> HttpResponse:
     if kept.status == RegisterUpload.Status.IMPORTED:
         messages.info(request, _("This file has already been imported."))
         return redirect("linkage:register_detail", register_id=kept.register_id)
-    initial = {f"map_{key}": column for key, column in services.proposed_mapping(kept).items()}
+    initial = {f"map_{key}": column for key, column in imports.upload_proposed_mapping(upload=kept).items()}
     form = ColumnMappingForm(
-        request.POST or None, headers=kept.headers, targets=services.TARGETS, initial=initial
+        request.POST or None, headers=kept.headers, targets=imports.TARGETS, initial=initial
     )
     checked = None
     if request.method == "POST" and form.is_valid():
@@ -236,7 +236,7 @@ def upload_map(request: AuthedRequest, upload_id: int) -> HttpResponse:
                     "%(withdrawn)s no longer in the register."
                 ) % counts)  # fmt: skip
                 return redirect("linkage:register_detail", register_id=kept.register_id)
-        checked = services.check(kept, mapping)
+        checked = imports.upload_check(upload=kept, mapping=mapping)
     return render(request, "linkage/upload_map.html", {
         "upload": kept, "form": form, "checked": checked,
         "errors": checked.errors[:500] if checked else [], "preview": kept.rows[:5],

@@ -16,7 +16,7 @@ from django.core.management import call_command
 from jisr.accounts.models import Organisation, OrganisationKind
 from jisr.accounts.roles import Role, Scope
 from jisr.conftest import client_for, make_user, register_person
-from jisr.linkage import services
+from jisr.linkage import imports, services
 from jisr.linkage.models import Register
 
 
@@ -87,7 +87,7 @@ def linked_registers(
         by=labour_analyst, register=register, content=content, filename="right.csv"
     )
     services.run_import(
-        by=labour_analyst, register_upload=kept, mapping=services.proposed_mapping(kept)
+        by=labour_analyst, register_upload=kept, mapping=imports.upload_proposed_mapping(upload=kept)
     )
     truth = {
         (r["left_id"], r["right_id"])

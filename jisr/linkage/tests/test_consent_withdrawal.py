@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from jisr.conftest import client_for, register_person
-from jisr.linkage import services
+from jisr.linkage import imports, services
 from jisr.linkage.golden import recluster
 from jisr.linkage.models import CandidatePair, LinkageRun, Register, RegisterRecord
 from jisr.registry.models import Purpose
@@ -153,8 +153,8 @@ def test_withdrawal_ends_the_recipients_access_in_the_same_request(
     mirror.refresh_from_db()
     assert mirror.withdrawn_at is not None
     assert mirror.cluster is None
-    assert [getattr(mirror, f) for f in services.RECORD_FIELDS] == [""] * len(
-        services.RECORD_FIELDS
+    assert [getattr(mirror, f) for f in imports.RECORD_FIELDS] == [""] * len(
+        imports.RECORD_FIELDS
     )
     assert not CandidatePair.objects.filter(right=mirror).exists()
     # Refreshing the mirror keeps the person out, and erased.

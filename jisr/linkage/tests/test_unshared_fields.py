@@ -45,7 +45,7 @@ def _guesses(person: Person, mirror: RegisterRecord) -> str:
 def test_guesses_uploaded_by_a_recipient_learn_nothing_of_an_unshared_field(
     synth: Path, people: dict[str, Any], labour_analyst: Any, capture: Any
 ) -> None:
-    from jisr.linkage import services
+    from jisr.linkage import imports, services
     from jisr.linkage.models import Register
 
     scene = linked_registers(synth, people, labour_analyst, shared=SHARED)
@@ -65,7 +65,7 @@ def test_guesses_uploaded_by_a_recipient_learn_nothing_of_an_unshared_field(
         filename="right.csv",
     )  # fmt: skip
     services.run_import(
-        by=labour_analyst, register_upload=kept, mapping=services.proposed_mapping(kept)
+        by=labour_analyst, register_upload=kept, mapping=imports.upload_proposed_mapping(upload=kept)
     )
     labour = scene["labour"]
     with capture(execute=True):
