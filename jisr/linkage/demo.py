@@ -110,4 +110,4 @@ def build_linkage(
         valid_until=timezone.localdate() + dt.timedelta(days=365),
     )  # fmt: skip
     run = LinkageRun.objects.create(left=register, right=registry, started_by=labour_analyst)
-    return runs.execute(run.pk)
+    return runs.run_execute(run_id=run.pk)

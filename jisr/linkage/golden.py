@@ -41,7 +41,7 @@ def _scored() -> list[tuple[float, int, int]]:
 
 
 @transaction.atomic
-def recluster() -> int:
+def clusters_recompute() -> int:
     """Bring every record's `cluster` up to date; the number of records changed."""
     scored = _scored()
     nodes = sorted({node for _p, left, right in scored for node in (left, right)})

@@ -181,7 +181,7 @@ class LinkageModel(models.Model):
     trained_at = models.DateTimeField(default=timezone.now)
     trained_on = models.JSONField(default=dict)  # records per register
     # Register id → the fields of its records the model compares: those the agreements let
-    # every reader of the pairs see (`selectors.compared_fields`); the rest are left out of
+    # every reader of the pairs see (`selectors.run_compared_fields`); the rest are left out of
     # its input. Empty for a model trained before this rule: it compared every field.
     fields = models.JSONField(default=dict)
 

@@ -2,7 +2,7 @@
 
 The run reads the records in force of one register (duplicates) or two (links), with Jisr's
 registry refreshed first when it takes part, and of them only the fields every reader of its
-pairs may see (`selectors.compared_fields`); it reuses the latest trained model of that pair of
+pairs may see (`selectors.run_compared_fields`); it reuses the latest trained model of that pair of
 registers if it compared the same fields, or trains one (u from random pairs, m by expectation
 maximisation) and keeps it as a new version; it keeps the pairs above the review band with their
 evidence, replacing those of the pair's previous run (reviewers' decisions are kept apart and
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.db import transaction
 from django.db.models import Q
@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from jisr.linkage.engine import evidence, splink_model
 from jisr.linkage.engine.prepare import INPUT_COLUMNS
-from jisr.linkage.golden import recluster
+from jisr.linkage.golden import clusters_recompute
 from jisr.linkage.mirror import registry_mirror_refresh
 from jisr.linkage.models import (
     CandidatePair,
@@ -32,12 +32,17 @@ from jisr.linkage.models import (
     Register,
     RegisterRecord,
 )
-from jisr.linkage.selectors import compared_fields
+from jisr.linkage.selectors import run_compared_fields
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+    from splink import Linker
+    from splink.internals.splink_dataframe import SplinkDataFrame
 
 logger = logging.getLogger(__name__)
 
 
-def _table(register: Register, fields: tuple[str, ...]) -> Any:
+def _table(register: Register, fields: tuple[str, ...]) -> pa.Table:
     """The register's records in force as the model reads them, with only `fields`: a field
     left out is empty on every record, so no comparison, block or weight reads it."""
     records = RegisterRecord.objects.filter(register=register, withdrawn_at__isnull=True)
@@ -48,7 +53,8 @@ def _table(register: Register, fields: tuple[str, ...]) -> Any:
     )
 
 
-def execute(run_id: int) -> LinkageRun:
+def run_execute(*, run_id: int) -> LinkageRun:
+    """Run a queued run (in the background worker); a failure is kept on the run."""
     run = LinkageRun.objects.select_related("left__organisation", "right__organisation").get(
         pk=run_id
     )
@@ -71,9 +77,9 @@ def _execute(run: LinkageRun) -> None:
         if register.kind == Register.Kind.JISR_REGISTRY:
             _mirror, erased = registry_mirror_refresh(organisation=register.organisation)
             if erased:  # the golden record follows at once, even should the run fail
-                recluster()
+                clusters_recompute()
     # Read when the run starts: an agreement changed since the run was queued counts.
-    fields = compared_fields(run)
+    fields = run_compared_fields(run=run)
     if any(not set(names) & set(INPUT_COLUMNS) for names in fields.values()):
         raise ValueError("The agreements share no field the model compares.")
     tables = [_table(register, fields[register.pk]) for register in registers]
@@ -127,10 +133,10 @@ def _execute(run: LinkageRun) -> None:
             status=LinkageRun.Status.DONE, finished_at=timezone.now(), model=saved, accuracy=accuracy,
             counts={"records": [t.num_rows for t in tables], "links": links, "to_review": len(pairs) - links},
         )  # fmt: skip
-        recluster()
+        clusters_recompute()
 
 
-def _accuracy(linker: Any, run: LinkageRun, registers: list[Register]) -> dict[str, Any]:
+def _accuracy(linker: Linker, run: LinkageRun, registers: list[Register]) -> dict[str, Any]:
     """Precision and recall at the run's threshold against the reviewers' decisions (the
     latest per pair), with Splink's accuracy analysis; empty while there are none."""
     import pyarrow as pa  # heavy: loaded by a run only, never by a page
@@ -155,9 +161,14 @@ def _accuracy(linker: Any, run: LinkageRun, registers: list[Register]) -> dict[s
         "clerical_match_score": [1.0 if same else 0.0 for same in latest.values()],
     })  # fmt: skip
     table = linker.table_management.register_table(labels, f"labels_{run.pk}", overwrite=True)
-    rows = linker.evaluation.accuracy_analysis_from_labels_table(
-        table, threshold_match_probability=run.threshold, output_type="table"
-    ).as_record_list()
+    # output_type="table" gives a table, not one of the charts the method's type also allows.
+    analysis = cast(
+        "SplinkDataFrame",
+        linker.evaluation.accuracy_analysis_from_labels_table(
+            table, threshold_match_probability=run.threshold, output_type="table"
+        ),
+    )
+    rows = analysis.as_record_list()
     at = (
         min(rows, key=lambda r: abs(float(r["truth_threshold"]) - _weight(run.threshold)))
         if rows

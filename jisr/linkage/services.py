@@ -1,5 +1,6 @@
-"""Writes of the linkage app: registers and their imports, linkage runs, reviewers' decisions,
-the golden record's clusters and the data-sharing agreements. Each is one transaction, audited."""
+"""Writes of the linkage app: registers and their imports, Jisr's registry as a register, linkage
+runs, reviewers' decisions, the data-sharing agreements and the export of a cross-reference.
+Each is one transaction, audited; background work is enqueued once it commits."""
 
 from __future__ import annotations
 
@@ -13,12 +14,12 @@ from django.utils.translation import gettext as _
 from jisr.accounts.access import forbidden, not_found, require
 from jisr.accounts.models import Organisation, User
 from jisr.accounts.roles import Perm
-from jisr.audit.models import Action
+from jisr.audit.models import Action, AuditEntry
 from jisr.audit.services import audit_record
 from jisr.lib.errors import JisrError
 from jisr.lib.spreadsheets import UnreadableFile, read_table
-from jisr.linkage import selectors
-from jisr.linkage.golden import recluster
+from jisr.linkage import reports, selectors
+from jisr.linkage.golden import clusters_recompute
 from jisr.linkage.imports import RECORD_FIELDS, upload_check
 from jisr.linkage.mirror import mirror_records_erase, registry_mirror_refresh
 from jisr.linkage.models import (
@@ -40,7 +41,8 @@ def _golden_record_after_commit() -> None:
     transaction.on_commit(lambda: recluster_task.enqueue())
 
 
-def create_register(*, by: Any, name: str, kind: str) -> Register:
+@transaction.atomic
+def register_create(*, by: User, name: str, kind: str) -> Register:
     require(by, Perm.REGISTER_MANAGE)
     if by.organisation is None:
         raise forbidden()
@@ -56,8 +58,12 @@ def create_register(*, by: Any, name: str, kind: str) -> Register:
             "invalid", _("Give the register a name."), fields={"name": [_("This is required.")]}
         )
     if Register.objects.filter(organisation=by.organisation, name=name).exists():
-        raise JisrError("conflict", _("Your organisation already has a register of that name."), status=409,
-                        fields={"name": [_("Choose another name.")]})  # fmt: skip
+        raise JisrError(
+            "conflict",
+            _("Your organisation already has a register of that name."),
+            status=409,
+            fields={"name": [_("Choose another name.")]},
+        )
     register = Register.objects.create(
         organisation=by.organisation, name=name, kind=kind, created_by=by
     )
@@ -67,33 +73,38 @@ def create_register(*, by: Any, name: str, kind: str) -> Register:
     return register
 
 
-def upload(*, by: Any, register: Register, content: bytes, filename: str) -> RegisterUpload:
+@transaction.atomic
+def upload_create(
+    *, by: User, register: Register, content: bytes, filename: str
+) -> RegisterUpload:
     """Keep a spreadsheet for checking; the register's saved mapping, else a guess, is proposed."""
-    selectors.require_own_register(by, register)
+    selectors.register_require_own(fetched_by=by, register=register)
     try:
         headers, rows = read_table(content, filename)
     except UnreadableFile as error:
         raise error.as_error() from None
     if not headers or not rows:
-        raise JisrError("unreadable", _("The file has no rows under its column names."), status=422,
-                        fields={"file": [_("Choose a file with a header row and at least one record.")]})  # fmt: skip
+        raise JisrError(
+            "unreadable",
+            _("The file has no rows under its column names."),
+            status=422,
+            fields={"file": [_("Choose a file with a header row and at least one record.")]},
+        )
     return RegisterUpload.objects.create(
         register=register, created_by=by, filename=filename[:200], headers=headers, rows=rows
     )
 
 
 @transaction.atomic
-def run_import(
-    *, by: Any, register_upload: RegisterUpload, mapping: dict[str, str]
-) -> dict[str, int]:
+def upload_import(*, by: User, upload: RegisterUpload, mapping: dict[str, str]) -> dict[str, int]:
     """Import every row or none. Records keep their source id: one already in the register is
     updated, a new one added, and one no longer in the file withdrawn (kept, not linked)."""
-    register = register_upload.register
-    selectors.require_own_register(by, register)
-    upload_row = RegisterUpload.objects.select_for_update().get(pk=register_upload.pk)
+    register = upload.register
+    selectors.register_require_own(fetched_by=by, register=register)
+    upload_row = RegisterUpload.objects.select_for_update().get(pk=upload.pk)
     if upload_row.status == RegisterUpload.Status.IMPORTED:
         raise JisrError("conflict", _("This file has already been imported."), status=409)
-    checked = upload_check(upload=register_upload, mapping=mapping)
+    checked = upload_check(upload=upload, mapping=mapping)
     if checked.errors:
         raise JisrError(
             "invalid_rows",
@@ -130,12 +141,11 @@ def run_import(
         RegisterRecord.objects.filter(pk__in=missing[start : start + 900]).update(
             withdrawn_at=now, updated_at=now
         )
-    withdrawn = len(missing)
     counts = {
         "created": len(created),
         "updated": len(changed),
         "unchanged": unchanged,
-        "withdrawn": withdrawn,
+        "withdrawn": len(missing),
     }
     register.mapping, register.imported_at = mapping, now
     register.save(update_fields=["mapping", "imported_at"])
@@ -155,7 +165,7 @@ def run_import(
 
 
 def mirror_follow_consent(
-    sender: Any, *, event: ConsentEvent, by: User | None, **_kwargs: Any
+    sender: object, *, event: ConsentEvent, by: User | None, **_kwargs: Any
 ) -> None:
     """A person's consent to sharing (or to being registered at all) ends: their records in every
     organisation's mirror of the Jisr registry are withdrawn and erased in the same transaction,
@@ -175,12 +185,15 @@ def mirror_follow_consent(
         _golden_record_after_commit()
     for record in records:
         audit_record(
-            actor=by, action=Action.UPDATE, target=record,
+            actor=by,
+            action=Action.UPDATE,
+            target=record,
             changes={"withdrawn": f"consent.{event.purpose}", "erased": True},
-        )  # fmt: skip
+        )
 
 
-def registry_register(*, by: Any) -> Register:
+@transaction.atomic
+def registry_register_refresh(*, by: User) -> Register:
     """The register that lets the persons the user's organisation registered in Jisr (those who
     consent to sharing) be linked with other registers and shared by agreement."""
     require(by, Perm.REGISTER_MANAGE)
@@ -194,63 +207,92 @@ def registry_register(*, by: Any) -> Register:
     return register
 
 
-def start_run(
-    *, by: Any, left: Register, right: Register | None, retrain: bool = False
+@transaction.atomic
+def run_start(
+    *, by: User, left: Register, right: Register | None, retrain: bool = False
 ) -> LinkageRun:
     """Queue a run: `left` must be the user's organisation's; `right` its own or shared with it.
     The pair's latest model is reused unless `retrain` asks for a new version."""
     require(by, Perm.REGISTER_MANAGE)
-    selectors.require_own_register(by, left)
+    selectors.register_require_own(fetched_by=by, register=left)
     if right is not None:
         if right == left:
             right = None
-        elif right not in selectors.reachable_registers(by):
+        elif not selectors.register_list(fetched_by=by).filter(pk=right.pk).exists():
             raise not_found()
     if right is None and left.kind == Register.Kind.JISR_REGISTRY:
         raise JisrError(
             "invalid", _("Jisr's registry is checked for duplicates when persons are registered.")
         )
     run = LinkageRun.objects.create(left=left, right=right, started_by=by, retrain=retrain)
-    audit_record(actor=by, action=Action.CREATE, target=run,
-                 changes={"left": left.pk, "right": right.pk if right else None, "retrain": retrain})  # fmt: skip
+    audit_record(
+        actor=by,
+        action=Action.CREATE,
+        target=run,
+        changes={"left": left.pk, "right": right.pk if right else None, "retrain": retrain},
+    )
     transaction.on_commit(lambda: run_linkage_task.enqueue(run.pk))
     return run
 
 
-def decide_pair(*, by: Any, pair: CandidatePair, same_person: bool, note: str = "") -> PairDecision:
+@transaction.atomic
+def pair_decide(
+    *, by: User, pair: CandidatePair, same_person: bool, note: str = ""
+) -> PairDecision:
     """A reviewer's decision; kept for good, the latest on a pair counts, and re-runs never
     change it. The golden record follows at once."""
     require(by, Perm.LINKAGE_REVIEW)
-    if not selectors.pairs_in_reach(by).filter(pk=pair.pk).exists():
+    if not selectors.pair_list(fetched_by=by).filter(pk=pair.pk).exists():
         raise not_found()
     # The probability the reviewer was shown: the one their organisation's fields make.
-    probability = selectors.pair_evidence(pair, selectors.sight(by))[1]
-    decision = PairDecision.objects.create(
-        left=pair.left, right=pair.right, same_person=same_person, note=note.strip()[:500],
-        decided_by=by, probability=probability,
-    )  # fmt: skip
-    audit_record(actor=by, action=Action.UPDATE, target=pair,
-                 changes={"same_person": same_person, "probability": probability})  # fmt: skip
-    recluster()
+    fields_of = selectors.fields_seen_lookup(fetched_by=by)
+    probability = selectors.pair_evidence(pair=pair, fields_of=fields_of)[1]
+    decision = PairDecision(
+        left=pair.left,
+        right=pair.right,
+        same_person=same_person,
+        note=note.strip(),
+        decided_by=by,
+        probability=probability,
+    )
+    decision.full_clean()
+    decision.save()
+    audit_record(
+        actor=by,
+        action=Action.UPDATE,
+        target=pair,
+        changes={"same_person": same_person, "probability": probability},
+    )
+    clusters_recompute()
     return decision
 
 
-def create_agreement(
-    *, by: Any, register: Register, recipient: Organisation, fields: list[str], purpose: str,
-    valid_until: dt.date, referral_follow_up: bool = False,
-) -> SharingAgreement:  # fmt: skip
+@transaction.atomic
+def agreement_create(
+    *,
+    by: User,
+    register: Register,
+    recipient: Organisation,
+    fields: list[str],
+    purpose: str,
+    valid_until: dt.date,
+    referral_follow_up: bool = False,
+) -> SharingAgreement:
     """The owner of a register lets another organisation see some of its fields; for Jisr's
     registry, only a ministry or a government office, and, if it says so, for referral
     follow-up (who has no open referral in Jisr)."""
     require(by, Perm.AGREEMENT_MANAGE)
-    selectors.require_own_register(by, register)
+    selectors.register_require_own(fetched_by=by, register=register)
     problems: dict[str, list[str]] = {}
     if recipient.pk in (by.organisation.descendant_ids() if by.organisation else set()):
         problems["recipient"] = [_("Your own organisation already sees its registers.")]
-    elif not selectors.may_receive(register, recipient):
+    elif not selectors.may_receive(register=register, organisation=recipient):
         problems["recipient"] = [
-            _("The persons in Jisr's registry consented to sharing with another ministry: choose a ministry or a government office.")
-        ]  # fmt: skip
+            _(
+                "The persons in Jisr's registry consented to sharing with another ministry: "
+                "choose a ministry or a government office."
+            )
+        ]
     if referral_follow_up and register.kind != Register.Kind.JISR_REGISTRY:
         problems["referral_follow_up"] = [_("Only Jisr's registry has referrals to follow up.")]
     unknown = [f for f in fields if f not in SharingAgreement.FIELDS]
@@ -262,21 +304,66 @@ def create_agreement(
         problems["valid_until"] = [_("The date has passed.")]
     if problems:
         raise JisrError("invalid", _("Please correct the errors below."), fields=problems)
-    agreement = SharingAgreement.objects.create(
-        register=register, recipient=recipient, fields=[f for f in SharingAgreement.FIELDS if f in fields],
-        purpose=purpose.strip()[:300], valid_until=valid_until, created_by=by,
+    agreement = SharingAgreement(
+        register=register,
+        recipient=recipient,
+        fields=[f for f in SharingAgreement.FIELDS if f in fields],
+        purpose=purpose.strip(),
+        valid_until=valid_until,
+        created_by=by,
         referral_follow_up=referral_follow_up,
-    )  # fmt: skip
-    audit_record(actor=by, action=Action.CREATE, target=agreement,
-                 changes={"register": register.pk, "recipient": recipient.pk, "fields": agreement.fields,
-                          "referral_follow_up": referral_follow_up})  # fmt: skip
+    )
+    agreement.full_clean()
+    agreement.save()
+    audit_record(
+        actor=by,
+        action=Action.CREATE,
+        target=agreement,
+        changes={
+            "register": register.pk,
+            "recipient": recipient.pk,
+            "fields": agreement.fields,
+            "referral_follow_up": referral_follow_up,
+        },
+    )
     return agreement
 
 
-def end_agreement(*, by: Any, agreement: SharingAgreement) -> None:
+@transaction.atomic
+def agreement_end(*, by: User, agreement: SharingAgreement) -> None:
     require(by, Perm.AGREEMENT_MANAGE)
-    selectors.require_own_register(by, agreement.register)
+    selectors.register_require_own(fetched_by=by, register=agreement.register)
     if agreement.ended_at is None:
         agreement.ended_at = timezone.now()
         agreement.save(update_fields=["ended_at"])
         audit_record(actor=by, action=Action.DEACTIVATE, target=agreement)
+
+
+@transaction.atomic
+def cross_reference_export(*, by: User, report: selectors.CrossReference) -> reports.Table:
+    """The report as a table for a file, with one audit entry per exported record, on both
+    sides, written in one statement."""
+    filters = {
+        "base": report.base.pk,
+        "other": report.other.pk,
+        "without_open_referral": report.without_open_referral,
+    }
+    exported = []
+    for row in report.rows:
+        for record in (row["base"], row["other"]):
+            label = f"{record['register_name']}:{record['fields'].get('source_id', '')}"
+            person = report.persons.get(record["id"])
+            exported.append(
+                AuditEntry(
+                    actor=by,
+                    organisation=by.organisation,
+                    action=Action.EXPORT,
+                    object_type="linkage.registerrecord",
+                    object_id=str(record["id"]),
+                    object_label=label[:200],
+                    changes={"filters": filters},
+                    person_ids=[person] if person is not None else [],
+                )
+            )
+    AuditEntry.objects.bulk_create(exported)
+    return reports.table(report)

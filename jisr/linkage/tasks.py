@@ -6,16 +6,16 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from jisr.linkage.golden import recluster
-from jisr.linkage.runs import execute
+from jisr.linkage.golden import clusters_recompute
+from jisr.linkage.runs import run_execute
 
 
 @task()
 def run_linkage_task(run_id: int) -> None:
-    execute(run_id)
+    run_execute(run_id=run_id)
 
 
 @task()
 def recluster_task() -> None:
     """The golden record after records were withdrawn: every record's cluster, recomputed."""
-    recluster()
+    clusters_recompute()

@@ -22,7 +22,7 @@ from jisr.lib.errors import JisrError
 from jisr.lib.forms import ColumnMappingForm, add_error_to_form
 from jisr.lib.pagination import CappedPaginator
 from jisr.lib.spreadsheets import write_csv, write_xlsx
-from jisr.linkage import imports, reports, selectors, services
+from jisr.linkage import imports, selectors, services
 from jisr.linkage.engine import evidence
 from jisr.linkage.models import (
     LinkageRun,
@@ -71,7 +71,7 @@ class AgreementForm(forms.Form):
     def __init__(self, *args: Any, user: Any, register: Register, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field: Any = self.fields["recipient"]
-        field.queryset = selectors.recipients(user, register)
+        field.queryset = selectors.recipient_list(fetched_by=user, register=register)
         if register.kind != Register.Kind.JISR_REGISTRY:
             del self.fields["referral_follow_up"]  # only the registry's persons have referrals
 
@@ -89,7 +89,7 @@ class CrossReferenceForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        reachable = selectors.reachable_registers(user).select_related("organisation")
+        reachable = selectors.register_list(fetched_by=user).select_related("organisation")
         for name in ("base", "other"):
             field: Any = self.fields[name]
             field.queryset = reachable
@@ -99,23 +99,23 @@ class CrossReferenceForm(forms.Form):
 @permission(Perm.REGISTER_MANAGE)
 def register_list(request: AuthedRequest) -> HttpResponse:
     if request.method == "POST" and request.POST.get("action") == "registry":
-        register = services.registry_register(by=request.user)
+        register = services.registry_register_refresh(by=request.user)
         return redirect("linkage:register_detail", register_id=register.pk)
     form = RegisterForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            register = services.create_register(by=request.user, **form.cleaned_data)
+            register = services.register_create(by=request.user, **form.cleaned_data)
         except JisrError as error:
             add_error_to_form(form, error)
         else:
             return redirect("linkage:register_upload", register_id=register.pk)
-    own = selectors.own_registers(request.user).select_related("organisation")
+    own = selectors.register_list_own(fetched_by=request.user).select_related("organisation")
     shared = (
-        selectors.reachable_registers(request.user)
+        selectors.register_list(fetched_by=request.user)
         .exclude(pk__in=own.values("pk"))
         .select_related("organisation")
     )
-    runs = selectors.runs_in_reach(request.user)[:20]
+    runs = selectors.run_list(fetched_by=request.user)[:20]
     return render(
         request,
         "linkage/register_list.html",
@@ -125,8 +125,8 @@ def register_list(request: AuthedRequest) -> HttpResponse:
 
 @permission(Perm.REGISTER_MANAGE)
 def register_detail(request: AuthedRequest, register_id: int) -> HttpResponse:
-    register = selectors.register_get(request.user, register_id)
-    own = register in selectors.own_registers(request.user)
+    register = selectors.register_get(fetched_by=request.user, register_id=register_id)
+    own = register in selectors.register_list_own(fetched_by=request.user)
     agreement_form = (
         AgreementForm(request.POST or None, user=request.user, register=register)
         if own and request.user.can(Perm.AGREEMENT_MANAGE)
@@ -138,9 +138,9 @@ def register_detail(request: AuthedRequest, register_id: int) -> HttpResponse:
             if action == "run":
                 other = request.POST.get("other") or ""
                 right = (
-                    selectors.register_get(request.user, int(other)) if other.isdigit() else None
+                    selectors.register_get(fetched_by=request.user, register_id=int(other)) if other.isdigit() else None
                 )
-                run = services.start_run(
+                run = services.run_start(
                     by=request.user,
                     left=register,
                     right=right,
@@ -153,11 +153,11 @@ def register_detail(request: AuthedRequest, register_id: int) -> HttpResponse:
                 ).first()
                 if agreement is None:
                     raise not_found()
-                services.end_agreement(by=request.user, agreement=agreement)
+                services.agreement_end(by=request.user, agreement=agreement)
                 messages.success(request, _("The agreement has ended."))
                 return redirect("linkage:register_detail", register_id=register.pk)
             if action == "agreement" and agreement_form is not None and agreement_form.is_valid():
-                services.create_agreement(
+                services.agreement_create(
                     by=request.user,
                     register=register,
                     recipient=agreement_form.cleaned_data["recipient"],
@@ -174,7 +174,7 @@ def register_detail(request: AuthedRequest, register_id: int) -> HttpResponse:
             else:
                 messages.error(request, str(error.message))
     records = (
-        CappedPaginator(selectors.records_of(request.user, register, in_force=True).order_by("source_id"), 50)
+        CappedPaginator(selectors.record_list(fetched_by=request.user, register=register, in_force=True).order_by("source_id"), 50)
         .get_page(request.GET.get("page")) if own else None
     )  # fmt: skip
     if records is not None:
@@ -189,20 +189,20 @@ def register_detail(request: AuthedRequest, register_id: int) -> HttpResponse:
         "withdrawn": register.records.filter(withdrawn_at__isnull=False).count() if own else None,
         "records": records,
         "agreements": register.agreements.select_related("recipient") if own else [],
-        "others": selectors.reachable_registers(request.user).exclude(pk=register.pk).select_related("organisation"),
-        "field_labels": [(f, FIELD_LABELS.get(f, f)) for f in selectors.visible_fields(request.user, register)],
+        "others": selectors.register_list(fetched_by=request.user).exclude(pk=register.pk).select_related("organisation"),
+        "field_labels": [(f, FIELD_LABELS.get(f, f)) for f in selectors.fields_seen(fetched_by=request.user, register=register)],
         "today": timezone.localdate(),
     })  # fmt: skip
 
 
 @permission(Perm.REGISTER_MANAGE)
 def register_upload(request: AuthedRequest, register_id: int) -> HttpResponse:
-    register = selectors.register_get(request.user, register_id)
+    register = selectors.register_get(fetched_by=request.user, register_id=register_id)
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]  # within JISR_UPLOAD_MAX_BYTES (jisr/core/uploads.py)
         try:
-            kept = services.upload(
+            kept = services.upload_create(
                 by=request.user, register=register, content=upload.read(), filename=upload.name
             )
         except JisrError as error:
@@ -214,7 +214,7 @@ def register_upload(request: AuthedRequest, register_id: int) -> HttpResponse:
 
 @permission(Perm.REGISTER_MANAGE)
 def upload_map(request: AuthedRequest, upload_id: int) -> HttpResponse:
-    kept = selectors.upload_get(request.user, upload_id)
+    kept = selectors.upload_get(fetched_by=request.user, upload_id=upload_id)
     if kept.status == RegisterUpload.Status.IMPORTED:
         messages.info(request, _("This file has already been imported."))
         return redirect("linkage:register_detail", register_id=kept.register_id)
@@ -227,7 +227,7 @@ def upload_map(request: AuthedRequest, upload_id: int) -> HttpResponse:
         mapping = form.mapping()
         if request.POST.get("action") == "import":
             try:
-                counts = services.run_import(by=request.user, register_upload=kept, mapping=mapping)
+                counts = services.upload_import(by=request.user, upload=kept, mapping=mapping)
             except JisrError as error:
                 add_error_to_form(form, error)
             else:
@@ -245,9 +245,7 @@ def upload_map(request: AuthedRequest, upload_id: int) -> HttpResponse:
 
 @permission(Perm.REGISTER_MANAGE)
 def run_detail(request: AuthedRequest, run_id: int) -> HttpResponse:
-    run = selectors.runs_in_reach(request.user).filter(pk=run_id).first()
-    if run is None:
-        raise not_found()
+    run = selectors.run_get(fetched_by=request.user, run_id=run_id)
     return render(
         request,
         "linkage/run_detail.html",
@@ -260,29 +258,29 @@ def run_detail(request: AuthedRequest, run_id: int) -> HttpResponse:
 
 @permission(Perm.LINKAGE_REVIEW)
 def review_queue(request: AuthedRequest) -> HttpResponse:
-    page = CappedPaginator(selectors.pairs_for_review(request.user), 50).get_page(
+    page = CappedPaginator(selectors.pair_list_to_review(fetched_by=request.user), 50).get_page(
         request.GET.get("page")
     )
-    rows = zip(page, selectors.review_rows(request.user, page), strict=True)
+    rows = zip(page, selectors.pair_review_rows(fetched_by=request.user, pairs=page), strict=True)
     return render(request, "linkage/review_queue.html", {"page": page, "rows": rows})
 
 
 @permission(Perm.LINKAGE_REVIEW)
 def pair_detail(request: AuthedRequest, pair_id: int) -> HttpResponse:
-    pair = selectors.pair_get(request.user, pair_id)
+    pair = selectors.pair_get(fetched_by=request.user, pair_id=pair_id)
     if request.method == "POST" and request.POST.get("decision") in ("same", "different"):
-        services.decide_pair(
+        services.pair_decide(
             by=request.user, pair=pair, same_person=request.POST["decision"] == "same",
             note=request.POST.get("note", ""),
         )  # fmt: skip
         messages.success(request, _("Your decision is kept."))
-        following = selectors.pairs_for_review(request.user).first()
+        following = selectors.pair_list_to_review(fetched_by=request.user).first()
         return (
             redirect("linkage:pair_detail", pair_id=following.pk)
             if following
             else redirect("linkage:review_queue")
         )
-    seen = selectors.pair_view(request.user, pair)
+    seen = selectors.pair_view(fetched_by=request.user, pair=pair)
     rows = [
         {
             "label": FIELD_LABELS.get(f, f),
@@ -293,14 +291,14 @@ def pair_detail(request: AuthedRequest, pair_id: int) -> HttpResponse:
     ]
     return render(request, "linkage/pair_detail.html", {
         "pair": pair, "left": seen.left, "right": seen.right, "rows": rows, "probability": seen.probability,
-        "evidence": evidence.described(seen.evidence), "decision": selectors.latest_decision(pair.left_id, pair.right_id),
+        "evidence": evidence.described(seen.evidence), "decision": selectors.pair_decision_latest(pair=pair),
     })  # fmt: skip
 
 
 @permission(Perm.CROSS_REFERENCE_VIEW)
 def record_detail(request: AuthedRequest, record_id: int) -> HttpResponse:
-    record = selectors.record_get(request.user, record_id)
-    members, links = selectors.golden_record(request.user, record)
+    record = selectors.record_get(fetched_by=request.user, record_id=record_id)
+    members, links = selectors.golden_record_get(fetched_by=request.user, record=record)
     names = {
         m["id"]: f"{m['register_name']} · {m['fields'].get('source_id', m['id'])}" for m in members
     }
@@ -316,16 +314,15 @@ def cross_reference(request: AuthedRequest) -> HttpResponse:
     report = None
     if request.GET and form.is_valid():
         try:
-            report = selectors.cross_reference(
-                request.user, form.cleaned_data["base"], form.cleaned_data["other"],
+            report = selectors.cross_reference_get(
+                fetched_by=request.user, base=form.cleaned_data["base"], other=form.cleaned_data["other"],
                 without_open_referral=form.cleaned_data["without_open_referral"],
             )  # fmt: skip
         except JisrError as error:
             add_error_to_form(form, error)
         file_format = request.GET.get("format")
         if report is not None and file_format in ("csv", "xlsx"):
-            headers, rows = reports.table(report)
-            reports.audit_export(request.user, report)
+            headers, rows = services.cross_reference_export(by=request.user, report=report)
             content = (
                 write_csv(headers, rows) if file_format == "csv" else write_xlsx(headers, rows)
             )

@@ -18,10 +18,15 @@ import shutil
 import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from jisr.linkage.engine.clusters import AGAINST, clusters
 from jisr.linkage.engine.prepare import prepared
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+    from pyspark.sql import SparkSession
+    from splink import Linker
 
 # Chosen on the generator's registers (docs/benchmarks.md): below it, brothers sharing father,
 # grandfather, family and mother names are taken for one person too often.
@@ -140,7 +145,7 @@ def _blocking() -> list[Any]:
 COMMON_NAME = 3
 
 
-def with_commonness(tables: list[Any]) -> list[Any]:
+def with_commonness(tables: list[pa.Table]) -> list[pa.Table]:
     """Each table with `first_common`: whether its first name is common across the tables."""
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -161,7 +166,7 @@ def with_commonness(tables: list[Any]) -> list[Any]:
     ]
 
 
-def table(rows: Iterable[dict[str, Any]]) -> Any:
+def table(rows: Iterable[dict[str, Any]]) -> pa.Table:
     """Records (the input columns) as a column table of prepared records; columns keep memory
     low at scale."""
     import pyarrow as pa
@@ -175,13 +180,13 @@ def table(rows: Iterable[dict[str, Any]]) -> Any:
     return pa.table({n: columns.get(n, []) for n in names}, schema=schema)
 
 
-def read(path: Path) -> Any:
+def read(path: Path) -> pa.Table:
     """A register's CSV file (`INPUT_COLUMNS`, extra columns ignored) as `table` makes it."""
     with path.open(encoding="utf-8-sig", newline="") as handle:
         return table(csv.DictReader(handle))
 
 
-def _spark() -> Any:
+def _spark() -> SparkSession:
     """The active SparkSession, else one from spark-submit or PYSPARK_SUBMIT_ARGS (a cluster), else
     a local one on this machine's cores that loads Splink's jar of string similarities."""
     from pyspark.sql import SparkSession
@@ -245,12 +250,12 @@ def _saved_model(model: Path | dict[str, Any], backend: Backend) -> dict[str, An
 
 
 def linker_for(
-    tables: list[Any],
+    tables: list[pa.Table],
     link_type: LinkType,
     model: Path | dict[str, Any] | None,
     say: Callable[[str], None],
     backend: Backend = "duckdb",
-) -> Any:
+) -> Linker:
     """A Splink linker over prepared tables: with a saved model (a file or its settings), or
     trained on the tables themselves."""
     from splink import Linker, block_on

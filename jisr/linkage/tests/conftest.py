@@ -81,13 +81,13 @@ def linked_registers(
         "purpose": "Returnees who are jobseekers", "valid_until": "2030-12-31", **(agreement or {}),
     })  # fmt: skip
     assert made.status_code == 302, made.content
-    register = services.create_register(by=labour_analyst, name="Jobseekers", kind="unemployed")
+    register = services.register_create(by=labour_analyst, name="Jobseekers", kind="unemployed")
     content = (synth / "right.csv").read_bytes()
-    kept = services.upload(
+    kept = services.upload_create(
         by=labour_analyst, register=register, content=content, filename="right.csv"
     )
-    services.run_import(
-        by=labour_analyst, register_upload=kept, mapping=imports.upload_proposed_mapping(upload=kept)
+    services.upload_import(
+        by=labour_analyst, upload=kept, mapping=imports.upload_proposed_mapping(upload=kept)
     )
     truth = {
         (r["left_id"], r["right_id"])

@@ -11,7 +11,7 @@ import pytest
 
 from jisr.conftest import client_for, register_person
 from jisr.linkage import services
-from jisr.linkage.golden import recluster
+from jisr.linkage.golden import clusters_recompute
 from jisr.linkage.models import (
     CandidatePair,
     LinkageRun,
@@ -71,7 +71,7 @@ def test_the_registry_is_offered_and_shared_only_to_government(
 def test_other_registers_may_still_be_shared_with_an_ngo(
     people: dict[str, Any], orgs: dict[str, Any]
 ) -> None:
-    register = services.create_register(by=people["carol"], name="Trainees", kind="other")
+    register = services.register_create(by=people["carol"], name="Trainees", kind="other")
     carol = client_for(people["carol"])
     page = carol.get(f"/linkage/registers/{register.pk}/")
     assert orgs["ngo"] in set(page.context["agreement_form"].fields["recipient"].queryset)
@@ -103,7 +103,7 @@ def test_an_earlier_agreement_with_an_ngo_gives_it_nothing(
 def scene(registry: Register, people: dict[str, Any], labour_analyst: Any) -> dict[str, Any]:
     """The registry shared with the Ministry of Labour (with or without referral follow-up, as
     each test says) and Maryam linked with the ministry's record of her."""
-    register = services.create_register(by=labour_analyst, name="Jobseekers", kind="unemployed")
+    register = services.register_create(by=labour_analyst, name="Jobseekers", kind="unemployed")
     jobseeker = RegisterRecord.objects.create(
         register=register, source_id="L-1", full_name="Maryam Al-Musawi", sex="F"
     )
@@ -113,7 +113,7 @@ def scene(registry: Register, people: dict[str, Any], labour_analyst: Any) -> di
     CandidatePair.objects.create(
         run=run, left=jobseeker, right=registry.records.get(), probability=0.999, band="link"
     )
-    recluster()
+    clusters_recompute()
     return {"registry": registry, "register": register, "labour": client_for(labour_analyst)}
 
 
@@ -181,7 +181,7 @@ def test_the_filter_needs_the_registry_among_the_two_registers(
 def test_referral_follow_up_is_only_for_the_registry(
     people: dict[str, Any], labour_analyst: Any
 ) -> None:
-    register = services.create_register(by=people["carol"], name="Trainees", kind="other")
+    register = services.register_create(by=people["carol"], name="Trainees", kind="other")
     page = client_for(people["carol"]).get(f"/linkage/registers/{register.pk}/")
     assert "referral_follow_up" not in page.context["agreement_form"].fields
     answer = client_for(people["carol"]).post(

@@ -12,7 +12,7 @@ import pytest
 
 from jisr.conftest import client_for, register_person
 from jisr.linkage import imports, services
-from jisr.linkage.golden import recluster
+from jisr.linkage.golden import clusters_recompute
 from jisr.linkage.models import CandidatePair, LinkageRun, Register, RegisterRecord
 from jisr.registry.models import Purpose
 from jisr.registry.selectors import has_consent
@@ -42,7 +42,7 @@ def linked(people: dict[str, Any], labour_analyst: Any) -> dict[str, Any]:
     })  # fmt: skip
     assert shared.status_code == 302, shared.content
     mirror = RegisterRecord.objects.get(register=registry, person=person)
-    register = services.create_register(by=labour_analyst, name="Jobseekers", kind="unemployed")
+    register = services.register_create(by=labour_analyst, name="Jobseekers", kind="unemployed")
     # Written in Latin letters by the ministry's clerk: whatever Arabic is read is the mirror's.
     jobseeker = RegisterRecord.objects.create(
         register=register, source_id="L-1", full_name="Maryam Kadhim Al-Musawi", sex="F"
@@ -54,7 +54,7 @@ def linked(people: dict[str, Any], labour_analyst: Any) -> dict[str, Any]:
         run=run, left=jobseeker, right=mirror, probability=0.999, band="link",
         evidence={"first": [5, 9.1], "mother": [4, 6.2], "phone": [-1, 0.0]},
     )  # fmt: skip
-    recluster()
+    clusters_recompute()
     return {
         "person": person, "registry": registry, "register": register, "mirror": mirror,
         "jobseeker": jobseeker, "pair": pair, "labour": client_for(labour_analyst),

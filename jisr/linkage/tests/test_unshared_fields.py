@@ -13,7 +13,7 @@ import pytest
 from django.utils.html import escape
 
 from jisr.linkage.engine import evidence
-from jisr.linkage.golden import recluster
+from jisr.linkage.golden import clusters_recompute
 from jisr.linkage.models import (
     CandidatePair,
     LinkageModel,
@@ -59,13 +59,13 @@ def test_guesses_uploaded_by_a_recipient_learn_nothing_of_an_unshared_field(
     person = mirror.person
     Person.objects.filter(pk=person.pk).update(phone=PHONE)
     # The guesses go in with the ministry's next import.
-    kept = services.upload(
+    kept = services.upload_create(
         by=labour_analyst, register=scene["register"],
         content=((synth / "right.csv").read_text(encoding="utf-8") + _guesses(person, mirror)).encode(),
         filename="right.csv",
     )  # fmt: skip
-    services.run_import(
-        by=labour_analyst, register_upload=kept, mapping=imports.upload_proposed_mapping(upload=kept)
+    services.upload_import(
+        by=labour_analyst, upload=kept, mapping=imports.upload_proposed_mapping(upload=kept)
     )
     labour = scene["labour"]
     with capture(execute=True):
@@ -142,7 +142,7 @@ def found_before(people: dict[str, Any], labour_analyst: Any) -> dict[str, Any]:
         "shared_fields": ["full_name", "first_name", "father_name", "family_name"],
         "purpose": "Returnees who are jobseekers", "valid_until": "2030-12-31",
     })  # fmt: skip
-    register = services.create_register(by=labour_analyst, name="Jobseekers", kind="unemployed")
+    register = services.register_create(by=labour_analyst, name="Jobseekers", kind="unemployed")
     jobseeker = RegisterRecord.objects.create(
         register=register, source_id="L-1", first_name="مريم", father_name="كاظم",
         family_name="الموسوي", mother_name="زينب", phone=PHONE, sex="F",
@@ -159,7 +159,7 @@ def found_before(people: dict[str, Any], labour_analyst: Any) -> dict[str, Any]:
         evidence={"first": [5, 6.0], "father": [4, 3.0], "family": [4, 2.0], "mother": [4, 7.0],
                   "phone": [1, 12.0], "birth_date": [-1, 0.0]},
     )  # fmt: skip
-    recluster()
+    clusters_recompute()
     return {"pair": pair, "labour": client_for(labour_analyst), "jobseeker": jobseeker}
 
 
