@@ -95,7 +95,16 @@ EDIT_IN_SCOPE = {
 # Pages and operations that act for the poster of an opportunity: scoped like changes.
 POSTER_WORDS = ("edit", "candidates", "applications", "decision")
 # Pages that only take POST: a GET by someone allowed is answered 405.
-POST_ONLY = ("invite/", "open/<int:person_id>/", "<int:case_id>/plan/")
+POST_ONLY: tuple[str, ...] = ("invite/", "open/<int:person_id>/", "<int:case_id>/plan/")
+# Linkage: one URL per action of its pages.
+POST_ONLY += (
+    "linkage/registry/",
+    "<int:register_id>/run/",
+    "<int:register_id>/agreements/",
+    "<int:agreement_id>/end/",
+    "<int:upload_id>/import/",
+    "<int:pair_id>/decision/",
+)
 
 
 def _patterns(resolver: URLResolver, prefix: str = "") -> list[tuple[str, URLPattern]]:

@@ -72,12 +72,12 @@ def linked_registers(
             birth_date=dt.date.fromisoformat(birth) if len(birth) == 10 else None,
         )  # fmt: skip
     client = client_for(carol)
-    client.post("/linkage/", {"action": "registry"})
+    client.post("/linkage/registry/")
     registry = Register.objects.get(
         kind=Register.Kind.JISR_REGISTRY, organisation=carol.organisation
     )
-    made = client.post(f"/linkage/registers/{registry.pk}/", {
-        "action": "agreement", "recipient": labour_analyst.organisation.pk, "shared_fields": shared,
+    made = client.post(f"/linkage/registers/{registry.pk}/agreements/", {
+        "recipient": labour_analyst.organisation.pk, "shared_fields": shared,
         "purpose": "Returnees who are jobseekers", "valid_until": "2030-12-31", **(agreement or {}),
     })  # fmt: skip
     assert made.status_code == 302, made.content

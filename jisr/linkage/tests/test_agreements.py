@@ -21,7 +21,7 @@ from jisr.linkage.models import (
 )
 
 AGREEMENT = {
-    "action": "agreement", "shared_fields": ["source_id", "first_name", "family_name"],
+    "shared_fields": ["source_id", "first_name", "family_name"],
     "purpose": "Returnees who are jobseekers", "valid_until": "2030-12-31",
 }  # fmt: skip
 
@@ -29,7 +29,7 @@ AGREEMENT = {
 @pytest.fixture
 def registry(people: dict[str, Any]) -> Register:
     register_person(people["bob"], first_name="مريم", family_name="الموسوي", sex="F")
-    client_for(people["carol"]).post("/linkage/", {"action": "registry"})
+    client_for(people["carol"]).post("/linkage/registry/")
     return Register.objects.get(kind=Register.Kind.JISR_REGISTRY)
 
 
@@ -44,7 +44,7 @@ def test_the_registry_is_offered_and_shared_only_to_government(
     assert not {orgs["ngo"], orgs["company"]} & offered
 
     refused = carol.post(
-        f"/linkage/registers/{registry.pk}/", {**AGREEMENT, "recipient": orgs["ngo"].pk}
+        f"/linkage/registers/{registry.pk}/agreements/", {**AGREEMENT, "recipient": orgs["ngo"].pk}
     )
     assert refused.status_code == 200
     assert refused.context["agreement_form"].errors["recipient"]
@@ -62,7 +62,7 @@ def test_the_registry_is_offered_and_shared_only_to_government(
 
     # Another ministry may receive it.
     shared = carol.post(
-        f"/linkage/registers/{registry.pk}/",
+        f"/linkage/registers/{registry.pk}/agreements/",
         {**AGREEMENT, "recipient": labour_analyst.organisation.pk},
     )
     assert shared.status_code == 302
@@ -76,7 +76,7 @@ def test_other_registers_may_still_be_shared_with_an_ngo(
     page = carol.get(f"/linkage/registers/{register.pk}/")
     assert orgs["ngo"] in set(page.context["agreement_form"].fields["recipient"].queryset)
     shared = carol.post(
-        f"/linkage/registers/{register.pk}/", {**AGREEMENT, "recipient": orgs["ngo"].pk}
+        f"/linkage/registers/{register.pk}/agreements/", {**AGREEMENT, "recipient": orgs["ngo"].pk}
     )
     assert shared.status_code == 302
 
@@ -119,7 +119,7 @@ def scene(registry: Register, people: dict[str, Any], labour_analyst: Any) -> di
 
 def _share(scene: dict[str, Any], people: dict[str, Any], labour: Any, **extra: str) -> None:
     shared = client_for(people["carol"]).post(
-        f"/linkage/registers/{scene['registry'].pk}/",
+        f"/linkage/registers/{scene['registry'].pk}/agreements/",
         {**AGREEMENT, "recipient": labour.organisation.pk, **extra},
     )
     assert shared.status_code == 302, shared.content

@@ -34,10 +34,10 @@ def linked(people: dict[str, Any], labour_analyst: Any) -> dict[str, Any]:
     person.account = people["person"]
     person.save()
     carol = client_for(people["carol"])
-    carol.post("/linkage/", {"action": "registry"})
+    carol.post("/linkage/registry/")
     registry = Register.objects.get(kind=Register.Kind.JISR_REGISTRY)
-    shared = carol.post(f"/linkage/registers/{registry.pk}/", {
-        "action": "agreement", "recipient": labour_analyst.organisation.pk, "shared_fields": SHARED,
+    shared = carol.post(f"/linkage/registers/{registry.pk}/agreements/", {
+        "recipient": labour_analyst.organisation.pk, "shared_fields": SHARED,
         "purpose": "Returnees who are jobseekers", "valid_until": "2030-12-31",
     })  # fmt: skip
     assert shared.status_code == 302, shared.content
@@ -158,7 +158,7 @@ def test_withdrawal_ends_the_recipients_access_in_the_same_request(
     )
     assert not CandidatePair.objects.filter(right=mirror).exists()
     # Refreshing the mirror keeps the person out, and erased.
-    client_for(people["carol"]).post("/linkage/", {"action": "registry"})
+    client_for(people["carol"]).post("/linkage/registry/")
     mirror.refresh_from_db()
     assert mirror.withdrawn_at is not None
     assert mirror.first_name == ""
@@ -184,7 +184,7 @@ def test_consent_given_again_brings_the_person_back_at_the_next_refresh(
         {"purpose": "sharing", "status": "given", "channel": "in_person"},
     )
     assert labour.get(f"/api/v1/linkage/records/{mirror.pk}").status_code == 404
-    client_for(people["carol"]).post("/linkage/", {"action": "registry"})
+    client_for(people["carol"]).post("/linkage/registry/")
     mirror.refresh_from_db()
     assert mirror.withdrawn_at is None
     assert mirror.mother_name == "زينب"
@@ -219,7 +219,7 @@ def test_the_migration_erases_what_earlier_withdrawals_left(
     from jisr.registry.models import ConsentEvent
 
     other = register_person(people["bob"], first_name="علي", mother_name="فاطمة")
-    client_for(people["carol"]).post("/linkage/", {"action": "registry"})
+    client_for(people["carol"]).post("/linkage/registry/")
     flagged = RegisterRecord.objects.get(person=other)
     RegisterRecord.objects.filter(pk=flagged.pk).update(
         withdrawn_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC)

@@ -38,8 +38,8 @@ def test_a_run_links_the_registers_and_the_report_shows_the_people(
     labour = scene["labour"]
     with capture(execute=True):
         started = labour.post(
-            f"/linkage/registers/{scene['register'].pk}/",
-            {"action": "run", "other": scene["registry"].pk},
+            f"/linkage/registers/{scene['register'].pk}/run/",
+            {"other": scene["registry"].pk},
         )
     run = LinkageRun.objects.get()
     assert started["Location"] == f"/linkage/runs/{run.pk}/"
@@ -89,8 +89,8 @@ def test_review_decisions_outrank_the_model_and_survive_a_rerun(
     labour = scene["labour"]
     with capture(execute=True):
         labour.post(
-            f"/linkage/registers/{scene['register'].pk}/",
-            {"action": "run", "other": scene["registry"].pk},
+            f"/linkage/registers/{scene['register'].pk}/run/",
+            {"other": scene["registry"].pk},
         )
     link = (
         CandidatePair.objects.filter(band=CandidatePair.Band.LINK).order_by("probability").first()
@@ -99,13 +99,13 @@ def test_review_decisions_outrank_the_model_and_survive_a_rerun(
     page = labour.get(f"/linkage/pairs/{link.pk}/")
     assert page.status_code == 200
     assert [e["field"] for e in page.context["evidence"]][:2] == ["first", "father"]
-    labour.post(f"/linkage/pairs/{link.pk}/", {"decision": "different", "note": "brothers"})
+    labour.post(f"/linkage/pairs/{link.pk}/decision/", {"decision": "different", "note": "brothers"})
     assert RegisterRecord.objects.get(pk=link.left_id).cluster is None  # unlinked at once
 
     with capture(execute=True):
         labour.post(
-            f"/linkage/registers/{scene['register'].pk}/",
-            {"action": "run", "other": scene["registry"].pk},
+            f"/linkage/registers/{scene['register'].pk}/run/",
+            {"other": scene["registry"].pk},
         )
     second = LinkageRun.objects.order_by("-pk").first()
     assert second is not None
@@ -117,8 +117,8 @@ def test_review_decisions_outrank_the_model_and_survive_a_rerun(
     assert second.accuracy["false_positives"] == 1
     with capture(execute=True):
         labour.post(
-            f"/linkage/registers/{scene['register'].pk}/",
-            {"action": "run", "other": scene["registry"].pk, "retrain": "1"},
+            f"/linkage/registers/{scene['register'].pk}/run/",
+            {"other": scene["registry"].pk, "retrain": "1"},
         )
     third = LinkageRun.objects.order_by("-pk").first()
     assert third is not None
@@ -133,8 +133,8 @@ def test_without_an_agreement_nothing_is_reachable(
     labour = scene["labour"]
     with capture(execute=True):
         labour.post(
-            f"/linkage/registers/{scene['register'].pk}/",
-            {"action": "run", "other": scene["registry"].pk},
+            f"/linkage/registers/{scene['register'].pk}/run/",
+            {"other": scene["registry"].pk},
         )
     outsider = client_for(people["analyst"])  # the Ministry of Planning: no agreement
     query = {"base": scene["registry"].pk, "other": scene["register"].pk}
@@ -149,8 +149,7 @@ def test_without_an_agreement_nothing_is_reachable(
     # When the agreement ends, the Ministry of Labour no longer reaches the registry either.
     agreement = scene["registry"].agreements.get()
     client_for(people["carol"]).post(
-        f"/linkage/registers/{scene['registry'].pk}/",
-        {"action": "end_agreement", "agreement": agreement.pk},
+        f"/linkage/agreements/{agreement.pk}/end/"
     )
     assert labour.get("/api/v1/linkage/cross-reference", query).status_code == 404
 
@@ -163,8 +162,8 @@ def test_only_persons_without_an_open_referral_when_asked(
     labour = scene["labour"]
     with capture(execute=True):
         labour.post(
-            f"/linkage/registers/{scene['register'].pk}/",
-            {"action": "run", "other": scene["registry"].pk},
+            f"/linkage/registers/{scene['register'].pk}/run/",
+            {"other": scene["registry"].pk},
         )
     query = {
         "base": scene["registry"].pk,
@@ -212,10 +211,10 @@ def test_an_upload_through_the_page_feeds_the_run(
     mapping = {
         name: page.context["form"].initial.get(name, "") for name in page.context["form"].fields
     }
-    client.post(sent["Location"], {**mapping, "action": "import"})
+    client.post(f"{sent['Location']}import/", mapping)
     assert RegisterRecord.objects.filter(register=register).count() == 150
     with capture(execute=True):
-        client.post(f"/linkage/registers/{register.pk}/", {"action": "run", "other": ""})
+        client.post(f"/linkage/registers/{register.pk}/run/", {"other": ""})
     run = LinkageRun.objects.get()
     assert run.status == LinkageRun.Status.DONE, run.error
     assert run.right is None

@@ -70,8 +70,8 @@ def test_guesses_uploaded_by_a_recipient_learn_nothing_of_an_unshared_field(
     labour = scene["labour"]
     with capture(execute=True):
         labour.post(
-            f"/linkage/registers/{scene['register'].pk}/",
-            {"action": "run", "other": scene["registry"].pk},
+            f"/linkage/registers/{scene['register'].pk}/run/",
+            {"other": scene["registry"].pk},
         )
     run = LinkageRun.objects.get()
     assert run.status == LinkageRun.Status.DONE, run.error
@@ -110,8 +110,8 @@ def test_a_run_under_an_agreement_too_narrow_to_link_says_so(
     )
     with capture(execute=True):
         scene["labour"].post(
-            f"/linkage/registers/{scene['register'].pk}/",
-            {"action": "run", "other": scene["registry"].pk},
+            f"/linkage/registers/{scene['register'].pk}/run/",
+            {"other": scene["registry"].pk},
         )
     run = LinkageRun.objects.get()
     assert run.status == LinkageRun.Status.FAILED
@@ -135,10 +135,10 @@ def found_before(people: dict[str, Any], labour_analyst: Any) -> dict[str, Any]:
         mother_name="زينب", phone=PHONE,
     )  # fmt: skip
     carol = client_for(people["carol"])
-    carol.post("/linkage/", {"action": "registry"})
+    carol.post("/linkage/registry/")
     registry = Register.objects.get(kind=Register.Kind.JISR_REGISTRY)
-    carol.post(f"/linkage/registers/{registry.pk}/", {
-        "action": "agreement", "recipient": labour_analyst.organisation.pk,
+    carol.post(f"/linkage/registers/{registry.pk}/agreements/", {
+        "recipient": labour_analyst.organisation.pk,
         "shared_fields": ["full_name", "first_name", "father_name", "family_name"],
         "purpose": "Returnees who are jobseekers", "valid_until": "2030-12-31",
     })  # fmt: skip
@@ -196,7 +196,7 @@ def test_the_reviewers_decision_keeps_the_probability_they_were_shown(
     from jisr.linkage.models import PairDecision
 
     pair, labour = found_before["pair"], found_before["labour"]
-    labour.post(f"/linkage/pairs/{pair.pk}/", {"decision": "same"})
+    labour.post(f"/linkage/pairs/{pair.pk}/decision/", {"decision": "same"})
     decision = PairDecision.objects.get()
     assert decision.probability is not None
     assert decision.probability < 0.99
