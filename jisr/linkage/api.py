@@ -339,11 +339,13 @@ def _pair_seen(pair: CandidatePair, seen: selectors.PairView) -> PairSeen:
 
 @router.get("/linkage/review", response=list[PairOut], auth=allowed(Perm.LINKAGE_REVIEW))
 def review_queue(request: AuthedRequest, limit: int = 20) -> list[PairSeen]:
-    pairs = selectors.pair_list_to_review(fetched_by=request.user)[: max(1, min(limit, 100))]
-    return [
-        _pair_seen(pair, selectors.pair_view(fetched_by=request.user, pair=pair))
-        for pair in pairs
-    ]
+    pairs = list(
+        selectors.pair_list_to_review(fetched_by=request.user)[: max(1, min(limit, 100))]
+    )
+    seen = selectors.pair_review_rows(
+        fetched_by=request.user, pairs=pairs, with_evidence=True, context="api.linkage.review"
+    )
+    return [_pair_seen(pair, view) for pair, view in zip(pairs, seen, strict=True)]
 
 
 @router.get("/linkage/pairs/{pair_id}", response=PairOut, auth=allowed(Perm.LINKAGE_REVIEW))

@@ -424,12 +424,17 @@ def _persons_of(pair: CandidatePair) -> list[int]:
     return [p for p in (pair.left.person_id, pair.right.person_id) if p is not None]
 
 
-def pair_review_rows(*, fetched_by: User, pairs: Iterable[CandidatePair]) -> list[PairView]:
+def pair_review_rows(
+    *,
+    fetched_by: User,
+    pairs: Iterable[CandidatePair],
+    with_evidence: bool = False,
+    context: str = "linkage.review",
+) -> list[PairView]:
     """A page of pairs to review: each record's fields and the probability as the reviewer may
-    see them (no evidence: the list shows none). The page's reading is audited."""
-    shown = audit_reads(
-        actor=fetched_by, records=pairs, context="linkage.review", person=_persons_of
-    )
+    see them, and the evidence they may see if asked (the page's list shows none). The reading
+    is audited, one entry for the list."""
+    shown = audit_reads(actor=fetched_by, records=pairs, context=context, person=_persons_of)
     fields_of = fields_seen_lookup(fetched_by=fetched_by)
     own = _organisation_ids(fetched_by)
 
@@ -441,15 +446,13 @@ def pair_review_rows(*, fetched_by: User, pairs: Iterable[CandidatePair]) -> lis
             own=record.register.organisation_id in own,
         )
 
-    return [
-        PairView(
-            side(pair.left),
-            side(pair.right),
-            {},
-            pair_evidence(pair=pair, fields_of=fields_of)[1],
+    rows = []
+    for pair in shown:
+        given, probability = pair_evidence(pair=pair, fields_of=fields_of)
+        rows.append(
+            PairView(side(pair.left), side(pair.right), given if with_evidence else {}, probability)
         )
-        for pair in shown
-    ]
+    return rows
 
 
 def pair_decision_latest(*, pair: CandidatePair) -> PairDecision | None:
@@ -639,7 +642,7 @@ def cross_reference_get(
     other_records: dict[int, list[RegisterRecord]] = {}
     for record in RegisterRecord.objects.filter(
         register=other, withdrawn_at__isnull=True, cluster__isnull=False
-    ):
+    ).select_related("register__organisation"):
         other_records.setdefault(record.cluster or 0, []).append(record)
     clusters = list(other_records)
     members = (
