@@ -339,9 +339,7 @@ def _pair_seen(pair: CandidatePair, seen: selectors.PairView) -> PairSeen:
 
 @router.get("/linkage/review", response=list[PairOut], auth=allowed(Perm.LINKAGE_REVIEW))
 def review_queue(request: AuthedRequest, limit: int = 20) -> list[PairSeen]:
-    pairs = list(
-        selectors.pair_list_to_review(fetched_by=request.user)[: max(1, min(limit, 100))]
-    )
+    pairs = list(selectors.pair_list_to_review(fetched_by=request.user)[: max(1, min(limit, 100))])
     seen = selectors.pair_review_rows(
         fetched_by=request.user, pairs=pairs, with_evidence=True, context="api.linkage.review"
     )

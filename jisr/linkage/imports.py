@@ -25,22 +25,44 @@ from jisr.registry.imports import (
 )
 
 TARGETS: tuple[Target, ...] = (
-    Target("source_id", gettext_lazy("Record number in the register"), True,
-           ("record id", "record_id", "id", "no", "number", "رقم السجل", "رقم", "الرقم", "المعرف", "التسلسل", "ژماره", "ژمارە")),
-    Target("full_name", gettext_lazy("Full name"),
-           synonyms=("full name", "name", "الاسم الكامل", "الاسم الرباعي", "الاسم الثلاثي", "الاسم", "ناوی تەواو", "ناو")),
-    Target("first_name", gettext_lazy("First name"), synonyms=("first name", "الاسم الاول", "ناوی یەکەم")),
-    Target("father_name", gettext_lazy("Father's name"), synonyms=("father", "father name", "اسم الاب", "ناوی باوک")),
-    Target("grandfather_name", gettext_lazy("Grandfather's name"), synonyms=("grandfather", "grandfather name", "اسم الجد", "ناوی باپیر")),
-    Target("family_name", gettext_lazy("Family or tribe name"),
-           synonyms=("family", "family name", "surname", "last name", "اللقب", "العشيره", "اسم العائله", "ناوی بنەماڵە")),
-    Target("mother_name", gettext_lazy("Mother's name"), synonyms=("mother", "mother name", "اسم الام", "ناوی دایک")),
+    Target("source_id", gettext_lazy("Record number in the register"), True, (
+        "record id", "record_id", "id", "no", "number", "رقم السجل", "رقم", "الرقم", "المعرف",
+        "التسلسل", "ژماره", "ژمارە",
+    )),
+    Target("full_name", gettext_lazy("Full name"), synonyms=(
+        "full name", "name", "الاسم الكامل", "الاسم الرباعي", "الاسم الثلاثي", "الاسم",
+        "ناوی تەواو", "ناو",
+    )),
+    Target("first_name", gettext_lazy("First name"), synonyms=(
+        "first name", "الاسم الاول", "ناوی یەکەم",
+    )),
+    Target("father_name", gettext_lazy("Father's name"), synonyms=(
+        "father", "father name", "اسم الاب", "ناوی باوک",
+    )),
+    Target("grandfather_name", gettext_lazy("Grandfather's name"), synonyms=(
+        "grandfather", "grandfather name", "اسم الجد", "ناوی باپیر",
+    )),
+    Target("family_name", gettext_lazy("Family or tribe name"), synonyms=(
+        "family", "family name", "surname", "last name", "اللقب", "العشيره", "اسم العائله",
+        "ناوی بنەماڵە",
+    )),
+    Target("mother_name", gettext_lazy("Mother's name"), synonyms=(
+        "mother", "mother name", "اسم الام", "ناوی دایک",
+    )),
     Target("sex", gettext_lazy("Sex"), synonyms=("sex", "gender", "الجنس", "ڕەگەز")),
-    Target("birth_date", gettext_lazy("Date or year of birth"),
-           synonyms=("birth date", "date of birth", "dob", "birth year", "تاريخ الميلاد", "التولد", "المواليد", "سنه الميلاد", "بەرواری لەدایکبوون")),
-    Target("governorate", gettext_lazy("Governorate"), synonyms=("governorate", "province", "المحافظه", "پارێزگا")),
-    Target("phone", gettext_lazy("Mobile phone"), synonyms=("phone", "mobile", "الهاتف", "رقم الهاتف", "الموبايل", "مۆبایل")),
-    Target("status", gettext_lazy("Status in the register"), synonyms=("status", "الحاله", "دۆخ")),
+    Target("birth_date", gettext_lazy("Date or year of birth"), synonyms=(
+        "birth date", "date of birth", "dob", "birth year", "تاريخ الميلاد", "التولد", "المواليد",
+        "سنه الميلاد", "بەرواری لەدایکبوون",
+    )),
+    Target("governorate", gettext_lazy("Governorate"), synonyms=(
+        "governorate", "province", "المحافظه", "پارێزگا",
+    )),
+    Target("phone", gettext_lazy("Mobile phone"), synonyms=(
+        "phone", "mobile", "الهاتف", "رقم الهاتف", "الموبايل", "مۆبایل",
+    )),
+    Target("status", gettext_lazy("Status in the register"), synonyms=(
+        "status", "الحاله", "دۆخ",
+    )),
 )  # fmt: skip
 RECORD_FIELDS = tuple(t.key for t in TARGETS if t.key != "source_id")
 _LENGTHS = {

@@ -27,14 +27,18 @@ def registry_mirror_refresh(*, organisation: Organisation) -> Refreshed:
     who consent to sharing with another ministry; refreshed before every run that reads it.
     A person who consents again comes back; one who no longer does is withdrawn and erased."""
     register, _created = Register.objects.get_or_create(
-        organisation=organisation, kind=Register.Kind.JISR_REGISTRY,
+        organisation=organisation,
+        kind=Register.Kind.JISR_REGISTRY,
         defaults={"name": f"Jisr — {organisation.name_en or organisation.name_ar}"[:200]},
-    )  # fmt: skip
+    )
     latest: dict[int, str] = {}
     for person_id, status in (
-        ConsentEvent.objects.filter(person__organisation_id__in=organisation.descendant_ids(), purpose=Purpose.SHARING)
-        .order_by("person_id", "at", "pk").values_list("person_id", "status")
-    ):  # fmt: skip
+        ConsentEvent.objects.filter(
+            person__organisation_id__in=organisation.descendant_ids(), purpose=Purpose.SHARING
+        )
+        .order_by("person_id", "at", "pk")
+        .values_list("person_id", "status")
+    ):
         latest[person_id] = status
     consenting = {p for p, status in latest.items() if status == ConsentStatus.GIVEN}
     persons = Person.objects.filter(pk__in=consenting, status=RecordStatus.ACTIVE).select_related(
@@ -47,12 +51,20 @@ def registry_mirror_refresh(*, organisation: Organisation) -> Refreshed:
     for person in persons.iterator(chunk_size=2000):
         mirrored.add(person.pk)
         values = {
-            "source_id": str(person.pk), "first_name": person.first_name, "father_name": person.father_name,
-            "grandfather_name": person.grandfather_name, "family_name": person.family_name,
-            "full_name": person.latin_name, "mother_name": person.mother_name, "sex": person.sex,
-            "birth_date": person.birth_date.isoformat() if person.birth_date else str(person.birth_year or ""),
-            "governorate": person.governorate.code if person.governorate else "", "phone": person.phone,
-        }  # fmt: skip
+            "source_id": str(person.pk),
+            "first_name": person.first_name,
+            "father_name": person.father_name,
+            "grandfather_name": person.grandfather_name,
+            "family_name": person.family_name,
+            "full_name": person.latin_name,
+            "mother_name": person.mother_name,
+            "sex": person.sex,
+            "birth_date": person.birth_date.isoformat()
+            if person.birth_date
+            else str(person.birth_year or ""),
+            "governorate": person.governorate.code if person.governorate else "",
+            "phone": person.phone,
+        }
         record = existing.get(person.pk)
         if record is None:
             created.append(

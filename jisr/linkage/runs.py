@@ -93,14 +93,18 @@ def _execute(run: LinkageRun) -> None:
     if saved is None or run.retrain or saved.fields != compared:
         trained = splink_model.linker_for(tables, link_type, None, say=lambda _text: None)
         saved = LinkageModel.objects.create(
-            left=run.left, right=run.right, settings=trained.misc.save_model_to_json(),
+            left=run.left,
+            right=run.right,
+            settings=trained.misc.save_model_to_json(),
             version=1 + LinkageModel.objects.filter(left=run.left, right=run.right).count(),
             trained_on={str(r.pk): t.num_rows for r, t in zip(registers, tables, strict=True)},
             fields=compared,
-        )  # fmt: skip
+        )
     settings = {
-        **saved.settings, "retain_intermediate_calculation_columns": True, "retain_matching_columns": True,
-    }  # fmt: skip
+        **saved.settings,
+        "retain_intermediate_calculation_columns": True,
+        "retain_matching_columns": True,
+    }
     linker = splink_model.linker_for(tables, link_type, settings, say=lambda _text: None)
     predictions = linker.inference.predict(threshold_match_probability=run.review_from)
     pairs = []
@@ -113,26 +117,40 @@ def _execute(run: LinkageRun) -> None:
         # Records whose given names differ (beyond nickname, script and spelling) are twins,
         # siblings or a nickname Jisr does not know: a person decides, never the model alone.
         certain = probability >= run.threshold and found.get("first", [1])[0] != 0
-        pairs.append(CandidatePair(
-            run=run, left_id=left, right_id=right, probability=round(probability, 6),
-            band=CandidatePair.Band.LINK if certain else CandidatePair.Band.REVIEW, evidence=found,
-        ))  # fmt: skip
+        pairs.append(
+            CandidatePair(
+                run=run,
+                left_id=left,
+                right_id=right,
+                probability=round(probability, 6),
+                band=CandidatePair.Band.LINK if certain else CandidatePair.Band.REVIEW,
+                evidence=found,
+            )
+        )
     accuracy = _accuracy(linker, run, registers)
     with transaction.atomic():
         # A person who withdrew consent while the run read the registers is erased already:
         # none of their pairs is kept.
         withdrawn = set(
-            RegisterRecord.objects.filter(register__in=registers, withdrawn_at__gte=started)
-            .values_list("pk", flat=True)
-        )  # fmt: skip
+            RegisterRecord.objects.filter(
+                register__in=registers, withdrawn_at__gte=started
+            ).values_list("pk", flat=True)
+        )
         pairs = [p for p in pairs if p.left_id not in withdrawn and p.right_id not in withdrawn]
         CandidatePair.objects.filter(run__left=run.left, run__right=run.right).delete()
         CandidatePair.objects.bulk_create(pairs, batch_size=2000)
         links = sum(p.band == CandidatePair.Band.LINK for p in pairs)
         LinkageRun.objects.filter(pk=run.pk).update(
-            status=LinkageRun.Status.DONE, finished_at=timezone.now(), model=saved, accuracy=accuracy,
-            counts={"records": [t.num_rows for t in tables], "links": links, "to_review": len(pairs) - links},
-        )  # fmt: skip
+            status=LinkageRun.Status.DONE,
+            finished_at=timezone.now(),
+            model=saved,
+            accuracy=accuracy,
+            counts={
+                "records": [t.num_rows for t in tables],
+                "links": links,
+                "to_review": len(pairs) - links,
+            },
+        )
         clusters_recompute()
 
 
@@ -155,11 +173,15 @@ def _accuracy(linker: Linker, run: LinkageRun, registers: list[Register]) -> dic
     if not latest:
         return {}
     dataset = ("register_0", "register_1" if run.right else "register_0")
-    labels = pa.table({
-        "source_dataset_l": [dataset[0]] * len(latest), "unique_id_l": [str(pair[0]) for pair in latest],
-        "source_dataset_r": [dataset[1]] * len(latest), "unique_id_r": [str(pair[1]) for pair in latest],
-        "clerical_match_score": [1.0 if same else 0.0 for same in latest.values()],
-    })  # fmt: skip
+    labels = pa.table(
+        {
+            "source_dataset_l": [dataset[0]] * len(latest),
+            "unique_id_l": [str(pair[0]) for pair in latest],
+            "source_dataset_r": [dataset[1]] * len(latest),
+            "unique_id_r": [str(pair[1]) for pair in latest],
+            "clerical_match_score": [1.0 if same else 0.0 for same in latest.values()],
+        }
+    )
     table = linker.table_management.register_table(labels, f"labels_{run.pk}", overwrite=True)
     # output_type="table" gives a table, not one of the charts the method's type also allows.
     analysis = cast(
@@ -175,11 +197,14 @@ def _accuracy(linker: Linker, run: LinkageRun, registers: list[Register]) -> dic
         else {}
     )
     return {
-        "labels": len(latest), "threshold": run.threshold,
-        "precision": _number(at.get("precision")), "recall": _number(at.get("recall")),
-        "true_positives": int(_number(at.get("tp")) or 0), "false_positives": int(_number(at.get("fp")) or 0),
+        "labels": len(latest),
+        "threshold": run.threshold,
+        "precision": _number(at.get("precision")),
+        "recall": _number(at.get("recall")),
+        "true_positives": int(_number(at.get("tp")) or 0),
+        "false_positives": int(_number(at.get("fp")) or 0),
         "false_negatives": int(_number(at.get("fn")) or 0),
-    }  # fmt: skip
+    }
 
 
 def _number(value: Any) -> float | None:

@@ -187,9 +187,7 @@ def agreement_get_own(*, fetched_by: User, agreement_id: int) -> SharingAgreemen
     return found
 
 
-def recipient_list(
-    *, fetched_by: User, register: Register | None = None
-) -> QuerySet[Organisation]:
+def recipient_list(*, fetched_by: User, register: Register | None = None) -> QuerySet[Organisation]:
     """Organisations a register can be shared with: active ones other than the user's own;
     for Jisr's registry, ministries and government offices only."""
     found = Organisation.objects.filter(is_active=True).exclude(
@@ -315,7 +313,9 @@ def record_view(
     showing many records pass `fields` and `own`, worked out once per register."""
     if own is None:
         own = register_is_own(fetched_by=fetched_by, register=record.register)
-    allowed = fields_seen(fetched_by=fetched_by, register=record.register) if fields is None else fields
+    allowed = (
+        fields_seen(fetched_by=fetched_by, register=record.register) if fields is None else fields
+    )
     if record.withdrawn_at is not None and (
         not own or record.register.kind == Register.Kind.JISR_REGISTRY
     ):
@@ -632,9 +632,7 @@ def cross_reference_get(
     reachable = set(register_list(fetched_by=fetched_by).values_list("pk", flat=True))
     if base.pk not in reachable or other.pk not in reachable:
         raise not_found()
-    registries = (
-        _referral_registries(fetched_by, base, other) if without_open_referral else set()
-    )
+    registries = _referral_registries(fetched_by, base, other) if without_open_referral else set()
     base_fields = fields_seen(fetched_by=fetched_by, register=base)
     other_fields = fields_seen(fetched_by=fetched_by, register=other)
     own_ids = _organisation_ids(fetched_by)
@@ -681,7 +679,10 @@ def cross_reference_get(
                     {
                         "cluster": cluster,
                         "base": record_view(
-                            fetched_by=fetched_by, record=base_record, fields=base_fields, own=base_own
+                            fetched_by=fetched_by,
+                            record=base_record,
+                            fields=base_fields,
+                            own=base_own,
                         ),
                         "other": record_view(
                             fetched_by=fetched_by,

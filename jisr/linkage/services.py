@@ -74,9 +74,7 @@ def register_create(*, by: User, name: str, kind: str) -> Register:
 
 
 @transaction.atomic
-def upload_create(
-    *, by: User, register: Register, content: bytes, filename: str
-) -> RegisterUpload:
+def upload_create(*, by: User, register: Register, content: bytes, filename: str) -> RegisterUpload:
     """Keep a spreadsheet for checking; the register's saved mapping, else a guess, is proposed."""
     selectors.register_require_own(fetched_by=by, register=register)
     try:

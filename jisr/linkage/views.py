@@ -86,9 +86,7 @@ def _register_page(
     counts = None
     if own:
         found = selectors.record_list(fetched_by=user, register=register, in_force=True)
-        records = CappedPaginator(found.order_by("source_id"), 50).get_page(
-            request.GET.get("page")
-        )
+        records = CappedPaginator(found.order_by("source_id"), 50).get_page(request.GET.get("page"))
         audit_reads(
             actor=user, records=records.object_list, context=f"linkage.records:{register.pk}"
         )

@@ -51,7 +51,8 @@ def _name(part: str, *, else_m: float | None = None, typo: bool = False) -> Any:
         output_column_name=part,
         comparison_levels=[
             cll.NullLevel(f"{part}_sound"),
-            # How common the name is counts: two records sharing محمد say less than two sharing رزكار.
+            # How common the name is counts: two records sharing محمد say less than two
+            # sharing رزكار.
             cll.ExactMatchLevel(part, term_frequency_adjustments=True),
             cll.ExactMatchLevel(f"{part}_spelling"),
             # A typo makes a spelling nobody else in the registers has; two real names that
@@ -72,7 +73,8 @@ def _name(part: str, *, else_m: float | None = None, typo: bool = False) -> Any:
                 "same sound, another script",
             ),
             cll.CustomLevel(
-                f"jaro_winkler_similarity({part}_sound_l, {part}_sound_r) >= 0.88 AND {scripts_differ}",
+                f"jaro_winkler_similarity({part}_sound_l, {part}_sound_r) >= 0.88 "
+                f"AND {scripts_differ}",
                 "close sound, another script",
             ),
             different,
@@ -116,13 +118,19 @@ def _settings(link_type: LinkType) -> Any:
     return SettingsCreator(
         link_type=link_type,
         comparisons=[
-            _name("first", else_m=FIRST_NAME_DIFFERS_M, typo=True), _name("father"), _name("grandfather"),
-            _name("family"), _name("mother"), _birth_date(),
-            cl.ExactMatch("governorate"), cl.ExactMatch("phone"), cl.ExactMatch("sex"),
+            _name("first", else_m=FIRST_NAME_DIFFERS_M, typo=True),
+            _name("father"),
+            _name("grandfather"),
+            _name("family"),
+            _name("mother"),
+            _birth_date(),
+            cl.ExactMatch("governorate"),
+            cl.ExactMatch("phone"),
+            cl.ExactMatch("sex"),
         ],
         blocking_rules_to_generate_predictions=_blocking(),
         retain_matching_columns=False,
-    )  # fmt: skip
+    )
 
 
 def _blocking() -> list[Any]:
@@ -289,9 +297,12 @@ def linker_for(
     linker = Linker(frames if len(frames) > 1 else frames[0], _settings(link_type), log_level=40)
     say("estimating how many pairs match")
     linker.training.estimate_probability_two_random_records_match(
-        [block_on("first_sound", "father_sound", "grandfather_sound", "birth_year"),
-         block_on("first_sound", "phone")], recall=0.6,
-    )  # fmt: skip
+        [
+            block_on("first_sound", "father_sound", "grandfather_sound", "birth_year"),
+            block_on("first_sound", "phone"),
+        ],
+        recall=0.6,
+    )
     if not 0 < linker.misc.save_model_to_json()["probability_two_random_records_match"] < 1:
         # No pair agrees on what these blocks read: the registers (or what an agreement lets a
         # run compare of them) hold too little in common to weigh anything.
@@ -305,10 +316,13 @@ def linker_for(
     # A register without mothers' names or full dates leaves those blocks empty; then blocks
     # that are weaker against namesakes train what is still untrained.
     rules = [
-        block_on("first_sound", "father_sound", "mother_sound"), block_on("birth_year", "birth_md"),
-        block_on("first_sound", "father_sound", "grandfather_sound"), block_on("first_sound", "birth_year"),
-        block_on("family_sound", "birth_year"), block_on("phone"),
-    ]  # fmt: skip
+        block_on("first_sound", "father_sound", "mother_sound"),
+        block_on("birth_year", "birth_md"),
+        block_on("first_sound", "father_sound", "grandfather_sound"),
+        block_on("first_sound", "birth_year"),
+        block_on("family_sound", "birth_year"),
+        block_on("phone"),
+    ]
     skipped = 0
     for number, rule in enumerate(rules):
         if number >= 2 + skipped:  # a weaker block only stands in for one that had no pairs
@@ -349,9 +363,16 @@ def _smoothed(settings: dict[str, Any]) -> dict[str, Any]:
     return settings
 
 
-def link(left: Path, right: Path, *, threshold: float = DEFAULT_THRESHOLD, model: Path | None = None,
-         save: Path | None = None, say: Callable[[str], None] = print,
-         backend: Backend = "duckdb") -> list[tuple[str, str, float]]:  # fmt: skip
+def link(
+    left: Path,
+    right: Path,
+    *,
+    threshold: float = DEFAULT_THRESHOLD,
+    model: Path | None = None,
+    save: Path | None = None,
+    say: Callable[[str], None] = print,
+    backend: Backend = "duckdb",
+) -> list[tuple[str, str, float]]:
     """Pairs of records, one from each register, that are the same person."""
     say("reading the registers")
     linker = linker_for([read(left), read(right)], "link_only", model, say, backend)
@@ -368,9 +389,15 @@ def link(left: Path, right: Path, *, threshold: float = DEFAULT_THRESHOLD, model
     return sorted(pairs)
 
 
-def dedupe(path: Path, *, threshold: float = DEFAULT_THRESHOLD, model: Path | None = None,
-           save: Path | None = None, say: Callable[[str], None] = print,
-           backend: Backend = "duckdb") -> dict[str, str]:  # fmt: skip
+def dedupe(
+    path: Path,
+    *,
+    threshold: float = DEFAULT_THRESHOLD,
+    model: Path | None = None,
+    save: Path | None = None,
+    say: Callable[[str], None] = print,
+    backend: Backend = "duckdb",
+) -> dict[str, str]:
     """Each record's cluster: records of the same person share one."""
     say("reading the register")
     table = read(path)
