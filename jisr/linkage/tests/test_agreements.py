@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from jisr.conftest import client_for, register_person
+from jisr.accounts.roles import Role, Scope
+from jisr.conftest import client_for, make_user, register_person
 from jisr.linkage import services
 from jisr.linkage.golden import clusters_recompute
 from jisr.linkage.models import (
@@ -22,8 +23,9 @@ from jisr.linkage.models import (
 
 AGREEMENT = {
     "shared_fields": ["source_id", "first_name", "family_name"],
-    "purpose": "Returnees who are jobseekers", "valid_until": "2030-12-31",
-}  # fmt: skip
+    "purpose": "Returnees who are jobseekers",
+    "valid_until": "2030-12-31",
+}
 
 
 @pytest.fixture
@@ -50,10 +52,15 @@ def test_the_registry_is_offered_and_shared_only_to_government(
     assert refused.context["agreement_form"].errors["recipient"]
     answer = carol.post(
         "/api/v1/linkage/agreements",
-        {"register_id": registry.pk, "recipient": orgs["ngo"].pk, "fields": ["first_name"],
-         "purpose": "x", "valid_until": "2030-12-31"},
+        {
+            "register_id": registry.pk,
+            "recipient": orgs["ngo"].pk,
+            "fields": ["first_name"],
+            "purpose": "x",
+            "valid_until": "2030-12-31",
+        },
         content_type="application/json",
-    )  # fmt: skip
+    )
     assert answer.status_code == 400
     error = answer.json()["error"]
     assert "وزارة" in str(error["fields"]["recipient"])  # "... choose a ministry", in Arabic
@@ -84,13 +91,14 @@ def test_other_registers_may_still_be_shared_with_an_ngo(
 def test_an_earlier_agreement_with_an_ngo_gives_it_nothing(
     registry: Register, people: dict[str, Any], orgs: dict[str, Any]
 ) -> None:
-    from jisr.accounts.roles import Role, Scope
-    from jisr.conftest import make_user
-
     SharingAgreement.objects.create(
-        register=registry, recipient=orgs["ngo"], fields=["first_name"], purpose="made before",
-        valid_until=dt.date(2030, 12, 31), created_by=people["carol"],
-    )  # fmt: skip
+        register=registry,
+        recipient=orgs["ngo"],
+        fields=["first_name"],
+        purpose="made before",
+        valid_until=dt.date(2030, 12, 31),
+        created_by=people["carol"],
+    )
     ngo_analyst = make_user(
         "analyst@ngo.example.org", orgs["ngo"], {Role.ANALYST: Scope.ORGANISATION}
     )
@@ -154,8 +162,10 @@ def test_the_open_referral_filter_works_where_the_agreement_names_it(
     assert agreement.referral_follow_up
     labour = scene["labour"]
     query = {
-        "base": scene["registry"].pk, "other": scene["register"].pk, "without_open_referral": True,
-    }  # fmt: skip
+        "base": scene["registry"].pk,
+        "other": scene["register"].pk,
+        "without_open_referral": True,
+    }
     answer = labour.get("/api/v1/linkage/cross-reference", query)
     assert answer.status_code == 200
     assert len(answer.json()["rows"]) == 1
@@ -171,8 +181,10 @@ def test_the_filter_needs_the_registry_among_the_two_registers(
     _share(scene, people, labour_analyst, referral_follow_up="on")
     labour = scene["labour"]
     query = {
-        "base": scene["register"].pk, "other": scene["register"].pk, "without_open_referral": True,
-    }  # fmt: skip
+        "base": scene["register"].pk,
+        "other": scene["register"].pk,
+        "without_open_referral": True,
+    }
     answer = labour.get("/api/v1/linkage/cross-reference", query)
     assert answer.status_code == 400
     assert answer.json()["error"]["fields"]["without_open_referral"]
@@ -186,10 +198,15 @@ def test_referral_follow_up_is_only_for_the_registry(
     assert "referral_follow_up" not in page.context["agreement_form"].fields
     answer = client_for(people["carol"]).post(
         "/api/v1/linkage/agreements",
-        {"register_id": register.pk, "recipient": labour_analyst.organisation.pk,
-         "fields": ["first_name"], "purpose": "x", "valid_until": "2030-12-31",
-         "referral_follow_up": True},
+        {
+            "register_id": register.pk,
+            "recipient": labour_analyst.organisation.pk,
+            "fields": ["first_name"],
+            "purpose": "x",
+            "valid_until": "2030-12-31",
+            "referral_follow_up": True,
+        },
         content_type="application/json",
-    )  # fmt: skip
+    )
     assert answer.status_code == 400
     assert answer.json()["error"]["fields"]["referral_follow_up"]

@@ -99,8 +99,10 @@ def test_the_api_takes_a_register_and_reports_row_errors(labour_analyst: Any) ->
     )
     assert created.status_code == 201, created.content
     register_id = created.json()["id"]
-    sent = client.post(f"/api/v1/linkage/registers/{register_id}/uploads",
-                       {"file": SimpleUploadedFile("bad.csv", BAD.encode("utf-8"))})  # fmt: skip
+    sent = client.post(
+        f"/api/v1/linkage/registers/{register_id}/uploads",
+        {"file": SimpleUploadedFile("bad.csv", BAD.encode("utf-8"))},
+    )
     assert sent.status_code == 201, sent.content
     upload = sent.json()
     assert upload["proposed_mapping"]["source_id"] == "رقم السجل"
@@ -141,8 +143,11 @@ def test_a_file_that_is_not_a_spreadsheet_is_refused_in_the_users_language(
     register = Register.objects.create(
         organisation=labour_analyst.organisation, name="R", kind="unemployed"
     )
-    page = client.post(f"/linkage/registers/{register.pk}/upload/",
-                       {"file": SimpleUploadedFile("r.xlsx", b"not a workbook")}, HTTP_ACCEPT_LANGUAGE="ar")  # fmt: skip
+    page = client.post(
+        f"/linkage/registers/{register.pk}/upload/",
+        {"file": SimpleUploadedFile("r.xlsx", b"not a workbook")},
+        HTTP_ACCEPT_LANGUAGE="ar",
+    )
     assert page.status_code == 200
     assert "لا يمكن قراءة الملف" in page.content.decode() or page.context["form"].errors
 

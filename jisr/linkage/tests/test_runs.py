@@ -5,6 +5,7 @@ by a re-run), the golden record, and the cross-reference report scoped by agreem
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -12,9 +13,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from jisr.audit.models import AuditEntry
+from jisr.cases.models import Case, Need, Referral
+from jisr.catalogue.models import Service, ServiceCategory
 from jisr.conftest import client_for
 from jisr.linkage.models import CandidatePair, LinkageRun, PairDecision, Register, RegisterRecord
-from jisr.linkage.tests.conftest import linked_registers
+from jisr.registry.models import Person
 
 # What the Ministry of Labour sees of the registry, and so what its runs compare of it: names,
 # sex, date of birth and governorate link well; the mother's name, the phone and the status in
@@ -26,12 +29,11 @@ SHARED = [
 
 
 @pytest.fixture
-def scene(synth: Path, people: dict[str, Any], labour_analyst: Any) -> dict[str, Any]:
-    return linked_registers(
-        synth, people, labour_analyst, shared=SHARED, agreement={"referral_follow_up": "on"}
-    )
+def scene(link_registers: Callable[..., dict[str, Any]]) -> dict[str, Any]:
+    return link_registers(shared=SHARED, agreement={"referral_follow_up": "on"})
 
 
+@pytest.mark.slow
 def test_a_run_links_the_registers_and_the_report_shows_the_people(
     scene: dict[str, Any], labour_analyst: Any, capture: Any
 ) -> None:
@@ -83,6 +85,7 @@ def test_a_run_links_the_registers_and_the_report_shows_the_people(
     assert golden["links"][0]["confirmed_by"] == ""
 
 
+@pytest.mark.slow
 def test_review_decisions_outrank_the_model_and_survive_a_rerun(
     scene: dict[str, Any], labour_analyst: Any, capture: Any
 ) -> None:
@@ -99,7 +102,9 @@ def test_review_decisions_outrank_the_model_and_survive_a_rerun(
     page = labour.get(f"/linkage/pairs/{link.pk}/")
     assert page.status_code == 200
     assert [e["field"] for e in page.context["evidence"]][:2] == ["first", "father"]
-    labour.post(f"/linkage/pairs/{link.pk}/decision/", {"decision": "different", "note": "brothers"})
+    labour.post(
+        f"/linkage/pairs/{link.pk}/decision/", {"decision": "different", "note": "brothers"}
+    )
     assert RegisterRecord.objects.get(pk=link.left_id).cluster is None  # unlinked at once
 
     with capture(execute=True):
@@ -127,6 +132,7 @@ def test_review_decisions_outrank_the_model_and_survive_a_rerun(
     assert PairDecision.objects.get().same_person is False
 
 
+@pytest.mark.slow
 def test_without_an_agreement_nothing_is_reachable(
     capture: Any, scene: dict[str, Any], people: dict[str, Any], labour_analyst: Any
 ) -> None:
@@ -148,17 +154,14 @@ def test_without_an_agreement_nothing_is_reachable(
     assert outsider.get(f"/api/v1/linkage/records/{pair.left_id}").status_code == 404
     # When the agreement ends, the Ministry of Labour no longer reaches the registry either.
     agreement = scene["registry"].agreements.get()
-    client_for(people["carol"]).post(
-        f"/linkage/agreements/{agreement.pk}/end/"
-    )
+    client_for(people["carol"]).post(f"/linkage/agreements/{agreement.pk}/end/")
     assert labour.get("/api/v1/linkage/cross-reference", query).status_code == 404
 
 
+@pytest.mark.slow
 def test_only_persons_without_an_open_referral_when_asked(
     capture: Any, scene: dict[str, Any]
 ) -> None:
-    from jisr.cases.models import Referral
-
     labour = scene["labour"]
     with capture(execute=True):
         labour.post(
@@ -181,10 +184,6 @@ def test_only_persons_without_an_open_referral_when_asked(
 
 
 def _open_referral(person_id: int) -> None:
-    from jisr.cases.models import Case, Need, Referral
-    from jisr.catalogue.models import Service, ServiceCategory
-    from jisr.registry.models import Person
-
     person = Person.objects.get(pk=person_id)
     assert person.registered_by is not None
     category = ServiceCategory.objects.get(code="economic-vocational-training")
@@ -194,9 +193,14 @@ def _open_referral(person_id: int) -> None:
     service.categories.set([category])
     case = Case.objects.create(person=person, organisation=person.organisation)
     need = Need.objects.create(case=case, category=category)
-    Referral.objects.create(need=need, service=service, from_organisation=person.organisation,
-                            to_organisation=person.organisation, sent_by=person.registered_by,
-                            due_on=dt.date.today())  # fmt: skip
+    Referral.objects.create(
+        need=need,
+        service=service,
+        from_organisation=person.organisation,
+        to_organisation=person.organisation,
+        sent_by=person.registered_by,
+        due_on=dt.date.today(),
+    )
 
 
 def test_an_upload_through_the_page_feeds_the_run(
@@ -205,8 +209,10 @@ def test_an_upload_through_the_page_feeds_the_run(
     client = client_for(labour_analyst)
     client.post("/linkage/", {"name": "Jobseekers", "kind": "unemployed"})
     register = Register.objects.get()
-    sent = client.post(f"/linkage/registers/{register.pk}/upload/",
-                       {"file": SimpleUploadedFile("d.csv", (synth / "dedupe.csv").read_bytes())})  # fmt: skip
+    sent = client.post(
+        f"/linkage/registers/{register.pk}/upload/",
+        {"file": SimpleUploadedFile("d.csv", (synth / "dedupe.csv").read_bytes())},
+    )
     page = client.get(sent["Location"])
     mapping = {
         name: page.context["form"].initial.get(name, "") for name in page.context["form"].fields

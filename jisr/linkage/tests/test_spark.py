@@ -20,6 +20,9 @@ from django.core.management import call_command
 
 from jisr.linkage.engine import splink_model
 
+# Starts Spark: half a minute.
+pytestmark = pytest.mark.slow
+
 
 def _quiet(text: str) -> None:
     pass
@@ -67,8 +70,16 @@ def test_the_saved_model_links_the_same_pairs_on_spark(spark, registers):
     on_duckdb = splink_model.link(
         registers / "left.csv", registers / "right.csv", model=registers / "link.json", say=_quiet
     )
-    call_command("link", str(registers / "left.csv"), str(registers / "right.csv"), out=str(registers / "links.csv"),
-                 model=str(registers / "link.json"), backend="spark", stdout=StringIO(), stderr=StringIO())  # fmt: skip
+    call_command(
+        "link",
+        str(registers / "left.csv"),
+        str(registers / "right.csv"),
+        out=str(registers / "links.csv"),
+        model=str(registers / "link.json"),
+        backend="spark",
+        stdout=StringIO(),
+        stderr=StringIO(),
+    )
     with (registers / "links.csv").open(encoding="utf-8") as handle:
         on_spark = [
             (r["left_id"], r["right_id"], float(r["match_probability"]))
@@ -95,7 +106,9 @@ def test_the_saved_model_finds_the_same_clusters_on_spark(spark, registers):
             members.setdefault(cluster, set()).add(record)
         return {frozenset(ids) for ids in members.values()}
 
-    on_duckdb = splink_model.dedupe(registers / "dedupe.csv", model=registers / "dedupe.json", say=_quiet)
+    on_duckdb = splink_model.dedupe(
+        registers / "dedupe.csv", model=registers / "dedupe.json", say=_quiet
+    )
     on_spark = splink_model.dedupe(
         registers / "dedupe.csv", model=registers / "dedupe.json", say=_quiet, backend="spark"
     )
