@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from typing import Any
 
 from django.utils import timezone
 
@@ -84,7 +83,7 @@ def _stranger(source_id: str, rng: random.Random, governorates: list[str]) -> Re
 
 def build_linkage(
     *, rng: random.Random, labour_analyst: User, migration: Organisation, labour: Organisation
-) -> Any:
+) -> LinkageRun | None:
     if Register.objects.filter(organisation=labour).exists():
         return None
     registry = registry_mirror_refresh(organisation=migration).register

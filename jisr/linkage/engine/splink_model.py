@@ -5,6 +5,11 @@ with the mother's first name, birth year and day-month (exact, or the day and mo
 governorate and phone. `u` is estimated from random pairs, `m` by expectation maximisation on two
 blockings that each leave some fields free. Names are normalised first (`prepare`), and compared
 after it, so distances count letters of the normalised form, not UTF-8 bytes.
+
+Splink, DuckDB and pyarrow are imported inside the functions that use them: together they add
+about 80 MB and a third of a second to a process, and the web processes, which import this
+module through the app, never link. pyspark is an optional extra (`.[spark]`), imported only for
+`backend="spark"`.
 """
 
 from __future__ import annotations
@@ -26,7 +31,9 @@ from jisr.linkage.engine.prepare import prepared
 if TYPE_CHECKING:
     import pyarrow as pa
     from pyspark.sql import SparkSession
-    from splink import Linker
+    from splink import Linker, SettingsCreator
+    from splink.comparison_library import CustomComparison
+    from splink.internals.blocking_rule_creator import BlockingRuleCreator
 
 # Chosen on the generator's registers (docs/benchmarks.md): below it, brothers sharing father,
 # grandfather, family and mother names are taken for one person too often.
@@ -37,9 +44,10 @@ LinkType = Literal["link_only", "dedupe_only"]
 Backend = Literal["duckdb", "spark"]
 
 
-def _name(part: str, *, else_m: float | None = None, typo: bool = False) -> Any:
+def _name(part: str, *, else_m: float | None = None, typo: bool = False) -> CustomComparison:
     """One name part compared: the same name; the same spelling key (letters clerks confuse);
     across scripts (Latin, Kurdish, Arabic), the same or a close sound key."""
+    # heavy, imported when used (the module's note)
     import splink.comparison_level_library as cll
     import splink.comparison_library as cl
 
@@ -82,7 +90,8 @@ def _name(part: str, *, else_m: float | None = None, typo: bool = False) -> Any:
     )
 
 
-def _birth_date() -> Any:
+def _birth_date() -> CustomComparison:
+    # heavy, imported when used (the module's note)
     import splink.comparison_level_library as cll
     import splink.comparison_library as cl
 
@@ -111,7 +120,8 @@ def _birth_date() -> Any:
 FIRST_NAME_DIFFERS_M = 0.00001
 
 
-def _settings(link_type: LinkType) -> Any:
+def _settings(link_type: LinkType) -> SettingsCreator:
+    # heavy, imported when used (the module's note)
     import splink.comparison_library as cl
     from splink import SettingsCreator
 
@@ -133,7 +143,8 @@ def _settings(link_type: LinkType) -> Any:
     )
 
 
-def _blocking() -> list[Any]:
+def _blocking() -> list[BlockingRuleCreator | dict[str, Any]]:
+    # heavy, imported when used (the module's note)
     from splink import block_on
 
     return [
@@ -155,6 +166,7 @@ COMMON_NAME = 3
 
 def with_commonness(tables: list[pa.Table]) -> list[pa.Table]:
     """Each table with `first_common`: whether its first name is common across the tables."""
+    # heavy, imported when used (the module's note)
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -177,6 +189,7 @@ def with_commonness(tables: list[pa.Table]) -> list[pa.Table]:
 def table(rows: Iterable[dict[str, Any]]) -> pa.Table:
     """Records (the input columns) as a column table of prepared records; columns keep memory
     low at scale."""
+    # heavy, imported when used (the module's note)
     import pyarrow as pa
 
     columns: dict[str, list[Any]] = {}
@@ -197,6 +210,7 @@ def read(path: Path) -> pa.Table:
 def _spark() -> SparkSession:
     """The active SparkSession, else one from spark-submit or PYSPARK_SUBMIT_ARGS (a cluster), else
     a local one on this machine's cores that loads Splink's jar of string similarities."""
+    # optional extra, imported for Spark only
     from pyspark.sql import SparkSession
     from splink.backends.spark import similarity_jar_location
 
@@ -266,11 +280,13 @@ def linker_for(
 ) -> Linker:
     """A Splink linker over prepared tables: with a saved model (a file or its settings), or
     trained on the tables themselves."""
+    # heavy, imported when used (the module's note)
     from splink import Linker, block_on
     from splink.internals.exceptions import SplinkException
 
     api: Any
     if backend == "spark":
+        # optional extra, imported for Spark only
         from splink.backends.spark import SparkAPI
 
         spark = _spark()
@@ -278,6 +294,7 @@ def linker_for(
             spark.catalog.dropTempView(f"register_{i}")
         api = SparkAPI(spark_session=spark)  # type: ignore[no-untyped-call]
     else:
+        # heavy, imported when used (the module's note)
         import duckdb
         from splink.backends.duckdb import DuckDBAPI
 
