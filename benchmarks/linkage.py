@@ -34,7 +34,7 @@ def main() -> None:
 
     django.setup()
     from jisr.linkage import synth
-    from jisr.linkage.model import link
+    from jisr.linkage.engine.splink_model import link
 
     started = time.perf_counter()
     folder = Path(tempfile.mkdtemp(prefix="jisr-linkage-"))

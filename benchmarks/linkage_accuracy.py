@@ -47,7 +47,7 @@ def _pairs(groups: dict[str, str]) -> set[tuple[str, str]]:
 
 
 def measure(folder: Path) -> None:
-    from jisr.linkage.model import dedupe, link
+    from jisr.linkage.engine.splink_model import dedupe, link
 
     quiet = lambda _text: None  # noqa: E731
     started = time.perf_counter()

@@ -1,30 +1,34 @@
 """API of registers, linkage runs, the review of pairs, the golden record, data-sharing
 agreements and cross-references, so that a ministry's own system can send its register and
-read what the agreements allow."""
+read what the agreements allow. Operations return models, querysets or the selectors' typed
+dictionaries, which ninja reads through the `response` schema."""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, TypedDict
 
 from django.db.models import QuerySet
-from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, File, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from jisr.accounts.access import not_found
+from jisr.accounts.apiauth import allowed
+from jisr.accounts.decorators import AuthedRequest
 from jisr.accounts.roles import Perm
-from jisr.api import allowed
 from jisr.audit.services import audit_reads
 from jisr.lib.errors import JisrError
-from jisr.linkage import evidence, selectors, services
+from jisr.linkage import imports, selectors, services
+from jisr.linkage.engine import evidence
 from jisr.linkage.models import (
+    CandidatePair,
     LinkageRun,
+    PairDecision,
     Register,
-    RegisterUpload,
     SharingAgreement,
 )
+from jisr.linkage.selectors import RecordView
 
 router = Router(tags=["registers and linkage"])
 
@@ -183,27 +187,49 @@ class CrossReferenceOut(Schema):
     rows: list[CrossReferenceRow]
 
 
-def _own_register(request: HttpRequest, register_id: int) -> Register:
-    register = selectors.own_registers(request.user).filter(pk=register_id).first()
-    if register is None:
-        raise not_found()
-    return register
+class UploadSummary(TypedDict):
+    id: int
+    register_id: int
+    filename: str
+    headers: list[str]
+    rows: int
+    proposed_mapping: dict[str, str]
 
 
-def _upload(request: HttpRequest, upload_id: int) -> RegisterUpload:
-    return selectors.upload_get(request.user, upload_id)
+class CheckSummary(TypedDict):
+    ready: int
+    errors: list[dict[str, Any]]
+
+
+class PairSeen(TypedDict):
+    id: int
+    probability: float | None
+    band: str
+    left: RecordView
+    right: RecordView
+    evidence: list[dict[str, Any]]
+
+
+class GoldenRecord(TypedDict):
+    records: list[RecordView]
+    links: list[dict[str, Any]]
+
+
+class CrossReferenceSeen(TypedDict):
+    base_fields: list[str]
+    other_fields: list[str]
+    rows: list[selectors.CrossReferenceRow]
 
 
 @router.get("/linkage/registers", response=list[RegisterOut], auth=allowed(Perm.REGISTER_MANAGE))
-def register_list(request: HttpRequest) -> QuerySet[Register]:
-    return selectors.reachable_registers(request.user)
+def register_list(request: AuthedRequest) -> QuerySet[Register]:
+    return selectors.register_list(fetched_by=request.user)
 
 
 @router.post("/linkage/registers", response={201: RegisterOut}, auth=allowed(Perm.REGISTER_MANAGE))
-def register_create(request: HttpRequest, payload: RegisterIn) -> Any:
-    return Status(
-        201, services.create_register(by=request.user, name=payload.name, kind=payload.kind)
-    )
+def register_create(request: AuthedRequest, payload: RegisterIn) -> Status[Register]:
+    register = services.register_create(by=request.user, name=payload.name, kind=payload.kind)
+    return Status(201, register)
 
 
 @router.get(
@@ -212,18 +238,22 @@ def register_create(request: HttpRequest, payload: RegisterIn) -> Any:
     auth=allowed(Perm.REGISTER_MANAGE),
 )
 def record_list(
-    request: HttpRequest, register_id: int, limit: int = 100, offset: int = 0
-) -> list[dict[str, Any]]:
+    request: AuthedRequest, register_id: int, limit: int = 100, offset: int = 0
+) -> list[RecordView]:
     """The register's records by record number, `limit` (at most 1,000) from `offset`."""
-    register = _own_register(request, register_id)
-    records = selectors.records_of(request.user, register)
-    window = records.order_by("source_id")[
-        max(offset, 0) : max(offset, 0) + max(1, min(limit, 1000))
-    ]
+    register = selectors.register_get_own(fetched_by=request.user, register_id=register_id)
+    records = selectors.record_list(fetched_by=request.user, register=register)
+    start = max(offset, 0)
+    window = records.order_by("source_id")[start : start + max(1, min(limit, 1000))]
     shown = audit_reads(
         actor=request.user, records=window, context=f"api.linkage.records:{register.pk}"
     )
-    return [selectors.record_view(request.user, r, selectors.ALL_FIELDS, own=True) for r in shown]
+    return [
+        selectors.record_view(
+            fetched_by=request.user, record=r, fields=selectors.ALL_FIELDS, own=True
+        )
+        for r in shown
+    ]
 
 
 @router.post(
@@ -231,23 +261,31 @@ def record_list(
     response={201: UploadOut},
     auth=allowed(Perm.REGISTER_MANAGE),
 )
-def upload_create(request: HttpRequest, register_id: int, file: File[UploadedFile]) -> Any:
-    register = _own_register(request, register_id)  # the file within JISR_UPLOAD_MAX_BYTES
-    kept = services.upload(
+def upload_create(
+    request: AuthedRequest, register_id: int, file: File[UploadedFile]
+) -> Status[UploadSummary]:
+    register = selectors.register_get_own(fetched_by=request.user, register_id=register_id)
+    # The file is within JISR_UPLOAD_MAX_BYTES (jisr/core/uploads.py).
+    kept = services.upload_create(
         by=request.user, register=register, content=file.read(), filename=file.name or ""
     )
-    return Status(201, {
-        "id": kept.pk, "register_id": register.pk, "filename": kept.filename, "headers": kept.headers,
-        "rows": len(kept.rows), "proposed_mapping": services.proposed_mapping(kept),
-    })  # fmt: skip
+    summary: UploadSummary = {
+        "id": kept.pk,
+        "register_id": register.pk,
+        "filename": kept.filename,
+        "headers": kept.headers,
+        "rows": len(kept.rows),
+        "proposed_mapping": imports.upload_proposed_mapping(upload=kept),
+    }
+    return Status(201, summary)
 
 
 @router.post(
     "/linkage/uploads/{upload_id}/check", response=CheckOut, auth=allowed(Perm.REGISTER_MANAGE)
 )
-def upload_check(request: HttpRequest, upload_id: int, payload: MappingIn) -> dict[str, Any]:
-    kept = _upload(request, upload_id)
-    checked = services.check(kept, payload.mapping)
+def upload_check(request: AuthedRequest, upload_id: int, payload: MappingIn) -> CheckSummary:
+    kept = selectors.upload_get(fetched_by=request.user, upload_id=upload_id)
+    checked = imports.upload_check(upload=kept, mapping=payload.mapping)
     return {"ready": len(checked.ready), "errors": [e.__dict__ for e in checked.errors]}
 
 
@@ -256,35 +294,38 @@ def upload_check(request: HttpRequest, upload_id: int, payload: MappingIn) -> di
     response=dict[str, int],
     auth=allowed(Perm.REGISTER_MANAGE),
 )
-def upload_import(request: HttpRequest, upload_id: int, payload: MappingIn) -> dict[str, int]:
-    kept = _upload(request, upload_id)
-    checked = services.check(kept, payload.mapping)
+def upload_import(request: AuthedRequest, upload_id: int, payload: MappingIn) -> dict[str, int]:
+    kept = selectors.upload_get(fetched_by=request.user, upload_id=upload_id)
+    checked = imports.upload_check(upload=kept, mapping=payload.mapping)
     if checked.errors:
         raise JisrError(
-            "invalid_rows", _("%(count)s problems in the file; nothing was imported.") % {"count": len(checked.errors)},
-            status=422, fields={f"row {e.row}: {e.column}": [e.reason] for e in checked.errors[:200]},
-        )  # fmt: skip
-    return services.run_import(by=request.user, register_upload=kept, mapping=payload.mapping)
+            "invalid_rows",
+            _("%(count)s problems in the file; nothing was imported.")
+            % {"count": len(checked.errors)},
+            status=422,
+            fields={f"row {e.row}: {e.column}": [e.reason] for e in checked.errors[:200]},
+        )
+    return services.upload_import(by=request.user, upload=kept, mapping=payload.mapping)
 
 
 @router.post("/linkage/runs", response={201: RunOut}, auth=allowed(Perm.REGISTER_MANAGE))
-def run_create(request: HttpRequest, payload: RunIn) -> Any:
-    left = _own_register(request, payload.left)
-    right = selectors.register_get(request.user, payload.right) if payload.right else None
-    run = services.start_run(by=request.user, left=left, right=right, retrain=payload.retrain)
-    return Status(201, selectors.runs_in_reach(request.user).get(pk=run.pk))
+def run_create(request: AuthedRequest, payload: RunIn) -> Status[LinkageRun]:
+    left = selectors.register_get_own(fetched_by=request.user, register_id=payload.left)
+    right = (
+        selectors.register_get(fetched_by=request.user, register_id=payload.right)
+        if payload.right
+        else None
+    )
+    run = services.run_start(by=request.user, left=left, right=right, retrain=payload.retrain)
+    return Status(201, selectors.run_get(fetched_by=request.user, run_id=run.pk))
 
 
 @router.get("/linkage/runs/{run_id}", response=RunOut, auth=allowed(Perm.REGISTER_MANAGE))
-def run_get(request: HttpRequest, run_id: int) -> LinkageRun:
-    run = selectors.runs_in_reach(request.user).filter(pk=run_id).first()
-    if run is None:
-        raise not_found()
-    return run
+def run_get(request: AuthedRequest, run_id: int) -> LinkageRun:
+    return selectors.run_get(fetched_by=request.user, run_id=run_id)
 
 
-def _pair_out(request: HttpRequest, pair: Any) -> dict[str, Any]:
-    seen = selectors.pair_view(request.user, pair)
+def _pair_seen(pair: CandidatePair, seen: selectors.PairView) -> PairSeen:
     described = [{**e, "level": str(e["level"])} for e in evidence.described(seen.evidence)]
     return {
         "id": pair.pk,
@@ -297,16 +338,18 @@ def _pair_out(request: HttpRequest, pair: Any) -> dict[str, Any]:
 
 
 @router.get("/linkage/review", response=list[PairOut], auth=allowed(Perm.LINKAGE_REVIEW))
-def review_queue(request: HttpRequest, limit: int = 20) -> list[dict[str, Any]]:
-    return [
-        _pair_out(request, pair)
-        for pair in selectors.pairs_for_review(request.user)[: max(1, min(limit, 100))]
-    ]
+def review_queue(request: AuthedRequest, limit: int = 20) -> list[PairSeen]:
+    pairs = list(selectors.pair_list_to_review(fetched_by=request.user)[: max(1, min(limit, 100))])
+    seen = selectors.pair_review_rows(
+        fetched_by=request.user, pairs=pairs, with_evidence=True, context="api.linkage.review"
+    )
+    return [_pair_seen(pair, view) for pair, view in zip(pairs, seen, strict=True)]
 
 
 @router.get("/linkage/pairs/{pair_id}", response=PairOut, auth=allowed(Perm.LINKAGE_REVIEW))
-def pair_get(request: HttpRequest, pair_id: int) -> dict[str, Any]:
-    return _pair_out(request, selectors.pair_get(request.user, pair_id))
+def pair_get(request: AuthedRequest, pair_id: int) -> PairSeen:
+    pair = selectors.pair_get(fetched_by=request.user, pair_id=pair_id)
+    return _pair_seen(pair, selectors.pair_view(fetched_by=request.user, pair=pair))
 
 
 @router.post(
@@ -314,14 +357,12 @@ def pair_get(request: HttpRequest, pair_id: int) -> dict[str, Any]:
     response={201: DecisionOut},
     auth=allowed(Perm.LINKAGE_REVIEW),
 )
-def pair_decide(request: HttpRequest, pair_id: int, payload: DecisionIn) -> Any:
-    pair = selectors.pair_get(request.user, pair_id)
-    return Status(
-        201,
-        services.decide_pair(
-            by=request.user, pair=pair, same_person=payload.same_person, note=payload.note
-        ),
+def pair_decide(request: AuthedRequest, pair_id: int, payload: DecisionIn) -> Status[PairDecision]:
+    pair = selectors.pair_get(fetched_by=request.user, pair_id=pair_id)
+    decision = services.pair_decide(
+        by=request.user, pair=pair, same_person=payload.same_person, note=payload.note
     )
+    return Status(201, decision)
 
 
 @router.get(
@@ -329,31 +370,38 @@ def pair_decide(request: HttpRequest, pair_id: int, payload: DecisionIn) -> Any:
     response=GoldenRecordOut,
     auth=allowed(Perm.CROSS_REFERENCE_VIEW),
 )
-def golden_record(request: HttpRequest, record_id: int) -> dict[str, Any]:
-    record = selectors.record_get(request.user, record_id)
-    members, links = selectors.golden_record(request.user, record)
+def golden_record(request: AuthedRequest, record_id: int) -> GoldenRecord:
+    record = selectors.record_get(fetched_by=request.user, record_id=record_id)
+    members, links = selectors.golden_record_get(fetched_by=request.user, record=record)
     return {"records": members, "links": [link.__dict__ for link in links]}
 
 
 @router.get("/linkage/agreements", response=list[AgreementOut], auth=allowed(Perm.REGISTER_MANAGE))
-def agreement_list(request: HttpRequest) -> QuerySet[SharingAgreement]:
+def agreement_list(request: AuthedRequest) -> QuerySet[SharingAgreement]:
     """Agreements on your organisation's registers, and those that share a register with it."""
-    return selectors.agreements_in_reach(request.user)
+    return selectors.agreement_list(fetched_by=request.user)
 
 
 @router.post(
     "/linkage/agreements", response={201: AgreementOut}, auth=allowed(Perm.AGREEMENT_MANAGE)
 )
-def agreement_create(request: HttpRequest, payload: AgreementIn) -> Any:
-    register = selectors.own_registers(request.user).filter(pk=payload.register_id).first()
-    recipient = selectors.recipients(request.user).filter(pk=payload.recipient).first()
-    if register is None or recipient is None:
+def agreement_create(request: AuthedRequest, payload: AgreementIn) -> Status[SharingAgreement]:
+    register = selectors.register_get_own(fetched_by=request.user, register_id=payload.register_id)
+    recipient = (
+        selectors.recipient_list(fetched_by=request.user).filter(pk=payload.recipient).first()
+    )
+    if recipient is None:
         raise not_found()
-    return Status(201, services.create_agreement(
-        by=request.user, register=register, recipient=recipient, fields=payload.fields,
-        purpose=payload.purpose, valid_until=payload.valid_until,
+    agreement = services.agreement_create(
+        by=request.user,
+        register=register,
+        recipient=recipient,
+        fields=payload.fields,
+        purpose=payload.purpose,
+        valid_until=payload.valid_until,
         referral_follow_up=payload.referral_follow_up,
-    ))  # fmt: skip
+    )
+    return Status(201, agreement)
 
 
 @router.post(
@@ -361,9 +409,9 @@ def agreement_create(request: HttpRequest, payload: AgreementIn) -> Any:
     response=AgreementOut,
     auth=allowed(Perm.AGREEMENT_MANAGE),
 )
-def agreement_end(request: HttpRequest, agreement_id: int) -> SharingAgreement:
-    agreement = selectors.own_agreement_get(request.user, agreement_id)
-    services.end_agreement(by=request.user, agreement=agreement)
+def agreement_end(request: AuthedRequest, agreement_id: int) -> SharingAgreement:
+    agreement = selectors.agreement_get_own(fetched_by=request.user, agreement_id=agreement_id)
+    services.agreement_end(by=request.user, agreement=agreement)
     return agreement
 
 
@@ -371,12 +419,14 @@ def agreement_end(request: HttpRequest, agreement_id: int) -> SharingAgreement:
     "/linkage/cross-reference", response=CrossReferenceOut, auth=allowed(Perm.CROSS_REFERENCE_VIEW)
 )
 def cross_reference(
-    request: HttpRequest, base: int, other: int, without_open_referral: bool = False
-) -> dict[str, Any]:
-    report = selectors.cross_reference(
-        request.user, selectors.register_get(request.user, base), selectors.register_get(request.user, other),
+    request: AuthedRequest, base: int, other: int, without_open_referral: bool = False
+) -> CrossReferenceSeen:
+    report = selectors.cross_reference_get(
+        fetched_by=request.user,
+        base=selectors.register_get(fetched_by=request.user, register_id=base),
+        other=selectors.register_get(fetched_by=request.user, register_id=other),
         without_open_referral=without_open_referral,
-    )  # fmt: skip
+    )
     return {
         "base_fields": list(report.base_fields),
         "other_fields": list(report.other_fields),

@@ -6,6 +6,7 @@ class LinkageConfig(AppConfig):
     verbose_name = "Record linkage"
 
     def ready(self) -> None:
+        # Imported here, not above: Django imports this module before any app's models exist.
         from jisr.linkage.services import mirror_follow_consent
         from jisr.registry.signals import consent_recorded
 

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from typing import Any
 
 from django.utils import timezone
 
 from jisr.accounts.models import Organisation, User
-from jisr.linkage import runs, services
+from jisr.linkage import runs
+from jisr.linkage.engine.names import FAMILY, FEMALE, MALE
+from jisr.linkage.mirror import registry_mirror_refresh
 from jisr.linkage.models import LinkageRun, Register, RegisterRecord, SharingAgreement
-from jisr.linkage.names import FAMILY, FEMALE, MALE
 from jisr.places.models import Governorate
 
 _VARIANTS = (("ة", "ه"), ("أ", "ا"), ("إ", "ا"), ("ى", "ي"), ("عبد ال", "عبدال"))
@@ -39,41 +39,71 @@ def _jobseeker(record: RegisterRecord, source_id: str, rng: random.Random) -> Re
         spellings = [MALE.get(p) or FEMALE.get(p) or FAMILY.get(p) for p in parts]
         if all(spellings[:2]):
             full = " ".join(rng.choice(s) for s in spellings if s)
-            return RegisterRecord(register_id=0, source_id=source_id, full_name=full, sex=record.sex,
-                                  birth_date=birth, governorate=record.governorate, status="unemployed")  # fmt: skip
+            return RegisterRecord(
+                register_id=0,
+                source_id=source_id,
+                full_name=full,
+                sex=record.sex,
+                birth_date=birth,
+                governorate=record.governorate,
+                status="unemployed",
+            )
     return RegisterRecord(
-        register_id=0, source_id=source_id, first_name=_spelt(parts[0], rng), father_name=_spelt(parts[1], rng),
-        grandfather_name="" if rng.random() < 0.2 else parts[2], family_name=parts[3],
-        mother_name=record.mother_name.split(" ")[0] if record.mother_name else "", sex=record.sex,
-        birth_date=birth, governorate=record.governorate if rng.random() < 0.9 else "IQ-BG",
-        phone=record.phone if rng.random() < 0.6 else "", status="unemployed",
-    )  # fmt: skip
+        register_id=0,
+        source_id=source_id,
+        first_name=_spelt(parts[0], rng),
+        father_name=_spelt(parts[1], rng),
+        grandfather_name="" if rng.random() < 0.2 else parts[2],
+        family_name=parts[3],
+        mother_name=record.mother_name.split(" ")[0] if record.mother_name else "",
+        sex=record.sex,
+        birth_date=birth,
+        governorate=record.governorate if rng.random() < 0.9 else "IQ-BG",
+        phone=record.phone if rng.random() < 0.6 else "",
+        status="unemployed",
+    )
 
 
 def _stranger(source_id: str, rng: random.Random, governorates: list[str]) -> RegisterRecord:
     sex = rng.choice("MF")
     first = rng.choice(list(MALE if sex == "M" else FEMALE))
     return RegisterRecord(
-        register_id=0, source_id=source_id, first_name=first, father_name=rng.choice(list(MALE)),
-        grandfather_name=rng.choice(list(MALE)), family_name=rng.choice(list(FAMILY)), sex=sex,
+        register_id=0,
+        source_id=source_id,
+        first_name=first,
+        father_name=rng.choice(list(MALE)),
+        grandfather_name=rng.choice(list(MALE)),
+        family_name=rng.choice(list(FAMILY)),
+        sex=sex,
         birth_date=f"{rng.randint(1965, 2004)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
-        governorate=rng.choice(governorates), status="unemployed",
-    )  # fmt: skip
+        governorate=rng.choice(governorates),
+        status="unemployed",
+    )
 
 
 def build_linkage(
     *, rng: random.Random, labour_analyst: User, migration: Organisation, labour: Organisation
-) -> Any:
+) -> LinkageRun | None:
     if Register.objects.filter(organisation=labour).exists():
         return None
-    registry = services.sync_registry_register(migration)
+    registry = registry_mirror_refresh(organisation=migration).register
     register = Register.objects.create(
-        organisation=labour, name="الباحثون عن عمل", kind=Register.Kind.UNEMPLOYED, created_by=labour_analyst,
+        organisation=labour,
+        name="الباحثون عن عمل",
+        kind=Register.Kind.UNEMPLOYED,
+        created_by=labour_analyst,
         imported_at=timezone.now(),
-        mapping={"source_id": "رقم السجل", "first_name": "الاسم الأول", "father_name": "اسم الأب",
-                 "grandfather_name": "اسم الجد", "family_name": "اللقب", "sex": "الجنس",
-                 "birth_date": "تاريخ الميلاد", "governorate": "المحافظة"},
-    )  # fmt: skip
+        mapping={
+            "source_id": "رقم السجل",
+            "first_name": "الاسم الأول",
+            "father_name": "اسم الأب",
+            "grandfather_name": "اسم الجد",
+            "family_name": "اللقب",
+            "sex": "الجنس",
+            "birth_date": "تاريخ الميلاد",
+            "governorate": "المحافظة",
+        },
+    )
     governorates = list(Governorate.objects.values_list("code", flat=True))
     records = []
     for number, record in enumerate(
@@ -103,10 +133,22 @@ def build_linkage(
         record.register = register
     RegisterRecord.objects.bulk_create(records)
     SharingAgreement.objects.create(
-        register=registry, recipient=labour, created_by=User.objects.filter(organisation=migration).first() or labour_analyst,
-        fields=["source_id", "first_name", "father_name", "grandfather_name", "family_name", "sex", "birth_date", "governorate"],
-        purpose="Returnees who are unemployed: finding work and training for them", referral_follow_up=True,
+        register=registry,
+        recipient=labour,
+        created_by=User.objects.filter(organisation=migration).first() or labour_analyst,
+        fields=[
+            "source_id",
+            "first_name",
+            "father_name",
+            "grandfather_name",
+            "family_name",
+            "sex",
+            "birth_date",
+            "governorate",
+        ],
+        purpose="Returnees who are unemployed: finding work and training for them",
+        referral_follow_up=True,
         valid_until=timezone.localdate() + dt.timedelta(days=365),
-    )  # fmt: skip
+    )
     run = LinkageRun.objects.create(left=register, right=registry, started_by=labour_analyst)
-    return runs.execute(run.pk)
+    return runs.run_execute(run_id=run.pk)

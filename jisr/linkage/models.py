@@ -9,8 +9,9 @@ importing an updated register updates those records and withdraws the ones no lo
 Jisr's own registry takes part as a register too (`Register.Kind.JISR_REGISTRY`), its records
 mirroring the persons an organisation registered, so one linkage code serves every pair.
 
-A `LinkageRun` links two registers (or deduplicates one) with the Splink model (`model.py`);
-its pairs above the threshold are links, those in the uncertain band wait for review.
+A `LinkageRun` links two registers (or deduplicates one) with the Splink model
+(`engine/splink_model.py`); its pairs above the threshold are links, those in the uncertain band
+wait for review.
 `PairDecision` keeps every reviewer's decision on a pair; a re-run never changes them, and the
 latest decision on a pair outranks any probability. The records joined by links form one person
 (`RegisterRecord.cluster`, the golden record).
@@ -35,9 +36,11 @@ class Register(models.Model):
         JISR_REGISTRY = "jisr_registry", _("Jisr registry")
 
     organisation = models.ForeignKey(
-        "accounts.Organisation", on_delete=models.PROTECT, related_name="registers",
+        "accounts.Organisation",
+        on_delete=models.PROTECT,
+        related_name="registers",
         verbose_name=_("organisation"),
-    )  # fmt: skip
+    )
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("what it records"), max_length=32, choices=Kind.choices)
     # Standard field → the column of the organisation's spreadsheet that holds it.
@@ -59,7 +62,8 @@ class Register(models.Model):
 
     @property
     def display_name(self) -> str:
-        """Jisr's registry by its name in the reader's language; others as their owner named them."""
+        """Jisr's registry by its name in the reader's language; others as their owner named
+        them."""
         return (
             str(self.Kind.JISR_REGISTRY.label)
             if self.kind == self.Kind.JISR_REGISTRY
@@ -181,7 +185,7 @@ class LinkageModel(models.Model):
     trained_at = models.DateTimeField(default=timezone.now)
     trained_on = models.JSONField(default=dict)  # records per register
     # Register id → the fields of its records the model compares: those the agreements let
-    # every reader of the pairs see (`selectors.compared_fields`); the rest are left out of
+    # every reader of the pairs see (`selectors.run_compared_fields`); the rest are left out of
     # its input. Empty for a model trained before this rule: it compared every field.
     fields = models.JSONField(default=dict)
 
@@ -252,17 +256,20 @@ class SharingAgreement(models.Model):
 
     register = models.ForeignKey(Register, on_delete=models.CASCADE, related_name="agreements")
     recipient = models.ForeignKey(
-        "accounts.Organisation", on_delete=models.PROTECT, related_name="received_agreements",
+        "accounts.Organisation",
+        on_delete=models.PROTECT,
+        related_name="received_agreements",
         verbose_name=_("shared with"),
-    )  # fmt: skip
+    )
     fields = models.JSONField(_("fields shared"), default=list)
     purpose = models.CharField(_("purpose"), max_length=300)
     # Who has an open referral in Jisr is more than the fields shared: the recipient may ask it
     # (the cross-reference's filter) only where the agreement names this purpose.
     referral_follow_up = models.BooleanField(
-        _("referral follow-up"), default=False,
+        _("referral follow-up"),
+        default=False,
         help_text=_("They may list the persons who have no open referral in Jisr."),
-    )  # fmt: skip
+    )
     valid_from = models.DateField(_("valid from"), default=timezone.localdate)
     valid_until = models.DateField(_("valid until"))
     created_by = models.ForeignKey(

@@ -2,7 +2,7 @@
 
 The run reads the records in force of one register (duplicates) or two (links), with Jisr's
 registry refreshed first when it takes part, and of them only the fields every reader of its
-pairs may see (`selectors.compared_fields`); it reuses the latest trained model of that pair of
+pairs may see (`selectors.run_compared_fields`); it reuses the latest trained model of that pair of
 registers if it compared the same fields, or trains one (u from random pairs, m by expectation
 maximisation) and keeps it as a new version; it keeps the pairs above the review band with their
 evidence, replacing those of the pair's previous run (reviewers' decisions are kept apart and
@@ -14,14 +14,16 @@ from __future__ import annotations
 
 import logging
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from jisr.linkage import evidence
-from jisr.linkage.clusters import recluster
+from jisr.linkage.engine import evidence, splink_model
+from jisr.linkage.engine.prepare import INPUT_COLUMNS
+from jisr.linkage.golden import clusters_recompute
+from jisr.linkage.mirror import registry_mirror_refresh
 from jisr.linkage.models import (
     CandidatePair,
     LinkageModel,
@@ -30,26 +32,29 @@ from jisr.linkage.models import (
     Register,
     RegisterRecord,
 )
-from jisr.linkage.prepare import INPUT_COLUMNS
-from jisr.linkage.selectors import compared_fields
+from jisr.linkage.selectors import run_compared_fields
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+    from splink import Linker
+    from splink.internals.splink_dataframe import SplinkDataFrame
 
 logger = logging.getLogger(__name__)
 
 
-def _table(register: Register, fields: tuple[str, ...]) -> Any:
+def _table(register: Register, fields: tuple[str, ...]) -> pa.Table:
     """The register's records in force as the model reads them, with only `fields`: a field
     left out is empty on every record, so no comparison, block or weight reads it."""
-    from jisr.linkage.model import table
-
     records = RegisterRecord.objects.filter(register=register, withdrawn_at__isnull=True)
     columns = [c for c in INPUT_COLUMNS if c != "record_id" and c in fields]
-    return table(
+    return splink_model.table(
         {"record_id": str(pk), **dict(zip(columns, values, strict=True))}
         for pk, *values in records.values_list("pk", *columns).iterator(chunk_size=5000)
     )
 
 
-def execute(run_id: int) -> LinkageRun:
+def run_execute(*, run_id: int) -> LinkageRun:
+    """Run a queued run (in the background worker); a failure is kept on the run."""
     run = LinkageRun.objects.select_related("left__organisation", "right__organisation").get(
         pk=run_id
     )
@@ -66,38 +71,41 @@ def execute(run_id: int) -> LinkageRun:
 
 
 def _execute(run: LinkageRun) -> None:
-    from jisr.linkage import model
-    from jisr.linkage.services import sync_registry_register
-
     started = timezone.now()
     registers = [run.left] + ([run.right] if run.right else [])
     for register in registers:
         if register.kind == Register.Kind.JISR_REGISTRY:
-            sync_registry_register(register.organisation)
+            _mirror, erased = registry_mirror_refresh(organisation=register.organisation)
+            if erased:  # the golden record follows at once, even should the run fail
+                clusters_recompute()
     # Read when the run starts: an agreement changed since the run was queued counts.
-    fields = compared_fields(run)
+    fields = run_compared_fields(run=run)
     if any(not set(names) & set(INPUT_COLUMNS) for names in fields.values()):
         raise ValueError("The agreements share no field the model compares.")
     tables = [_table(register, fields[register.pk]) for register in registers]
     if min(t.num_rows for t in tables) < 2:
         raise ValueError("A register in this run has fewer than two records in force.")
-    link_type: model.LinkType = "link_only" if run.right else "dedupe_only"
+    link_type: splink_model.LinkType = "link_only" if run.right else "dedupe_only"
     saved = LinkageModel.objects.filter(left=run.left, right=run.right).first()
     # A model trained on other fields has no weights for those now compared, or weighs some
     # now withheld: a new version is trained.
     compared = {str(pk): list(names) for pk, names in fields.items()}
     if saved is None or run.retrain or saved.fields != compared:
-        trained = model.linker_for(tables, link_type, None, say=lambda _text: None)
+        trained = splink_model.linker_for(tables, link_type, None, say=lambda _text: None)
         saved = LinkageModel.objects.create(
-            left=run.left, right=run.right, settings=trained.misc.save_model_to_json(),
+            left=run.left,
+            right=run.right,
+            settings=trained.misc.save_model_to_json(),
             version=1 + LinkageModel.objects.filter(left=run.left, right=run.right).count(),
             trained_on={str(r.pk): t.num_rows for r, t in zip(registers, tables, strict=True)},
             fields=compared,
-        )  # fmt: skip
+        )
     settings = {
-        **saved.settings, "retain_intermediate_calculation_columns": True, "retain_matching_columns": True,
-    }  # fmt: skip
-    linker = model.linker_for(tables, link_type, settings, say=lambda _text: None)
+        **saved.settings,
+        "retain_intermediate_calculation_columns": True,
+        "retain_matching_columns": True,
+    }
+    linker = splink_model.linker_for(tables, link_type, settings, say=lambda _text: None)
     predictions = linker.inference.predict(threshold_match_probability=run.review_from)
     pairs = []
     for row in predictions.as_record_list():
@@ -109,33 +117,47 @@ def _execute(run: LinkageRun) -> None:
         # Records whose given names differ (beyond nickname, script and spelling) are twins,
         # siblings or a nickname Jisr does not know: a person decides, never the model alone.
         certain = probability >= run.threshold and found.get("first", [1])[0] != 0
-        pairs.append(CandidatePair(
-            run=run, left_id=left, right_id=right, probability=round(probability, 6),
-            band=CandidatePair.Band.LINK if certain else CandidatePair.Band.REVIEW, evidence=found,
-        ))  # fmt: skip
+        pairs.append(
+            CandidatePair(
+                run=run,
+                left_id=left,
+                right_id=right,
+                probability=round(probability, 6),
+                band=CandidatePair.Band.LINK if certain else CandidatePair.Band.REVIEW,
+                evidence=found,
+            )
+        )
     accuracy = _accuracy(linker, run, registers)
     with transaction.atomic():
         # A person who withdrew consent while the run read the registers is erased already:
         # none of their pairs is kept.
         withdrawn = set(
-            RegisterRecord.objects.filter(register__in=registers, withdrawn_at__gte=started)
-            .values_list("pk", flat=True)
-        )  # fmt: skip
+            RegisterRecord.objects.filter(
+                register__in=registers, withdrawn_at__gte=started
+            ).values_list("pk", flat=True)
+        )
         pairs = [p for p in pairs if p.left_id not in withdrawn and p.right_id not in withdrawn]
         CandidatePair.objects.filter(run__left=run.left, run__right=run.right).delete()
         CandidatePair.objects.bulk_create(pairs, batch_size=2000)
         links = sum(p.band == CandidatePair.Band.LINK for p in pairs)
         LinkageRun.objects.filter(pk=run.pk).update(
-            status=LinkageRun.Status.DONE, finished_at=timezone.now(), model=saved, accuracy=accuracy,
-            counts={"records": [t.num_rows for t in tables], "links": links, "to_review": len(pairs) - links},
-        )  # fmt: skip
-        recluster()
+            status=LinkageRun.Status.DONE,
+            finished_at=timezone.now(),
+            model=saved,
+            accuracy=accuracy,
+            counts={
+                "records": [t.num_rows for t in tables],
+                "links": links,
+                "to_review": len(pairs) - links,
+            },
+        )
+        clusters_recompute()
 
 
-def _accuracy(linker: Any, run: LinkageRun, registers: list[Register]) -> dict[str, Any]:
+def _accuracy(linker: Linker, run: LinkageRun, registers: list[Register]) -> dict[str, Any]:
     """Precision and recall at the run's threshold against the reviewers' decisions (the
     latest per pair), with Splink's accuracy analysis; empty while there are none."""
-    import pyarrow as pa
+    import pyarrow as pa  # heavy: loaded by a run only, never by a page
 
     in_run = Q(left__register__in=registers) & Q(right__register__in=registers)
     latest: dict[tuple[int, int], bool] = {}
@@ -151,26 +173,38 @@ def _accuracy(linker: Any, run: LinkageRun, registers: list[Register]) -> dict[s
     if not latest:
         return {}
     dataset = ("register_0", "register_1" if run.right else "register_0")
-    labels = pa.table({
-        "source_dataset_l": [dataset[0]] * len(latest), "unique_id_l": [str(pair[0]) for pair in latest],
-        "source_dataset_r": [dataset[1]] * len(latest), "unique_id_r": [str(pair[1]) for pair in latest],
-        "clerical_match_score": [1.0 if same else 0.0 for same in latest.values()],
-    })  # fmt: skip
+    labels = pa.table(
+        {
+            "source_dataset_l": [dataset[0]] * len(latest),
+            "unique_id_l": [str(pair[0]) for pair in latest],
+            "source_dataset_r": [dataset[1]] * len(latest),
+            "unique_id_r": [str(pair[1]) for pair in latest],
+            "clerical_match_score": [1.0 if same else 0.0 for same in latest.values()],
+        }
+    )
     table = linker.table_management.register_table(labels, f"labels_{run.pk}", overwrite=True)
-    rows = linker.evaluation.accuracy_analysis_from_labels_table(
-        table, threshold_match_probability=run.threshold, output_type="table"
-    ).as_record_list()
+    # output_type="table" gives a table, not one of the charts the method's type also allows.
+    analysis = cast(
+        "SplinkDataFrame",
+        linker.evaluation.accuracy_analysis_from_labels_table(
+            table, threshold_match_probability=run.threshold, output_type="table"
+        ),
+    )
+    rows = analysis.as_record_list()
     at = (
         min(rows, key=lambda r: abs(float(r["truth_threshold"]) - _weight(run.threshold)))
         if rows
         else {}
     )
     return {
-        "labels": len(latest), "threshold": run.threshold,
-        "precision": _number(at.get("precision")), "recall": _number(at.get("recall")),
-        "true_positives": int(_number(at.get("tp")) or 0), "false_positives": int(_number(at.get("fp")) or 0),
+        "labels": len(latest),
+        "threshold": run.threshold,
+        "precision": _number(at.get("precision")),
+        "recall": _number(at.get("recall")),
+        "true_positives": int(_number(at.get("tp")) or 0),
+        "false_positives": int(_number(at.get("fp")) or 0),
         "false_negatives": int(_number(at.get("fn")) or 0),
-    }  # fmt: skip
+    }
 
 
 def _number(value: Any) -> float | None:

@@ -14,7 +14,7 @@ import random
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from jisr.linkage.names import FAMILY, FEMALE, KUNYA_PREFIX, MALE, NICKNAMES, TITLES
+from jisr.linkage.engine.names import FAMILY, FEMALE, KUNYA_PREFIX, MALE, NICKNAMES, TITLES
 
 GOVERNORATES = [
     "IQ-BG", "IQ-BA", "IQ-NI", "IQ-AR", "IQ-SU", "IQ-DA", "IQ-KI", "IQ-AN", "IQ-SD", "IQ-DI",
@@ -70,10 +70,20 @@ def population(size: int, rng: random.Random) -> list[Person]:
             if sex == "M":
                 sons.append(first)
             birth = dt.date(rng.randint(1950, 2006), rng.randint(1, 12), rng.randint(1, 28))
-            people.append(Person(
-                len(people), first, father, grandfather, family, mother, sex, birth, governorate,
-                f"+96477{rng.randint(10_000_000, 99_999_999)}",
-            ))  # fmt: skip
+            people.append(
+                Person(
+                    len(people),
+                    first,
+                    father,
+                    grandfather,
+                    family,
+                    mother,
+                    sex,
+                    birth,
+                    governorate,
+                    f"+96477{rng.randint(10_000_000, 99_999_999)}",
+                )
+            )
         for person in people[-children:]:
             if person.sex == "M" and sons and rng.random() < 0.5:
                 person.eldest_son = sons[0]

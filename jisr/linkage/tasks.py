@@ -1,20 +1,21 @@
-"""Background work of the linkage app: a run takes minutes on large registers."""
+"""Background work of the linkage app: a run takes minutes on large registers, and the golden
+record of every register takes seconds. Each task takes plain values and calls the code that
+writes; services enqueue them once their transaction commits."""
 
 from __future__ import annotations
 
 from django_tasks import task
 
+from jisr.linkage.golden import clusters_recompute
+from jisr.linkage.runs import run_execute
+
 
 @task()
 def run_linkage_task(run_id: int) -> None:
-    from jisr.linkage.runs import execute
-
-    execute(run_id)
+    run_execute(run_id=run_id)
 
 
 @task()
 def recluster_task() -> None:
     """The golden record after records were withdrawn: every record's cluster, recomputed."""
-    from jisr.linkage.clusters import recluster
-
-    recluster()
+    clusters_recompute()

@@ -1,120 +1,64 @@
 """Pages of the linkage app: registers and their imports, runs, the review of uncertain pairs,
-the golden record, data-sharing agreements and the cross-reference report."""
+the golden record, data-sharing agreements and the cross-reference report. Each page reads
+through a selector and writes through a service; each action has its own URL."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from django import forms
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
-from jisr.accounts.access import not_found
+from jisr.accounts.access import not_found, require
 from jisr.accounts.decorators import AuthedRequest, permission
-from jisr.accounts.models import Organisation
 from jisr.accounts.roles import Perm
 from jisr.audit.services import audit_reads
 from jisr.lib.errors import JisrError
 from jisr.lib.forms import ColumnMappingForm, add_error_to_form
 from jisr.lib.pagination import CappedPaginator
 from jisr.lib.spreadsheets import write_csv, write_xlsx
-from jisr.linkage import evidence, reports, selectors, services
+from jisr.linkage import imports, selectors, services
+from jisr.linkage.engine import evidence
+from jisr.linkage.forms import (
+    FIELD_LABELS,
+    AgreementForm,
+    CrossReferenceForm,
+    PairDecisionForm,
+    RegisterForm,
+    RunForm,
+    UploadForm,
+)
 from jisr.linkage.models import (
+    CandidatePair,
     LinkageRun,
     Register,
     RegisterUpload,
     SharingAgreement,
 )
 
-FIELD_LABELS = {t.key: t.label for t in services.TARGETS}
-
-
-class RegisterForm(forms.Form):
-    name = forms.CharField(label=gettext_lazy("Name of the register"), max_length=200)
-    kind = forms.ChoiceField(
-        label=gettext_lazy("What it records"),
-        choices=[c for c in Register.Kind.choices if c[0] != Register.Kind.JISR_REGISTRY],
-    )
-
-
-class UploadForm(forms.Form):
-    file = forms.FileField(
-        label=gettext_lazy("Register (CSV or XLSX)"),
-        help_text=gettext_lazy(
-            "The first row holds the column names, in Arabic, Kurdish or English. At most 20,000 rows."
-        ),
-    )
-
-
-class AgreementForm(forms.Form):
-    recipient = forms.ModelChoiceField(
-        label=gettext_lazy("Share with"), queryset=Organisation.objects.none()
-    )
-    shared_fields = forms.MultipleChoiceField(
-        label=gettext_lazy("Fields they may see"), widget=forms.CheckboxSelectMultiple,
-        choices=[(f, FIELD_LABELS.get(f, f)) for f in SharingAgreement.FIELDS],
-    )  # fmt: skip
-    purpose = forms.CharField(label=gettext_lazy("Purpose"), max_length=300)
-    referral_follow_up = forms.BooleanField(
-        label=gettext_lazy("Referral follow-up"), required=False,
-        help_text=SharingAgreement._meta.get_field("referral_follow_up").help_text,
-    )  # fmt: skip
-    valid_until = forms.DateField(
-        label=gettext_lazy("Valid until"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-
-    def __init__(self, *args: Any, user: Any, register: Register, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        field: Any = self.fields["recipient"]
-        field.queryset = selectors.recipients(user, register)
-        if register.kind != Register.Kind.JISR_REGISTRY:
-            del self.fields["referral_follow_up"]  # only the registry's persons have referrals
-
-
-class CrossReferenceForm(forms.Form):
-    base = forms.ModelChoiceField(
-        label=gettext_lazy("Persons of"), queryset=Register.objects.none()
-    )
-    other = forms.ModelChoiceField(
-        label=gettext_lazy("Who are also in"), queryset=Register.objects.none()
-    )
-    without_open_referral = forms.BooleanField(
-        label=gettext_lazy("Only those with no open referral in Jisr"), required=False
-    )
-
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        reachable = selectors.reachable_registers(user).select_related("organisation")
-        for name in ("base", "other"):
-            field: Any = self.fields[name]
-            field.queryset = reachable
-            field.label_from_instance = lambda r: f"{r.display_name} — {r.organisation}"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @permission(Perm.REGISTER_MANAGE)
 def register_list(request: AuthedRequest) -> HttpResponse:
-    if request.method == "POST" and request.POST.get("action") == "registry":
-        register = services.registry_register(by=request.user)
-        return redirect("linkage:register_detail", register_id=register.pk)
+    """The registers, shared ones and recent runs; the form that adds a register posts here."""
     form = RegisterForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            register = services.create_register(by=request.user, **form.cleaned_data)
+            register = services.register_create(by=request.user, **form.cleaned_data)
         except JisrError as error:
             add_error_to_form(form, error)
         else:
             return redirect("linkage:register_upload", register_id=register.pk)
-    own = selectors.own_registers(request.user).select_related("organisation")
+    own = selectors.register_list_own(fetched_by=request.user).select_related("organisation")
     shared = (
-        selectors.reachable_registers(request.user)
+        selectors.register_list(fetched_by=request.user)
         .exclude(pk__in=own.values("pk"))
         .select_related("organisation")
     )
-    runs = selectors.runs_in_reach(request.user)[:20]
+    runs = selectors.run_list(fetched_by=request.user)[:20]
     return render(
         request,
         "linkage/register_list.html",
@@ -123,85 +67,131 @@ def register_list(request: AuthedRequest) -> HttpResponse:
 
 
 @permission(Perm.REGISTER_MANAGE)
-def register_detail(request: AuthedRequest, register_id: int) -> HttpResponse:
-    register = selectors.register_get(request.user, register_id)
-    own = register in selectors.own_registers(request.user)
-    agreement_form = (
-        AgreementForm(request.POST or None, user=request.user, register=register)
-        if own and request.user.can(Perm.AGREEMENT_MANAGE)
-        else None
-    )
-    if request.method == "POST" and own:
-        action = request.POST.get("action")
-        try:
-            if action == "run":
-                other = request.POST.get("other") or ""
-                right = (
-                    selectors.register_get(request.user, int(other)) if other.isdigit() else None
-                )
-                run = services.start_run(
-                    by=request.user,
-                    left=register,
-                    right=right,
-                    retrain=bool(request.POST.get("retrain")),
-                )
-                return redirect("linkage:run_detail", run_id=run.pk)
-            if action == "end_agreement":
-                agreement = register.agreements.filter(
-                    pk=request.POST.get("agreement") or 0
-                ).first()
-                if agreement is None:
-                    raise not_found()
-                services.end_agreement(by=request.user, agreement=agreement)
-                messages.success(request, _("The agreement has ended."))
-                return redirect("linkage:register_detail", register_id=register.pk)
-            if action == "agreement" and agreement_form is not None and agreement_form.is_valid():
-                services.create_agreement(
-                    by=request.user,
-                    register=register,
-                    recipient=agreement_form.cleaned_data["recipient"],
-                    fields=agreement_form.cleaned_data["shared_fields"],
-                    purpose=agreement_form.cleaned_data["purpose"],
-                    valid_until=agreement_form.cleaned_data["valid_until"],
-                    referral_follow_up=agreement_form.cleaned_data.get("referral_follow_up", False),
-                )
-                messages.success(request, _("The agreement is in force."))
-                return redirect("linkage:register_detail", register_id=register.pk)
-        except JisrError as error:
-            if agreement_form is not None and action == "agreement":
-                add_error_to_form(agreement_form, error)
-            else:
-                messages.error(request, str(error.message))
-    records = (
-        CappedPaginator(selectors.records_of(request.user, register, in_force=True).order_by("source_id"), 50)
-        .get_page(request.GET.get("page")) if own else None
-    )  # fmt: skip
-    if records is not None:
+@require_POST
+def registry_refresh(request: AuthedRequest) -> HttpResponse:
+    register = services.registry_register_refresh(by=request.user)
+    return redirect("linkage:register_detail", register_id=register.pk)
+
+
+def _register_page(
+    request: AuthedRequest, register: Register, agreement_form: AgreementForm | None = None
+) -> HttpResponse:
+    """A register: its records and agreements to its own organisation, the fields shared to
+    another; `agreement_form` as posted, when it had errors."""
+    user = request.user
+    own = selectors.register_is_own(fetched_by=user, register=register)
+    if own and agreement_form is None and user.can(Perm.AGREEMENT_MANAGE):
+        agreement_form = AgreementForm(user=user, register=register)
+    records = None
+    counts = None
+    if own:
+        found = selectors.record_list(fetched_by=user, register=register, in_force=True)
+        records = CappedPaginator(found.order_by("source_id"), 50).get_page(request.GET.get("page"))
         audit_reads(
-            actor=request.user,
-            records=records.object_list,
-            context=f"linkage.records:{register.pk}",
+            actor=user, records=records.object_list, context=f"linkage.records:{register.pk}"
         )
-    return render(request, "linkage/register_detail.html", {
-        "register": register, "own": own, "agreement_form": agreement_form,
-        "in_force": register.records.filter(withdrawn_at__isnull=True).count() if own else None,
-        "withdrawn": register.records.filter(withdrawn_at__isnull=False).count() if own else None,
-        "records": records,
-        "agreements": register.agreements.select_related("recipient") if own else [],
-        "others": selectors.reachable_registers(request.user).exclude(pk=register.pk).select_related("organisation"),
-        "field_labels": [(f, FIELD_LABELS.get(f, f)) for f in selectors.visible_fields(request.user, register)],
-        "today": timezone.localdate(),
-    })  # fmt: skip
+        counts = selectors.record_counts(fetched_by=user, register=register)
+    others = (
+        selectors.register_list(fetched_by=user)
+        .exclude(pk=register.pk)
+        .select_related("organisation")
+    )
+    seen = selectors.fields_seen(fetched_by=user, register=register)
+    return render(
+        request,
+        "linkage/register_detail.html",
+        {
+            "register": register,
+            "own": own,
+            "agreement_form": agreement_form if own else None,
+            "in_force": counts.in_force if counts else None,
+            "withdrawn": counts.withdrawn if counts else None,
+            "records": records,
+            "agreements": (
+                selectors.agreement_list_of_register(fetched_by=user, register=register)
+                if own
+                else []
+            ),
+            "others": others,
+            "field_labels": [(f, FIELD_LABELS.get(f, f)) for f in seen],
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@permission(Perm.REGISTER_MANAGE)
+def register_detail(request: AuthedRequest, register_id: int) -> HttpResponse:
+    register = selectors.register_get(fetched_by=request.user, register_id=register_id)
+    return _register_page(request, register)
+
+
+@permission(Perm.REGISTER_MANAGE)
+@require_POST
+def run_start(request: AuthedRequest, register_id: int) -> HttpResponse:
+    register = selectors.register_get_own(fetched_by=request.user, register_id=register_id)
+    form = RunForm(request.POST, user=request.user)
+    if not form.is_valid():
+        raise not_found()  # another register than those offered
+    try:
+        run = services.run_start(
+            by=request.user,
+            left=register,
+            right=form.cleaned_data["other"],
+            retrain=form.cleaned_data["retrain"],
+        )
+    except JisrError as error:
+        messages.error(request, str(error.message))
+        return redirect("linkage:register_detail", register_id=register.pk)
+    return redirect("linkage:run_detail", run_id=run.pk)
+
+
+@permission(Perm.REGISTER_MANAGE)
+@require_POST
+def agreement_create(request: AuthedRequest, register_id: int) -> HttpResponse:
+    require(request.user, Perm.AGREEMENT_MANAGE)
+    register = selectors.register_get_own(fetched_by=request.user, register_id=register_id)
+    form = AgreementForm(request.POST, user=request.user, register=register)
+    if form.is_valid():
+        try:
+            services.agreement_create(
+                by=request.user,
+                register=register,
+                recipient=form.cleaned_data["recipient"],
+                fields=form.cleaned_data["shared_fields"],
+                purpose=form.cleaned_data["purpose"],
+                valid_until=form.cleaned_data["valid_until"],
+                referral_follow_up=form.cleaned_data.get("referral_follow_up", False),
+            )
+        except JisrError as error:
+            add_error_to_form(form, error)
+        else:
+            messages.success(request, _("The agreement is in force."))
+            return redirect("linkage:register_detail", register_id=register.pk)
+    return _register_page(request, register, agreement_form=form)
+
+
+@permission(Perm.REGISTER_MANAGE)
+@require_POST
+def agreement_end(request: AuthedRequest, agreement_id: int) -> HttpResponse:
+    require(request.user, Perm.AGREEMENT_MANAGE)
+    agreement = selectors.agreement_get_own(fetched_by=request.user, agreement_id=agreement_id)
+    try:
+        services.agreement_end(by=request.user, agreement=agreement)
+    except JisrError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(request, _("The agreement has ended."))
+    return redirect("linkage:register_detail", register_id=agreement.register_id)
 
 
 @permission(Perm.REGISTER_MANAGE)
 def register_upload(request: AuthedRequest, register_id: int) -> HttpResponse:
-    register = selectors.register_get(request.user, register_id)
+    register = selectors.register_get(fetched_by=request.user, register_id=register_id)
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]  # within JISR_UPLOAD_MAX_BYTES (jisr/core/uploads.py)
         try:
-            kept = services.upload(
+            kept = services.upload_create(
                 by=request.user, register=register, content=upload.read(), filename=upload.name
             )
         except JisrError as error:
@@ -211,42 +201,84 @@ def register_upload(request: AuthedRequest, register_id: int) -> HttpResponse:
     return render(request, "linkage/register_upload.html", {"form": form, "register": register})
 
 
+def _mapping_form(request: AuthedRequest, upload: RegisterUpload) -> ColumnMappingForm:
+    initial = {
+        f"map_{key}": column
+        for key, column in imports.upload_proposed_mapping(upload=upload).items()
+    }
+    return ColumnMappingForm(
+        request.POST or None, headers=upload.headers, targets=imports.TARGETS, initial=initial
+    )
+
+
+def _upload_page(
+    request: AuthedRequest,
+    upload: RegisterUpload,
+    form: ColumnMappingForm,
+    checked: imports.Checked | None,
+) -> HttpResponse:
+    return render(
+        request,
+        "linkage/upload_map.html",
+        {
+            "upload": upload,
+            "form": form,
+            "checked": checked,
+            "errors": checked.errors[:500] if checked else [],
+            "preview": upload.rows[:5],
+        },
+    )
+
+
+def _imported_already(request: AuthedRequest, upload: RegisterUpload) -> HttpResponse:
+    messages.info(request, _("This file has already been imported."))
+    return redirect("linkage:register_detail", register_id=upload.register_id)
+
+
 @permission(Perm.REGISTER_MANAGE)
 def upload_map(request: AuthedRequest, upload_id: int) -> HttpResponse:
-    kept = selectors.upload_get(request.user, upload_id)
+    """The columns matched to the fields; posting them checks every row (the dry run)."""
+    kept = selectors.upload_get(fetched_by=request.user, upload_id=upload_id)
     if kept.status == RegisterUpload.Status.IMPORTED:
-        messages.info(request, _("This file has already been imported."))
-        return redirect("linkage:register_detail", register_id=kept.register_id)
-    initial = {f"map_{key}": column for key, column in services.proposed_mapping(kept).items()}
-    form = ColumnMappingForm(
-        request.POST or None, headers=kept.headers, targets=services.TARGETS, initial=initial
-    )
+        return _imported_already(request, kept)
+    form = _mapping_form(request, kept)
     checked = None
     if request.method == "POST" and form.is_valid():
+        checked = imports.upload_check(upload=kept, mapping=form.mapping())
+    return _upload_page(request, kept, form, checked)
+
+
+@permission(Perm.REGISTER_MANAGE)
+@require_POST
+def upload_import(request: AuthedRequest, upload_id: int) -> HttpResponse:
+    kept = selectors.upload_get(fetched_by=request.user, upload_id=upload_id)
+    if kept.status == RegisterUpload.Status.IMPORTED:
+        return _imported_already(request, kept)
+    form = _mapping_form(request, kept)
+    checked = None
+    if form.is_valid():
         mapping = form.mapping()
-        if request.POST.get("action") == "import":
-            try:
-                counts = services.run_import(by=request.user, register_upload=kept, mapping=mapping)
-            except JisrError as error:
-                add_error_to_form(form, error)
-            else:
-                messages.success(request, _(
+        try:
+            counts = services.upload_import(by=request.user, upload=kept, mapping=mapping)
+        except JisrError as error:
+            add_error_to_form(form, error)
+        else:
+            messages.success(
+                request,
+                _(
                     "Imported: %(created)s new, %(updated)s updated, %(unchanged)s unchanged, "
                     "%(withdrawn)s no longer in the register."
-                ) % counts)  # fmt: skip
-                return redirect("linkage:register_detail", register_id=kept.register_id)
-        checked = services.check(kept, mapping)
-    return render(request, "linkage/upload_map.html", {
-        "upload": kept, "form": form, "checked": checked,
-        "errors": checked.errors[:500] if checked else [], "preview": kept.rows[:5],
-    })  # fmt: skip
+                )
+                % counts,
+            )
+            return redirect("linkage:register_detail", register_id=kept.register_id)
+        checked = imports.upload_check(upload=kept, mapping=mapping)
+    return _upload_page(request, kept, form, checked)
 
 
 @permission(Perm.REGISTER_MANAGE)
 def run_detail(request: AuthedRequest, run_id: int) -> HttpResponse:
-    run = selectors.runs_in_reach(request.user).filter(pk=run_id).first()
-    if run is None:
-        raise not_found()
+    run = selectors.run_get(fetched_by=request.user, run_id=run_id)
     return render(
         request,
         "linkage/run_detail.html",
@@ -259,29 +291,16 @@ def run_detail(request: AuthedRequest, run_id: int) -> HttpResponse:
 
 @permission(Perm.LINKAGE_REVIEW)
 def review_queue(request: AuthedRequest) -> HttpResponse:
-    page = CappedPaginator(selectors.pairs_for_review(request.user), 50).get_page(
+    page = CappedPaginator(selectors.pair_list_to_review(fetched_by=request.user), 50).get_page(
         request.GET.get("page")
     )
-    rows = zip(page, selectors.review_rows(request.user, page), strict=True)
+    seen = selectors.pair_review_rows(fetched_by=request.user, pairs=page)
+    rows = zip(page, seen, strict=True)
     return render(request, "linkage/review_queue.html", {"page": page, "rows": rows})
 
 
-@permission(Perm.LINKAGE_REVIEW)
-def pair_detail(request: AuthedRequest, pair_id: int) -> HttpResponse:
-    pair = selectors.pair_get(request.user, pair_id)
-    if request.method == "POST" and request.POST.get("decision") in ("same", "different"):
-        services.decide_pair(
-            by=request.user, pair=pair, same_person=request.POST["decision"] == "same",
-            note=request.POST.get("note", ""),
-        )  # fmt: skip
-        messages.success(request, _("Your decision is kept."))
-        following = selectors.pairs_for_review(request.user).first()
-        return (
-            redirect("linkage:pair_detail", pair_id=following.pk)
-            if following
-            else redirect("linkage:review_queue")
-        )
-    seen = selectors.pair_view(request.user, pair)
+def _pair_page(request: AuthedRequest, pair: CandidatePair) -> HttpResponse:
+    seen = selectors.pair_view(fetched_by=request.user, pair=pair)
     rows = [
         {
             "label": FIELD_LABELS.get(f, f),
@@ -290,53 +309,106 @@ def pair_detail(request: AuthedRequest, pair_id: int) -> HttpResponse:
         }
         for f in SharingAgreement.FIELDS
     ]
-    return render(request, "linkage/pair_detail.html", {
-        "pair": pair, "left": seen.left, "right": seen.right, "rows": rows, "probability": seen.probability,
-        "evidence": evidence.described(seen.evidence), "decision": selectors.latest_decision(pair.left_id, pair.right_id),
-    })  # fmt: skip
+    return render(
+        request,
+        "linkage/pair_detail.html",
+        {
+            "pair": pair,
+            "left": seen.left,
+            "right": seen.right,
+            "rows": rows,
+            "probability": seen.probability,
+            "evidence": evidence.described(seen.evidence),
+            "decision": selectors.pair_decision_latest(pair=pair),
+        },
+    )
+
+
+@permission(Perm.LINKAGE_REVIEW)
+def pair_detail(request: AuthedRequest, pair_id: int) -> HttpResponse:
+    pair = selectors.pair_get(fetched_by=request.user, pair_id=pair_id)
+    return _pair_page(request, pair)
+
+
+@permission(Perm.LINKAGE_REVIEW)
+@require_POST
+def pair_decide(request: AuthedRequest, pair_id: int) -> HttpResponse:
+    """A reviewer's decision; then the next pair to review, if any."""
+    pair = selectors.pair_get(fetched_by=request.user, pair_id=pair_id)
+    form = PairDecisionForm(request.POST)
+    if not form.is_valid():
+        return _pair_page(request, pair)
+    services.pair_decide(
+        by=request.user,
+        pair=pair,
+        same_person=form.cleaned_data["decision"] == "same",
+        note=form.cleaned_data["note"],
+    )
+    messages.success(request, _("Your decision is kept."))
+    following = selectors.pair_list_to_review(fetched_by=request.user).first()
+    if following is None:
+        return redirect("linkage:review_queue")
+    return redirect("linkage:pair_detail", pair_id=following.pk)
 
 
 @permission(Perm.CROSS_REFERENCE_VIEW)
 def record_detail(request: AuthedRequest, record_id: int) -> HttpResponse:
-    record = selectors.record_get(request.user, record_id)
-    members, links = selectors.golden_record(request.user, record)
+    record = selectors.record_get(fetched_by=request.user, record_id=record_id)
+    members, links = selectors.golden_record_get(fetched_by=request.user, record=record)
     names = {
         m["id"]: f"{m['register_name']} · {m['fields'].get('source_id', m['id'])}" for m in members
     }
-    return render(request, "linkage/record_detail.html", {
-        "record": record, "members": members, "links": links, "names": names,
-        "labels": [(f, FIELD_LABELS.get(f, f)) for f in SharingAgreement.FIELDS],
-    })  # fmt: skip
+    return render(
+        request,
+        "linkage/record_detail.html",
+        {
+            "record": record,
+            "members": members,
+            "links": links,
+            "names": names,
+            "labels": [(f, FIELD_LABELS.get(f, f)) for f in SharingAgreement.FIELDS],
+        },
+    )
 
 
 @permission(Perm.CROSS_REFERENCE_VIEW)
 def cross_reference(request: AuthedRequest) -> HttpResponse:
+    """The report on the page, or as a CSV or XLSX file (`format`)."""
     form = CrossReferenceForm(request.GET or None, user=request.user)
     report = None
     if request.GET and form.is_valid():
         try:
-            report = selectors.cross_reference(
-                request.user, form.cleaned_data["base"], form.cleaned_data["other"],
+            report = selectors.cross_reference_get(
+                fetched_by=request.user,
+                base=form.cleaned_data["base"],
+                other=form.cleaned_data["other"],
                 without_open_referral=form.cleaned_data["without_open_referral"],
-            )  # fmt: skip
+            )
         except JisrError as error:
             add_error_to_form(form, error)
-        file_format = request.GET.get("format")
+        file_format = form.cleaned_data.get("format")
         if report is not None and file_format in ("csv", "xlsx"):
-            headers, rows = reports.table(report)
-            reports.audit_export(request.user, report)
-            content = (
-                write_csv(headers, rows) if file_format == "csv" else write_xlsx(headers, rows)
-            )
-            response = HttpResponse(content, content_type="text/csv; charset=utf-8" if file_format == "csv"
-                                    else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")  # fmt: skip
+            headers, rows = services.cross_reference_export(by=request.user, report=report)
+            if file_format == "csv":
+                response = HttpResponse(
+                    write_csv(headers, rows), content_type="text/csv; charset=utf-8"
+                )
+            else:
+                response = HttpResponse(write_xlsx(headers, rows), content_type=XLSX)
             response["Content-Disposition"] = (
                 f'attachment; filename="cross-reference.{file_format}"'
             )
             return response
-    return render(request, "linkage/cross_reference.html", {
-        "form": form, "report": report,
-        "base_labels": [(f, FIELD_LABELS.get(f, f)) for f in (report.base_fields if report else ())],
-        "other_labels": [(f, FIELD_LABELS.get(f, f)) for f in (report.other_fields if report else ())],
-        "query": request.GET.urlencode(),
-    })  # fmt: skip
+    base_fields = report.base_fields if report else ()
+    other_fields = report.other_fields if report else ()
+    return render(
+        request,
+        "linkage/cross_reference.html",
+        {
+            "form": form,
+            "report": report,
+            "base_labels": [(f, FIELD_LABELS.get(f, f)) for f in base_fields],
+            "other_labels": [(f, FIELD_LABELS.get(f, f)) for f in other_fields],
+            "query": request.GET.urlencode(),
+        },
+    )

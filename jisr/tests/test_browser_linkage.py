@@ -61,8 +61,8 @@ def test_labour_analyst_imports_links_reviews_and_reports(
                     mother_name=row["mother_name"], sex=row["sex"], birth_year=int(birth[:4]) if birth else None,
                     birth_date=dt.date.fromisoformat(birth) if len(birth) == 10 else None,
                 )  # fmt: skip
-    registry = services.registry_register(by=people["carol"])
-    services.create_agreement(
+    registry = services.registry_register_refresh(by=people["carol"])
+    services.agreement_create(
         by=people["carol"], register=registry, recipient=labour_analyst.organisation,
         fields=["source_id", "first_name", "father_name", "grandfather_name", "family_name", "mother_name", "birth_date"],
         purpose="العائدون الباحثون عن عمل", valid_until=dt.date.today() + dt.timedelta(days=30),

@@ -95,7 +95,7 @@ EDIT_IN_SCOPE = {
 # Pages and operations that act for the poster of an opportunity: scoped like changes.
 POSTER_WORDS = ("edit", "candidates", "applications", "decision")
 # Pages that only take POST: a GET by someone allowed is answered 405.
-POST_ONLY = (
+POST_ONLY: tuple[str, ...] = (
     "invite/",
     "open/<int:person_id>/",
     "<int:case_id>/plan/",
@@ -108,6 +108,13 @@ POST_ONLY = (
     "<int:case_id>/transfer/",
     "<int:case_id>/follow-ups/",
     "warnings/scan/",
+    # Linkage: one URL per action of its pages.
+    "linkage/registry/",
+    "<int:register_id>/run/",
+    "<int:register_id>/agreements/",
+    "<int:agreement_id>/end/",
+    "<int:upload_id>/import/",
+    "<int:pair_id>/decision/",
 )
 
 

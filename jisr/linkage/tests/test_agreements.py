@@ -9,9 +9,10 @@ from typing import Any
 
 import pytest
 
-from jisr.conftest import client_for, register_person
+from jisr.accounts.roles import Role, Scope
+from jisr.conftest import client_for, make_user, register_person
 from jisr.linkage import services
-from jisr.linkage.clusters import recluster
+from jisr.linkage.golden import clusters_recompute
 from jisr.linkage.models import (
     CandidatePair,
     LinkageRun,
@@ -21,15 +22,16 @@ from jisr.linkage.models import (
 )
 
 AGREEMENT = {
-    "action": "agreement", "shared_fields": ["source_id", "first_name", "family_name"],
-    "purpose": "Returnees who are jobseekers", "valid_until": "2030-12-31",
-}  # fmt: skip
+    "shared_fields": ["source_id", "first_name", "family_name"],
+    "purpose": "Returnees who are jobseekers",
+    "valid_until": "2030-12-31",
+}
 
 
 @pytest.fixture
 def registry(people: dict[str, Any]) -> Register:
     register_person(people["bob"], first_name="مريم", family_name="الموسوي", sex="F")
-    client_for(people["carol"]).post("/linkage/", {"action": "registry"})
+    client_for(people["carol"]).post("/linkage/registry/")
     return Register.objects.get(kind=Register.Kind.JISR_REGISTRY)
 
 
@@ -44,16 +46,21 @@ def test_the_registry_is_offered_and_shared_only_to_government(
     assert not {orgs["ngo"], orgs["company"]} & offered
 
     refused = carol.post(
-        f"/linkage/registers/{registry.pk}/", {**AGREEMENT, "recipient": orgs["ngo"].pk}
+        f"/linkage/registers/{registry.pk}/agreements/", {**AGREEMENT, "recipient": orgs["ngo"].pk}
     )
     assert refused.status_code == 200
     assert refused.context["agreement_form"].errors["recipient"]
     answer = carol.post(
         "/api/v1/linkage/agreements",
-        {"register_id": registry.pk, "recipient": orgs["ngo"].pk, "fields": ["first_name"],
-         "purpose": "x", "valid_until": "2030-12-31"},
+        {
+            "register_id": registry.pk,
+            "recipient": orgs["ngo"].pk,
+            "fields": ["first_name"],
+            "purpose": "x",
+            "valid_until": "2030-12-31",
+        },
         content_type="application/json",
-    )  # fmt: skip
+    )
     assert answer.status_code == 400
     error = answer.json()["error"]
     assert "وزارة" in str(error["fields"]["recipient"])  # "... choose a ministry", in Arabic
@@ -62,7 +69,7 @@ def test_the_registry_is_offered_and_shared_only_to_government(
 
     # Another ministry may receive it.
     shared = carol.post(
-        f"/linkage/registers/{registry.pk}/",
+        f"/linkage/registers/{registry.pk}/agreements/",
         {**AGREEMENT, "recipient": labour_analyst.organisation.pk},
     )
     assert shared.status_code == 302
@@ -71,12 +78,12 @@ def test_the_registry_is_offered_and_shared_only_to_government(
 def test_other_registers_may_still_be_shared_with_an_ngo(
     people: dict[str, Any], orgs: dict[str, Any]
 ) -> None:
-    register = services.create_register(by=people["carol"], name="Trainees", kind="other")
+    register = services.register_create(by=people["carol"], name="Trainees", kind="other")
     carol = client_for(people["carol"])
     page = carol.get(f"/linkage/registers/{register.pk}/")
     assert orgs["ngo"] in set(page.context["agreement_form"].fields["recipient"].queryset)
     shared = carol.post(
-        f"/linkage/registers/{register.pk}/", {**AGREEMENT, "recipient": orgs["ngo"].pk}
+        f"/linkage/registers/{register.pk}/agreements/", {**AGREEMENT, "recipient": orgs["ngo"].pk}
     )
     assert shared.status_code == 302
 
@@ -84,13 +91,14 @@ def test_other_registers_may_still_be_shared_with_an_ngo(
 def test_an_earlier_agreement_with_an_ngo_gives_it_nothing(
     registry: Register, people: dict[str, Any], orgs: dict[str, Any]
 ) -> None:
-    from jisr.accounts.roles import Role, Scope
-    from jisr.conftest import make_user
-
     SharingAgreement.objects.create(
-        register=registry, recipient=orgs["ngo"], fields=["first_name"], purpose="made before",
-        valid_until=dt.date(2030, 12, 31), created_by=people["carol"],
-    )  # fmt: skip
+        register=registry,
+        recipient=orgs["ngo"],
+        fields=["first_name"],
+        purpose="made before",
+        valid_until=dt.date(2030, 12, 31),
+        created_by=people["carol"],
+    )
     ngo_analyst = make_user(
         "analyst@ngo.example.org", orgs["ngo"], {Role.ANALYST: Scope.ORGANISATION}
     )
@@ -103,7 +111,7 @@ def test_an_earlier_agreement_with_an_ngo_gives_it_nothing(
 def scene(registry: Register, people: dict[str, Any], labour_analyst: Any) -> dict[str, Any]:
     """The registry shared with the Ministry of Labour (with or without referral follow-up, as
     each test says) and Maryam linked with the ministry's record of her."""
-    register = services.create_register(by=labour_analyst, name="Jobseekers", kind="unemployed")
+    register = services.register_create(by=labour_analyst, name="Jobseekers", kind="unemployed")
     jobseeker = RegisterRecord.objects.create(
         register=register, source_id="L-1", full_name="Maryam Al-Musawi", sex="F"
     )
@@ -113,13 +121,13 @@ def scene(registry: Register, people: dict[str, Any], labour_analyst: Any) -> di
     CandidatePair.objects.create(
         run=run, left=jobseeker, right=registry.records.get(), probability=0.999, band="link"
     )
-    recluster()
+    clusters_recompute()
     return {"registry": registry, "register": register, "labour": client_for(labour_analyst)}
 
 
 def _share(scene: dict[str, Any], people: dict[str, Any], labour: Any, **extra: str) -> None:
     shared = client_for(people["carol"]).post(
-        f"/linkage/registers/{scene['registry'].pk}/",
+        f"/linkage/registers/{scene['registry'].pk}/agreements/",
         {**AGREEMENT, "recipient": labour.organisation.pk, **extra},
     )
     assert shared.status_code == 302, shared.content
@@ -154,8 +162,10 @@ def test_the_open_referral_filter_works_where_the_agreement_names_it(
     assert agreement.referral_follow_up
     labour = scene["labour"]
     query = {
-        "base": scene["registry"].pk, "other": scene["register"].pk, "without_open_referral": True,
-    }  # fmt: skip
+        "base": scene["registry"].pk,
+        "other": scene["register"].pk,
+        "without_open_referral": True,
+    }
     answer = labour.get("/api/v1/linkage/cross-reference", query)
     assert answer.status_code == 200
     assert len(answer.json()["rows"]) == 1
@@ -171,8 +181,10 @@ def test_the_filter_needs_the_registry_among_the_two_registers(
     _share(scene, people, labour_analyst, referral_follow_up="on")
     labour = scene["labour"]
     query = {
-        "base": scene["register"].pk, "other": scene["register"].pk, "without_open_referral": True,
-    }  # fmt: skip
+        "base": scene["register"].pk,
+        "other": scene["register"].pk,
+        "without_open_referral": True,
+    }
     answer = labour.get("/api/v1/linkage/cross-reference", query)
     assert answer.status_code == 400
     assert answer.json()["error"]["fields"]["without_open_referral"]
@@ -181,15 +193,20 @@ def test_the_filter_needs_the_registry_among_the_two_registers(
 def test_referral_follow_up_is_only_for_the_registry(
     people: dict[str, Any], labour_analyst: Any
 ) -> None:
-    register = services.create_register(by=people["carol"], name="Trainees", kind="other")
+    register = services.register_create(by=people["carol"], name="Trainees", kind="other")
     page = client_for(people["carol"]).get(f"/linkage/registers/{register.pk}/")
     assert "referral_follow_up" not in page.context["agreement_form"].fields
     answer = client_for(people["carol"]).post(
         "/api/v1/linkage/agreements",
-        {"register_id": register.pk, "recipient": labour_analyst.organisation.pk,
-         "fields": ["first_name"], "purpose": "x", "valid_until": "2030-12-31",
-         "referral_follow_up": True},
+        {
+            "register_id": register.pk,
+            "recipient": labour_analyst.organisation.pk,
+            "fields": ["first_name"],
+            "purpose": "x",
+            "valid_until": "2030-12-31",
+            "referral_follow_up": True,
+        },
         content_type="application/json",
-    )  # fmt: skip
+    )
     assert answer.status_code == 400
     assert answer.json()["error"]["fields"]["referral_follow_up"]

@@ -6,59 +6,17 @@ given again brings the person back at the next refresh."""
 from __future__ import annotations
 
 import datetime as dt
+from importlib import import_module
 from typing import Any
 
 import pytest
+from django.apps import apps
 
 from jisr.conftest import client_for, register_person
-from jisr.linkage import services
-from jisr.linkage.clusters import recluster
-from jisr.linkage.models import CandidatePair, LinkageRun, Register, RegisterRecord
-from jisr.registry.models import Purpose
+from jisr.linkage import imports
+from jisr.linkage.models import CandidatePair, RegisterRecord
+from jisr.registry.models import ConsentEvent, Purpose
 from jisr.registry.selectors import has_consent
-
-SHARED = ["source_id", "first_name", "father_name", "family_name", "mother_name", "phone"]
-
-
-@pytest.fixture
-def linked(people: dict[str, Any], labour_analyst: Any) -> dict[str, Any]:
-    """Maryam, registered by the Ministry of Migration's Basra branch and mirrored in its Jisr
-    registry, linked with the Ministry of Labour's record of her; the registry is shared with
-    the Ministry of Labour, names, mother's name and phone included."""
-    people["person"].language = "en"
-    people["person"].save()
-    person = register_person(
-        people["bob"], first_name="مريم", father_name="كاظم", family_name="الموسوي", sex="F",
-        mother_name="زينب", phone="+9647801112233",
-    )  # fmt: skip
-    person.account = people["person"]
-    person.save()
-    carol = client_for(people["carol"])
-    carol.post("/linkage/", {"action": "registry"})
-    registry = Register.objects.get(kind=Register.Kind.JISR_REGISTRY)
-    shared = carol.post(f"/linkage/registers/{registry.pk}/", {
-        "action": "agreement", "recipient": labour_analyst.organisation.pk, "shared_fields": SHARED,
-        "purpose": "Returnees who are jobseekers", "valid_until": "2030-12-31",
-    })  # fmt: skip
-    assert shared.status_code == 302, shared.content
-    mirror = RegisterRecord.objects.get(register=registry, person=person)
-    register = services.create_register(by=labour_analyst, name="Jobseekers", kind="unemployed")
-    # Written in Latin letters by the ministry's clerk: whatever Arabic is read is the mirror's.
-    jobseeker = RegisterRecord.objects.create(
-        register=register, source_id="L-1", full_name="Maryam Kadhim Al-Musawi", sex="F"
-    )
-    run = LinkageRun.objects.create(
-        left=register, right=registry, started_by=labour_analyst, status="done"
-    )
-    pair = CandidatePair.objects.create(
-        run=run, left=jobseeker, right=mirror, probability=0.999, band="link",
-        evidence={"first": [5, 9.1], "mother": [4, 6.2], "phone": [-1, 0.0]},
-    )  # fmt: skip
-    recluster()
-    return {
-        "person": person, "registry": registry, "register": register, "mirror": mirror,
-        "jobseeker": jobseeker, "pair": pair, "labour": client_for(labour_analyst),
-    }  # fmt: skip
 
 
 def _recipient_reads(scene: dict[str, Any]) -> list[str]:
@@ -153,12 +111,10 @@ def test_withdrawal_ends_the_recipients_access_in_the_same_request(
     mirror.refresh_from_db()
     assert mirror.withdrawn_at is not None
     assert mirror.cluster is None
-    assert [getattr(mirror, f) for f in services.RECORD_FIELDS] == [""] * len(
-        services.RECORD_FIELDS
-    )
+    assert [getattr(mirror, f) for f in imports.RECORD_FIELDS] == [""] * len(imports.RECORD_FIELDS)
     assert not CandidatePair.objects.filter(right=mirror).exists()
     # Refreshing the mirror keeps the person out, and erased.
-    client_for(people["carol"]).post("/linkage/", {"action": "registry"})
+    client_for(people["carol"]).post("/linkage/registry/")
     mirror.refresh_from_db()
     assert mirror.withdrawn_at is not None
     assert mirror.first_name == ""
@@ -184,7 +140,7 @@ def test_consent_given_again_brings_the_person_back_at_the_next_refresh(
         {"purpose": "sharing", "status": "given", "channel": "in_person"},
     )
     assert labour.get(f"/api/v1/linkage/records/{mirror.pk}").status_code == 404
-    client_for(people["carol"]).post("/linkage/", {"action": "registry"})
+    client_for(people["carol"]).post("/linkage/registry/")
     mirror.refresh_from_db()
     assert mirror.withdrawn_at is None
     assert mirror.mother_name == "زينب"
@@ -212,14 +168,8 @@ def test_the_migration_erases_what_earlier_withdrawals_left(
 ) -> None:
     """Before this rule a withdrawal only flagged the mirror record at the next refresh, or
     left it in force until then: the migration erases both."""
-    from importlib import import_module
-
-    from django.apps import apps
-
-    from jisr.registry.models import ConsentEvent
-
     other = register_person(people["bob"], first_name="علي", mother_name="فاطمة")
-    client_for(people["carol"]).post("/linkage/", {"action": "registry"})
+    client_for(people["carol"]).post("/linkage/registry/")
     flagged = RegisterRecord.objects.get(person=other)
     RegisterRecord.objects.filter(pk=flagged.pk).update(
         withdrawn_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC)

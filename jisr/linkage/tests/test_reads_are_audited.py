@@ -7,22 +7,25 @@ from typing import Any
 
 from jisr.audit.models import AuditEntry, AuditEntryPerson
 from jisr.conftest import client_for
-from jisr.linkage.tests.test_consent_withdrawal import linked  # noqa: F401  (the same scene)
 
 
-def test_each_read_of_a_mirrored_person_names_them(linked: dict[str, Any], people) -> None:  # noqa: F811
+def test_each_read_of_a_mirrored_person_names_them(linked: dict[str, Any], people) -> None:
     person = linked["person"]
     labour = linked["labour"]
     query = {"base": linked["registry"].pk, "other": linked["register"].pk}
     reads = {
-        "golden record (API)": lambda: labour.get(f"/api/v1/linkage/records/{linked['jobseeker'].pk}"),
+        "golden record (API)": lambda: labour.get(
+            f"/api/v1/linkage/records/{linked['jobseeker'].pk}"
+        ),
         "golden record (page)": lambda: labour.get(f"/linkage/records/{linked['jobseeker'].pk}/"),
         "cross-reference (API)": lambda: labour.get("/api/v1/linkage/cross-reference", query),
         "cross-reference (page)": lambda: labour.get("/linkage/cross-reference/", query),
-        "cross-reference (CSV)": lambda: labour.get("/linkage/cross-reference/", {**query, "format": "csv"}),
+        "cross-reference (CSV)": lambda: labour.get(
+            "/linkage/cross-reference/", {**query, "format": "csv"}
+        ),
         "pair (API)": lambda: labour.get(f"/api/v1/linkage/pairs/{linked['pair'].pk}"),
         "pair (page)": lambda: labour.get(f"/linkage/pairs/{linked['pair'].pk}/"),
-    }  # fmt: skip
+    }
     missed = []
     for name, read in reads.items():
         before = AuditEntryPerson.objects.filter(person_id=person.pk).count()
@@ -36,7 +39,7 @@ def test_each_read_of_a_mirrored_person_names_them(linked: dict[str, Any], peopl
     assert "Ministry of Labour" in page or "وزارة العمل" in page
 
 
-def test_the_register_owner_reading_its_records_is_audited(linked: dict[str, Any]) -> None:  # noqa: F811
+def test_the_register_owner_reading_its_records_is_audited(linked: dict[str, Any]) -> None:
     register = linked["register"]
     labour = linked["labour"]
     before = AuditEntry.objects.filter(action="view_list").count()

@@ -49,21 +49,21 @@ def test_an_analyst_uploads_maps_sees_row_errors_and_imports(labour_analyst: Any
     # Arabic headers are matched to the standard fields without help.
     assert mapping["map_source_id"] == "رقم السجل"
     assert mapping["map_birth_date"] == "تاريخ الميلاد"
-    checked = client.post(page.request["PATH_INFO"], {**mapping, "action": "check"})
+    checked = client.post(page.request["PATH_INFO"], mapping)
     reasons = [(e.row, e.reason) for e in checked.context["errors"]]
     assert (2, "Enter a date as YYYY-MM-DD, DD/MM/YYYY or a year (YYYY).") in reasons
     assert (3, "This record number appears twice in the file.") in reasons
     assert (3, "Unknown governorate.") in reasons
     assert any(row == 4 and "name" in reason for row, reason in reasons)
-    refused = client.post(page.request["PATH_INFO"], {**mapping, "action": "import"})
+    refused = client.post(page.request["PATH_INFO"] + "import/", mapping)
     assert refused.status_code == 200
     assert not RegisterRecord.objects.exists()
 
     page = client.get(_upload(client, register, GOOD)["Location"])
-    checked = client.post(page.request["PATH_INFO"], {**_mapping_from(page), "action": "check"})
+    checked = client.post(page.request["PATH_INFO"], _mapping_from(page))
     assert not checked.context["errors"]
     assert len(checked.context["checked"].ready) == 3
-    done = client.post(page.request["PATH_INFO"], {**_mapping_from(page), "action": "import"})
+    done = client.post(page.request["PATH_INFO"] + "import/", _mapping_from(page))
     assert done.status_code == 302
     third = RegisterRecord.objects.get(register=register, source_id="L-3")
     assert (third.birth_date, third.governorate, third.sex, third.phone) == (
@@ -82,7 +82,7 @@ def test_an_analyst_uploads_maps_sees_row_errors_and_imports(labour_analyst: Any
         "L-4,سجاد,محمد,,,,ذكر,2001,ذي قار,\n"
     )
     page = client.get(_upload(client, register, updated)["Location"])
-    client.post(page.request["PATH_INFO"], {**_mapping_from(page), "action": "import"})
+    client.post(page.request["PATH_INFO"] + "import/", _mapping_from(page))
     records = {r.source_id: r for r in RegisterRecord.objects.filter(register=register)}
     assert sorted(records) == ["L-1", "L-2", "L-3", "L-4"]
     assert records["L-2"].birth_date == "1990-06-02"
@@ -99,8 +99,10 @@ def test_the_api_takes_a_register_and_reports_row_errors(labour_analyst: Any) ->
     )
     assert created.status_code == 201, created.content
     register_id = created.json()["id"]
-    sent = client.post(f"/api/v1/linkage/registers/{register_id}/uploads",
-                       {"file": SimpleUploadedFile("bad.csv", BAD.encode("utf-8"))})  # fmt: skip
+    sent = client.post(
+        f"/api/v1/linkage/registers/{register_id}/uploads",
+        {"file": SimpleUploadedFile("bad.csv", BAD.encode("utf-8"))},
+    )
     assert sent.status_code == 201, sent.content
     upload = sent.json()
     assert upload["proposed_mapping"]["source_id"] == "رقم السجل"
@@ -141,8 +143,11 @@ def test_a_file_that_is_not_a_spreadsheet_is_refused_in_the_users_language(
     register = Register.objects.create(
         organisation=labour_analyst.organisation, name="R", kind="unemployed"
     )
-    page = client.post(f"/linkage/registers/{register.pk}/upload/",
-                       {"file": SimpleUploadedFile("r.xlsx", b"not a workbook")}, HTTP_ACCEPT_LANGUAGE="ar")  # fmt: skip
+    page = client.post(
+        f"/linkage/registers/{register.pk}/upload/",
+        {"file": SimpleUploadedFile("r.xlsx", b"not a workbook")},
+        HTTP_ACCEPT_LANGUAGE="ar",
+    )
     assert page.status_code == 200
     assert "لا يمكن قراءة الملف" in page.content.decode() or page.context["form"].errors
 

@@ -5,6 +5,7 @@ by a re-run), the golden record, and the cross-reference report scoped by agreem
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -12,9 +13,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from jisr.audit.models import AuditEntry
+from jisr.cases.models import Case, Need, Referral
+from jisr.catalogue.models import Service, ServiceCategory
 from jisr.conftest import client_for
 from jisr.linkage.models import CandidatePair, LinkageRun, PairDecision, Register, RegisterRecord
-from jisr.linkage.tests.conftest import linked_registers
+from jisr.registry.models import Person
 
 # What the Ministry of Labour sees of the registry, and so what its runs compare of it: names,
 # sex, date of birth and governorate link well; the mother's name, the phone and the status in
@@ -26,20 +29,19 @@ SHARED = [
 
 
 @pytest.fixture
-def scene(synth: Path, people: dict[str, Any], labour_analyst: Any) -> dict[str, Any]:
-    return linked_registers(
-        synth, people, labour_analyst, shared=SHARED, agreement={"referral_follow_up": "on"}
-    )
+def scene(link_registers: Callable[..., dict[str, Any]]) -> dict[str, Any]:
+    return link_registers(shared=SHARED, agreement={"referral_follow_up": "on"})
 
 
+@pytest.mark.slow
 def test_a_run_links_the_registers_and_the_report_shows_the_people(
     scene: dict[str, Any], labour_analyst: Any, capture: Any
 ) -> None:
     labour = scene["labour"]
     with capture(execute=True):
         started = labour.post(
-            f"/linkage/registers/{scene['register'].pk}/",
-            {"action": "run", "other": scene["registry"].pk},
+            f"/linkage/registers/{scene['register'].pk}/run/",
+            {"other": scene["registry"].pk},
         )
     run = LinkageRun.objects.get()
     assert started["Location"] == f"/linkage/runs/{run.pk}/"
@@ -83,14 +85,15 @@ def test_a_run_links_the_registers_and_the_report_shows_the_people(
     assert golden["links"][0]["confirmed_by"] == ""
 
 
+@pytest.mark.slow
 def test_review_decisions_outrank_the_model_and_survive_a_rerun(
     scene: dict[str, Any], labour_analyst: Any, capture: Any
 ) -> None:
     labour = scene["labour"]
     with capture(execute=True):
         labour.post(
-            f"/linkage/registers/{scene['register'].pk}/",
-            {"action": "run", "other": scene["registry"].pk},
+            f"/linkage/registers/{scene['register'].pk}/run/",
+            {"other": scene["registry"].pk},
         )
     link = (
         CandidatePair.objects.filter(band=CandidatePair.Band.LINK).order_by("probability").first()
@@ -99,13 +102,15 @@ def test_review_decisions_outrank_the_model_and_survive_a_rerun(
     page = labour.get(f"/linkage/pairs/{link.pk}/")
     assert page.status_code == 200
     assert [e["field"] for e in page.context["evidence"]][:2] == ["first", "father"]
-    labour.post(f"/linkage/pairs/{link.pk}/", {"decision": "different", "note": "brothers"})
+    labour.post(
+        f"/linkage/pairs/{link.pk}/decision/", {"decision": "different", "note": "brothers"}
+    )
     assert RegisterRecord.objects.get(pk=link.left_id).cluster is None  # unlinked at once
 
     with capture(execute=True):
         labour.post(
-            f"/linkage/registers/{scene['register'].pk}/",
-            {"action": "run", "other": scene["registry"].pk},
+            f"/linkage/registers/{scene['register'].pk}/run/",
+            {"other": scene["registry"].pk},
         )
     second = LinkageRun.objects.order_by("-pk").first()
     assert second is not None
@@ -117,8 +122,8 @@ def test_review_decisions_outrank_the_model_and_survive_a_rerun(
     assert second.accuracy["false_positives"] == 1
     with capture(execute=True):
         labour.post(
-            f"/linkage/registers/{scene['register'].pk}/",
-            {"action": "run", "other": scene["registry"].pk, "retrain": "1"},
+            f"/linkage/registers/{scene['register'].pk}/run/",
+            {"other": scene["registry"].pk, "retrain": "1"},
         )
     third = LinkageRun.objects.order_by("-pk").first()
     assert third is not None
@@ -127,14 +132,15 @@ def test_review_decisions_outrank_the_model_and_survive_a_rerun(
     assert PairDecision.objects.get().same_person is False
 
 
+@pytest.mark.slow
 def test_without_an_agreement_nothing_is_reachable(
     capture: Any, scene: dict[str, Any], people: dict[str, Any], labour_analyst: Any
 ) -> None:
     labour = scene["labour"]
     with capture(execute=True):
         labour.post(
-            f"/linkage/registers/{scene['register'].pk}/",
-            {"action": "run", "other": scene["registry"].pk},
+            f"/linkage/registers/{scene['register'].pk}/run/",
+            {"other": scene["registry"].pk},
         )
     outsider = client_for(people["analyst"])  # the Ministry of Planning: no agreement
     query = {"base": scene["registry"].pk, "other": scene["register"].pk}
@@ -148,23 +154,19 @@ def test_without_an_agreement_nothing_is_reachable(
     assert outsider.get(f"/api/v1/linkage/records/{pair.left_id}").status_code == 404
     # When the agreement ends, the Ministry of Labour no longer reaches the registry either.
     agreement = scene["registry"].agreements.get()
-    client_for(people["carol"]).post(
-        f"/linkage/registers/{scene['registry'].pk}/",
-        {"action": "end_agreement", "agreement": agreement.pk},
-    )
+    client_for(people["carol"]).post(f"/linkage/agreements/{agreement.pk}/end/")
     assert labour.get("/api/v1/linkage/cross-reference", query).status_code == 404
 
 
+@pytest.mark.slow
 def test_only_persons_without_an_open_referral_when_asked(
     capture: Any, scene: dict[str, Any]
 ) -> None:
-    from jisr.cases.models import Referral
-
     labour = scene["labour"]
     with capture(execute=True):
         labour.post(
-            f"/linkage/registers/{scene['register'].pk}/",
-            {"action": "run", "other": scene["registry"].pk},
+            f"/linkage/registers/{scene['register'].pk}/run/",
+            {"other": scene["registry"].pk},
         )
     query = {
         "base": scene["registry"].pk,
@@ -182,10 +184,6 @@ def test_only_persons_without_an_open_referral_when_asked(
 
 
 def _open_referral(person_id: int) -> None:
-    from jisr.cases.models import Case, Need, Referral
-    from jisr.catalogue.models import Service, ServiceCategory
-    from jisr.registry.models import Person
-
     person = Person.objects.get(pk=person_id)
     assert person.registered_by is not None
     category = ServiceCategory.objects.get(code="economic-vocational-training")
@@ -195,9 +193,14 @@ def _open_referral(person_id: int) -> None:
     service.categories.set([category])
     case = Case.objects.create(person=person, organisation=person.organisation)
     need = Need.objects.create(case=case, category=category)
-    Referral.objects.create(need=need, service=service, from_organisation=person.organisation,
-                            to_organisation=person.organisation, sent_by=person.registered_by,
-                            due_on=dt.date.today())  # fmt: skip
+    Referral.objects.create(
+        need=need,
+        service=service,
+        from_organisation=person.organisation,
+        to_organisation=person.organisation,
+        sent_by=person.registered_by,
+        due_on=dt.date.today(),
+    )
 
 
 def test_an_upload_through_the_page_feeds_the_run(
@@ -206,16 +209,18 @@ def test_an_upload_through_the_page_feeds_the_run(
     client = client_for(labour_analyst)
     client.post("/linkage/", {"name": "Jobseekers", "kind": "unemployed"})
     register = Register.objects.get()
-    sent = client.post(f"/linkage/registers/{register.pk}/upload/",
-                       {"file": SimpleUploadedFile("d.csv", (synth / "dedupe.csv").read_bytes())})  # fmt: skip
+    sent = client.post(
+        f"/linkage/registers/{register.pk}/upload/",
+        {"file": SimpleUploadedFile("d.csv", (synth / "dedupe.csv").read_bytes())},
+    )
     page = client.get(sent["Location"])
     mapping = {
         name: page.context["form"].initial.get(name, "") for name in page.context["form"].fields
     }
-    client.post(sent["Location"], {**mapping, "action": "import"})
+    client.post(f"{sent['Location']}import/", mapping)
     assert RegisterRecord.objects.filter(register=register).count() == 150
     with capture(execute=True):
-        client.post(f"/linkage/registers/{register.pk}/", {"action": "run", "other": ""})
+        client.post(f"/linkage/registers/{register.pk}/run/", {"other": ""})
     run = LinkageRun.objects.get()
     assert run.status == LinkageRun.Status.DONE, run.error
     assert run.right is None

@@ -18,7 +18,10 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 
-from jisr.linkage import model
+from jisr.linkage.engine import splink_model
+
+# Starts Spark: half a minute.
+pytestmark = pytest.mark.slow
 
 
 def _quiet(text: str) -> None:
@@ -40,7 +43,7 @@ def spark() -> Iterator[Any]:
         if os.environ.get("JISR_SPARK_TESTS") == "required":
             pytest.fail(message)
         pytest.skip(message)
-    session = model._spark()
+    session = splink_model._spark()
     yield session
     session.stop()
 
@@ -50,25 +53,33 @@ def registers(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A small pair of registers and one with duplicates, with a model of each trained on DuckDB."""
     out = tmp_path_factory.mktemp("registers")
     call_command("synth_registers", out=str(out), size=400, seed=7, stdout=StringIO())
-    model.link(out / "left.csv", out / "right.csv", save=out / "link.json", say=_quiet)
-    model.dedupe(out / "dedupe.csv", save=out / "dedupe.json", say=_quiet)
+    splink_model.link(out / "left.csv", out / "right.csv", save=out / "link.json", say=_quiet)
+    splink_model.dedupe(out / "dedupe.csv", save=out / "dedupe.json", say=_quiet)
     return out
 
 
-def _probabilities(registers: Path, backend: model.Backend) -> dict[tuple[str, str], float]:
+def _probabilities(registers: Path, backend: splink_model.Backend) -> dict[tuple[str, str], float]:
     """Every candidate pair's match probability, unrounded, under the saved model."""
-    tables = [model.read(registers / "left.csv"), model.read(registers / "right.csv")]
-    linker = model.linker_for(tables, "link_only", registers / "link.json", _quiet, backend)
+    tables = [splink_model.read(registers / "left.csv"), splink_model.read(registers / "right.csv")]
+    linker = splink_model.linker_for(tables, "link_only", registers / "link.json", _quiet, backend)
     rows = linker.inference.predict().as_record_list()
     return {(r["unique_id_l"], r["unique_id_r"]): float(r["match_probability"]) for r in rows}
 
 
 def test_the_saved_model_links_the_same_pairs_on_spark(spark, registers):
-    on_duckdb = model.link(
+    on_duckdb = splink_model.link(
         registers / "left.csv", registers / "right.csv", model=registers / "link.json", say=_quiet
     )
-    call_command("link", str(registers / "left.csv"), str(registers / "right.csv"), out=str(registers / "links.csv"),
-                 model=str(registers / "link.json"), backend="spark", stdout=StringIO(), stderr=StringIO())  # fmt: skip
+    call_command(
+        "link",
+        str(registers / "left.csv"),
+        str(registers / "right.csv"),
+        out=str(registers / "links.csv"),
+        model=str(registers / "link.json"),
+        backend="spark",
+        stdout=StringIO(),
+        stderr=StringIO(),
+    )
     with (registers / "links.csv").open(encoding="utf-8") as handle:
         on_spark = [
             (r["left_id"], r["right_id"], float(r["match_probability"]))
@@ -95,8 +106,10 @@ def test_the_saved_model_finds_the_same_clusters_on_spark(spark, registers):
             members.setdefault(cluster, set()).add(record)
         return {frozenset(ids) for ids in members.values()}
 
-    on_duckdb = model.dedupe(registers / "dedupe.csv", model=registers / "dedupe.json", say=_quiet)
-    on_spark = model.dedupe(
+    on_duckdb = splink_model.dedupe(
+        registers / "dedupe.csv", model=registers / "dedupe.json", say=_quiet
+    )
+    on_spark = splink_model.dedupe(
         registers / "dedupe.csv", model=registers / "dedupe.json", say=_quiet, backend="spark"
     )
     assert set(on_spark) == set(on_duckdb)

@@ -10,7 +10,7 @@ from io import StringIO
 from django.core.management import call_command
 
 from jisr.linkage import synth
-from jisr.linkage.names import NICKNAMES
+from jisr.linkage.engine.names import NICKNAMES
 
 
 def test_two_registers_with_their_truth():

@@ -12,15 +12,18 @@ from typing import Any
 import pytest
 from django.utils.html import escape
 
-from jisr.linkage import evidence
-from jisr.linkage.clusters import recluster
+from jisr.conftest import client_for, register_person
+from jisr.linkage import imports, services
+from jisr.linkage.engine import evidence
+from jisr.linkage.golden import clusters_recompute
 from jisr.linkage.models import (
     CandidatePair,
     LinkageModel,
     LinkageRun,
+    PairDecision,
+    Register,
     RegisterRecord,
 )
-from jisr.linkage.tests.conftest import linked_registers
 from jisr.registry.models import Person
 
 # The mother's name and the phone are not shared.
@@ -42,36 +45,39 @@ def _guesses(person: Person, mirror: RegisterRecord) -> str:
     )
 
 
+@pytest.mark.slow
 def test_guesses_uploaded_by_a_recipient_learn_nothing_of_an_unshared_field(
-    synth: Path, people: dict[str, Any], labour_analyst: Any, capture: Any
+    synth: Path, link_registers: Any, labour_analyst: Any, capture: Any
 ) -> None:
-    from jisr.linkage import services
-    from jisr.linkage.models import Register
-
-    scene = linked_registers(synth, people, labour_analyst, shared=SHARED)
+    scene = link_registers(shared=SHARED)
     # The target: a person of the registry with a mother's name and a full date of birth.
     mirror = (
         RegisterRecord.objects.filter(register__kind=Register.Kind.JISR_REGISTRY)
-        .exclude(mother_name="").filter(birth_date__regex=r"^\d{4}-\d\d-\d\d$").first()
-    )  # fmt: skip
+        .exclude(mother_name="")
+        .filter(birth_date__regex=r"^\d{4}-\d\d-\d\d$")
+        .first()
+    )
     assert mirror is not None
     assert mirror.person is not None
     person = mirror.person
     Person.objects.filter(pk=person.pk).update(phone=PHONE)
     # The guesses go in with the ministry's next import.
-    kept = services.upload(
-        by=labour_analyst, register=scene["register"],
-        content=((synth / "right.csv").read_text(encoding="utf-8") + _guesses(person, mirror)).encode(),
+    kept = services.upload_create(
+        by=labour_analyst,
+        register=scene["register"],
+        content=(
+            (synth / "right.csv").read_text(encoding="utf-8") + _guesses(person, mirror)
+        ).encode(),
         filename="right.csv",
-    )  # fmt: skip
-    services.run_import(
-        by=labour_analyst, register_upload=kept, mapping=services.proposed_mapping(kept)
+    )
+    services.upload_import(
+        by=labour_analyst, upload=kept, mapping=imports.upload_proposed_mapping(upload=kept)
     )
     labour = scene["labour"]
     with capture(execute=True):
         labour.post(
-            f"/linkage/registers/{scene['register'].pk}/",
-            {"action": "run", "other": scene["registry"].pk},
+            f"/linkage/registers/{scene['register'].pk}/run/",
+            {"other": scene["registry"].pk},
         )
     run = LinkageRun.objects.get()
     assert run.status == LinkageRun.Status.DONE, run.error
@@ -79,9 +85,10 @@ def test_guesses_uploaded_by_a_recipient_learn_nothing_of_an_unshared_field(
 
     guesses = {
         pair.left.source_id: pair
-        for pair in CandidatePair.objects.filter(right__person=person, left__source_id__startswith="G-")
-        .select_related("left")
-    }  # fmt: skip
+        for pair in CandidatePair.objects.filter(
+            right__person=person, left__source_id__startswith="G-"
+        ).select_related("left")
+    }
     assert set(guesses) == {"G-1", "G-2"}
     right, wrong = guesses["G-1"], guesses["G-2"]
     # Nothing tells the right guess from the wrong one.
@@ -90,8 +97,14 @@ def test_guesses_uploaded_by_a_recipient_learn_nothing_of_an_unshared_field(
     for pair in (right, wrong):
         shown = labour.get(f"/api/v1/linkage/pairs/{pair.pk}").json()
         assert {e["field"] for e in shown["evidence"]} <= {
-            "first", "father", "grandfather", "family", "birth_date", "governorate", "sex",
-        }  # fmt: skip
+            "first",
+            "father",
+            "grandfather",
+            "family",
+            "birth_date",
+            "governorate",
+            "sex",
+        }
         assert shown["probability"] == pair.probability  # nothing it weighed is withheld
         page = labour.get(f"/linkage/pairs/{pair.pk}/")
         assert {e["field"] for e in page.context["evidence"]}.isdisjoint({"mother", "phone"})
@@ -102,16 +115,15 @@ def test_guesses_uploaded_by_a_recipient_learn_nothing_of_an_unshared_field(
     assert evidence.probability(right.evidence, prior) == pytest.approx(right.probability, abs=2e-3)
 
 
+@pytest.mark.slow
 def test_a_run_under_an_agreement_too_narrow_to_link_says_so(
-    synth: Path, people: dict[str, Any], labour_analyst: Any, capture: Any
+    link_registers: Any, capture: Any
 ) -> None:
-    scene = linked_registers(
-        synth, people, labour_analyst, shared=["source_id", "first_name", "family_name"]
-    )
+    scene = link_registers(shared=["source_id", "first_name", "family_name"])
     with capture(execute=True):
         scene["labour"].post(
-            f"/linkage/registers/{scene['register'].pk}/",
-            {"action": "run", "other": scene["registry"].pk},
+            f"/linkage/registers/{scene['register'].pk}/run/",
+            {"other": scene["registry"].pk},
         )
     run = LinkageRun.objects.get()
     assert run.status == LinkageRun.Status.FAILED
@@ -126,40 +138,63 @@ def found_before(people: dict[str, Any], labour_analyst: Any) -> dict[str, Any]:
     agreement, since narrowed): its evidence weighs the mother's name and the phone, which the
     agreement in force does not share, nor the registry's record number. (Such a run may have
     read a name from the full name: the agreement shares it, so the names' evidence shows.)"""
-    from jisr.conftest import client_for, register_person
-    from jisr.linkage import services
-    from jisr.linkage.models import Register
-
     register_person(
-        people["bob"], first_name="مريم", father_name="كاظم", family_name="الموسوي", sex="F",
-        mother_name="زينب", phone=PHONE,
-    )  # fmt: skip
+        people["bob"],
+        first_name="مريم",
+        father_name="كاظم",
+        family_name="الموسوي",
+        sex="F",
+        mother_name="زينب",
+        phone=PHONE,
+    )
     carol = client_for(people["carol"])
-    carol.post("/linkage/", {"action": "registry"})
+    carol.post("/linkage/registry/")
     registry = Register.objects.get(kind=Register.Kind.JISR_REGISTRY)
-    carol.post(f"/linkage/registers/{registry.pk}/", {
-        "action": "agreement", "recipient": labour_analyst.organisation.pk,
-        "shared_fields": ["full_name", "first_name", "father_name", "family_name"],
-        "purpose": "Returnees who are jobseekers", "valid_until": "2030-12-31",
-    })  # fmt: skip
-    register = services.create_register(by=labour_analyst, name="Jobseekers", kind="unemployed")
+    carol.post(
+        f"/linkage/registers/{registry.pk}/agreements/",
+        {
+            "recipient": labour_analyst.organisation.pk,
+            "shared_fields": ["full_name", "first_name", "father_name", "family_name"],
+            "purpose": "Returnees who are jobseekers",
+            "valid_until": "2030-12-31",
+        },
+    )
+    register = services.register_create(by=labour_analyst, name="Jobseekers", kind="unemployed")
     jobseeker = RegisterRecord.objects.create(
-        register=register, source_id="L-1", first_name="مريم", father_name="كاظم",
-        family_name="الموسوي", mother_name="زينب", phone=PHONE, sex="F",
-    )  # fmt: skip
+        register=register,
+        source_id="L-1",
+        first_name="مريم",
+        father_name="كاظم",
+        family_name="الموسوي",
+        mother_name="زينب",
+        phone=PHONE,
+        sex="F",
+    )
     model = LinkageModel.objects.create(
-        left=register, right=registry, version=1,
+        left=register,
+        right=registry,
+        version=1,
         settings={"probability_two_random_records_match": 0.001},
-    )  # fmt: skip
+    )
     run = LinkageRun.objects.create(
         left=register, right=registry, started_by=labour_analyst, status="done", model=model
     )
     pair = CandidatePair.objects.create(
-        run=run, left=jobseeker, right=registry.records.get(), probability=0.9995, band="review",
-        evidence={"first": [5, 6.0], "father": [4, 3.0], "family": [4, 2.0], "mother": [4, 7.0],
-                  "phone": [1, 12.0], "birth_date": [-1, 0.0]},
-    )  # fmt: skip
-    recluster()
+        run=run,
+        left=jobseeker,
+        right=registry.records.get(),
+        probability=0.9995,
+        band="review",
+        evidence={
+            "first": [5, 6.0],
+            "father": [4, 3.0],
+            "family": [4, 2.0],
+            "mother": [4, 7.0],
+            "phone": [1, 12.0],
+            "birth_date": [-1, 0.0],
+        },
+    )
+    clusters_recompute()
     return {"pair": pair, "labour": client_for(labour_analyst), "jobseeker": jobseeker}
 
 
@@ -193,10 +228,8 @@ def test_pairs_found_before_show_no_unshared_evidence(found_before: dict[str, An
 def test_the_reviewers_decision_keeps_the_probability_they_were_shown(
     found_before: dict[str, Any],
 ) -> None:
-    from jisr.linkage.models import PairDecision
-
     pair, labour = found_before["pair"], found_before["labour"]
-    labour.post(f"/linkage/pairs/{pair.pk}/", {"decision": "same"})
+    labour.post(f"/linkage/pairs/{pair.pk}/decision/", {"decision": "same"})
     decision = PairDecision.objects.get()
     assert decision.probability is not None
     assert decision.probability < 0.99

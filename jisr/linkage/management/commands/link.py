@@ -6,7 +6,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from jisr.lib.spreadsheets import csv_writer
-from jisr.linkage.model import DEFAULT_THRESHOLD, link
+from jisr.linkage.engine.splink_model import DEFAULT_THRESHOLD, link
 
 
 class Command(BaseCommand):
@@ -28,7 +28,9 @@ class Command(BaseCommand):
             "--backend",
             choices=["duckdb", "spark"],
             default="duckdb",
-            help="DuckDB in this process, or Spark (a local session, or the one spark-submit makes).",
+            help=(
+                "DuckDB in this process, or Spark (a local session, or the one spark-submit makes)."
+            ),
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -36,12 +38,14 @@ class Command(BaseCommand):
             if not Path(options[name]).is_file():
                 raise CommandError(f"{options[name]} is not a file.")
         pairs = link(
-            Path(options["left"]), Path(options["right"]), threshold=options["threshold"],
+            Path(options["left"]),
+            Path(options["right"]),
+            threshold=options["threshold"],
             model=Path(options["model"]) if options["model"] else None,
             save=Path(options["save_model"]) if options["save_model"] else None,
             say=lambda text: self.stderr.write(text),
             backend=options["backend"],
-        )  # fmt: skip
+        )
         with Path(options["out"]).open("w", encoding="utf-8", newline="") as handle:
             writer = csv_writer(handle)
             writer.writerow(["left_id", "right_id", "match_probability"])

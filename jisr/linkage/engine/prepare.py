@@ -27,7 +27,7 @@ from functools import lru_cache
 from typing import Any
 
 from jisr.lib.arabic import normalise_name
-from jisr.linkage.names import FAMILY, FEMALE, MALE, NICKNAMES, TITLES
+from jisr.linkage.engine.names import FAMILY, FEMALE, MALE, NICKNAMES, TITLES
 
 INPUT_COLUMNS = (
     "record_id", "full_name", "first_name", "father_name", "grandfather_name", "family_name",
@@ -232,9 +232,11 @@ def _one_name(word: str, *, family: bool = False) -> dict[str, str]:
     formal = nicknames.get(normalise_name(formal), formal)
     key = family_key if family else name_key
     return {
-        "": normalise_name(formal), "spelling": key(formal, vowels=True), "sound": key(formal),
+        "": normalise_name(formal),
+        "spelling": key(formal, vowels=True),
+        "sound": key(formal),
         "script": script(formal),
-    }  # fmt: skip
+    }
 
 
 def _has_article(word: str) -> bool:
@@ -306,10 +308,13 @@ def prepared(row: dict[str, Any]) -> dict[str, Any]:
     sex = (row.get("sex") or "").strip().upper()[:1]
     phone = re.sub(r"\D", "", normalise_name(row.get("phone") or ""))[-9:]  # ٠٧٧٠… → 0770…
     record.update(
-        sex=sex if sex in ("M", "F") else None, birth_year=year, birth_md=month_day,
-        birth_dm=day_month, governorate=(row.get("governorate") or "").strip().upper() or None,
+        sex=sex if sex in ("M", "F") else None,
+        birth_year=year,
+        birth_md=month_day,
+        birth_dm=day_month,
+        governorate=(row.get("governorate") or "").strip().upper() or None,
         phone=phone if len(phone) >= 7 else None,
-    )  # fmt: skip
+    )
     return record
 
 

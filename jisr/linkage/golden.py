@@ -3,7 +3,7 @@
 A link is a pair the latest run of its registers put above the threshold, or a pair a reviewer's
 latest decision says is the same person, between two records in force. Links join groups
 strongest first, but never two groups between which a reviewer said "different people"
-(`model.clusters`): one wrong link cannot chain two people into one. Each record in a group gets
+(`engine.clusters`): one wrong link cannot chain two people into one. Each record in a group gets
 the smallest record id of the group as its `cluster`; a record linked to nothing has none.
 """
 
@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from jisr.linkage.model import DEFAULT_THRESHOLD, clusters
+from jisr.linkage.engine.clusters import clusters
+from jisr.linkage.engine.splink_model import DEFAULT_THRESHOLD
 from jisr.linkage.models import CandidatePair, PairDecision, RegisterRecord
 
 
@@ -40,7 +41,7 @@ def _scored() -> list[tuple[float, int, int]]:
 
 
 @transaction.atomic
-def recluster() -> int:
+def clusters_recompute() -> int:
     """Bring every record's `cluster` up to date; the number of records changed."""
     scored = _scored()
     nodes = sorted({node for _p, left, right in scored for node in (left, right)})

@@ -5,6 +5,11 @@ with the mother's first name, birth year and day-month (exact, or the day and mo
 governorate and phone. `u` is estimated from random pairs, `m` by expectation maximisation on two
 blockings that each leave some fields free. Names are normalised first (`prepare`), and compared
 after it, so distances count letters of the normalised form, not UTF-8 bytes.
+
+Splink, DuckDB and pyarrow are imported inside the functions that use them: together they add
+about 80 MB and a third of a second to a process, and the web processes, which import this
+module through the app, never link. pyspark is an optional extra (`.[spark]`), imported only for
+`backend="spark"`.
 """
 
 from __future__ import annotations
@@ -18,9 +23,17 @@ import shutil
 import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal
 
-from jisr.linkage.prepare import prepared
+from jisr.linkage.engine.clusters import AGAINST, clusters
+from jisr.linkage.engine.prepare import prepared
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+    from pyspark.sql import SparkSession
+    from splink import Linker, SettingsCreator
+    from splink.comparison_library import CustomComparison
+    from splink.internals.blocking_rule_creator import BlockingRuleCreator
 
 # Chosen on the generator's registers (docs/benchmarks.md): below it, brothers sharing father,
 # grandfather, family and mother names are taken for one person too often.
@@ -31,9 +44,10 @@ LinkType = Literal["link_only", "dedupe_only"]
 Backend = Literal["duckdb", "spark"]
 
 
-def _name(part: str, *, else_m: float | None = None, typo: bool = False) -> Any:
+def _name(part: str, *, else_m: float | None = None, typo: bool = False) -> CustomComparison:
     """One name part compared: the same name; the same spelling key (letters clerks confuse);
     across scripts (Latin, Kurdish, Arabic), the same or a close sound key."""
+    # heavy, imported when used (the module's note)
     import splink.comparison_level_library as cll
     import splink.comparison_library as cl
 
@@ -45,7 +59,8 @@ def _name(part: str, *, else_m: float | None = None, typo: bool = False) -> Any:
         output_column_name=part,
         comparison_levels=[
             cll.NullLevel(f"{part}_sound"),
-            # How common the name is counts: two records sharing محمد say less than two sharing رزكار.
+            # How common the name is counts: two records sharing محمد say less than two
+            # sharing رزكار.
             cll.ExactMatchLevel(part, term_frequency_adjustments=True),
             cll.ExactMatchLevel(f"{part}_spelling"),
             # A typo makes a spelling nobody else in the registers has; two real names that
@@ -66,7 +81,8 @@ def _name(part: str, *, else_m: float | None = None, typo: bool = False) -> Any:
                 "same sound, another script",
             ),
             cll.CustomLevel(
-                f"jaro_winkler_similarity({part}_sound_l, {part}_sound_r) >= 0.88 AND {scripts_differ}",
+                f"jaro_winkler_similarity({part}_sound_l, {part}_sound_r) >= 0.88 "
+                f"AND {scripts_differ}",
                 "close sound, another script",
             ),
             different,
@@ -74,7 +90,8 @@ def _name(part: str, *, else_m: float | None = None, typo: bool = False) -> Any:
     )
 
 
-def _birth_date() -> Any:
+def _birth_date() -> CustomComparison:
+    # heavy, imported when used (the module's note)
     import splink.comparison_level_library as cll
     import splink.comparison_library as cl
 
@@ -103,23 +120,31 @@ def _birth_date() -> Any:
 FIRST_NAME_DIFFERS_M = 0.00001
 
 
-def _settings(link_type: LinkType) -> Any:
+def _settings(link_type: LinkType) -> SettingsCreator:
+    # heavy, imported when used (the module's note)
     import splink.comparison_library as cl
     from splink import SettingsCreator
 
     return SettingsCreator(
         link_type=link_type,
         comparisons=[
-            _name("first", else_m=FIRST_NAME_DIFFERS_M, typo=True), _name("father"), _name("grandfather"),
-            _name("family"), _name("mother"), _birth_date(),
-            cl.ExactMatch("governorate"), cl.ExactMatch("phone"), cl.ExactMatch("sex"),
+            _name("first", else_m=FIRST_NAME_DIFFERS_M, typo=True),
+            _name("father"),
+            _name("grandfather"),
+            _name("family"),
+            _name("mother"),
+            _birth_date(),
+            cl.ExactMatch("governorate"),
+            cl.ExactMatch("phone"),
+            cl.ExactMatch("sex"),
         ],
         blocking_rules_to_generate_predictions=_blocking(),
         retain_matching_columns=False,
-    )  # fmt: skip
+    )
 
 
-def _blocking() -> list[Any]:
+def _blocking() -> list[BlockingRuleCreator | dict[str, Any]]:
+    # heavy, imported when used (the module's note)
     from splink import block_on
 
     return [
@@ -139,8 +164,9 @@ def _blocking() -> list[Any]:
 COMMON_NAME = 3
 
 
-def with_commonness(tables: list[Any]) -> list[Any]:
+def with_commonness(tables: list[pa.Table]) -> list[pa.Table]:
     """Each table with `first_common`: whether its first name is common across the tables."""
+    # heavy, imported when used (the module's note)
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -160,9 +186,10 @@ def with_commonness(tables: list[Any]) -> list[Any]:
     ]
 
 
-def table(rows: Iterable[dict[str, Any]]) -> Any:
+def table(rows: Iterable[dict[str, Any]]) -> pa.Table:
     """Records (the input columns) as a column table of prepared records; columns keep memory
     low at scale."""
+    # heavy, imported when used (the module's note)
     import pyarrow as pa
 
     columns: dict[str, list[Any]] = {}
@@ -174,15 +201,16 @@ def table(rows: Iterable[dict[str, Any]]) -> Any:
     return pa.table({n: columns.get(n, []) for n in names}, schema=schema)
 
 
-def read(path: Path) -> Any:
+def read(path: Path) -> pa.Table:
     """A register's CSV file (`INPUT_COLUMNS`, extra columns ignored) as `table` makes it."""
     with path.open(encoding="utf-8-sig", newline="") as handle:
         return table(csv.DictReader(handle))
 
 
-def _spark() -> Any:
+def _spark() -> SparkSession:
     """The active SparkSession, else one from spark-submit or PYSPARK_SUBMIT_ARGS (a cluster), else
     a local one on this machine's cores that loads Splink's jar of string similarities."""
+    # optional extra, imported for Spark only
     from pyspark.sql import SparkSession
     from splink.backends.spark import similarity_jar_location
 
@@ -244,19 +272,21 @@ def _saved_model(model: Path | dict[str, Any], backend: Backend) -> dict[str, An
 
 
 def linker_for(
-    tables: list[Any],
+    tables: list[pa.Table],
     link_type: LinkType,
     model: Path | dict[str, Any] | None,
     say: Callable[[str], None],
     backend: Backend = "duckdb",
-) -> Any:
+) -> Linker:
     """A Splink linker over prepared tables: with a saved model (a file or its settings), or
     trained on the tables themselves."""
+    # heavy, imported when used (the module's note)
     from splink import Linker, block_on
     from splink.internals.exceptions import SplinkException
 
     api: Any
     if backend == "spark":
+        # optional extra, imported for Spark only
         from splink.backends.spark import SparkAPI
 
         spark = _spark()
@@ -264,6 +294,7 @@ def linker_for(
             spark.catalog.dropTempView(f"register_{i}")
         api = SparkAPI(spark_session=spark)  # type: ignore[no-untyped-call]
     else:
+        # heavy, imported when used (the module's note)
         import duckdb
         from splink.backends.duckdb import DuckDBAPI
 
@@ -283,9 +314,12 @@ def linker_for(
     linker = Linker(frames if len(frames) > 1 else frames[0], _settings(link_type), log_level=40)
     say("estimating how many pairs match")
     linker.training.estimate_probability_two_random_records_match(
-        [block_on("first_sound", "father_sound", "grandfather_sound", "birth_year"),
-         block_on("first_sound", "phone")], recall=0.6,
-    )  # fmt: skip
+        [
+            block_on("first_sound", "father_sound", "grandfather_sound", "birth_year"),
+            block_on("first_sound", "phone"),
+        ],
+        recall=0.6,
+    )
     if not 0 < linker.misc.save_model_to_json()["probability_two_random_records_match"] < 1:
         # No pair agrees on what these blocks read: the registers (or what an agreement lets a
         # run compare of them) hold too little in common to weigh anything.
@@ -299,10 +333,13 @@ def linker_for(
     # A register without mothers' names or full dates leaves those blocks empty; then blocks
     # that are weaker against namesakes train what is still untrained.
     rules = [
-        block_on("first_sound", "father_sound", "mother_sound"), block_on("birth_year", "birth_md"),
-        block_on("first_sound", "father_sound", "grandfather_sound"), block_on("first_sound", "birth_year"),
-        block_on("family_sound", "birth_year"), block_on("phone"),
-    ]  # fmt: skip
+        block_on("first_sound", "father_sound", "mother_sound"),
+        block_on("birth_year", "birth_md"),
+        block_on("first_sound", "father_sound", "grandfather_sound"),
+        block_on("first_sound", "birth_year"),
+        block_on("family_sound", "birth_year"),
+        block_on("phone"),
+    ]
     skipped = 0
     for number, rule in enumerate(rules):
         if number >= 2 + skipped:  # a weaker block only stands in for one that had no pairs
@@ -343,9 +380,16 @@ def _smoothed(settings: dict[str, Any]) -> dict[str, Any]:
     return settings
 
 
-def link(left: Path, right: Path, *, threshold: float = DEFAULT_THRESHOLD, model: Path | None = None,
-         save: Path | None = None, say: Callable[[str], None] = print,
-         backend: Backend = "duckdb") -> list[tuple[str, str, float]]:  # fmt: skip
+def link(
+    left: Path,
+    right: Path,
+    *,
+    threshold: float = DEFAULT_THRESHOLD,
+    model: Path | None = None,
+    save: Path | None = None,
+    say: Callable[[str], None] = print,
+    backend: Backend = "duckdb",
+) -> list[tuple[str, str, float]]:
     """Pairs of records, one from each register, that are the same person."""
     say("reading the registers")
     linker = linker_for([read(left), read(right)], "link_only", model, say, backend)
@@ -362,9 +406,15 @@ def link(left: Path, right: Path, *, threshold: float = DEFAULT_THRESHOLD, model
     return sorted(pairs)
 
 
-def dedupe(path: Path, *, threshold: float = DEFAULT_THRESHOLD, model: Path | None = None,
-           save: Path | None = None, say: Callable[[str], None] = print,
-           backend: Backend = "duckdb") -> dict[str, str]:  # fmt: skip
+def dedupe(
+    path: Path,
+    *,
+    threshold: float = DEFAULT_THRESHOLD,
+    model: Path | None = None,
+    save: Path | None = None,
+    say: Callable[[str], None] = print,
+    backend: Backend = "duckdb",
+) -> dict[str, str]:
     """Each record's cluster: records of the same person share one."""
     say("reading the register")
     table = read(path)
@@ -380,48 +430,3 @@ def dedupe(path: Path, *, threshold: float = DEFAULT_THRESHOLD, model: Path | No
     ]
     say("grouping the records of each person")
     return clusters(table.column("unique_id").to_pylist(), scored, threshold)
-
-
-# Two groups of records are not joined while any compared pair across them scores below this:
-# a chain of strong links must not make one person of two who were told apart.
-AGAINST = 0.5
-
-
-Record = TypeVar("Record", str, int)
-
-
-def clusters(
-    record_ids: list[Record], scored: list[tuple[float, Record, Record]], threshold: float
-) -> dict[Record, Record]:
-    """Each record's cluster (the id of the first record of its group): pairs at or above the
-    threshold join their groups, strongest first, unless a pair across the two groups scored
-    below `AGAINST`. Splink's connected components would join them regardless."""
-    against: dict[Record, set[Record]] = {}
-    for probability, left, right in scored:
-        if probability < AGAINST:
-            against.setdefault(left, set()).add(right)
-            against.setdefault(right, set()).add(left)
-    root = {record_id: record_id for record_id in record_ids}
-    members = {record_id: {record_id} for record_id in record_ids}
-
-    def find(node: Record) -> Record:
-        while root[node] != node:
-            root[node] = root[root[node]]
-            node = root[node]
-        return node
-
-    for _probability, left, right in sorted((p for p in scored if p[0] >= threshold), reverse=True):
-        a, b = find(left), find(right)
-        if a == b:
-            continue
-        small, large = sorted((a, b), key=lambda r: len(members[r]))
-        if any(
-            other in members[large]
-            for record in members[small]
-            for other in against.get(record, ())
-        ):
-            continue
-        root[small] = large
-        members[large] |= members.pop(small)
-    first = {group: min(records) for group, records in members.items()}
-    return {record_id: first[find(record_id)] for record_id in record_ids}

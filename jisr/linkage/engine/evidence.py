@@ -98,8 +98,14 @@ def described(evidence: dict[str, list[float]]) -> list[dict[str, Any]]:
             continue
         gamma, weight = evidence[name]
         level = levels[int(gamma)] if 0 <= gamma < len(levels) else _("Missing on one side")
-        rows.append({
-            "field": name, "label": label, "level": level, "weight": weight,
-            "agrees": gamma > 0, "missing": gamma < 0,
-        })  # fmt: skip
+        rows.append(
+            {
+                "field": name,
+                "label": label,
+                "level": level,
+                "weight": weight,
+                "agrees": gamma > 0,
+                "missing": gamma < 0,
+            }
+        )
     return rows
