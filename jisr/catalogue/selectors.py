@@ -10,9 +10,11 @@ from django.db.models import Q, QuerySet, TextField
 from django.db.models.functions import Cast
 
 from jisr.accounts.access import not_found, require, scope_filter
+from jisr.accounts.models import Organisation
 from jisr.accounts.roles import Perm
 from jisr.catalogue.models import (
     ChangeStatus,
+    ImportedOrganisation,
     Location,
     Service,
     ServiceCategory,
@@ -127,3 +129,12 @@ def change_get(*, fetched_by: Any, change_id: int) -> ServiceChange:
 def categories_tree() -> list[tuple[ServiceCategory, list[ServiceCategory]]]:
     domains = list(ServiceCategory.objects.filter(parent=None).prefetch_related("children"))
     return [(domain, list(domain.children.all())) for domain in domains]
+
+
+def organisation_is_import_managed(*, organisation: Organisation) -> bool:
+    """Whether an import may change this organisation, its services and its locations: an import
+    created it, and no account in Jisr speaks for it (once it has one, Jisr manages it)."""
+    return (
+        ImportedOrganisation.objects.filter(organisation=organisation).exists()
+        and not organisation.members.exists()
+    )

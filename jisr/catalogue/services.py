@@ -260,15 +260,6 @@ IMPORTABLE_KINDS = frozenset(
 ORGANISATION_IMPORT_FIELDS = ("name_ar", "name_ckb", "name_en", "email", "website", "phone")
 
 
-def import_managed(organisation: Organisation) -> bool:
-    """Whether an import may change this organisation, its services and its locations: an import
-    created it, and no account in Jisr speaks for it (once it has one, Jisr manages it)."""
-    return (
-        ImportedOrganisation.objects.filter(organisation=organisation).exists()
-        and not organisation.members.exists()
-    )
-
-
 def _managed_in_jisr() -> JisrError:
     return JisrError(
         "managed",
@@ -297,7 +288,7 @@ def organisation_import(
             uuid=uuid, kind=kind if kind in IMPORTABLE_KINDS else OrganisationKind.NGO,
             parent=None, governorate=None, verified=False,
         )  # fmt: skip
-    elif not import_managed(organisation):
+    elif not selectors.organisation_is_import_managed(organisation=organisation):
         raise _managed_in_jisr()
     before = {name: getattr(organisation, name) for name in ORGANISATION_IMPORT_FIELDS}
     wanted = {name: fields.get(name, "") for name in ORGANISATION_IMPORT_FIELDS}
@@ -326,7 +317,7 @@ def location_import(
 ) -> tuple[Location, bool]:
     """(the location, created) for a location of an organisation an import manages; a location
     of another organisation keeps its owner."""
-    if not import_managed(organisation):
+    if not selectors.organisation_is_import_managed(organisation=organisation):
         raise _managed_in_jisr()
     location = Location.objects.filter(uuid=uuid).first()
     created = location is None
@@ -363,7 +354,7 @@ def service_import(
         if by is None:
             raise forbidden()
         require(by, Perm.SERVICE_REVIEW)
-    if not import_managed(organisation):
+    if not selectors.organisation_is_import_managed(organisation=organisation):
         raise _managed_in_jisr()
     service = Service.objects.filter(uuid=uuid).first()
     if service is not None and service.organisation_id != organisation.pk:

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from jisr.catalogue import hsds_views, views
+from jisr.catalogue import views
+from jisr.catalogue.hsds import views as hsds_views
 
 app_name = "catalogue"
 urlpatterns = [

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser, no_translations
 
 from jisr.accounts.models import User
-from jisr.catalogue.hsds import import_documents
+from jisr.catalogue.hsds.importing import catalogue_import
 from jisr.lib.errors import JisrError
 
 SHARED_SCHEMAS = Path(settings.BASE_DIR).parent / "shared" / "data" / "hsds-3.0" / "compiled"
@@ -55,7 +55,7 @@ class Command(BaseCommand):
             self.stderr.write(f"No HSDS schemas at {schemas}: documents are not validated first.")
             schemas = None
         try:
-            result = import_documents(folder, schemas=schemas, by=by, publish=options["publish"])
+            result = catalogue_import(folder, schemas=schemas, by=by, publish=options["publish"])
         except JisrError as error:
             raise CommandError(
                 f"{error.message} (--publish takes an account that may review services)"
