@@ -1,4 +1,5 @@
-"""API of skills profiles, opportunities, matching, applications and the skills map.
+"""API of skills profiles, opportunities, matching, applications and the skills map (the
+taxonomy's own look-ups are `skills/api.py`).
 
 Occupations and skills are named by their ESCO identifiers: an occupation by its ESCO code
 (e.g. "2142.1"), UUID or URI; a skill by its UUID or URI. Governorates by ISO 3166-2 code.
@@ -37,7 +38,8 @@ from jisr.matching.models import (
 from jisr.places.models import Governorate
 from jisr.registry import selectors as registry_selectors
 from jisr.registry.models import Person, Purpose
-from jisr.skills.coding import code_skills, suggest_occupations
+from jisr.skills import selectors as skills_selectors
+from jisr.skills.api import OccupationOut
 from jisr.skills.models import Occupation, Skill
 
 router = Router(tags=["skills and matching"])
@@ -46,22 +48,15 @@ router = Router(tags=["skills and matching"])
 # --- Taxonomy look-ups ------------------------------------------------------------------------
 
 
-def _esco_id(text: str) -> str:
-    return text.rstrip("/").rsplit("/", 1)[-1].strip()
-
-
 def _occupation(text: str, field: str) -> Occupation:
-    key = _esco_id(text)
-    found = (
-        Occupation.objects.filter(uuid=key).first() or Occupation.objects.filter(code=key).first()
-    )
+    found = skills_selectors.occupation_get(esco=text)
     if found is None:
         raise invalid({field: [_("Unknown occupation: %(value)s") % {"value": text}]})
     return found
 
 
 def _skill(text: str, field: str) -> Skill:
-    found = Skill.objects.filter(uuid=_esco_id(text)).first()
+    found = skills_selectors.skill_get(esco=text)
     if found is None:
         raise invalid({field: [_("Unknown skill: %(value)s") % {"value": text}]})
     return found
@@ -74,45 +69,6 @@ def _governorate(code: str | None, field: str) -> Governorate | None:
     if found is None:
         raise invalid({field: [_("Unknown governorate.")]})
     return found
-
-
-class OccupationSuggestion(Schema):
-    code: str
-    uuid: str
-    isco_group: str
-    label: str
-    score: float
-
-
-class SkillSuggestion(Schema):
-    uuid: str
-    label: str
-    score: float
-
-
-@router.get("/skills/occupations/suggest", response=list[OccupationSuggestion], auth=allowed(SELF))
-def occupation_suggest(request: HttpRequest, q: str = "", top: int = 8) -> Any:
-    """ESCO occupations for a job title or description in Arabic, Kurdish or English."""
-    found = suggest_occupations(q[:300], top=max(1, min(top, 20)))
-    by_id = Occupation.objects.in_bulk([s.id for s in found])
-    return [
-        {
-            "code": by_id[s.id].code,
-            "uuid": by_id[s.id].uuid,
-            "isco_group": by_id[s.id].isco_group,
-            "label": by_id[s.id].label,
-            "score": s.score,
-        }
-        for s in found
-    ]
-
-
-@router.get("/skills/skills/suggest", response=list[SkillSuggestion], auth=allowed(SELF))
-def skill_suggest(request: HttpRequest, q: str = "", top: int = 8) -> Any:
-    """ESCO skills named in a text, in Arabic, Kurdish or English."""
-    found = code_skills(q[:300], top=max(1, min(top, 20)))
-    by_id = Skill.objects.in_bulk([s.id for s in found])
-    return [{"uuid": by_id[s.id].uuid, "label": by_id[s.id].label, "score": s.score} for s in found]
 
 
 # --- Profiles -------------------------------------------------------------------------------
@@ -158,13 +114,6 @@ class ProfileIn(Schema):
     skills: list[SkillItem] = Field([], max_length=services.MAX_SKILLS)
     languages: list[LanguageItem] = Field([], max_length=20)
     qualifications: list[QualificationItem] = Field([], max_length=20)
-
-
-class OccupationOut(Schema):
-    code: str
-    uuid: str
-    isco_group: str
-    label: str
 
 
 class ProfileOut(Schema):
