@@ -15,6 +15,8 @@ urlpatterns = [
     path("catalogue/map/", views.stakeholder_map, name="stakeholder_map"),
     path("catalogue/review/", views.review_queue, name="review_queue"),
     path("catalogue/review/<int:change_id>/", views.review, name="review"),
+    path("catalogue/review/<int:change_id>/approve/", views.review_approve, name="review_approve"),
+    path("catalogue/review/<int:change_id>/reject/", views.review_reject, name="review_reject"),
 ]
 
 hsds_patterns = [

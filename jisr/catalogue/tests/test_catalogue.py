@@ -43,7 +43,7 @@ def test_a_provider_proposes_an_administrator_publishes_anyone_finds(people):
     admin = client_for(people["admin"])
     change = service.changes.get()
     assert str(change.pk) in admin.get("/catalogue/review/").content.decode()
-    assert admin.post(f"/catalogue/review/{change.pk}/", {"decision": "approve"}).status_code == 302
+    assert admin.post(f"/catalogue/review/{change.pk}/approve/").status_code == 302
     service.refresh_from_db()
     assert service.published
     found = public.get(
@@ -74,15 +74,8 @@ def test_a_change_shows_only_once_approved_and_a_rejection_says_why(people):
     assert service.name_en == "Legal aid"  # the public still sees the published version
     pending = service.changes.get(status=ChangeStatus.PENDING)
     admin = client_for(people["admin"])
-    assert (
-        admin.post(
-            f"/catalogue/review/{pending.pk}/", {"decision": "reject", "reason": ""}
-        ).status_code
-        == 200
-    )
-    admin.post(
-        f"/catalogue/review/{pending.pk}/", {"decision": "reject", "reason": "أضف رقم الهاتف"}
-    )
+    assert admin.post(f"/catalogue/review/{pending.pk}/reject/", {"reason": ""}).status_code == 200
+    admin.post(f"/catalogue/review/{pending.pk}/reject/", {"reason": "أضف رقم الهاتف"})
     pending.refresh_from_db()
     assert pending.status == ChangeStatus.REJECTED
     assert "أضف رقم الهاتف" in client.get("/catalogue/").content.decode()
