@@ -24,19 +24,21 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("folder")
         parser.add_argument(
-            "--schemas", default=str(SHARED_SCHEMAS),
+            "--schemas",
+            default=str(SHARED_SCHEMAS),
             help="HSDS 3.0's compiled JSON Schemas, to check each document first.",
-        )  # fmt: skip
+        )
         parser.add_argument(
             "--by",
             help="e-mail of the catalogue administrator running the import (named in the audit "
             "log; required with --publish)",
         )
         parser.add_argument(
-            "--publish", action="store_true",
+            "--publish",
+            action="store_true",
             help="Publish the imported services at once, as reviewed by --by, instead of sending "
             "them to the review queue.",
-        )  # fmt: skip
+        )
 
     @no_translations  # the report is in English, as the documents' problems are
     def handle(self, *args: Any, **options: Any) -> None:
