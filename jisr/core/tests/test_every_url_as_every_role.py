@@ -95,7 +95,22 @@ EDIT_IN_SCOPE = {
 # Pages and operations that act for the poster of an opportunity: scoped like changes.
 POSTER_WORDS = ("edit", "candidates", "applications", "decision")
 # Pages that only take POST: a GET by someone allowed is answered 405.
-POST_ONLY = ("invite/", "open/<int:person_id>/", "<int:case_id>/plan/", "approve/", "reject/")
+POST_ONLY = (
+    "invite/",
+    "open/<int:person_id>/",
+    "<int:case_id>/plan/",
+    "approve/",
+    "reject/",
+    "facts/",
+    "occupations/",
+    "skills/",
+    "languages/",
+    "qualifications/",
+    "remove/",
+    "status/",
+    "apply/",
+    "decide/",
+)
 
 
 def _patterns(resolver: URLResolver, prefix: str = "") -> list[tuple[str, URLPattern]]:
