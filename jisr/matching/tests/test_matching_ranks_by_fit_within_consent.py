@@ -6,14 +6,15 @@ import random
 from typing import Any
 
 import pytest
+from django.utils import translation
 
 from jisr.conftest import register_person
 from jisr.matching import selectors
 from jisr.matching.index import OpportunityIndex, ProfileIndex
 from jisr.matching.models import OpportunityKind, Visibility
 from jisr.matching.scoring import combine, score_components
-from jisr.matching.services import opportunity_set_status
-from jisr.matching.tests.conftest import build_profile, post
+from jisr.matching.services import opportunity_set_status, profile_save
+from jisr.matching.tests.factories import build_profile, post
 from jisr.places.models import Governorate
 from jisr.registry.models import ConsentChannel, ConsentStatus, Purpose
 from jisr.registry.services import consent_record
@@ -101,8 +102,6 @@ def test_candidates_are_ranked_with_reasons_in_plain_words(people, taxonomy, ver
         people["employer"], occupation=t["civil"], languages=[("en", 2)], title="Site engineer"
     )
     assert opportunity.skills.filter(essential=True).count() == 3  # ESCO's, filled in
-    from django.utils import translation
-
     with translation.override("en"):
         matches = selectors.candidate_list(fetched_by=people["employer"], opportunity=opportunity)
     assert [m.profile for m in matches] == [strong, weak]  # the driver is not relevant
@@ -139,8 +138,6 @@ def test_withdrawn_consent_and_hidden_profiles_disappear_at_once(
     assert (
         len(selectors.candidate_list(fetched_by=people["employer"], opportunity=opportunity)) == 1
     )
-    from jisr.matching.services import profile_save
-
     profile_save(by=alice, person=person, visibility=Visibility.GOVERNMENT)
     assert selectors.candidate_list(fetched_by=people["employer"], opportunity=opportunity) == []
 
@@ -199,8 +196,6 @@ def test_opportunities_for_a_person_rank_the_closest_first(people, taxonomy):
     near = post(people["employer"], occupation=t["civil"], title="civil")
     far = post(people["employer"], occupation=t["mining"], title="mining")
     post(people["employer"], occupation=t["driver"], title="driver")
-    from django.utils import translation
-
     with translation.override("en"):
         found = selectors.opportunity_list_matching(person=person)
     assert [m.opportunity for m in found] == [near, far]

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from jisr.conftest import client_for, register_person
 from jisr.matching.models import Application, Opportunity, Profile
 from jisr.matching.references import candidate_reference
-from jisr.matching.tests.conftest import build_profile, post
+from jisr.matching.services import application_express
+from jisr.matching.tests.factories import build_profile, post
+from jisr.places.models import Governorate
+from jisr.registry.models import PersonImport
 
 pytestmark = pytest.mark.django_db
 
@@ -124,8 +130,6 @@ def test_employer_posts_sees_candidates_and_records_an_outcome(
     application = Application.objects.get(person=person)
     assert application.status == "invited"
     # The person applies through the caseworker and shares contact details.
-    from jisr.matching.services import application_express
-
     application_express(
         by=alice, person=person, opportunity=opportunity, status="applied", share_contact=True
     )
@@ -227,8 +231,6 @@ def test_the_api_covers_profile_opportunity_matching_and_applications(
 
 
 def test_the_skills_map_hides_small_numbers_and_what_would_reveal_them(people, taxonomy, orgs):
-    from jisr.places.models import Governorate
-
     places = {code: Governorate.objects.get(code=code) for code in ("IQ-BG", "IQ-NA", "IQ-BA")}
     for code, count in (("IQ-BG", 12), ("IQ-NA", 11), ("IQ-BA", 3)):
         for number in range(count):
@@ -256,20 +258,39 @@ def test_the_skills_map_hides_small_numbers_and_what_would_reveal_them(people, t
     assert client_for(people["person"]).get("/matching/map/").status_code == 403
 
 
-def test_an_imported_job_title_becomes_a_coded_occupation(people, taxonomy):
-    from jisr.registry.tests.test_spreadsheets import HEADERS, post_mapping, sheet
+REGISTER_HEADERS = [
+    "الرقم", "الاسم", "اسم الأب", "اللقب", "الجنس", "سنة الميلاد", "الهاتف", "الحالة",
+    "المحافظة", "موافقة التسجيل", "موافقة الإحالة", "المهنة",
+]  # fmt: skip
 
+
+def _register_sheet(rows: list[list[str]]) -> SimpleUploadedFile:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(REGISTER_HEADERS)
+    writer.writerows(rows)
+    content = out.getvalue().encode("utf-8-sig")
+    return SimpleUploadedFile("persons.csv", content, content_type="text/csv")
+
+
+def test_an_imported_job_title_becomes_a_coded_occupation(people, taxonomy):
     client = client_for(people["alice"])
     rows = [
         ["1", "أحمد", "علي", "الجبوري", "ذكر", "1980", "", "returnee", "بغداد", "نعم", "نعم", "مهندس مدني بشركة مقاولات"],
         ["2", "زينب", "حسن", "الموسوي", "أنثى", "1992", "", "returnee", "IQ-BA", "نعم", "لا", ""],
     ]  # fmt: skip
-    response = client.post("/registry/import/", {"file": sheet(rows, [*HEADERS, "المهنة"])})
+    response = client.post("/registry/import/", {"file": _register_sheet(rows)})
     assert response.status_code == 302
-    from jisr.registry.models import PersonImport
-
-    assert PersonImport.objects.latest("pk").mapping["occupation"] == "المهنة"
-    assert post_mapping(client, response["Location"], "import").status_code == 302
+    mapping = PersonImport.objects.latest("pk").mapping
+    assert mapping["occupation"] == "المهنة"
+    data = {
+        **{f"map_{key}": header for key, header in mapping.items()},
+        "map_consent_registration": "موافقة التسجيل",
+        "map_consent_referral": "موافقة الإحالة",
+        "map_person_type": "الحالة",
+        "action": "import",
+    }
+    assert client.post(response["Location"], data).status_code == 302
     ahmed = Profile.objects.get(person__first_name="أحمد")
     occupation = ahmed.occupations.get()
     assert occupation.occupation == taxonomy["civil"]

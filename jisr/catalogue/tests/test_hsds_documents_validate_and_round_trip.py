@@ -5,6 +5,7 @@ for the organisations' kind and parent, which an import never sets: decision 001
 from __future__ import annotations
 
 import json
+import random
 from io import StringIO
 from pathlib import Path
 from typing import Any
@@ -12,9 +13,12 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from django.test import Client
+from jsonschema import Draft202012Validator, FormatChecker
 
 from jisr.accounts.models import Organisation, OrganisationKind
 from jisr.accounts.roles import Role, Scope
+from jisr.catalogue.demo import build_catalogue
 from jisr.catalogue.hsds.export import catalogue_export, documents
 from jisr.catalogue.hsds.schema import validation_errors
 from jisr.catalogue.hsds.tabular import tables as tables_of
@@ -27,6 +31,7 @@ from jisr.catalogue.models import (
     ServiceChange,
 )
 from jisr.conftest import make_user
+from jisr.core.demo import DEMO_DOMAIN, build_demo
 from jisr.places.models import District, Governorate
 
 pytestmark = pytest.mark.django_db
@@ -126,8 +131,6 @@ def test_every_exported_document_validates_against_the_official_schemas(schemas,
             assert validation_errors(item, f"{kind}_list", schemas) == [], kind
     tables = tables_of(documents())
     schema = json.loads((schemas / "tabular.json").read_text(encoding="utf-8"))
-    from jsonschema import Draft202012Validator, FormatChecker
-
     assert [
         e.message
         for e in Draft202012Validator(schema, format_checker=FormatChecker()).iter_errors(tables)
@@ -234,8 +237,6 @@ def test_bad_documents_are_reported_by_file_and_left_out(schemas, tmp_path):
 
 
 def test_the_hsds_api_serves_valid_documents_without_sign_in(schemas):
-    from django.test import Client
-
     training, aid = _catalogue()
     client = Client()
     listing = client.get("/api/hsds/services", {"per_page": "1"}).json()
@@ -264,12 +265,8 @@ def test_the_hsds_api_serves_valid_documents_without_sign_in(schemas):
     assert {"legal", "legal-aid"} <= {t["code"] for t in terms}
 
 
+@pytest.mark.slow  # builds the demo
 def test_the_demo_catalogue_exports_valid_hsds(schemas, tmp_path):
-    import random
-
-    from jisr.catalogue.demo import build_catalogue
-    from jisr.core.demo import DEMO_DOMAIN, build_demo
-
     build_demo(seed=3, staff_per_branch=1, with_catalogues=False)
     assert build_catalogue(rng=random.Random(3), demo_email=DEMO_DOMAIN) >= 280  # noqa: S311
     counts = catalogue_export(tmp_path)
@@ -280,8 +277,6 @@ def test_the_demo_catalogue_exports_valid_hsds(schemas, tmp_path):
 
 
 def test_hsds_api_errors_come_in_the_one_json_shape():
-    from django.test import Client
-
     client = Client()
     missing = client.get("/api/hsds/services/6f1c3c1e-8e7a-4f0e-9a52-2b8f7d0c9a11")
     assert missing.status_code == 404

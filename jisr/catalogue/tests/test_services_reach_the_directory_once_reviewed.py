@@ -8,9 +8,10 @@ import pytest
 from jisr.accounts.roles import Role, Scope
 from jisr.catalogue.models import ChangeStatus, Location, Service, ServiceCategory
 from jisr.catalogue.services import change_approve, service_propose
-from jisr.conftest import client_for, make_user
+from jisr.conftest import client_for, make_user, register_person
 from jisr.lib.errors import JisrError
-from jisr.places.models import Governorate
+from jisr.places.models import District, Governorate
+from jisr.registry.services import case_answers_save
 
 pytestmark = pytest.mark.django_db
 
@@ -212,8 +213,6 @@ def test_the_api_proposes_reviews_and_serves_the_directory(people, orgs):
 
 
 def test_the_gaps_page_lists_needs_with_no_service(people):
-    from jisr.conftest import register_person
-    from jisr.registry.services import case_answers_save
 
     alice = people["alice"]
     for number in range(3):
@@ -237,8 +236,6 @@ def test_the_gaps_page_lists_needs_with_no_service(people):
 
 
 def test_the_directory_finds_services_by_district(people):
-    from jisr.places.models import District
-
     baghdad = Governorate.objects.get(code="IQ-BG")
     karkh, rusafa = District.objects.filter(governorate=baghdad).order_by("pk")[:2]
     place = Location.objects.create(
