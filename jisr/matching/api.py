@@ -362,7 +362,7 @@ def opportunity_list(
         kind=kind,
         governorate=selected.pk if selected else None,
         mine=mine,
-    )
+    ).prefetch_related(*selectors.OPPORTUNITY_PREFETCH)
 
 
 @router.post(
@@ -475,6 +475,8 @@ def candidate_invite(
 
 
 def _matches_out(matches: list[selectors.Match]) -> list[dict[str, Any]]:
+    opportunities = [m.opportunity for m in matches if m.opportunity is not None]
+    prefetch_related_objects(opportunities, *selectors.OPPORTUNITY_PREFETCH)
     return [
         {
             "opportunity": m.opportunity,

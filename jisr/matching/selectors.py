@@ -54,7 +54,8 @@ SHORTLIST = 2  # the index proposes this many times the results asked for, to be
 # --- Opportunities -------------------------------------------------------------------------
 
 
-# What an opportunity's page and the API show of each opportunity in a list.
+# What the pages and the API show of each opportunity in a list; the API also lists each one's
+# skills and languages (OPPORTUNITY_PREFETCH), which the pages do not.
 OPPORTUNITY_RELATED = ("organisation", "governorate", "occupation")
 OPPORTUNITY_PREFETCH = ("skills__skill", "languages")
 
@@ -94,7 +95,7 @@ def opportunity_list(
         found = found.filter(kind=kind)
     if governorate:
         found = found.filter(Q(governorate=governorate) | Q(governorate__isnull=True))
-    return found.select_related(*OPPORTUNITY_RELATED).prefetch_related(*OPPORTUNITY_PREFETCH)
+    return found.select_related(*OPPORTUNITY_RELATED)
 
 
 def opportunity_get(*, fetched_by: User, opportunity_id: int) -> Opportunity:
@@ -408,10 +409,8 @@ def opportunity_list_matching(*, person: Person, limit: int = 50) -> list[Match]
             scored.append((combine(parts), o, parts))
     scored.sort(key=lambda item: (-item[0], -item[1].opportunity_id))
     scored = scored[:limit]
-    opportunities = (
-        Opportunity.objects.select_related(*OPPORTUNITY_RELATED)
-        .prefetch_related(*OPPORTUNITY_PREFETCH)
-        .in_bulk([o.opportunity_id for _, o, _ in scored])
+    opportunities = Opportunity.objects.select_related(*OPPORTUNITY_RELATED).in_bulk(
+        [o.opportunity_id for _, o, _ in scored]
     )
     applications = {
         a.opportunity_id: a

@@ -32,6 +32,7 @@ def _services(people: dict[str, User], count: int, *, start: int) -> None:
     """`count` services of charlie's NGO at a location of their own, half of them published,
     and as many of a ministry's branch under its parent, published."""
     charlie, admin = people["charlie"], people["admin"]
+    assert charlie.organisation is not None
     baghdad = Governorate.objects.get(code="IQ-BG")
     ministry = Organisation.objects.create(kind=OrganisationKind.MINISTRY, name_ar=f"وزارة {start}")
     branch = Organisation.objects.create(
