@@ -97,7 +97,7 @@ def services(request: HttpRequest) -> JsonResponse:
 
 
 @public
-def service(request: HttpRequest, hsds_id: Any) -> JsonResponse:
+def service(request: HttpRequest, hsds_id: uuid.UUID) -> JsonResponse:
     found = export.published_services().filter(uuid=hsds_id).first()
     if found is None:
         raise JisrError("not_found", _("Not found."), status=404)
@@ -128,7 +128,7 @@ def organizations(request: HttpRequest) -> JsonResponse:
 
 
 @public
-def organization(request: HttpRequest, hsds_id: Any) -> JsonResponse:
+def organization(request: HttpRequest, hsds_id: uuid.UUID) -> JsonResponse:
     organisation = export.organisations_with(Organisation.objects.filter(uuid=hsds_id)).first()
     if organisation is None:
         raise JisrError("not_found", _("Not found."), status=404)
@@ -154,7 +154,7 @@ def service_at_locations(request: HttpRequest) -> JsonResponse:
 
 
 @public
-def service_at_location(request: HttpRequest, hsds_id: Any) -> JsonResponse:
+def service_at_location(request: HttpRequest, hsds_id: uuid.UUID) -> JsonResponse:
     link = (
         ServiceAtLocation.objects.filter(uuid=hsds_id, service__published=True)
         .select_related("service", *(f"location__{name}" for name in export.LOCATION_RELATED))
