@@ -11,7 +11,6 @@ from jisr.skills import selectors
 
 # The same tag as matching's operations: the API's documentation shows them together.
 router = Router(tags=["skills and matching"])
-MAX_TEXT = 300  # characters of the text coded
 MAX_TOP = 20
 
 
@@ -41,7 +40,7 @@ def occupation_suggest(
     request: AuthedRequest, q: str = "", top: int = 8
 ) -> list[dict[str, object]]:
     """ESCO occupations for a job title or description in Arabic, Kurdish or English."""
-    found = selectors.occupation_suggest(text=q[:MAX_TEXT], top=max(1, min(top, MAX_TOP)))
+    found = selectors.occupation_suggest(text=q, top=max(1, min(top, MAX_TOP)))
     return [
         {
             "code": occupation.code,
@@ -57,5 +56,5 @@ def occupation_suggest(
 @router.get("/skills/skills/suggest", response=list[SkillSuggestion], auth=allowed(SELF))
 def skill_suggest(request: AuthedRequest, q: str = "", top: int = 8) -> list[dict[str, object]]:
     """ESCO skills named in a text, in Arabic, Kurdish or English."""
-    found = selectors.skill_suggest(text=q[:MAX_TEXT], top=max(1, min(top, MAX_TOP)))
+    found = selectors.skill_suggest(text=q, top=max(1, min(top, MAX_TOP)))
     return [{"uuid": skill.uuid, "label": skill.label, "score": score} for skill, score in found]

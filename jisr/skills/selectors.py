@@ -7,6 +7,8 @@ from __future__ import annotations
 from jisr.skills.coding import code_skills, suggest_occupations
 from jisr.skills.models import Occupation, Skill
 
+MAX_TEXT = 300  # characters of a text coded: a job title or a description, not a CV
+
 
 def esco_id(text: str) -> str:
     """The identifier at the end of an ESCO URI (or the text itself)."""
@@ -28,13 +30,13 @@ def skill_get(*, esco: str) -> Skill | None:
 
 def occupation_suggest(*, text: str, top: int = 8) -> list[tuple[Occupation, float]]:
     """The occupations a job title or description names, best first, with their scores."""
-    found = suggest_occupations(text, top=top)
+    found = suggest_occupations(text[:MAX_TEXT], top=top)
     occupations = Occupation.objects.in_bulk([s.id for s in found])
     return [(occupations[s.id], s.score) for s in found if s.id in occupations]
 
 
 def skill_suggest(*, text: str, top: int = 8) -> list[tuple[Skill, float]]:
     """The skills a text names, best first, with their scores."""
-    found = code_skills(text, top=top)
+    found = code_skills(text[:MAX_TEXT], top=top)
     skills = Skill.objects.in_bulk([s.id for s in found])
     return [(skills[s.id], s.score) for s in found if s.id in skills]
