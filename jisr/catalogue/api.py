@@ -1,7 +1,6 @@
 """API of the catalogue: the public directory, providers' proposals, and the review.
 
-Operations that answer 201 return ninja's `Status`, which its response resolution needs typed as
-`Any`; the others return their schema's dicts or models.
+Operations return their schema's dicts or models (in ninja's `Status` where they answer 201).
 """
 
 from __future__ import annotations
@@ -137,7 +136,7 @@ def my_services(request: AuthedRequest) -> list[dict[str, Any]]:
 
 
 @router.post("/catalogue/services", response={201: ChangeOut}, auth=allowed(Perm.SERVICE_EDIT))
-def service_propose(request: AuthedRequest, payload: ServiceIn) -> Any:
+def service_propose(request: AuthedRequest, payload: ServiceIn) -> Status[ServiceChange]:
     """A new service, sent for review."""
     change = services.service_propose(by=request.user, data=payload.dict())
     return Status(201, change)
@@ -146,7 +145,9 @@ def service_propose(request: AuthedRequest, payload: ServiceIn) -> Any:
 @router.put(
     "/catalogue/services/{service_id}", response={201: ChangeOut}, auth=allowed(Perm.SERVICE_EDIT)
 )
-def service_change(request: AuthedRequest, service_id: int, payload: ServiceIn) -> Any:
+def service_change(
+    request: AuthedRequest, service_id: int, payload: ServiceIn
+) -> Status[ServiceChange]:
     """A new version of one of the organisation's services, sent for review."""
     service = selectors.service_get_editable(fetched_by=request.user, service_id=service_id)
     change = services.service_propose(by=request.user, service=service, data=payload.dict())

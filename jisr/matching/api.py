@@ -4,8 +4,7 @@ taxonomy's own look-ups are `skills/api.py`).
 Occupations and skills are named by their ESCO identifiers: an occupation by its ESCO code
 (e.g. "2142.1"), UUID or URI; a skill by its UUID or URI. Governorates by ISO 3166-2 code.
 
-Operations that answer 201 return ninja's `Status`, which its response resolution needs typed as
-`Any`; the others return their schema's dicts or models.
+Operations return their schema's dicts or models (in ninja's `Status` where they answer 201).
 """
 
 from __future__ import annotations
@@ -368,7 +367,7 @@ def opportunity_list(
 @router.post(
     "/opportunities", response={201: OpportunityOut}, auth=allowed(Perm.OPPORTUNITY_MANAGE)
 )
-def opportunity_create(request: AuthedRequest, payload: OpportunityIn) -> Any:
+def opportunity_create(request: AuthedRequest, payload: OpportunityIn) -> Status[Opportunity]:
     data = _opportunity_fields(payload.dict())
     opportunity = services.opportunity_create(by=request.user, **data)
     return Status(201, opportunity)
@@ -461,7 +460,7 @@ class InviteIn(Schema):
 )
 def candidate_invite(
     request: AuthedRequest, opportunity_id: int, reference: str, payload: InviteIn
-) -> Any:
+) -> Status[dict[str, Any]]:
     opportunity = selectors.opportunity_get_managed(
         fetched_by=request.user, opportunity_id=opportunity_id
     )
