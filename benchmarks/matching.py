@@ -303,12 +303,12 @@ def measure(poster: Any, repeat: int) -> None:
         Person.objects.get(pk=int(pk))
         for pk in rng.sample(profile_index.person_ids.tolist(), repeat)
     ]
-    selectors.candidates_for(fetched_by=poster, opportunity=sample[0])  # warm up
-    selectors.opportunities_for(person=persons[0])
+    selectors.candidate_list(fetched_by=poster, opportunity=sample[0])  # warm up
+    selectors.opportunity_list_matching(person=persons[0])
 
     def candidates(opportunity: Any) -> Callable[[], int]:
         def run() -> int:
-            found = selectors.candidates_for(fetched_by=poster, opportunity=opportunity, limit=50)
+            found = selectors.candidate_list(fetched_by=poster, opportunity=opportunity, limit=50)
             assert all(match.reasons for match in found)
             return len(found)
 
@@ -316,7 +316,7 @@ def measure(poster: Any, repeat: int) -> None:
 
     def opportunities(person: Any) -> Callable[[], int]:
         def run() -> int:
-            found = selectors.opportunities_for(person=person, limit=50)
+            found = selectors.opportunity_list_matching(person=person, limit=50)
             assert all(match.reasons for match in found)
             return len(found)
 

@@ -103,11 +103,13 @@ def _register_routers() -> None:
     from jisr.matching.api import router as matching_router
     from jisr.places.api import router as places_router
     from jisr.registry.api import router as registry_router
+    from jisr.skills.api import router as skills_router
 
     api.add_router("/", accounts_router)
     api.add_router("/audit", audit_router)
     api.add_router("/places", places_router)
     api.add_router("/", registry_router)
+    api.add_router("/", skills_router)
     api.add_router("/", matching_router)
     api.add_router("/", catalogue_router)
     api.add_router("/", cases_router)

@@ -1,4 +1,7 @@
-"""API of the catalogue: the public directory, providers' proposals, and the review."""
+"""API of the catalogue: the public directory, providers' proposals, and the review.
+
+Operations return their schema's dicts or models (in ninja's `Status` where they answer 201).
+"""
 
 from __future__ import annotations
 
@@ -9,10 +12,11 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
+from jisr.accounts.apiauth import allowed
+from jisr.accounts.decorators import AuthedRequest
 from jisr.accounts.roles import Perm
-from jisr.api import allowed
 from jisr.catalogue import selectors, services
-from jisr.catalogue.models import ChangeStatus, EligibleSex, Service, ServiceStatus
+from jisr.catalogue.models import ChangeStatus, EligibleSex, Service, ServiceChange, ServiceStatus
 from jisr.places.models import Governorate
 
 router = Router(tags=["service catalogue"])
@@ -60,13 +64,23 @@ class ServiceOut(ServiceIn):
     updated_at: dt.datetime
 
 
-def _out(service: Service) -> dict[str, Any]:
+def _out(service: Service, data: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The service as `ServiceOut`; `data` is its proposal form, when read for a whole list."""
     return {
-        **services.service_data(service),
-        "id": service.pk, "uuid": service.uuid, "organisation_id": service.organisation_id,
-        "organisation": service.organisation.name, "published": service.published,
+        **(data if data is not None else selectors.service_data(service=service)),
+        "id": service.pk,
+        "uuid": service.uuid,
+        "organisation_id": service.organisation_id,
+        "organisation": service.organisation.name,
+        "published": service.published,
         "updated_at": service.updated_at,
-    }  # fmt: skip
+    }
+
+
+def _list_out(found: list[Service]) -> list[dict[str, Any]]:
+    return [
+        _out(s, data) for s, data in zip(found, selectors.service_data_list(found), strict=True)
+    ]
 
 
 class ChangeOut(Schema):
@@ -84,35 +98,45 @@ class RejectIn(Schema):
 
 @router.get("/services", response=list[ServiceOut], auth=None)
 def directory(
-    request: HttpRequest, q: str = "", category: str = "", governorate: str = "",
-    age: int | None = None, sex: str = "", person_type: str = "", language: str = "",
-    limit: int = 50, offset: int = 0,
-) -> Any:  # fmt: skip
+    request: HttpRequest,
+    q: str = "",
+    category: str = "",
+    governorate: str = "",
+    age: int | None = None,
+    sex: str = "",
+    person_type: str = "",
+    language: str = "",
+    limit: int = 50,
+    offset: int = 0,
+) -> list[dict[str, Any]]:
     """Published services, as in the public directory; no sign-in needed. `limit` at most 200."""
     place = Governorate.objects.filter(code=governorate).first() if governorate else None
-    found = selectors.public_services(
-        search=q, category=category, governorate=place.pk if place else None, age=age, sex=sex,
-        person_type=person_type, language=language,
-    )  # fmt: skip
+    found = selectors.service_list_public(
+        search=q,
+        category=category,
+        governorate=place.pk if place else None,
+        age=age,
+        sex=sex,
+        person_type=person_type,
+        language=language,
+    )
     start = max(offset, 0)
-    return [_out(s) for s in found[start : start + max(1, min(limit, 200))]]
+    return _list_out(list(found[start : start + max(1, min(limit, 200))]))
 
 
 @router.get("/services/{uuid}", response=ServiceOut, auth=None)
-def service_get(request: HttpRequest, uuid: uuid_module.UUID) -> Any:
-    return _out(selectors.public_service(uuid=str(uuid)))
+def service_get(request: HttpRequest, uuid: uuid_module.UUID) -> dict[str, Any]:
+    return _out(selectors.service_get_public(uuid=str(uuid)))
 
 
 @router.get("/catalogue/services", response=list[ServiceOut], auth=allowed(Perm.SERVICE_EDIT))
-def my_services(request: HttpRequest) -> Any:
+def my_services(request: AuthedRequest) -> list[dict[str, Any]]:
     """The services of the caller's organisation, published or not."""
-    return [
-        _out(s) for s in selectors.services_editable(request.user).select_related("organisation")
-    ]
+    return _list_out(list(selectors.service_list_editable(fetched_by=request.user)))
 
 
 @router.post("/catalogue/services", response={201: ChangeOut}, auth=allowed(Perm.SERVICE_EDIT))
-def service_propose(request: HttpRequest, payload: ServiceIn) -> Any:
+def service_propose(request: AuthedRequest, payload: ServiceIn) -> Status[ServiceChange]:
     """A new service, sent for review."""
     change = services.service_propose(by=request.user, data=payload.dict())
     return Status(201, change)
@@ -121,16 +145,18 @@ def service_propose(request: HttpRequest, payload: ServiceIn) -> Any:
 @router.put(
     "/catalogue/services/{service_id}", response={201: ChangeOut}, auth=allowed(Perm.SERVICE_EDIT)
 )
-def service_change(request: HttpRequest, service_id: int, payload: ServiceIn) -> Any:
+def service_change(
+    request: AuthedRequest, service_id: int, payload: ServiceIn
+) -> Status[ServiceChange]:
     """A new version of one of the organisation's services, sent for review."""
-    service = selectors.service_editable(fetched_by=request.user, service_id=service_id)
+    service = selectors.service_get_editable(fetched_by=request.user, service_id=service_id)
     change = services.service_propose(by=request.user, service=service, data=payload.dict())
     return Status(201, change)
 
 
 @router.get("/catalogue/changes", response=list[ChangeOut], auth=allowed(Perm.SERVICE_REVIEW))
-def review_queue(request: HttpRequest) -> Any:
-    return list(selectors.review_queue(fetched_by=request.user))
+def review_queue(request: AuthedRequest) -> list[ServiceChange]:
+    return list(selectors.change_list_pending(fetched_by=request.user))
 
 
 @router.post(
@@ -138,7 +164,7 @@ def review_queue(request: HttpRequest) -> Any:
     response=ServiceOut,
     auth=allowed(Perm.SERVICE_REVIEW),
 )
-def change_approve(request: HttpRequest, change_id: int) -> Any:
+def change_approve(request: AuthedRequest, change_id: int) -> dict[str, Any]:
     change = selectors.change_get(fetched_by=request.user, change_id=change_id)
     return _out(services.change_approve(by=request.user, change=change))
 
@@ -148,6 +174,6 @@ def change_approve(request: HttpRequest, change_id: int) -> Any:
     response=ChangeOut,
     auth=allowed(Perm.SERVICE_REVIEW),
 )
-def change_reject(request: HttpRequest, change_id: int, payload: RejectIn) -> Any:
+def change_reject(request: AuthedRequest, change_id: int, payload: RejectIn) -> ServiceChange:
     change = selectors.change_get(fetched_by=request.user, change_id=change_id)
     return services.change_reject(by=request.user, change=change, reason=payload.reason)

@@ -95,9 +95,12 @@ def _staff(provider: Organisation, demo_email: str) -> User:
     )
     if user is None:
         user = User.objects.create_user(
-            email=f"services.{provider.pk}@{demo_email}", full_name=provider.name_ar,
-            password=None, organisation=provider, language="ar",
-        )  # fmt: skip
+            email=f"services.{provider.pk}@{demo_email}",
+            full_name=provider.name_ar,
+            password=None,
+            organisation=provider,
+            language="ar",
+        )
         RoleGrant.objects.create(user=user, role=Role.PROVIDER_STAFF, scope=Scope.ORGANISATION)
     return user
 
@@ -106,10 +109,11 @@ def _location(provider: Organisation, governorate: Governorate, staff: User) -> 
     location = Location.objects.filter(organisation=provider, governorate=governorate).first()
     if location is None:
         location = Location.objects.create(
-            organisation=provider, governorate=governorate,
+            organisation=provider,
+            governorate=governorate,
             name_ar=f"مكتب {provider.name_ar} في {governorate.name_ar}",
             name_ckb=f"نووسینگەی {provider.name_ckb or provider.name_ar} لە {governorate.name_ckb}",
             name_en=f"{provider.name_en or provider.name_ar} office, {governorate.name_en}",
             address=f"مركز مدينة {governorate.name_ar}",
-        )  # fmt: skip
+        )
     return location

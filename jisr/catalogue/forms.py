@@ -12,6 +12,7 @@ from jisr.catalogue.models import (
     ServiceCategory,
     ServiceStatus,
 )
+from jisr.lib.forms import limit_choices
 from jisr.matching.models import Language
 from jisr.places.models import District, Governorate
 from jisr.registry.models import CategoryRule, PersonType, Sex
@@ -134,10 +135,13 @@ class ServiceForm(forms.Form):
         super().__init__(*args, **kwargs)
         for name in ("name_ar", "description_ar", "how_to_access_ar"):
             self.fields[name].widget.attrs["dir"] = "rtl"
-        self._choices("categories", [
-            (c.code, f"{c.parent.name} · {c.name}" if c.parent else c.name)
-            for c in ServiceCategory.objects.select_related("parent").exclude(parent=None)
-        ])  # fmt: skip
+        self._choices(
+            "categories",
+            [
+                (c.code, f"{c.parent.name} · {c.name}" if c.parent else c.name)
+                for c in ServiceCategory.objects.select_related("parent").exclude(parent=None)
+            ],
+        )
         self._choices("areas", [(g.code, g.name) for g in Governorate.objects.order_by("name_en")])
         self._choices(
             "locations", [(str(x.uuid), f"{x.name} · {x.governorate.name}") for x in locations]
@@ -174,14 +178,12 @@ class LocationForm(forms.ModelForm):  # type: ignore[type-arg]  # generic only i
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        from jisr.lib.forms import limit_choices
-
         limit_choices(self, "governorate", Governorate.objects.order_by("name_en"))
         limit_choices(self, "district", District.objects.select_related("governorate"))
 
 
 class DistrictField(forms.ModelChoiceField):  # type: ignore[type-arg]  # generic only in the stubs
-    def label_from_instance(self, obj: Any) -> str:
+    def label_from_instance(self, obj: District) -> str:
         return f"{obj.governorate.name} · {obj.name}"
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from jisr.accounts.access import require
+from jisr.accounts.models import User
 from jisr.accounts.roles import Perm
 from jisr.catalogue.models import Service, ServiceCategory, ServiceStatus
 from jisr.places.models import Governorate
@@ -62,7 +63,7 @@ def shows_need(answers: dict[str, Any], needs: list[str]) -> bool:
     return False
 
 
-def stakeholder_map(*, fetched_by: Any, level: str = "domain") -> StakeholderMap:
+def stakeholder_map(*, fetched_by: User, level: str = "domain") -> StakeholderMap:
     """`level` "domain" (legal, economic, ...) or "category" (the kinds within them)."""
     require(fetched_by, Perm.DASHBOARD_VIEW)
     governorates = list(Governorate.objects.order_by("name_en"))
@@ -101,9 +102,11 @@ def stakeholder_map(*, fetched_by: Any, level: str = "domain") -> StakeholderMap
             if category.needs and shows_need(answers or {}, category.needs):
                 cells[(place, category.code)].persons += 1
     return StakeholderMap(
-        governorates=governorates, categories=categories, cells=dict(cells),
+        governorates=governorates,
+        categories=categories,
+        cells=dict(cells),
         organisations={k: sorted(v) for k, v in organisations.items()},
-    )  # fmt: skip
+    )
 
 
 def table(found: StakeholderMap) -> tuple[list[str], list[list[object]]]:
@@ -115,8 +118,16 @@ def table(found: StakeholderMap) -> tuple[list[str], list[list[object]]]:
     for g in found.governorates:
         for c in found.categories:
             cell = found.cell(g.code, c.code)
-            rows.append([
-                g.code, g.name, c.code, c.name, cell.services, cell.capacity, cell.persons_shown,
-                "yes" if cell.gap else "",
-            ])  # fmt: skip
+            rows.append(
+                [
+                    g.code,
+                    g.name,
+                    c.code,
+                    c.name,
+                    cell.services,
+                    cell.capacity,
+                    cell.persons_shown,
+                    "yes" if cell.gap else "",
+                ]
+            )
     return headers, rows

@@ -37,9 +37,13 @@ class ServiceCategory(NamedInThreeLanguages):
 
     code = models.SlugField(_("code"), max_length=60, unique=True)
     parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children",
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
         verbose_name=_("domain"),
-    )  # fmt: skip
+    )
     # Answers of the case form that show this need, as "question:value" (e.g. "needs:legal").
     needs = models.JSONField(default=list, blank=True)
     order = models.PositiveSmallIntegerField(default=0)
@@ -84,9 +88,11 @@ class DocumentType(models.TextChoices):
 class Service(models.Model):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     organisation = models.ForeignKey(
-        "accounts.Organisation", on_delete=models.PROTECT, related_name="services",
+        "accounts.Organisation",
+        on_delete=models.PROTECT,
+        related_name="services",
         verbose_name=_("organisation"),
-    )  # fmt: skip
+    )
     name_ar = models.CharField(_("name in Arabic"), max_length=200, blank=True)
     name_ckb = models.CharField(_("name in Central Kurdish"), max_length=200, blank=True)
     name_en = models.CharField(_("name in English"), max_length=200, blank=True)
@@ -127,9 +133,12 @@ class Service(models.Model):
     required_documents = models.JSONField(_("documents to bring"), default=list, blank=True)
     languages = models.JSONField(_("languages spoken"), default=list, blank=True)
     areas = models.ManyToManyField(
-        "places.Governorate", blank=True, related_name="+", verbose_name=_("governorates served"),
+        "places.Governorate",
+        blank=True,
+        related_name="+",
+        verbose_name=_("governorates served"),
         help_text=_("Leave empty for the whole of Iraq."),
-    )  # fmt: skip
+    )
     remote = models.BooleanField(_("also by phone or online"), default=False)
     capacity_per_month = models.PositiveIntegerField(
         _("persons served per month"), null=True, blank=True
@@ -138,9 +147,11 @@ class Service(models.Model):
         _("usual waiting time (days)"), null=True, blank=True
     )
     opening_hours = models.CharField(
-        _("opening hours"), max_length=200, blank=True,
+        _("opening hours"),
+        max_length=200,
+        blank=True,
         help_text=_("For example: Sunday to Thursday, 8:00 to 14:00."),
-    )  # fmt: skip
+    )
     published = models.BooleanField(_("published"), default=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("last changed"), auto_now=True)
@@ -178,18 +189,26 @@ class Service(models.Model):
 class Location(NamedInThreeLanguages):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     organisation = models.ForeignKey(
-        "accounts.Organisation", on_delete=models.PROTECT, related_name="locations",
+        "accounts.Organisation",
+        on_delete=models.PROTECT,
+        related_name="locations",
         verbose_name=_("organisation"),
-    )  # fmt: skip
+    )
     address = models.CharField(_("address"), max_length=300, blank=True)
     governorate = models.ForeignKey(
-        "places.Governorate", on_delete=models.PROTECT, related_name="+",
+        "places.Governorate",
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name=_("governorate"),
-    )  # fmt: skip
+    )
     district = models.ForeignKey(
-        "places.District", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        "places.District",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("district"),
-    )  # fmt: skip
+    )
     latitude = models.DecimalField(
         _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True
     )
@@ -233,9 +252,13 @@ class ServiceChange(models.Model):
         max_length=10, choices=ChangeStatus.choices, default=ChangeStatus.PENDING
     )
     proposed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-        related_name="+", help_text="Empty for a service imported from another directory.",
-    )  # fmt: skip
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Empty for a service imported from another directory.",
+    )
     proposed_at = models.DateTimeField(default=timezone.now)
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -247,10 +270,11 @@ class ServiceChange(models.Model):
         ordering = ["-proposed_at", "-pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["service"], condition=models.Q(status="pending"),
+                fields=["service"],
+                condition=models.Q(status="pending"),
                 name="one_pending_change_per_service",
             )
-        ]  # fmt: skip
+        ]
 
     def __str__(self) -> str:
         return f"{self.service_id}: {self.status}"

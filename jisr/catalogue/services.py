@@ -20,7 +20,7 @@ from jisr.accounts.models import Organisation, OrganisationKind, User
 from jisr.accounts.roles import Perm
 from jisr.audit.models import Action
 from jisr.audit.services import audit_record, diff
-from jisr.catalogue import selectors
+from jisr.catalogue import mapping, selectors
 from jisr.catalogue.models import (
     ChangeStatus,
     DocumentType,
@@ -37,44 +37,17 @@ from jisr.matching.models import Language
 from jisr.places.models import Governorate
 from jisr.registry.models import PersonType
 
-TEXT_FIELDS = [
-    f"{field}_{language}"
-    for field in ("name", "description", "how_to_access")
-    for language in ("ar", "ckb", "en")
-]
-SCALAR_FIELDS = [
-    *TEXT_FIELDS, "status", "url", "email", "phone", "free", "fees", "minimum_age",
-    "maximum_age", "sex", "person_types", "eligible_categories", "eligibility_note",
-    "required_documents", "languages", "remote", "capacity_per_month", "wait_days",
-    "opening_hours",
-]  # fmt: skip
-LIST_FIELDS = ["categories", "areas", "locations"]
-
-
-def service_data(service: Service) -> dict[str, Any]:
-    """The service as a proposal would hold it (codes, not database ids)."""
-    data = {name: getattr(service, name) for name in SCALAR_FIELDS}
-    if service.pk:
-        data["categories"] = sorted(service.categories.values_list("code", flat=True))
-        data["areas"] = sorted(service.areas.values_list("code", flat=True))
-        data["locations"] = sorted(
-            str(u) for u in service.at_locations.values_list("location__uuid", flat=True)
-        )
-    else:
-        data.update(categories=[], areas=[], locations=[])
-    return data
-
 
 def _check(
-    organisation: Any, data: dict[str, Any], *, categories_required: bool = True
+    organisation: Organisation, data: dict[str, Any], *, categories_required: bool = True
 ) -> dict[str, Any]:
     """A complete, valid proposal, or a JisrError with what to correct, field by field. An
     import may bring a service under none of Jisr's categories (another directory does not
     know them); the review sees it so."""
-    unknown = set(data) - {*SCALAR_FIELDS, *LIST_FIELDS}
+    unknown = set(data) - {*selectors.SCALAR_FIELDS, *selectors.LIST_FIELDS}
     errors: dict[str, list[str]] = {name: [_("Unknown field.")] for name in sorted(unknown)}
     blank = Service()  # the defaults of every field not given
-    clean = {name: data.get(name, getattr(blank, name)) for name in SCALAR_FIELDS}
+    clean = {name: data.get(name, getattr(blank, name)) for name in selectors.SCALAR_FIELDS}
     if not any(clean[f"name_{language}"] for language in ("ar", "ckb", "en")):
         errors["name_ar"] = [_("Give the service a name in at least one language.")]
     codes = list(data.get("categories") or [])
@@ -102,9 +75,10 @@ def _check(
     if set(locations) - own:
         errors["locations"] = [_("Choose among your organisation's locations.")]
     for name, allowed in (
-        ("person_types", PersonType.values), ("required_documents", DocumentType.values),
+        ("person_types", PersonType.values),
+        ("required_documents", DocumentType.values),
         ("languages", Language.values),
-    ):  # fmt: skip
+    ):
         values = clean[name] or []
         if not isinstance(values, list) or set(values) - set(allowed):
             errors[name] = [_("Not one of the choices.")]
@@ -128,7 +102,7 @@ def _check(
 
 @transaction.atomic
 def service_propose(
-    *, by: Any, data: dict[str, Any], service: Service | None = None
+    *, by: User, data: dict[str, Any], service: Service | None = None
 ) -> ServiceChange:
     """A new service, or a change to one of the proposer's organisation, sent for review."""
     require(by, Perm.SERVICE_EDIT)
@@ -137,7 +111,7 @@ def service_propose(
             raise forbidden()
         organisation = by.organisation
     else:
-        if not selectors.services_editable(by).filter(pk=service.pk).exists():
+        if not selectors.service_list_editable(fetched_by=by).filter(pk=service.pk).exists():
             raise forbidden()
         organisation = service.organisation
     clean = _check(organisation, data)
@@ -147,8 +121,8 @@ def service_propose(
         action = Action.CREATE
     else:
         action = Action.UPDATE
-    change = selectors.pending_change(service)
-    before = change.data if change else service_data(service)
+    change = selectors.change_get_pending(service=service)
+    before = change.data if change else selectors.service_data(service=service)
     if change is None:
         change = ServiceChange(service=service, proposed_by=by, data=clean)
     else:
@@ -157,9 +131,11 @@ def service_propose(
     if not service.published:
         _apply(service, clean)  # nothing public yet: the record holds the proposal
     audit_record(
-        actor=by, action=action, target=service,
+        actor=by,
+        action=action,
+        target=service,
         changes={"proposed": diff(_flat(before), _flat(clean))},
-    )  # fmt: skip
+    )
     return change
 
 
@@ -168,7 +144,7 @@ def _flat(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _apply(service: Service, data: dict[str, Any]) -> None:
-    for name in SCALAR_FIELDS:
+    for name in selectors.SCALAR_FIELDS:
         setattr(service, name, data[name])
     validated_save(service)
     service.categories.set(ServiceCategory.objects.filter(code__in=data["categories"]))
@@ -182,12 +158,12 @@ def _apply(service: Service, data: dict[str, Any]) -> None:
 
 
 @transaction.atomic
-def change_approve(*, by: Any, change: ServiceChange) -> Service:
+def change_approve(*, by: User, change: ServiceChange) -> Service:
     require(by, Perm.SERVICE_REVIEW)
     if change.status != ChangeStatus.PENDING:
         raise invalid({"status": [_("This proposal has already been reviewed.")]})
     service = change.service
-    before = service_data(service) if service.published else {}
+    before = selectors.service_data(service=service) if service.published else {}
     _apply(service, change.data)
     service.published = True
     service.save(update_fields=["published", "updated_at"])
@@ -198,14 +174,16 @@ def change_approve(*, by: Any, change: ServiceChange) -> Service:
     )
     change.save()
     audit_record(
-        actor=by, action=Action.UPDATE, target=service,
+        actor=by,
+        action=Action.UPDATE,
+        target=service,
         changes={"published": diff(_flat(before), _flat(change.data))},
-    )  # fmt: skip
+    )
     return service
 
 
 @transaction.atomic
-def change_reject(*, by: Any, change: ServiceChange, reason: str) -> ServiceChange:
+def change_reject(*, by: User, change: ServiceChange, reason: str) -> ServiceChange:
     require(by, Perm.SERVICE_REVIEW)
     if change.status != ChangeStatus.PENDING:
         raise invalid({"status": [_("This proposal has already been reviewed.")]})
@@ -219,20 +197,22 @@ def change_reject(*, by: Any, change: ServiceChange, reason: str) -> ServiceChan
     change.reason = reason.strip()[:500]
     change.save()
     audit_record(
-        actor=by, action=Action.UPDATE, target=change.service,
+        actor=by,
+        action=Action.UPDATE,
+        target=change.service,
         changes={"review": ["pending", "rejected"], "reason": change.reason},
-    )  # fmt: skip
+    )
     return change
 
 
 @transaction.atomic
-def location_save(*, by: Any, location: Location | None = None, **fields: Any) -> Location:
+def location_save(*, by: User, location: Location | None = None, **fields: Any) -> Location:
     require(by, Perm.SERVICE_EDIT)
     if location is None:
         if by.organisation is None:
             raise forbidden()
         location = Location(organisation=by.organisation)
-    elif not selectors.locations_editable(by).filter(pk=location.pk).exists():
+    elif not selectors.location_list_editable(fetched_by=by).filter(pk=location.pk).exists():
         raise forbidden()
     for name, value in fields.items():
         setattr(location, name, value)
@@ -244,6 +224,21 @@ def location_save(*, by: Any, location: Location | None = None, **fields: Any) -
         actor=by, action=Action.UPDATE, target=location, changes={"location": str(location)}
     )
     return location
+
+
+@transaction.atomic
+def stakeholder_map_export(
+    *, by: User, level: str, file_format: str
+) -> tuple[list[str], list[list[object]]]:
+    """The stakeholder map as a table to download (headers, rows); the export is audited."""
+    headers, rows = mapping.table(mapping.stakeholder_map(fetched_by=by, level=level))
+    audit_record(
+        actor=by,
+        action=Action.EXPORT,
+        object_type="catalogue.stakeholder_map",
+        changes={"level": level, "format": file_format},
+    )
+    return headers, rows
 
 
 # --- Taking in another directory's services (HSDS import, decision 0015) -------------------
@@ -258,15 +253,6 @@ IMPORTABLE_KINDS = frozenset(
     }
 )
 ORGANISATION_IMPORT_FIELDS = ("name_ar", "name_ckb", "name_en", "email", "website", "phone")
-
-
-def import_managed(organisation: Organisation) -> bool:
-    """Whether an import may change this organisation, its services and its locations: an import
-    created it, and no account in Jisr speaks for it (once it has one, Jisr manages it)."""
-    return (
-        ImportedOrganisation.objects.filter(organisation=organisation).exists()
-        and not organisation.members.exists()
-    )
 
 
 def _managed_in_jisr() -> JisrError:
@@ -294,10 +280,13 @@ def organisation_import(
     created = organisation is None
     if organisation is None:
         organisation = Organisation(
-            uuid=uuid, kind=kind if kind in IMPORTABLE_KINDS else OrganisationKind.NGO,
-            parent=None, governorate=None, verified=False,
-        )  # fmt: skip
-    elif not import_managed(organisation):
+            uuid=uuid,
+            kind=kind if kind in IMPORTABLE_KINDS else OrganisationKind.NGO,
+            parent=None,
+            governorate=None,
+            verified=False,
+        )
+    elif not selectors.organisation_is_import_managed(organisation=organisation):
         raise _managed_in_jisr()
     before = {name: getattr(organisation, name) for name in ORGANISATION_IMPORT_FIELDS}
     wanted = {name: fields.get(name, "") for name in ORGANISATION_IMPORT_FIELDS}
@@ -314,9 +303,11 @@ def organisation_import(
     if created:
         ImportedOrganisation.objects.create(organisation=organisation)
     audit_record(
-        actor=by, action=Action.CREATE if created else Action.UPDATE, target=organisation,
+        actor=by,
+        action=Action.CREATE if created else Action.UPDATE,
+        target=organisation,
         changes={"imported_hsds": uuid, **diff({} if created else before, wanted)},
-    )  # fmt: skip
+    )
     return organisation, created
 
 
@@ -326,7 +317,7 @@ def location_import(
 ) -> tuple[Location, bool]:
     """(the location, created) for a location of an organisation an import manages; a location
     of another organisation keeps its owner."""
-    if not import_managed(organisation):
+    if not selectors.organisation_is_import_managed(organisation=organisation):
         raise _managed_in_jisr()
     location = Location.objects.filter(uuid=uuid).first()
     created = location is None
@@ -363,7 +354,7 @@ def service_import(
         if by is None:
             raise forbidden()
         require(by, Perm.SERVICE_REVIEW)
-    if not import_managed(organisation):
+    if not selectors.organisation_is_import_managed(organisation=organisation):
         raise _managed_in_jisr()
     service = Service.objects.filter(uuid=uuid).first()
     if service is not None and service.organisation_id != organisation.pk:
@@ -375,8 +366,8 @@ def service_import(
     if service is None:
         service = Service(uuid=uuid, organisation=organisation, published=False)
     else:
-        change = selectors.pending_change(service)
-        before = change.data if change else service_data(service)
+        change = selectors.change_get_pending(service=service)
+        before = change.data if change else selectors.service_data(service=service)
         waiting = change is not None or not service.published
         if before == clean and not (publish and waiting):
             return service, False
@@ -401,10 +392,12 @@ def service_import(
             link.uuid = wanted  # a UUIDField takes its text
             link.save(update_fields=["uuid"])
     audit_record(
-        actor=by, action=Action.CREATE if created else Action.UPDATE, target=service,
+        actor=by,
+        action=Action.CREATE if created else Action.UPDATE,
+        target=service,
         changes={
             "imported_hsds": uuid,
             "published" if publish else "proposed": diff(_flat(before), _flat(clean)),
         },
-    )  # fmt: skip
+    )
     return service, created

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from jisr.catalogue import hsds_views, views
+from jisr.catalogue import views
+from jisr.catalogue.hsds import views as hsds_views
 
 app_name = "catalogue"
 urlpatterns = [
@@ -14,6 +15,8 @@ urlpatterns = [
     path("catalogue/map/", views.stakeholder_map, name="stakeholder_map"),
     path("catalogue/review/", views.review_queue, name="review_queue"),
     path("catalogue/review/<int:change_id>/", views.review, name="review"),
+    path("catalogue/review/<int:change_id>/approve/", views.review_approve, name="review_approve"),
+    path("catalogue/review/<int:change_id>/reject/", views.review_reject, name="review_reject"),
 ]
 
 hsds_patterns = [

@@ -1,21 +1,21 @@
-"""The public directory, providers' own services, and the review of proposals."""
+"""The public directory, providers' own services and locations, the review of proposals, and
+the stakeholder map."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from jisr.accounts.decorators import AuthedRequest, permission, public
 from jisr.accounts.roles import Perm
-from jisr.audit.models import Action
-from jisr.audit.services import audit_record
 from jisr.catalogue import mapping, selectors, services
 from jisr.catalogue.forms import DirectoryForm, LocationForm, RejectForm, ServiceForm
-from jisr.catalogue.models import DocumentType, Location, Service
+from jisr.catalogue.models import ChangeStatus, DocumentType, Location, Service, ServiceChange
 from jisr.lib.errors import JisrError
 from jisr.lib.forms import add_error_to_form
 from jisr.lib.pagination import CappedPaginator
@@ -24,21 +24,26 @@ from jisr.matching.models import Language
 from jisr.registry.models import PersonType
 
 PAGE_SIZE = 20
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @public
-def directory(request: Any) -> HttpResponse:
+def directory(request: HttpRequest) -> HttpResponse:
     """Find a service: by kind of help, place and who it is for. Works without JavaScript."""
     form = DirectoryForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     governorate = filters.get("governorate")
-    found = selectors.public_services(
-        search=filters.get("q", ""), category=filters.get("category", ""),
+    district = filters.get("district")
+    found = selectors.service_list_public(
+        search=filters.get("q", ""),
+        category=filters.get("category", ""),
         governorate=governorate.pk if governorate else None,
-        district=filters["district"].pk if filters.get("district") else None, age=filters.get("age"),
-        sex=filters.get("sex", ""), person_type=filters.get("person_type", ""),
+        district=district.pk if district else None,
+        age=filters.get("age"),
+        sex=filters.get("sex", ""),
+        person_type=filters.get("person_type", ""),
         language=filters.get("language", ""),
-    )  # fmt: skip
+    )
     page = CappedPaginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
     querystring = request.GET.copy()
     querystring.pop("page", None)
@@ -50,8 +55,8 @@ def directory(request: Any) -> HttpResponse:
 
 
 @public
-def service_page(request: Any, uuid: str) -> HttpResponse:
-    service = selectors.public_service(uuid=uuid)
+def service_page(request: HttpRequest, uuid: str) -> HttpResponse:
+    service = selectors.service_get_public(uuid=uuid)
     return render(request, "catalogue/service.html", {"service": service, **_labels(service)})
 
 
@@ -67,23 +72,27 @@ def _labels(service: Service) -> dict[str, Any]:
 
 @permission(Perm.SERVICE_EDIT)
 def my_services(request: AuthedRequest) -> HttpResponse:
-    found = selectors.services_editable(request.user).select_related("organisation")
-    rows = [(s, selectors.pending_change(s), s.changes.first()) for s in found]
+    rows = []
+    for service in selectors.service_list_editable(fetched_by=request.user):
+        proposals = list(service.changes.all())  # read with the list, newest first
+        pending = next((c for c in proposals if c.status == ChangeStatus.PENDING), None)
+        rows.append((service, pending, proposals[0] if proposals else None))
     return render(
         request,
         "catalogue/my_services.html",
-        {"rows": rows, "locations": selectors.locations_editable(request.user)},
+        {"rows": rows, "locations": selectors.location_list_editable(fetched_by=request.user)},
     )
 
 
 def _service_form(request: AuthedRequest, service: Service | None) -> HttpResponse:
+    organisation = service.organisation if service else request.user.organisation
     locations = list(
-        selectors.locations_editable(request.user).filter(
-            organisation=service.organisation if service else request.user.organisation
-        )
+        selectors.location_list_editable(fetched_by=request.user).filter(organisation=organisation)
     )
-    pending = selectors.pending_change(service) if service else None
-    initial = (pending.data if pending else services.service_data(service)) if service else None
+    pending = selectors.change_get_pending(service=service) if service else None
+    initial = None
+    if service is not None:
+        initial = pending.data if pending else selectors.service_data(service=service)
     form = ServiceForm(request.POST or None, initial=initial, locations=locations)
     if request.method == "POST" and form.is_valid():
         try:
@@ -94,16 +103,19 @@ def _service_form(request: AuthedRequest, service: Service | None) -> HttpRespon
             messages.success(
                 request,
                 _(
-                    "Sent for review. The directory shows it once a catalogue administrator approves it."
+                    "Sent for review. The directory shows it once a catalogue administrator "
+                    "approves it."
                 ),
             )
             return redirect("catalogue:my_services")
+    returned = None
+    if service is not None and pending is None:
+        returned = selectors.change_get_returned(service=service)
     return render(
         request,
         "catalogue/service_form.html",
-        {"form": form, "service": service, "pending": pending,
-         "returned": service.changes.filter(status="rejected").first() if service and not pending else None},
-    )  # fmt: skip
+        {"form": form, "service": service, "pending": pending, "returned": returned},
+    )
 
 
 @permission(Perm.SERVICE_EDIT)
@@ -113,7 +125,7 @@ def service_create(request: AuthedRequest) -> HttpResponse:
 
 @permission(Perm.SERVICE_EDIT)
 def service_edit(request: AuthedRequest, service_id: int) -> HttpResponse:
-    service = selectors.service_editable(fetched_by=request.user, service_id=service_id)
+    service = selectors.service_get_editable(fetched_by=request.user, service_id=service_id)
     return _service_form(request, service)
 
 
@@ -121,9 +133,7 @@ def service_edit(request: AuthedRequest, service_id: int) -> HttpResponse:
 def location_edit(request: AuthedRequest, location_id: int | None = None) -> HttpResponse:
     location: Location | None = None
     if location_id is not None:
-        location = selectors.locations_editable(request.user).filter(pk=location_id).first()
-        if location is None:
-            raise JisrError("not_found", _("Not found."), status=404)
+        location = selectors.location_get_editable(fetched_by=request.user, location_id=location_id)
     form = LocationForm(request.POST or None, instance=location)
     if request.method == "POST" and form.is_valid():
         try:
@@ -139,38 +149,67 @@ def location_edit(request: AuthedRequest, location_id: int | None = None) -> Htt
 @permission(Perm.SERVICE_REVIEW)
 def review_queue(request: AuthedRequest) -> HttpResponse:
     return render(
-        request, "catalogue/review_queue.html",
-        {"changes": selectors.review_queue(fetched_by=request.user)},
-    )  # fmt: skip
+        request,
+        "catalogue/review_queue.html",
+        {"changes": selectors.change_list_pending(fetched_by=request.user)},
+    )
 
 
-@permission(Perm.SERVICE_REVIEW)
-def review(request: AuthedRequest, change_id: int) -> HttpResponse:
-    change = selectors.change_get(fetched_by=request.user, change_id=change_id)
-    reject_form = RejectForm(request.POST if request.POST.get("decision") == "reject" else None)
-    if request.method == "POST":
-        try:
-            if request.POST.get("decision") == "approve":
-                services.change_approve(by=request.user, change=change)
-                messages.success(request, _("Published: the directory shows it now."))
-                return redirect("catalogue:review_queue")
-            if reject_form.is_valid():
-                services.change_reject(
-                    by=request.user, change=change, reason=reject_form.cleaned_data["reason"]
-                )
-                messages.success(request, _("Returned to the provider with your reason."))
-                return redirect("catalogue:review_queue")
-        except JisrError as error:
-            messages.error(request, str(error.message))
-    current = services.service_data(change.service) if change.service.published else {}
+def _review_page(
+    request: AuthedRequest, change: ServiceChange, reject_form: RejectForm | None = None
+) -> HttpResponse:
+    current = selectors.service_data(service=change.service) if change.service.published else {}
     rows = [
         (name, _shown(current.get(name)), _shown(value), current.get(name) != value)
         for name, value in change.data.items()
     ]
     return render(
-        request, "catalogue/review.html",
-        {"change": change, "rows": rows, "reject_form": reject_form, "is_new": not current},
-    )  # fmt: skip
+        request,
+        "catalogue/review.html",
+        {
+            "change": change,
+            "rows": rows,
+            "reject_form": reject_form or RejectForm(),
+            "is_new": not current,
+        },
+    )
+
+
+@permission(Perm.SERVICE_REVIEW)
+def review(request: AuthedRequest, change_id: int) -> HttpResponse:
+    change = selectors.change_get(fetched_by=request.user, change_id=change_id)
+    return _review_page(request, change)
+
+
+@permission(Perm.SERVICE_REVIEW)
+@require_POST
+def review_approve(request: AuthedRequest, change_id: int) -> HttpResponse:
+    change = selectors.change_get(fetched_by=request.user, change_id=change_id)
+    try:
+        services.change_approve(by=request.user, change=change)
+    except JisrError as error:
+        messages.error(request, str(error.message))
+        return _review_page(request, change)
+    messages.success(request, _("Published: the directory shows it now."))
+    return redirect("catalogue:review_queue")
+
+
+@permission(Perm.SERVICE_REVIEW)
+@require_POST
+def review_reject(request: AuthedRequest, change_id: int) -> HttpResponse:
+    change = selectors.change_get(fetched_by=request.user, change_id=change_id)
+    form = RejectForm(request.POST)
+    if form.is_valid():
+        try:
+            services.change_reject(
+                by=request.user, change=change, reason=form.cleaned_data["reason"]
+            )
+        except JisrError as error:
+            messages.error(request, str(error.message))
+        else:
+            messages.success(request, _("Returned to the provider with your reason."))
+            return redirect("catalogue:review_queue")
+    return _review_page(request, change, form)
 
 
 def _shown(value: Any) -> str:
@@ -184,30 +223,30 @@ def _shown(value: Any) -> str:
 @permission(Perm.DASHBOARD_VIEW)
 def stakeholder_map(request: AuthedRequest) -> HttpResponse:
     level = "category" if request.GET.get("level") == "category" else "domain"
-    found = mapping.stakeholder_map(fetched_by=request.user, level=level)
-    export = request.GET.get("format")
-    if export in ("csv", "xlsx"):
-        headers, rows = mapping.table(found)
-        audit_record(
-            actor=request.user, action=Action.EXPORT, object_type="catalogue.stakeholder_map",
-            changes={"level": level, "format": export},
-        )  # fmt: skip
-        as_xlsx = export == "xlsx"
+    file_format = request.GET.get("format")
+    if file_format in ("csv", "xlsx"):
+        headers, rows = services.stakeholder_map_export(
+            by=request.user, level=level, file_format=file_format
+        )
+        as_xlsx = file_format == "xlsx"
         response = HttpResponse(
             write_xlsx(headers, rows) if as_xlsx else write_csv(headers, rows),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-            if as_xlsx
-            else "text/csv; charset=utf-8",
+            content_type=XLSX if as_xlsx else "text/csv; charset=utf-8",
         )
-        response["Content-Disposition"] = f'attachment; filename="jisr-stakeholder-map.{export}"'
+        filename = f"jisr-stakeholder-map.{file_format}"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
+    found = mapping.stakeholder_map(fetched_by=request.user, level=level)
     return render(
-        request, "catalogue/stakeholder_map.html",
+        request,
+        "catalogue/stakeholder_map.html",
         {
-            "map": found, "level": level, "threshold": mapping.THRESHOLD,
+            "map": found,
+            "level": level,
+            "threshold": mapping.THRESHOLD,
             "rows": [
                 (g, [found.cell(g.code, c.code) for c in found.categories])
                 for g in found.governorates
             ],
         },
-    )  # fmt: skip
+    )

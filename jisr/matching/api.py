@@ -1,7 +1,10 @@
-"""API of skills profiles, opportunities, matching, applications and the skills map.
+"""API of skills profiles, opportunities, matching, applications and the skills map (the
+taxonomy's own look-ups are `skills/api.py`).
 
 Occupations and skills are named by their ESCO identifiers: an occupation by its ESCO code
 (e.g. "2142.1"), UUID or URI; a skill by its UUID or URI. Governorates by ISO 3166-2 code.
+
+Operations return their schema's dicts or models (in ninja's `Status` where they answer 201).
 """
 
 from __future__ import annotations
@@ -9,14 +12,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.http import HttpRequest
+from django.db.models import QuerySet, prefetch_related_objects
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
+from jisr.accounts.apiauth import allowed
 from jisr.accounts.decorators import SELF, AuthedRequest
 from jisr.accounts.roles import Perm
-from jisr.api import allowed
 from jisr.lib.errors import JisrError
 from jisr.lib.pagination import CappedLimitOffsetPagination
 from jisr.lib.validation import invalid
@@ -37,7 +40,8 @@ from jisr.matching.models import (
 from jisr.places.models import Governorate
 from jisr.registry import selectors as registry_selectors
 from jisr.registry.models import Person, Purpose
-from jisr.skills.coding import code_skills, suggest_occupations
+from jisr.skills import selectors as skills_selectors
+from jisr.skills.api import OccupationOut
 from jisr.skills.models import Occupation, Skill
 
 router = Router(tags=["skills and matching"])
@@ -46,22 +50,15 @@ router = Router(tags=["skills and matching"])
 # --- Taxonomy look-ups ------------------------------------------------------------------------
 
 
-def _esco_id(text: str) -> str:
-    return text.rstrip("/").rsplit("/", 1)[-1].strip()
-
-
 def _occupation(text: str, field: str) -> Occupation:
-    key = _esco_id(text)
-    found = (
-        Occupation.objects.filter(uuid=key).first() or Occupation.objects.filter(code=key).first()
-    )
+    found = skills_selectors.occupation_get(esco=text)
     if found is None:
         raise invalid({field: [_("Unknown occupation: %(value)s") % {"value": text}]})
     return found
 
 
 def _skill(text: str, field: str) -> Skill:
-    found = Skill.objects.filter(uuid=_esco_id(text)).first()
+    found = skills_selectors.skill_get(esco=text)
     if found is None:
         raise invalid({field: [_("Unknown skill: %(value)s") % {"value": text}]})
     return found
@@ -74,45 +71,6 @@ def _governorate(code: str | None, field: str) -> Governorate | None:
     if found is None:
         raise invalid({field: [_("Unknown governorate.")]})
     return found
-
-
-class OccupationSuggestion(Schema):
-    code: str
-    uuid: str
-    isco_group: str
-    label: str
-    score: float
-
-
-class SkillSuggestion(Schema):
-    uuid: str
-    label: str
-    score: float
-
-
-@router.get("/skills/occupations/suggest", response=list[OccupationSuggestion], auth=allowed(SELF))
-def occupation_suggest(request: HttpRequest, q: str = "", top: int = 8) -> Any:
-    """ESCO occupations for a job title or description in Arabic, Kurdish or English."""
-    found = suggest_occupations(q[:300], top=max(1, min(top, 20)))
-    by_id = Occupation.objects.in_bulk([s.id for s in found])
-    return [
-        {
-            "code": by_id[s.id].code,
-            "uuid": by_id[s.id].uuid,
-            "isco_group": by_id[s.id].isco_group,
-            "label": by_id[s.id].label,
-            "score": s.score,
-        }
-        for s in found
-    ]
-
-
-@router.get("/skills/skills/suggest", response=list[SkillSuggestion], auth=allowed(SELF))
-def skill_suggest(request: HttpRequest, q: str = "", top: int = 8) -> Any:
-    """ESCO skills named in a text, in Arabic, Kurdish or English."""
-    found = code_skills(q[:300], top=max(1, min(top, 20)))
-    by_id = Skill.objects.in_bulk([s.id for s in found])
-    return [{"uuid": by_id[s.id].uuid, "label": by_id[s.id].label, "score": s.score} for s in found]
 
 
 # --- Profiles -------------------------------------------------------------------------------
@@ -160,13 +118,6 @@ class ProfileIn(Schema):
     qualifications: list[QualificationItem] = Field([], max_length=20)
 
 
-class OccupationOut(Schema):
-    code: str
-    uuid: str
-    isco_group: str
-    label: str
-
-
 class ProfileOut(Schema):
     exists: bool
     visibility: Visibility = Visibility.HIDDEN
@@ -187,27 +138,45 @@ class ProfileOut(Schema):
 
 
 def _profile_out(person: Person) -> dict[str, Any]:
+    """The profile as `ProfileOut`: the profile and the five tables it lists, read at once
+    (`selectors.profile_get`), and the consent in force."""
     consent = registry_selectors.has_consent(person, Purpose.EMPLOYER_MATCHING)
-    profile = selectors.profile_of(person)
+    profile = selectors.profile_get(person=person)
     if profile is None:
         return {"exists": False, "matching_consent": consent}
+    occupations = [
+        {
+            "occupation": OccupationOut.from_orm(item.occupation).dict(),
+            "title": item.title,
+            "years": item.years,
+        }
+        for item in profile.occupations.all()
+    ]
+    qualifications = [
+        {
+            "level": q.level,
+            "field": q.field,
+            "institution": q.institution,
+            "country": str(q.country.code),
+            "year": q.year,
+            "recognition": q.recognition,
+        }
+        for q in profile.qualifications.all()
+    ]
     return {
-        "exists": True, "visibility": profile.visibility,
-        "matching_consent": consent, "available_return": profile.available_return,
+        "exists": True,
+        "visibility": profile.visibility,
+        "matching_consent": consent,
+        "available_return": profile.available_return,
         "available_assignment": profile.available_assignment,
         "assignment_months": profile.assignment_months,
         "available_remote": profile.available_remote,
         "available_mentoring": profile.available_mentoring,
         "willing_to_relocate": profile.willing_to_relocate,
         "preferred_governorates": [g.code for g in profile.preferred_governorates.all()],
-        "experience_years": profile.experience_years, "experience": profile.experience,
-        "occupations": [
-            {
-                "occupation": OccupationOut.from_orm(item.occupation).dict(),
-                "title": item.title, "years": item.years,
-            }
-            for item in profile.occupations.all()
-        ],
+        "experience_years": profile.experience_years,
+        "experience": profile.experience,
+        "occupations": occupations,
         "skills": [
             {"uuid": item.skill.uuid, "label": item.skill.label, "level": item.level}
             for item in profile.skills.all()
@@ -215,17 +184,11 @@ def _profile_out(person: Person) -> dict[str, Any]:
         "languages": [
             {"language": item.language, "level": item.level} for item in profile.languages.all()
         ],
-        "qualifications": [
-            {
-                "level": q.level, "field": q.field, "institution": q.institution,
-                "country": str(q.country.code), "year": q.year, "recognition": q.recognition,
-            }
-            for q in profile.qualifications.all()
-        ],
-    }  # fmt: skip
+        "qualifications": qualifications,
+    }
 
 
-def _profile_replace(request: HttpRequest, person: Person, payload: ProfileIn) -> None:
+def _profile_replace(request: AuthedRequest, person: Person, payload: ProfileIn) -> None:
     data = payload.dict()
     places = [
         _governorate(code, f"preferred_governorates.{i}")
@@ -242,20 +205,27 @@ def _profile_replace(request: HttpRequest, person: Person, payload: ProfileIn) -
     languages = [(str(item["language"]), int(item["level"])) for item in data.pop("languages")]
     qualifications = data.pop("qualifications")
     services.profile_replace(
-        by=request.user, person=person, facts=data, preferred_governorates=places,
-        occupations=occupations, skills=skills, languages=languages,
+        by=request.user,
+        person=person,
+        facts=data,
+        preferred_governorates=[place for place in places if place is not None],
+        occupations=occupations,
+        skills=skills,
+        languages=languages,
         qualifications=qualifications,
-    )  # fmt: skip
+    )
 
 
 @router.get("/persons/{person_id}/profile", response=ProfileOut, auth=allowed(Perm.PERSON_VIEW))
-def person_profile(request: AuthedRequest, person_id: int) -> Any:
+def person_profile(request: AuthedRequest, person_id: int) -> dict[str, Any]:
     person = registry_selectors.person_get(fetched_by=request.user, person_id=person_id)
     return _profile_out(person)
 
 
 @router.put("/persons/{person_id}/profile", response=ProfileOut, auth=allowed(Perm.PERSON_EDIT))
-def person_profile_replace(request: AuthedRequest, person_id: int, payload: ProfileIn) -> Any:
+def person_profile_replace(
+    request: AuthedRequest, person_id: int, payload: ProfileIn
+) -> dict[str, Any]:
     """The whole profile: what is left out is removed."""
     person = registry_selectors.person_get(fetched_by=request.user, person_id=person_id)
     _profile_replace(request, person, payload)
@@ -263,13 +233,13 @@ def person_profile_replace(request: AuthedRequest, person_id: int, payload: Prof
 
 
 @router.get("/me/profile", response=ProfileOut, auth=allowed(SELF))
-def my_profile(request: AuthedRequest) -> Any:
+def my_profile(request: AuthedRequest) -> dict[str, Any]:
     """The signed-in person's own skills profile (404 for an account with no record)."""
     return _profile_out(registry_selectors.own_person_get(fetched_by=request.user))
 
 
 @router.put("/me/profile", response=ProfileOut, auth=allowed(SELF))
-def my_profile_replace(request: AuthedRequest, payload: ProfileIn) -> Any:
+def my_profile_replace(request: AuthedRequest, payload: ProfileIn) -> dict[str, Any]:
     person = registry_selectors.own_person_get(fetched_by=request.user)
     _profile_replace(request, person, payload)
     return _profile_out(person)
@@ -350,9 +320,10 @@ class OpportunityOut(Schema):
 
     @staticmethod
     def resolve_skills(o: Opportunity) -> list[dict[str, Any]]:
+        prefetch_related_objects([o], "skills__skill")  # nothing to read when a list has
         return [
             {"uuid": s.skill.uuid, "label": s.skill.label, "essential": s.essential}
-            for s in o.skills.select_related("skill")
+            for s in o.skills.all()
         ]
 
     @staticmethod
@@ -380,20 +351,23 @@ def _opportunity_fields(data: dict[str, Any]) -> dict[str, Any]:
 @router.get("/opportunities", response=list[OpportunityOut], auth=allowed(Perm.OPPORTUNITY_VIEW))
 @paginate(CappedLimitOffsetPagination)
 def opportunity_list(
-    request: HttpRequest, q: str = "", kind: str = "", governorate: str = "", mine: bool = False
-) -> Any:
+    request: AuthedRequest, q: str = "", kind: str = "", governorate: str = "", mine: bool = False
+) -> QuerySet[Opportunity]:
     """Open opportunities (or, with `mine`, those of the caller's organisation, any status)."""
     selected = _governorate(governorate, "governorate") if governorate else None
     return selectors.opportunity_list(
-        fetched_by=request.user, search=q, kind=kind,
-        governorate=selected.pk if selected else None, mine=mine,
-    ).prefetch_related("skills__skill", "languages")  # fmt: skip
+        fetched_by=request.user,
+        search=q,
+        kind=kind,
+        governorate=selected.pk if selected else None,
+        mine=mine,
+    ).prefetch_related(*selectors.OPPORTUNITY_PREFETCH)
 
 
 @router.post(
     "/opportunities", response={201: OpportunityOut}, auth=allowed(Perm.OPPORTUNITY_MANAGE)
 )
-def opportunity_create(request: HttpRequest, payload: OpportunityIn) -> Any:
+def opportunity_create(request: AuthedRequest, payload: OpportunityIn) -> Status[Opportunity]:
     data = _opportunity_fields(payload.dict())
     opportunity = services.opportunity_create(by=request.user, **data)
     return Status(201, opportunity)
@@ -402,7 +376,7 @@ def opportunity_create(request: HttpRequest, payload: OpportunityIn) -> Any:
 @router.get(
     "/opportunities/{opportunity_id}", response=OpportunityOut, auth=allowed(Perm.OPPORTUNITY_VIEW)
 )
-def opportunity_get(request: HttpRequest, opportunity_id: int) -> Any:
+def opportunity_get(request: AuthedRequest, opportunity_id: int) -> Opportunity:
     return selectors.opportunity_get(fetched_by=request.user, opportunity_id=opportunity_id)
 
 
@@ -411,9 +385,11 @@ def opportunity_get(request: HttpRequest, opportunity_id: int) -> Any:
     response=OpportunityOut,
     auth=allowed(Perm.OPPORTUNITY_MANAGE),
 )
-def opportunity_update(request: HttpRequest, opportunity_id: int, payload: OpportunityPatch) -> Any:
+def opportunity_update(
+    request: AuthedRequest, opportunity_id: int, payload: OpportunityPatch
+) -> Opportunity:
     """Only the fields sent change. `status` moves along draft → open → filled / closed."""
-    opportunity = selectors.opportunity_managed(
+    opportunity = selectors.opportunity_get_managed(
         fetched_by=request.user, opportunity_id=opportunity_id
     )
     data = _opportunity_fields(payload.dict(exclude_unset=True))
@@ -450,13 +426,15 @@ class OpportunityMatchOut(Schema):
     response=list[CandidateOut],
     auth=allowed(Perm.OPPORTUNITY_MANAGE),
 )
-def candidates(request: HttpRequest, opportunity_id: int, limit: int = 50) -> Any:
+def candidates(
+    request: AuthedRequest, opportunity_id: int, limit: int = 50
+) -> list[dict[str, Any]]:
     """The best candidates, with the reasons in the caller's language; only persons who agreed
     to matching and whose visibility admits the caller's organisation."""
-    opportunity = selectors.opportunity_managed(
+    opportunity = selectors.opportunity_get_managed(
         fetched_by=request.user, opportunity_id=opportunity_id
     )
-    matches = selectors.candidates_for(
+    matches = selectors.candidate_list(
         fetched_by=request.user, opportunity=opportunity, limit=max(1, min(limit, 200))
     )
     return [
@@ -481,9 +459,9 @@ class InviteIn(Schema):
     auth=allowed(Perm.OPPORTUNITY_MANAGE),
 )
 def candidate_invite(
-    request: HttpRequest, opportunity_id: int, reference: str, payload: InviteIn
-) -> Any:
-    opportunity = selectors.opportunity_managed(
+    request: AuthedRequest, opportunity_id: int, reference: str, payload: InviteIn
+) -> Status[dict[str, Any]]:
+    opportunity = selectors.opportunity_get_managed(
         fetched_by=request.user, opportunity_id=opportunity_id
     )
     profile = selectors.candidate_get(
@@ -496,6 +474,8 @@ def candidate_invite(
 
 
 def _matches_out(matches: list[selectors.Match]) -> list[dict[str, Any]]:
+    opportunities = [m.opportunity for m in matches if m.opportunity is not None]
+    prefetch_related_objects(opportunities, *selectors.OPPORTUNITY_PREFETCH)
     return [
         {
             "opportunity": m.opportunity,
@@ -512,15 +492,15 @@ def _matches_out(matches: list[selectors.Match]) -> list[dict[str, Any]]:
     response=list[OpportunityMatchOut],
     auth=allowed(Perm.PERSON_VIEW),
 )
-def person_opportunities(request: AuthedRequest, person_id: int) -> Any:
+def person_opportunities(request: AuthedRequest, person_id: int) -> list[dict[str, Any]]:
     person = registry_selectors.person_get(fetched_by=request.user, person_id=person_id)
-    return _matches_out(selectors.opportunities_for(person=person))
+    return _matches_out(selectors.opportunity_list_matching(person=person))
 
 
 @router.get("/me/opportunities", response=list[OpportunityMatchOut], auth=allowed(SELF))
-def my_opportunities(request: AuthedRequest) -> Any:
+def my_opportunities(request: AuthedRequest) -> list[dict[str, Any]]:
     person = registry_selectors.own_person_get(fetched_by=request.user)
-    return _matches_out(selectors.opportunities_for(person=person))
+    return _matches_out(selectors.opportunity_list_matching(person=person))
 
 
 # --- Applications -----------------------------------------------------------------------------
@@ -547,14 +527,17 @@ def _application_out(application: Application, *, for_poster: bool) -> dict[str,
     )
     shared = not for_poster or application.share_contact
     return {
-        "id": application.pk, "opportunity_id": application.opportunity_id,
-        "status": application.status, "share_contact": application.share_contact,
-        "message": application.message, "updated_at": application.updated_at,
+        "id": application.pk,
+        "opportunity_id": application.opportunity_id,
+        "status": application.status,
+        "share_contact": application.share_contact,
+        "message": application.message,
+        "updated_at": application.updated_at,
         "name": person.full_name if named else None,
         "phone": (person.phone or None) if shared else None,
         "email": (person.email or None) if shared else None,
         "reference": application.candidate_reference,
-    }  # fmt: skip
+    }
 
 
 @router.get(
@@ -562,13 +545,13 @@ def _application_out(application: Application, *, for_poster: bool) -> dict[str,
     response=list[ApplicationOut],
     auth=allowed(Perm.OPPORTUNITY_MANAGE),
 )
-def applications(request: HttpRequest, opportunity_id: int) -> Any:
-    opportunity = selectors.opportunity_managed(
+def applications(request: AuthedRequest, opportunity_id: int) -> list[dict[str, Any]]:
+    opportunity = selectors.opportunity_get_managed(
         fetched_by=request.user, opportunity_id=opportunity_id
     )
     return [
         _application_out(a, for_poster=True)
-        for a in selectors.applications_for(fetched_by=request.user, opportunity=opportunity)
+        for a in selectors.application_list(fetched_by=request.user, opportunity=opportunity)
     ]
 
 
@@ -582,18 +565,13 @@ class DecisionIn(Schema):
     response=ApplicationOut,
     auth=allowed(Perm.OPPORTUNITY_MANAGE),
 )
-def application_decide(request: HttpRequest, application_id: int, payload: DecisionIn) -> Any:
+def application_decide(
+    request: AuthedRequest, application_id: int, payload: DecisionIn
+) -> dict[str, Any]:
     """Shortlist, contact (the message goes to the person) or record the outcome."""
-    application = (
-        Application.objects.select_related("opportunity", "person")
-        .filter(
-            pk=application_id,
-            opportunity__in=selectors.opportunities_managed(request.user),
-        )
-        .first()
+    application = selectors.application_get_managed(
+        fetched_by=request.user, application_id=application_id
     )
-    if application is None:
-        raise JisrError("not_found", _("Not found."), status=404)
     services.application_decide(
         by=request.user, application=application, status=payload.status, message=payload.message
     )
@@ -608,28 +586,34 @@ class ApplyIn(Schema):
 
 
 @router.get("/me/applications", response=list[ApplicationOut], auth=allowed(SELF))
-def my_applications(request: AuthedRequest) -> Any:
+def my_applications(request: AuthedRequest) -> list[dict[str, Any]]:
     person = registry_selectors.own_person_get(fetched_by=request.user)
-    return [_application_out(a, for_poster=False) for a in selectors.own_applications(person)]
+    return [
+        _application_out(a, for_poster=False) for a in selectors.application_list_own(person=person)
+    ]
 
 
 @router.post("/me/applications", response=ApplicationOut, auth=allowed(SELF))
-def my_application(request: AuthedRequest, payload: ApplyIn) -> Any:
+def my_application(request: AuthedRequest, payload: ApplyIn) -> dict[str, Any]:
     """Apply, show interest, or withdraw (and so decline an invitation)."""
     person = registry_selectors.own_person_get(fetched_by=request.user)
     opportunity = selectors.opportunity_get(
         fetched_by=request.user, opportunity_id=payload.opportunity_id
     )
     if payload.status in (ApplicationStatus.WITHDRAWN, ApplicationStatus.DECLINED):
-        application = Application.objects.filter(opportunity=opportunity, person=person).first()
+        application = selectors.application_find_own(person=person, opportunity=opportunity)
         if application is None:
             raise JisrError("not_found", _("Not found."), status=404)
         application = services.application_withdraw(by=request.user, application=application)
     else:
         application = services.application_express(
-            by=request.user, person=person, opportunity=opportunity, status=payload.status,
-            share_contact=payload.share_contact, message=payload.message,
-        )  # fmt: skip
+            by=request.user,
+            person=person,
+            opportunity=opportunity,
+            status=payload.status,
+            share_contact=payload.share_contact,
+            message=payload.message,
+        )
     return _application_out(application, for_poster=False)
 
 
@@ -646,7 +630,9 @@ class MapCell(Schema):
 
 
 @router.get("/skills-map", response=list[MapCell], auth=allowed(Perm.SKILLS_MAP_VIEW))
-def skills_map(request: HttpRequest, digits: int = 1, where: str = mapping.IN_IRAQ) -> Any:
+def skills_map(
+    request: AuthedRequest, digits: int = 1, where: str = mapping.IN_IRAQ
+) -> list[dict[str, object]]:
     """Available persons per ISCO-08 group and place, against open places."""
     found = mapping.skills_map(fetched_by=request.user, digits=digits, where=where)
     headers, rows = mapping.table(found)

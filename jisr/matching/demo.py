@@ -178,7 +178,7 @@ def _opportunities(rng: random.Random, occupations: dict[str, Occupation], demo_
         )  # fmt: skip
     # A few persons apply to the opportunity that fits them best.
     for profile in Profile.objects.select_related("person").order_by("pk")[:12]:
-        matches = selectors.opportunities_for(person=profile.person, limit=1)
+        matches = selectors.opportunity_list_matching(person=profile.person, limit=1)
         if matches and matches[0].opportunity is not None and profile.person.registered_by:
             services.application_express(
                 by=profile.person.registered_by, person=profile.person,

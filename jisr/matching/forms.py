@@ -72,9 +72,11 @@ class QualificationForm(forms.ModelForm):  # type: ignore[type-arg]  # generic o
 
 class OpportunityForm(forms.ModelForm):  # type: ignore[type-arg]  # generic only in the stubs
     occupation = forms.ModelChoiceField(
-        label=_("Occupation"), queryset=Occupation.objects.all(), required=False,
+        label=_("Occupation"),
+        queryset=Occupation.objects.all(),
+        required=False,
         widget=forms.RadioSelect,
-    )  # fmt: skip
+    )
 
     class Meta:
         model = Opportunity
@@ -84,8 +86,10 @@ class OpportunityForm(forms.ModelForm):  # type: ignore[type-arg]  # generic onl
         ]  # fmt: skip
         widgets = {
             "description": forms.Textarea(attrs={"rows": 5}),
-            "starts_on": DATE, "ends_on": DATE, "apply_by": DATE,
-        }  # fmt: skip
+            "starts_on": DATE,
+            "ends_on": DATE,
+            "apply_by": DATE,
+        }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -96,6 +100,14 @@ class OpportunityForm(forms.ModelForm):  # type: ignore[type-arg]  # generic onl
         if not self.is_bound:
             offered = offered.filter(pk=selected or 0)
         limit_choices(self, "occupation", offered)
+
+
+class OpportunityPublishForm(forms.Form):
+    """Which button posted a new opportunity: "Publish" (open) or "Save as draft"."""
+
+    status = forms.ChoiceField(
+        choices=[(OpportunityStatus.DRAFT, ""), (OpportunityStatus.OPEN, "")], required=False
+    )
 
 
 class OpportunityFilterForm(forms.Form):
@@ -115,6 +127,17 @@ class OpportunitySkillForm(forms.Form):
     essential = forms.BooleanField(label=_("Essential"), required=False, initial=True)
 
 
+class OpportunitySkillRemoveForm(forms.Form):
+    skill = forms.IntegerField()
+
+
+class ProfileItemRemoveForm(forms.Form):
+    kind = forms.ChoiceField(
+        choices=[(k, k) for k in ("occupation", "skill", "language", "qualification")]
+    )
+    item = forms.IntegerField()
+
+
 class StatusForm(forms.Form):
     status = forms.ChoiceField(choices=OpportunityStatus.choices)
 
@@ -126,15 +149,18 @@ class ApplyForm(forms.Form):
             (ApplicationStatus.APPLIED, _("Apply")),
             (ApplicationStatus.INTERESTED, _("Show interest")),
         ],
-        widget=forms.RadioSelect, initial=ApplicationStatus.APPLIED,
-    )  # fmt: skip
+        widget=forms.RadioSelect,
+        initial=ApplicationStatus.APPLIED,
+    )
     share_contact = forms.BooleanField(
         label=_("Let the organisation see my phone number and e-mail"), required=False
     )
     message = forms.CharField(
-        label=_("Message"), max_length=2000, required=False,
+        label=_("Message"),
+        max_length=2000,
+        required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-    )  # fmt: skip
+    )
 
 
 class DecideForm(forms.Form):
@@ -143,12 +169,15 @@ class DecideForm(forms.Form):
         choices=[
             (s.value, s.label)
             for s in (
-                ApplicationStatus.SHORTLISTED, ApplicationStatus.CONTACTED,
-                ApplicationStatus.HIRED, ApplicationStatus.TRAINED,
-                ApplicationStatus.ASSIGNMENT_DONE, ApplicationStatus.NOT_SELECTED,
+                ApplicationStatus.SHORTLISTED,
+                ApplicationStatus.CONTACTED,
+                ApplicationStatus.HIRED,
+                ApplicationStatus.TRAINED,
+                ApplicationStatus.ASSIGNMENT_DONE,
+                ApplicationStatus.NOT_SELECTED,
             )
         ],
-    )  # fmt: skip
+    )
     message = forms.CharField(
         label=_("Message to the person (sent with “contacted”)"), max_length=500, required=False
     )

@@ -332,16 +332,22 @@ def _place_and_time_table(o: OpportunityFacts) -> Floats:
     table = np.zeros(1 << 8, dtype=np.float32)
     for code in range(1 << 8):
         c = CandidateFacts(
-            profile_id=0, person_id=0, skills={}, occupations=[], languages={},
+            profile_id=0,
+            person_id=0,
+            skills={},
+            occupations=[],
+            languages={},
             in_iraq=bool(code & IN_IRAQ),
             governorate_id=o.governorate_id if code & SAME_PLACE else -1,
             preferred_governorates=frozenset(
                 {o.governorate_id} if code & PREFERS_PLACE and o.governorate_id else set()
             ),
-            willing_to_relocate=bool(code & RELOCATE), available_return=bool(code & RETURN),
-            available_assignment=bool(code & ASSIGNMENT), available_remote=bool(code & REMOTE),
+            willing_to_relocate=bool(code & RELOCATE),
+            available_return=bool(code & RETURN),
+            available_assignment=bool(code & ASSIGNMENT),
+            available_remote=bool(code & REMOTE),
             available_mentoring=bool(code & MENTORING),
-        )  # fmt: skip
+        )
         table[code] = WEIGHTS["location"] * location_fit(c, o) + WEIGHTS[
             "availability"
         ] * availability_fit(c, o)
@@ -484,10 +490,16 @@ def _opportunity_place_and_time_table(c: CandidateFacts) -> Floats:
         else:
             governorate = elsewhere
         o = OpportunityFacts(
-            opportunity_id=0, kind=KINDS[kind], essential=frozenset(), optional=frozenset(),
-            occupation_id=None, isco_group="", languages={}, governorate_id=governorate,
+            opportunity_id=0,
+            kind=KINDS[kind],
+            essential=frozenset(),
+            optional=frozenset(),
+            occupation_id=None,
+            isco_group="",
+            languages={},
+            governorate_id=governorate,
             remote=bool(code & O_REMOTE),
-        )  # fmt: skip
+        )
         table[code] = WEIGHTS["location"] * location_fit(c, o) + WEIGHTS[
             "availability"
         ] * availability_fit(c, o)

@@ -5,7 +5,6 @@ second cell is hidden where one hidden cell could be worked out from a total."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.db.models import Count, F, OuterRef, Subquery, Sum
 from django.db.models.functions import Length, Substr
@@ -13,9 +12,10 @@ from django.utils.translation import gettext as _
 from django_countries import countries
 
 from jisr.accounts.access import require
+from jisr.accounts.models import User
 from jisr.accounts.roles import Perm
 from jisr.matching.models import ProfileOccupation, Visibility
-from jisr.matching.selectors import opportunities_open
+from jisr.matching.selectors import opportunity_list_open
 from jisr.places.models import Governorate
 from jisr.registry.models import ConsentEvent, ConsentStatus, Purpose, RecordStatus
 from jisr.skills.models import IscoGroup
@@ -63,7 +63,7 @@ class SkillsMap:
     rows: list[Row]
 
 
-def skills_map(*, fetched_by: Any, digits: int = 1, where: str = IN_IRAQ) -> SkillsMap:
+def skills_map(*, fetched_by: User, digits: int = 1, where: str = IN_IRAQ) -> SkillsMap:
     """Rows per ISCO-08 group (`digits` 1 or 2); columns per governorate (`where` "iraq") or per
     country of residence abroad ("abroad")."""
     require(fetched_by, Perm.SKILLS_MAP_VIEW)
@@ -94,7 +94,7 @@ def skills_map(*, fetched_by: Any, digits: int = 1, where: str = IN_IRAQ) -> Ski
             .annotate(n=Count("profile", distinct=True))
         )
     demand_rows = (
-        opportunities_open()
+        opportunity_list_open()
         .filter(occupation__isnull=False)
         .annotate(group=Substr("occupation__isco_group", 1, digits))
         .values("group", "remote", place=F("governorate__code"))

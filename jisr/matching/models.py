@@ -79,14 +79,18 @@ class Recognition(models.TextChoices):
 
 class Profile(models.Model):
     person = models.OneToOneField(
-        "registry.Person", on_delete=models.CASCADE, related_name="profile",
+        "registry.Person",
+        on_delete=models.CASCADE,
+        related_name="profile",
         verbose_name=_("person"),
-    )  # fmt: skip
+    )
     visibility = models.CharField(
-        _("who may find this profile"), max_length=12, choices=Visibility.choices,
+        _("who may find this profile"),
+        max_length=12,
+        choices=Visibility.choices,
         default=Visibility.HIDDEN,
         help_text=_("Only with consent to matching; the person chooses and can change it."),
-    )  # fmt: skip
+    )
     available_return = models.BooleanField(_("to work in Iraq (living there or returning)"))
     available_assignment = models.BooleanField(_("for a temporary assignment in Iraq"))
     assignment_months = models.PositiveSmallIntegerField(
@@ -96,9 +100,11 @@ class Profile(models.Model):
     available_mentoring = models.BooleanField(_("to mentor"))
     willing_to_relocate = models.BooleanField(_("willing to move to another governorate"))
     preferred_governorates = models.ManyToManyField(
-        "places.Governorate", blank=True, related_name="+",
+        "places.Governorate",
+        blank=True,
+        related_name="+",
         verbose_name=_("governorates where the person would like to work"),
-    )  # fmt: skip
+    )
     experience_years = models.PositiveSmallIntegerField(
         _("years of work experience"), null=True, blank=True
     )
@@ -119,9 +125,11 @@ class Profile(models.Model):
 class ProfileOccupation(models.Model):
     profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="occupations")
     occupation = models.ForeignKey(
-        "skills.Occupation", on_delete=models.PROTECT, related_name="+",
+        "skills.Occupation",
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name=_("occupation"),
-    )  # fmt: skip
+    )
     title = models.CharField(_("job title as the person gives it"), max_length=200, blank=True)
     years = models.PositiveSmallIntegerField(_("years"), null=True, blank=True)
 
@@ -180,9 +188,11 @@ class Qualification(models.Model):
     country = CountryField(_("country"), default="IQ")
     year = models.PositiveSmallIntegerField(_("year obtained"), null=True, blank=True)
     recognition = models.CharField(
-        _("recognised in Iraq"), max_length=20, choices=Recognition.choices,
+        _("recognised in Iraq"),
+        max_length=20,
+        choices=Recognition.choices,
         default=Recognition.UNKNOWN,
-    )  # fmt: skip
+    )
 
     class Meta:
         ordering = ["-year", "pk"]
@@ -211,33 +221,48 @@ class OpportunityStatus(models.TextChoices):
 
 class Opportunity(models.Model):
     organisation = models.ForeignKey(
-        "accounts.Organisation", on_delete=models.PROTECT, related_name="opportunities",
+        "accounts.Organisation",
+        on_delete=models.PROTECT,
+        related_name="opportunities",
         verbose_name=_("organisation"),
-    )  # fmt: skip
+    )
     posted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name=_("posted by"),
-    )  # fmt: skip
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=OpportunityKind.choices)
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), max_length=5000, blank=True)
     occupation = models.ForeignKey(
-        "skills.Occupation", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        "skills.Occupation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("occupation"),
-    )  # fmt: skip
+    )
     governorate = models.ForeignKey(
-        "places.Governorate", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-        verbose_name=_("governorate"), help_text=_("Leave empty for anywhere in Iraq."),
-    )  # fmt: skip
+        "places.Governorate",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("governorate"),
+        help_text=_("Leave empty for anywhere in Iraq."),
+    )
     remote = models.BooleanField(_("can be done remotely or online"), default=False)
     starts_on = models.DateField(_("starts"), null=True, blank=True)
     ends_on = models.DateField(_("ends"), null=True, blank=True)
     apply_by = models.DateField(_("apply by"), null=True, blank=True)
     capacity = models.PositiveIntegerField(_("places"), default=1)
     status = models.CharField(
-        _("status"), max_length=10, choices=OpportunityStatus.choices,
+        _("status"),
+        max_length=10,
+        choices=OpportunityStatus.choices,
         default=OpportunityStatus.DRAFT,
-    )  # fmt: skip
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("last changed"), auto_now=True, db_index=True)
 

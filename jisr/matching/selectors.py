@@ -1,11 +1,15 @@
-"""Authorised reads of profiles, opportunities, applications and matches."""
+"""Authorised reads of profiles, opportunities, applications and matches.
+
+Reads that depend on who asks take `fetched_by`; those about a person take the person, whom the
+caller has already reached through the registry's selectors (their own record, or one in scope).
+Lists read their related rows at once, whatever their length."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
@@ -13,6 +17,7 @@ from django.utils import timezone
 from django_countries import countries
 
 from jisr.accounts.access import forbidden, not_found, require, scope_filter
+from jisr.accounts.models import User
 from jisr.accounts.roles import Perm
 from jisr.audit.services import audit_reads
 from jisr.matching.index import indexes
@@ -49,17 +54,24 @@ SHORTLIST = 2  # the index proposes this many times the results asked for, to be
 # --- Opportunities -------------------------------------------------------------------------
 
 
-def opportunities_managed(user: Any) -> QuerySet[Opportunity]:
-    """Opportunities the user may change and whose candidates they may see."""
-    if not (user.is_authenticated and user.can(Perm.OPPORTUNITY_MANAGE)):
+# What the pages and the API show of each opportunity in a list; the API also lists each one's
+# skills and languages (OPPORTUNITY_PREFETCH), which the pages do not.
+OPPORTUNITY_RELATED = ("organisation", "governorate", "occupation")
+OPPORTUNITY_PREFETCH = ("skills__skill", "languages")
+
+
+def opportunity_list_managed(*, fetched_by: User) -> QuerySet[Opportunity]:
+    """Opportunities the reader may change and whose candidates they may see."""
+    if not (fetched_by.is_authenticated and fetched_by.can(Perm.OPPORTUNITY_MANAGE)):
         return Opportunity.objects.none()
     reach = scope_filter(
-        user, Perm.OPPORTUNITY_MANAGE, organisation="organisation", owner="posted_by"
+        fetched_by, Perm.OPPORTUNITY_MANAGE, organisation="organisation", owner="posted_by"
     )
     return Opportunity.objects.filter(reach)
 
 
-def opportunities_open() -> QuerySet[Opportunity]:
+def opportunity_list_open() -> QuerySet[Opportunity]:
+    """Open opportunities anyone who browses opportunities may see."""
     today = timezone.localdate()
     return Opportunity.objects.filter(status=OpportunityStatus.OPEN).filter(
         Q(apply_by__isnull=True) | Q(apply_by__gte=today)
@@ -67,24 +79,29 @@ def opportunities_open() -> QuerySet[Opportunity]:
 
 
 def opportunity_list(
-    *, fetched_by: Any, search: str = "", kind: str = "", governorate: int | None = None,
+    *,
+    fetched_by: User,
+    search: str = "",
+    kind: str = "",
+    governorate: int | None = None,
     mine: bool = False,
-) -> QuerySet[Opportunity]:  # fmt: skip
+) -> QuerySet[Opportunity]:
+    """Open opportunities, or with `mine` those the reader manages (any status), filtered."""
     require(fetched_by, Perm.OPPORTUNITY_VIEW)
-    found = opportunities_managed(fetched_by) if mine else opportunities_open()
+    found = opportunity_list_managed(fetched_by=fetched_by) if mine else opportunity_list_open()
     if search:
         found = found.filter(Q(title__icontains=search) | Q(description__icontains=search))
     if kind:
         found = found.filter(kind=kind)
     if governorate:
         found = found.filter(Q(governorate=governorate) | Q(governorate__isnull=True))
-    return found.select_related("organisation", "governorate", "occupation")
+    return found.select_related(*OPPORTUNITY_RELATED)
 
 
-def opportunity_get(*, fetched_by: Any, opportunity_id: int) -> Opportunity:
+def opportunity_get(*, fetched_by: User, opportunity_id: int) -> Opportunity:
     """An open opportunity, or any opportunity the reader manages."""
     require(fetched_by, Perm.OPPORTUNITY_VIEW)
-    visible = opportunities_open() | opportunities_managed(fetched_by)
+    visible = opportunity_list_open() | opportunity_list_managed(fetched_by=fetched_by)
     opportunity = (
         visible.select_related("organisation", "governorate", "occupation", "posted_by")
         .filter(pk=opportunity_id)
@@ -95,11 +112,12 @@ def opportunity_get(*, fetched_by: Any, opportunity_id: int) -> Opportunity:
     return opportunity
 
 
-def opportunity_managed(*, fetched_by: Any, opportunity_id: int) -> Opportunity:
+def opportunity_get_managed(*, fetched_by: User, opportunity_id: int) -> Opportunity:
+    """An opportunity the reader manages."""
     require(fetched_by, Perm.OPPORTUNITY_MANAGE)
     opportunity = (
-        opportunities_managed(fetched_by)
-        .select_related("organisation", "governorate", "occupation")
+        opportunity_list_managed(fetched_by=fetched_by)
+        .select_related(*OPPORTUNITY_RELATED)
         .filter(pk=opportunity_id)
         .first()
     )
@@ -108,8 +126,8 @@ def opportunity_managed(*, fetched_by: Any, opportunity_id: int) -> Opportunity:
     return opportunity
 
 
-def may_manage(user: Any, opportunity: Opportunity) -> bool:
-    return opportunities_managed(user).filter(pk=opportunity.pk).exists()
+def opportunity_can_manage(*, fetched_by: User, opportunity: Opportunity) -> bool:
+    return opportunity_list_managed(fetched_by=fetched_by).filter(pk=opportunity.pk).exists()
 
 
 # --- Facts for scoring ------------------------------------------------------------------------
@@ -129,19 +147,31 @@ def opportunity_facts(opportunity_ids: Iterable[int]) -> dict[int, OpportunityFa
         languages[opportunity_id][language] = level
     facts = {}
     for row in Opportunity.objects.filter(pk__in=ids).values(
-        "pk", "kind", "occupation_id", "occupation__isco_group", "governorate_id", "remote",
-        "starts_on", "ends_on",
-    ):  # fmt: skip
+        "pk",
+        "kind",
+        "occupation_id",
+        "occupation__isco_group",
+        "governorate_id",
+        "remote",
+        "starts_on",
+        "ends_on",
+    ):
         essential, optional = skills[row["pk"]]
         months = None
         if row["starts_on"] and row["ends_on"]:
             months = max(1, round((row["ends_on"] - row["starts_on"]).days / 30.4))
         facts[row["pk"]] = OpportunityFacts(
-            opportunity_id=row["pk"], kind=row["kind"], essential=frozenset(essential),
-            optional=frozenset(optional), occupation_id=row["occupation_id"],
-            isco_group=row["occupation__isco_group"] or "", languages=languages[row["pk"]],
-            governorate_id=row["governorate_id"], remote=row["remote"], months=months,
-        )  # fmt: skip
+            opportunity_id=row["pk"],
+            kind=row["kind"],
+            essential=frozenset(essential),
+            optional=frozenset(optional),
+            occupation_id=row["occupation_id"],
+            isco_group=row["occupation__isco_group"] or "",
+            languages=languages[row["pk"]],
+            governorate_id=row["governorate_id"],
+            remote=row["remote"],
+            months=months,
+        )
     return facts
 
 
@@ -234,11 +264,11 @@ def matching_consent(person_ids: Iterable[int]) -> set[int]:
     return {person for person, status in latest.items() if status == ConsentStatus.GIVEN}
 
 
-def viewer_level(user: Any) -> int | None:
-    """The visibility a profile needs for the user's organisation to find it: government
+def viewer_level(*, fetched_by: User) -> int | None:
+    """The visibility a profile needs for the reader's organisation to find it: government
     institutions see profiles open to government (1), verified organisations those open to
     verified organisations (2); other organisations see none."""
-    organisation = getattr(user, "organisation", None)
+    organisation = getattr(fetched_by, "organisation", None)
     if organisation is None or not organisation.is_active:
         return None
     if organisation.is_government:
@@ -259,7 +289,7 @@ class Match:
     reference: str = ""  # the candidate's, for the opportunity's organisation
 
 
-def _changed_profiles(built_at: Any, consents_seen: int, cap: int) -> set[int]:
+def _changed_profiles(built_at: dt.datetime, consents_seen: int, cap: int) -> set[int]:
     changed = set(
         Profile.objects.filter(updated_at__gte=built_at).values_list("pk", flat=True)[: cap + 1]
     )
@@ -270,11 +300,11 @@ def _changed_profiles(built_at: Any, consents_seen: int, cap: int) -> set[int]:
     return changed
 
 
-def candidates_for(*, fetched_by: Any, opportunity: Opportunity, limit: int = 50) -> list[Match]:
+def candidate_list(*, fetched_by: User, opportunity: Opportunity, limit: int = 50) -> list[Match]:
     """The best candidates for an opportunity the reader manages, with the reasons."""
-    if not may_manage(fetched_by, opportunity):
+    if not opportunity_can_manage(fetched_by=fetched_by, opportunity=opportunity):
         raise forbidden()
-    level = viewer_level(fetched_by)
+    level = viewer_level(fetched_by=fetched_by)
     if level is None:
         return []
     cap = settings.JISR_MATCHING_REBUILD_AFTER
@@ -308,9 +338,10 @@ def candidates_for(*, fetched_by: Any, opportunity: Opportunity, limit: int = 50
         for _, c, _ in scored
     }
     audit_reads(
-        actor=fetched_by, records=[profiles[c.profile_id] for _, c, _ in scored],
+        actor=fetched_by,
+        records=[profiles[c.profile_id] for _, c, _ in scored],
         context=f"matching.candidates:{opportunity.pk}",
-    )  # fmt: skip
+    )
     return [
         Match(
             score=round(score * 100),
@@ -323,10 +354,10 @@ def candidates_for(*, fetched_by: Any, opportunity: Opportunity, limit: int = 50
     ]
 
 
-def candidate_get(*, fetched_by: Any, opportunity: Opportunity, reference: str) -> Profile:
+def candidate_get(*, fetched_by: User, opportunity: Opportunity, reference: str) -> Profile:
     """The profile that `reference`, a candidate reference of the opportunity's organisation,
     names; whether the person may still be contacted is the invitation's to check."""
-    if not may_manage(fetched_by, opportunity):
+    if not opportunity_can_manage(fetched_by=fetched_by, opportunity=opportunity):
         raise forbidden()
     person_id = candidate_person_id(reference, opportunity.organisation_id)
     profile = (
@@ -346,7 +377,7 @@ def person_facts(person: Person) -> CandidateFacts | None:
     return candidate_facts([profile.pk])[profile.pk][0]
 
 
-def opportunities_for(*, person: Person, limit: int = 50) -> list[Match]:
+def opportunity_list_matching(*, person: Person, limit: int = 50) -> list[Match]:
     """The open opportunities that fit a person best, with the reasons. Callers check that the
     reader may see the person (their own record, or one in a caseworker's scope)."""
     c = person_facts(person)
@@ -366,7 +397,9 @@ def opportunities_for(*, person: Person, limit: int = 50) -> list[Match]:
         )
     shortlist = set(index.rank(c, skip=changed, limit=limit * SHORTLIST))
     still_open = set(
-        opportunities_open().filter(pk__in=list(shortlist | changed)).values_list("pk", flat=True)
+        opportunity_list_open()
+        .filter(pk__in=list(shortlist | changed))
+        .values_list("pk", flat=True)
     )
     facts = opportunity_facts(still_open)
     scored: list[tuple[float, OpportunityFacts, Components]] = []
@@ -376,7 +409,7 @@ def opportunities_for(*, person: Person, limit: int = 50) -> list[Match]:
             scored.append((combine(parts), o, parts))
     scored.sort(key=lambda item: (-item[0], -item[1].opportunity_id))
     scored = scored[:limit]
-    opportunities = Opportunity.objects.select_related("organisation", "governorate").in_bulk(
+    opportunities = Opportunity.objects.select_related(*OPPORTUNITY_RELATED).in_bulk(
         [o.opportunity_id for _, o, _ in scored]
     )
     applications = {
@@ -414,8 +447,9 @@ def _names(needs: list[OpportunityFacts], candidates: list[CandidateFacts]) -> N
 # --- Applications ---------------------------------------------------------------------------
 
 
-def applications_for(*, fetched_by: Any, opportunity: Opportunity) -> QuerySet[Application]:
-    if not may_manage(fetched_by, opportunity):
+def application_list(*, fetched_by: User, opportunity: Opportunity) -> QuerySet[Application]:
+    """The applications to an opportunity the reader manages (audited as read)."""
+    if not opportunity_can_manage(fetched_by=fetched_by, opportunity=opportunity):
         raise forbidden()
     # A closed record is on legal hold (decision 0019): its applications leave the poster's
     # list, shared contact details with them.
@@ -429,11 +463,45 @@ def applications_for(*, fetched_by: Any, opportunity: Opportunity) -> QuerySet[A
     return found
 
 
-def own_applications(person: Person) -> QuerySet[Application]:
-    return person.applications.select_related("opportunity", "opportunity__organisation")
+def application_get_managed(
+    *, fetched_by: User, application_id: int, opportunity: Opportunity | None = None
+) -> Application:
+    """An application to an opportunity the reader manages (to `opportunity`, if given)."""
+    found = Application.objects.select_related("opportunity__organisation", "person").filter(
+        pk=application_id,
+        opportunity__in=opportunity_list_managed(fetched_by=fetched_by),
+    )
+    if opportunity is not None:
+        found = found.filter(opportunity=opportunity)
+    application = found.first()
+    if application is None:
+        raise not_found()
+    return application
 
 
-def profile_of(person: Person) -> Profile | None:
+def application_list_own(*, person: Person) -> QuerySet[Application]:
+    """The person's applications and invitations."""
+    return person.applications.select_related("opportunity__organisation")
+
+
+def application_get_own(*, person: Person, application_id: int) -> Application:
+    application = application_list_own(person=person).filter(pk=application_id).first()
+    if application is None:
+        raise not_found()
+    return application
+
+
+def application_find_own(*, person: Person, opportunity: Opportunity) -> Application | None:
+    """The person's application to (or invitation for) the opportunity, if any."""
+    return application_list_own(person=person).filter(opportunity=opportunity).first()
+
+
+def profile_exists(*, person: Person) -> bool:
+    return Profile.objects.filter(person=person).exists()
+
+
+def profile_get(*, person: Person) -> Profile | None:
+    """The person's profile with everything it lists, read at once."""
     return (
         Profile.objects.filter(person=person)
         .prefetch_related(

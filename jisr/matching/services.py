@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone, translation
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from jisr.accounts.access import forbidden, require
+from jisr.accounts.models import User
 from jisr.accounts.roles import Perm
 from jisr.audit.models import Action
 from jisr.audit.services import audit_record, diff
@@ -21,7 +23,7 @@ from jisr.core.tasks import send_email_on_commit
 from jisr.lib.errors import JisrError
 from jisr.lib.sms import send_sms
 from jisr.lib.validation import invalid, validated_save
-from jisr.matching import selectors
+from jisr.matching import mapping, selectors
 from jisr.matching.models import (
     OUTCOMES,
     Application,
@@ -41,6 +43,7 @@ from jisr.matching.models import (
     Recognition,
     SkillLevel,
 )
+from jisr.places.models import Governorate
 from jisr.registry.models import Person, RecordStatus
 from jisr.registry.selectors import persons_in_scope
 from jisr.skills.models import Occupation, OccupationSkill, Skill
@@ -61,7 +64,7 @@ PREFILLED_SKILLS = 12
 # --- Profiles ---------------------------------------------------------------------------------
 
 
-def _check_may_edit(by: Any, person: Person) -> None:
+def _check_may_edit(by: User, person: Person) -> None:
     """The person themselves, or staff who may change the person's record."""
     if by.is_authenticated and person.account_id is not None and person.account_id == by.pk:
         return
@@ -74,13 +77,17 @@ def _profile(person: Person) -> Profile:
     profile = Profile.objects.filter(person=person).first()
     if profile is None:
         profile = Profile.objects.create(
-            person=person, available_return=False, available_assignment=False,
-            available_remote=False, available_mentoring=False, willing_to_relocate=False,
-        )  # fmt: skip
+            person=person,
+            available_return=False,
+            available_assignment=False,
+            available_remote=False,
+            available_mentoring=False,
+            willing_to_relocate=False,
+        )
     return profile
 
 
-def _snapshot(instance: Any, fields: list[str]) -> dict[str, Any]:
+def _snapshot(instance: models.Model, fields: list[str]) -> dict[str, Any]:
     values = {}
     for name in fields:
         value = getattr(instance, name)
@@ -90,7 +97,11 @@ def _snapshot(instance: Any, fields: list[str]) -> dict[str, Any]:
 
 @transaction.atomic
 def profile_save(
-    *, by: Any, person: Person, preferred_governorates: list[Any] | None = None, **fields: Any
+    *,
+    by: User,
+    person: Person,
+    preferred_governorates: list[Governorate] | None = None,
+    **fields: Any,
 ) -> Profile:
     """The facts of the profile (availability, visibility, experience); creates it if needed."""
     _check_may_edit(by, person)
@@ -123,14 +134,14 @@ def profile_save(
     return profile
 
 
-def _touched(profile: Profile, *, by: Any, person: Person, change: dict[str, Any]) -> None:
+def _touched(profile: Profile, *, by: User, person: Person, change: dict[str, Any]) -> None:
     profile.save(update_fields=["updated_at"])
     audit_record(actor=by, action=Action.UPDATE, target=person, changes={"profile": change})
 
 
 @transaction.atomic
 def profile_occupation_add(
-    *, by: Any, person: Person, occupation: Occupation, title: str = "", years: int | None = None
+    *, by: User, person: Person, occupation: Occupation, title: str = "", years: int | None = None
 ) -> ProfileOccupation:
     _check_may_edit(by, person)
     profile = _profile(person)
@@ -144,7 +155,7 @@ def profile_occupation_add(
 
 
 @transaction.atomic
-def profile_skill_set(*, by: Any, person: Person, skill: Skill, level: int) -> ProfileSkill:
+def profile_skill_set(*, by: User, person: Person, skill: Skill, level: int) -> ProfileSkill:
     _check_may_edit(by, person)
     if level not in SkillLevel.values:
         raise invalid({"level": [_("Choose a level.")]})
@@ -159,7 +170,7 @@ def profile_skill_set(*, by: Any, person: Person, skill: Skill, level: int) -> P
 
 
 @transaction.atomic
-def profile_language_set(*, by: Any, person: Person, language: str, level: int) -> ProfileLanguage:
+def profile_language_set(*, by: User, person: Person, language: str, level: int) -> ProfileLanguage:
     _check_may_edit(by, person)
     errors = {}
     if language not in Language.values:
@@ -177,7 +188,7 @@ def profile_language_set(*, by: Any, person: Person, language: str, level: int) 
 
 
 @transaction.atomic
-def qualification_add(*, by: Any, person: Person, **fields: Any) -> Qualification:
+def profile_qualification_add(*, by: User, person: Person, **fields: Any) -> Qualification:
     _check_may_edit(by, person)
     profile = _profile(person)
     qualification = Qualification(profile=profile, **fields)
@@ -193,7 +204,7 @@ def qualification_add(*, by: Any, person: Person, **fields: Any) -> Qualificatio
     return qualification
 
 
-REMOVABLE: dict[str, Any] = {
+REMOVABLE: dict[str, type[ProfileOccupation | ProfileSkill | ProfileLanguage | Qualification]] = {
     "occupation": ProfileOccupation,
     "skill": ProfileSkill,
     "language": ProfileLanguage,
@@ -202,7 +213,7 @@ REMOVABLE: dict[str, Any] = {
 
 
 @transaction.atomic
-def profile_item_remove(*, by: Any, person: Person, kind: str, item_id: int) -> None:
+def profile_item_remove(*, by: User, person: Person, kind: str, item_id: int) -> None:
     _check_may_edit(by, person)
     model = REMOVABLE.get(kind)
     profile = Profile.objects.filter(person=person).first()
@@ -218,10 +229,16 @@ def profile_item_remove(*, by: Any, person: Person, kind: str, item_id: int) -> 
 
 @transaction.atomic
 def profile_replace(
-    *, by: Any, person: Person, facts: dict[str, Any], preferred_governorates: list[Any],
-    occupations: list[tuple[Occupation, str, int | None]], skills: list[tuple[Skill, int]],
-    languages: list[tuple[str, int]], qualifications: list[dict[str, Any]],
-) -> Profile:  # fmt: skip
+    *,
+    by: User,
+    person: Person,
+    facts: dict[str, Any],
+    preferred_governorates: list[Governorate],
+    occupations: list[tuple[Occupation, str, int | None]],
+    skills: list[tuple[Skill, int]],
+    languages: list[tuple[str, int]],
+    qualifications: list[dict[str, Any]],
+) -> Profile:
     """The whole profile at once (the API's PUT): what is not given is removed."""
     profile = profile_save(
         by=by, person=person, preferred_governorates=preferred_governorates, **facts
@@ -241,7 +258,7 @@ def profile_replace(
     for language, level in languages:
         profile_language_set(by=by, person=person, language=language, level=level)
     for qualification in qualifications:
-        qualification_add(by=by, person=person, **qualification)
+        profile_qualification_add(by=by, person=person, **qualification)
     profile.save(update_fields=["updated_at"])
     return profile
 
@@ -312,9 +329,12 @@ def _set_requirements(
 
 @transaction.atomic
 def opportunity_create(
-    *, by: Any, skills: list[tuple[Skill, bool]] | None = None,
-    languages: list[tuple[str, int]] | None = None, **fields: Any,
-) -> Opportunity:  # fmt: skip
+    *,
+    by: User,
+    skills: list[tuple[Skill, bool]] | None = None,
+    languages: list[tuple[str, int]] | None = None,
+    **fields: Any,
+) -> Opportunity:
     require(by, Perm.OPPORTUNITY_MANAGE)
     if by.organisation is None:
         raise forbidden()
@@ -331,18 +351,24 @@ def opportunity_create(
     validated_save(opportunity)
     _set_requirements(opportunity, skills, languages)
     audit_record(
-        actor=by, action=Action.CREATE, target=opportunity,
+        actor=by,
+        action=Action.CREATE,
+        target=opportunity,
         changes=diff({}, _snapshot(opportunity, [*OPPORTUNITY_FIELDS, "status"])),
-    )  # fmt: skip
+    )
     return opportunity
 
 
 @transaction.atomic
 def opportunity_update(
-    *, by: Any, opportunity: Opportunity, skills: list[tuple[Skill, bool]] | None = None,
-    languages: list[tuple[str, int]] | None = None, **fields: Any,
-) -> Opportunity:  # fmt: skip
-    if not selectors.may_manage(by, opportunity):
+    *,
+    by: User,
+    opportunity: Opportunity,
+    skills: list[tuple[Skill, bool]] | None = None,
+    languages: list[tuple[str, int]] | None = None,
+    **fields: Any,
+) -> Opportunity:
+    if not selectors.opportunity_can_manage(fetched_by=by, opportunity=opportunity):
         raise forbidden()
     unknown = set(fields) - {*OPPORTUNITY_FIELDS, "occupation", "governorate"}
     if unknown:
@@ -365,17 +391,17 @@ def opportunity_update(
 
 
 @transaction.atomic
-def opportunity_set_status(*, by: Any, opportunity: Opportunity, status: str) -> Opportunity:
-    if not selectors.may_manage(by, opportunity):
+def opportunity_set_status(*, by: User, opportunity: Opportunity, status: str) -> Opportunity:
+    if not selectors.opportunity_can_manage(fetched_by=by, opportunity=opportunity):
         raise forbidden()
     current = OpportunityStatus(opportunity.status)
     if status not in TRANSITIONS[current]:
-        raise invalid(
-            {"status": [_("An opportunity that is %(now)s cannot become %(next)s.") % {
-                "now": current.label, "next": OpportunityStatus(status).label
-                if status in OpportunityStatus.values else status,
-            }]}
-        )  # fmt: skip
+        wanted = OpportunityStatus(status).label if status in OpportunityStatus.values else status
+        message = _("An opportunity that is %(now)s cannot become %(next)s.") % {
+            "now": current.label,
+            "next": wanted,
+        }
+        raise invalid({"status": [message]})
     opportunity.status = status
     opportunity.save(update_fields=["status", "updated_at"])
     audit_record(
@@ -384,17 +410,37 @@ def opportunity_set_status(*, by: Any, opportunity: Opportunity, status: str) ->
     return opportunity
 
 
+@transaction.atomic
+def skills_map_export(
+    *, by: User, digits: int, where: str, file_format: str
+) -> tuple[list[str], list[list[object]]]:
+    """The supply and demand map as a table to download (headers, rows); the export is
+    audited."""
+    headers, rows = mapping.table(mapping.skills_map(fetched_by=by, digits=digits, where=where))
+    audit_record(
+        actor=by,
+        action=Action.EXPORT,
+        object_type="matching.skills_map",
+        changes={"digits": digits, "where": where, "format": file_format},
+    )
+    return headers, rows
+
+
 # --- Applications -----------------------------------------------------------------------------
 
 BY_PERSON = {ApplicationStatus.INTERESTED, ApplicationStatus.APPLIED}
 BY_POSTER = {
-    ApplicationStatus.SHORTLISTED, ApplicationStatus.CONTACTED, ApplicationStatus.HIRED,
-    ApplicationStatus.TRAINED, ApplicationStatus.ASSIGNMENT_DONE, ApplicationStatus.NOT_SELECTED,
-}  # fmt: skip
+    ApplicationStatus.SHORTLISTED,
+    ApplicationStatus.CONTACTED,
+    ApplicationStatus.HIRED,
+    ApplicationStatus.TRAINED,
+    ApplicationStatus.ASSIGNMENT_DONE,
+    ApplicationStatus.NOT_SELECTED,
+}
 CLOSED_BY_PERSON = {ApplicationStatus.WITHDRAWN, ApplicationStatus.DECLINED}
 
 
-def _notify(person: Person, message: Any) -> None:
+def _notify(person: Person, message: str | Promise) -> None:
     """Tell the person, in their language, by text message and e-mail where we have them."""
     language = person.account.language if person.account_id and person.account else "ar"
     with translation.override(language):
@@ -410,14 +456,19 @@ def _notify(person: Person, message: Any) -> None:
 
 @transaction.atomic
 def application_express(
-    *, by: Any, person: Person, opportunity: Opportunity, status: str,
-    share_contact: bool = False, message: str = "",
-) -> Application:  # fmt: skip
+    *,
+    by: User,
+    person: Person,
+    opportunity: Opportunity,
+    status: str,
+    share_contact: bool = False,
+    message: str = "",
+) -> Application:
     """The person shows interest or applies (themselves, or through their caseworker)."""
     _check_may_edit(by, person)
     if status not in BY_PERSON:
         raise invalid({"status": [_("Choose interested or apply.")]})
-    if not selectors.opportunities_open().filter(pk=opportunity.pk).exists():
+    if not selectors.opportunity_list_open().filter(pk=opportunity.pk).exists():
         raise JisrError("closed", gettext_lazy("This opportunity is no longer open."), status=409)
     application = (
         Application.objects.select_for_update()
@@ -436,59 +487,67 @@ def application_express(
     application.message = message[:2000]
     application.save()
     audit_record(
-        actor=by, action=Action.UPDATE if before else Action.CREATE, target=application,
+        actor=by,
+        action=Action.UPDATE if before else Action.CREATE,
+        target=application,
         changes={"status": [before, status], "share_contact": share_contact},
-    )  # fmt: skip
+    )
     return application
 
 
 @transaction.atomic
-def application_withdraw(*, by: Any, application: Application) -> Application:
+def application_withdraw(*, by: User, application: Application) -> Application:
     """The person withdraws an application, or declines an invitation."""
     _check_may_edit(by, application.person)
     before = application.status
     if before in CLOSED_BY_PERSON or before in OUTCOMES:
         raise JisrError("closed", gettext_lazy("Nothing to withdraw."), status=409)
     application.status = (
-        ApplicationStatus.DECLINED if before == ApplicationStatus.INVITED
+        ApplicationStatus.DECLINED
+        if before == ApplicationStatus.INVITED
         else ApplicationStatus.WITHDRAWN
-    )  # fmt: skip
+    )
     application.share_contact = False
     application.save()
     audit_record(
-        actor=by, action=Action.UPDATE, target=application,
+        actor=by,
+        action=Action.UPDATE,
+        target=application,
         changes={"status": [before, application.status]},
-    )  # fmt: skip
+    )
     return application
 
 
 @transaction.atomic
 def candidate_invite(
-    *, by: Any, opportunity: Opportunity, profile: Profile, message: str = ""
+    *, by: User, opportunity: Opportunity, profile: Profile, message: str = ""
 ) -> Application:
     """The organisation invites a candidate it found; the person is told, and decides."""
-    if not selectors.may_manage(by, opportunity):
+    if not selectors.opportunity_can_manage(fetched_by=by, opportunity=opportunity):
         raise forbidden()
     if opportunity.status != OpportunityStatus.OPEN:
         raise JisrError("closed", gettext_lazy("Open the opportunity first."), status=409)
-    level = selectors.viewer_level(by)
+    level = selectors.viewer_level(fetched_by=by)
     facts = selectors.candidate_facts([profile.pk]).get(profile.pk)
     if level is None or facts is None or facts[1] == 0 or facts[1] < level:
         raise JisrError(
             "not_visible", gettext_lazy("This candidate no longer accepts contact."), status=409
         )
     application, created = Application.objects.get_or_create(
-        opportunity=opportunity, person=profile.person,
+        opportunity=opportunity,
+        person=profile.person,
         defaults={"status": ApplicationStatus.INVITED, "message": message[:2000]},
-    )  # fmt: skip
+    )
     if not created:
         raise JisrError(
             "exists", gettext_lazy("This candidate is already on your list."), status=409
         )
     audit_record(
-        actor=by, action=Action.CREATE, target=application,
+        actor=by,
+        action=Action.CREATE,
+        target=application,
         changes={"status": [None, ApplicationStatus.INVITED]},
-    )  # fmt: skip
+    )
     _notify(
         profile.person,
         gettext_lazy(
@@ -501,10 +560,10 @@ def candidate_invite(
 
 @transaction.atomic
 def application_decide(
-    *, by: Any, application: Application, status: str, message: str = ""
+    *, by: User, application: Application, status: str, message: str = ""
 ) -> Application:
     """The organisation shortlists, contacts or records the outcome of an application."""
-    if not selectors.may_manage(by, application.opportunity):
+    if not selectors.opportunity_can_manage(fetched_by=by, opportunity=application.opportunity):
         raise forbidden()
     if application.person.status != RecordStatus.ACTIVE:
         raise JisrError("not_found", gettext_lazy("Not found."), status=404)

@@ -37,32 +37,45 @@ class Loaded:
 def load_taxonomy() -> Loaded:
     IscoGroup.objects.bulk_create(
         [IscoGroup(code=r["code"], label_en=r["label_en"]) for r in _read("isco_groups.csv.gz")],
-        update_conflicts=True, unique_fields=["code"], update_fields=["label_en"],
-    )  # fmt: skip
+        update_conflicts=True,
+        unique_fields=["code"],
+        update_fields=["label_en"],
+    )
     occupation_rows = list(_read("occupations.csv.gz"))
     Occupation.objects.bulk_create(
         [
             Occupation(
-                uuid=r["uuid"], code=r["code"], isco_group=r["isco_group"], label_en=r["label_en"],
-                label_ar=r["label_ar"], synonyms_en=r["alt_labels_en"],
+                uuid=r["uuid"],
+                code=r["code"],
+                isco_group=r["isco_group"],
+                label_en=r["label_en"],
+                label_ar=r["label_ar"],
+                synonyms_en=r["alt_labels_en"],
             )
             for r in occupation_rows
         ],
-        update_conflicts=True, unique_fields=["uuid"],
+        update_conflicts=True,
+        unique_fields=["uuid"],
         update_fields=["code", "isco_group", "label_en", "synonyms_en"],
         batch_size=1000,
-    )  # fmt: skip
+    )
     skill_rows = list(_read("skills.csv.gz"))
     Skill.objects.bulk_create(
         [
-            Skill(uuid=r["uuid"], skill_type=r["skill_type"], reuse_level=r["reuse_level"],
-                  label_en=r["label_en"], synonyms_en=r["alt_labels_en"])
+            Skill(
+                uuid=r["uuid"],
+                skill_type=r["skill_type"],
+                reuse_level=r["reuse_level"],
+                label_en=r["label_en"],
+                synonyms_en=r["alt_labels_en"],
+            )
             for r in skill_rows
         ],
-        update_conflicts=True, unique_fields=["uuid"],
+        update_conflicts=True,
+        unique_fields=["uuid"],
         update_fields=["skill_type", "reuse_level", "label_en", "synonyms_en"],
         batch_size=1000,
-    )  # fmt: skip
+    )
     occupation_pk = dict(Occupation.objects.values_list("uuid", "pk"))
     skill_pk = dict(Skill.objects.values_list("uuid", "pk"))
     occupation_uuid = {r["id"]: r["uuid"] for r in occupation_rows}
@@ -76,16 +89,23 @@ def load_taxonomy() -> Loaded:
         for r in _read("occupation_skills.csv.gz")
     ]
     OccupationSkill.objects.bulk_create(
-        links, update_conflicts=True, unique_fields=["occupation", "skill"],
-        update_fields=["essential"], batch_size=2000,
-    )  # fmt: skip
+        links,
+        update_conflicts=True,
+        unique_fields=["occupation", "skill"],
+        update_fields=["essential"],
+        batch_size=2000,
+    )
     iraqi = _apply_iraqi_labels()
     iraqi_skills = _apply_iraqi_skill_labels()
     _apply_iraqi_group_labels()
     return Loaded(
-        groups=IscoGroup.objects.count(), occupations=len(occupation_rows), skills=len(skill_rows),
-        relations=len(links), iraqi_labels=iraqi, iraqi_skill_labels=iraqi_skills,
-    )  # fmt: skip
+        groups=IscoGroup.objects.count(),
+        occupations=len(occupation_rows),
+        skills=len(skill_rows),
+        relations=len(links),
+        iraqi_labels=iraqi,
+        iraqi_skill_labels=iraqi_skills,
+    )
 
 
 def _apply_iraqi_labels() -> int:

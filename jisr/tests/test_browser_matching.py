@@ -8,7 +8,7 @@ import pytest
 
 from jisr.conftest import register_person
 from jisr.matching.references import candidate_reference
-from jisr.matching.tests.conftest import _fresh_index, build_profile, taxonomy  # noqa: F401
+from jisr.matching.tests.factories import _fresh_index, build_profile, taxonomy  # noqa: F401
 from jisr.tests.conftest import sign_in
 
 pytestmark = [

@@ -17,7 +17,7 @@ from jisr.catalogue.models import Service, ServiceCategory
 from jisr.conftest import client_for, register_person
 from jisr.matching.models import Opportunity
 from jisr.matching.services import application_express
-from jisr.matching.tests.conftest import _fresh_index, build_profile, post, taxonomy  # noqa: F401
+from jisr.matching.tests.factories import _fresh_index, build_profile, post, taxonomy  # noqa: F401
 from jisr.places.models import Governorate
 from jisr.registry.selectors import person_access_log
 from jisr.registry.tests.factories import registration_data

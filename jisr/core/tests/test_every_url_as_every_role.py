@@ -115,6 +115,18 @@ POST_ONLY: tuple[str, ...] = (
     "<int:agreement_id>/end/",
     "<int:upload_id>/import/",
     "<int:pair_id>/decision/",
+    # Catalogue and matching: one URL per action of their pages.
+    "approve/",
+    "reject/",
+    "facts/",
+    "occupations/",
+    "skills/",
+    "languages/",
+    "qualifications/",
+    "remove/",
+    "status/",
+    "apply/",
+    "decide/",
 )
 
 

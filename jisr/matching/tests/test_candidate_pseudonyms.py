@@ -14,7 +14,8 @@ import pytest
 from jisr.audit.models import Action, AuditEntry
 from jisr.conftest import client_for, register_person
 from jisr.matching.models import Application, Profile
-from jisr.matching.tests.conftest import build_profile, post
+from jisr.matching.references import candidate_person_id, candidate_reference
+from jisr.matching.tests.factories import build_profile, post
 
 pytestmark = pytest.mark.django_db
 
@@ -112,8 +113,6 @@ def test_an_invitation_names_the_candidate_by_the_organisations_reference(
 
 
 def test_a_reference_is_a_keyed_permutation_of_the_person(settings):
-    from jisr.matching.references import candidate_person_id, candidate_reference
-
     settings.SECRET_KEY = "one-key" * 8
     references = {candidate_reference(person_id, 7) for person_id in range(1, 2001)}
     assert len(references) == 2000  # never two candidates under one reference

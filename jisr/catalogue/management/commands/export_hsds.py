@@ -5,7 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from jisr.catalogue.hsds import export
+from jisr.catalogue.hsds.export import catalogue_export
 
 
 class Command(BaseCommand):
@@ -15,7 +15,7 @@ class Command(BaseCommand):
         parser.add_argument("--out", required=True, help="Folder to write into (made if needed).")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        counts = export(Path(options["out"]))
+        counts = catalogue_export(Path(options["out"]))
         self.stdout.write(
             f"HSDS 3.0: {counts['services']} services, {counts['organizations']} organisations, "
             f"{counts['service_at_locations']} services at locations written to {options['out']}."

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser, no_translations
 
 from jisr.accounts.models import User
-from jisr.catalogue.hsds import import_documents
+from jisr.catalogue.hsds.importing import catalogue_import
 from jisr.lib.errors import JisrError
 
 SHARED_SCHEMAS = Path(settings.BASE_DIR).parent / "shared" / "data" / "hsds-3.0" / "compiled"
@@ -24,19 +24,21 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("folder")
         parser.add_argument(
-            "--schemas", default=str(SHARED_SCHEMAS),
+            "--schemas",
+            default=str(SHARED_SCHEMAS),
             help="HSDS 3.0's compiled JSON Schemas, to check each document first.",
-        )  # fmt: skip
+        )
         parser.add_argument(
             "--by",
             help="e-mail of the catalogue administrator running the import (named in the audit "
             "log; required with --publish)",
         )
         parser.add_argument(
-            "--publish", action="store_true",
+            "--publish",
+            action="store_true",
             help="Publish the imported services at once, as reviewed by --by, instead of sending "
             "them to the review queue.",
-        )  # fmt: skip
+        )
 
     @no_translations  # the report is in English, as the documents' problems are
     def handle(self, *args: Any, **options: Any) -> None:
@@ -55,7 +57,7 @@ class Command(BaseCommand):
             self.stderr.write(f"No HSDS schemas at {schemas}: documents are not validated first.")
             schemas = None
         try:
-            result = import_documents(folder, schemas=schemas, by=by, publish=options["publish"])
+            result = catalogue_import(folder, schemas=schemas, by=by, publish=options["publish"])
         except JisrError as error:
             raise CommandError(
                 f"{error.message} (--publish takes an account that may review services)"

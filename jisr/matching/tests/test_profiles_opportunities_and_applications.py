@@ -10,7 +10,11 @@ import pytest
 from jisr.conftest import client_for, register_person
 from jisr.matching.models import Application, Opportunity, Profile
 from jisr.matching.references import candidate_reference
-from jisr.matching.tests.conftest import build_profile, post
+from jisr.matching.services import application_express
+from jisr.matching.tests.factories import build_profile, post
+from jisr.places.models import Governorate
+from jisr.registry.models import PersonImport
+from jisr.registry.tests.factories import HEADERS, post_mapping, sheet
 
 pytestmark = pytest.mark.django_db
 
@@ -36,24 +40,24 @@ def test_a_person_fills_their_own_profile_in_the_browser(people, taxonomy, basra
     assert page.status_code == 200
     assert f'value="{taxonomy["civil"].pk}"' in page.content.decode()  # a suggestion to pick
     response = client.post(
-        "/matching/my-profile/",
+        "/matching/my-profile/facts/",
         {
-            "action": "facts", "visibility": "employers", "available_return": "on",
-            "available_assignment": "on", "assignment_months": "3",
+            "visibility": "employers",
+            "available_return": "on",
+            "available_assignment": "on",
+            "assignment_months": "3",
         },
-    )  # fmt: skip
+    )
     assert response.status_code == 302
     client.post(
-        "/matching/my-profile/",
-        {"action": "occupation", "occupation-occupation": taxonomy["civil"].pk, "occupation-years": "7"},
-    )  # fmt: skip
-    client.post(
-        "/matching/my-profile/",
-        {"action": "skill", "skill-skill": taxonomy["cad"].pk, "skill-level": "3"},
+        "/matching/my-profile/occupations/",
+        {"occupation-occupation": taxonomy["civil"].pk, "occupation-years": "7"},
     )
     client.post(
-        "/matching/my-profile/",
-        {"action": "language", "language-language": "en", "language-level": "3"},
+        "/matching/my-profile/skills/", {"skill-skill": taxonomy["cad"].pk, "skill-level": "3"}
+    )
+    client.post(
+        "/matching/my-profile/languages/", {"language-language": "en", "language-level": "3"}
     )
     profile = Profile.objects.get(person=basra_person)
     assert profile.assignment_months == 3
@@ -61,14 +65,14 @@ def test_a_person_fills_their_own_profile_in_the_browser(people, taxonomy, basra
     assert profile.occupations.get().years == 7
     # A wrong level is refused with a message, and nothing is half-written.
     response = client.post(
-        "/matching/my-profile/",
-        {"action": "facts", "visibility": "employers", "assignment_months": "900", "available_assignment": "on"},
-    )  # fmt: skip
+        "/matching/my-profile/facts/",
+        {"visibility": "employers", "assignment_months": "900", "available_assignment": "on"},
+    )
     assert response.status_code == 200
     profile.refresh_from_db()
     assert profile.assignment_months == 3
     item = profile.skills.get()
-    client.post("/matching/my-profile/", {"action": "remove", "kind": "skill", "item": item.pk})
+    client.post("/matching/my-profile/remove/", {"kind": "skill", "item": item.pk})
     assert not profile.skills.exists()
 
 
@@ -83,16 +87,10 @@ def test_suggestions_come_as_radio_buttons(people, taxonomy):
 
 def test_caseworker_edits_a_profile_in_scope_only(people, taxonomy, basra_person):
     bob, alice = people["bob"], people["alice"]
-    url = f"/matching/persons/{basra_person.pk}/profile/"
-    assert (
-        client_for(bob).post(url, {"action": "facts", "visibility": "government"}).status_code
-        == 302
-    )
+    url = f"/matching/persons/{basra_person.pk}/profile/facts/"
+    assert client_for(bob).post(url, {"visibility": "government"}).status_code == 302
     assert Profile.objects.get(person=basra_person).visibility == "government"
-    assert client_for(alice).post(url, {"action": "facts", "visibility": "hidden"}).status_code in (
-        403,
-        404,
-    )
+    assert client_for(alice).post(url, {"visibility": "hidden"}).status_code in (403, 404)
     assert Profile.objects.get(person=basra_person).visibility == "government"
 
 
@@ -130,8 +128,6 @@ def test_employer_posts_sees_candidates_and_records_an_outcome(
     application = Application.objects.get(person=person)
     assert application.status == "invited"
     # The person applies through the caseworker and shares contact details.
-    from jisr.matching.services import application_express
-
     application_express(
         by=alice, person=person, opportunity=opportunity, status="applied", share_contact=True
     )
@@ -140,8 +136,8 @@ def test_employer_posts_sees_candidates_and_records_an_outcome(
     assert "مرشح" in shown
     assert "+9647711112222" in shown
     employer.post(
-        f"/matching/opportunities/{opportunity.pk}/applications/",
-        {"application": application.pk, "status": "hired"},
+        f"/matching/opportunities/{opportunity.pk}/applications/{application.pk}/decide/",
+        {"status": "hired"},
     )
     application.refresh_from_db()
     assert application.status == "hired"
@@ -154,7 +150,7 @@ def test_another_organisation_cannot_touch_an_opportunity(people, taxonomy, veri
     assert charlie.get(f"/matching/opportunities/{opportunity.pk}/edit/").status_code == 404
     assert charlie.get(f"/matching/opportunities/{opportunity.pk}/candidates/").status_code == 404
     response = charlie.post(
-        f"/matching/opportunities/{opportunity.pk}/", {"action": "status", "status": "closed"}
+        f"/matching/opportunities/{opportunity.pk}/status/", {"status": "closed"}
     )
     assert response.status_code == 403
     response = _api(charlie, "PATCH", f"/api/v1/opportunities/{opportunity.pk}", {"title": "x"})
@@ -233,8 +229,6 @@ def test_the_api_covers_profile_opportunity_matching_and_applications(
 
 
 def test_the_skills_map_hides_small_numbers_and_what_would_reveal_them(people, taxonomy, orgs):
-    from jisr.places.models import Governorate
-
     places = {code: Governorate.objects.get(code=code) for code in ("IQ-BG", "IQ-NA", "IQ-BA")}
     for code, count in (("IQ-BG", 12), ("IQ-NA", 11), ("IQ-BA", 3)):
         for number in range(count):
@@ -263,8 +257,6 @@ def test_the_skills_map_hides_small_numbers_and_what_would_reveal_them(people, t
 
 
 def test_an_imported_job_title_becomes_a_coded_occupation(people, taxonomy):
-    from jisr.registry.tests.factories import HEADERS, post_mapping, sheet
-
     client = client_for(people["alice"])
     rows = [
         ["1", "أحمد", "علي", "الجبوري", "ذكر", "1980", "", "returnee", "بغداد", "نعم", "نعم", "مهندس مدني بشركة مقاولات"],
@@ -272,8 +264,6 @@ def test_an_imported_job_title_becomes_a_coded_occupation(people, taxonomy):
     ]  # fmt: skip
     response = client.post("/registry/import/", {"file": sheet(rows, [*HEADERS, "المهنة"])})
     assert response.status_code == 302
-    from jisr.registry.models import PersonImport
-
     assert PersonImport.objects.latest("pk").mapping["occupation"] == "المهنة"
     assert post_mapping(client, response["Location"], "import").status_code == 302
     ahmed = Profile.objects.get(person__first_name="أحمد")
@@ -295,8 +285,8 @@ def test_a_person_sees_fitting_opportunities_applies_and_withdraws(people, taxon
     assert "Site engineer" in page
     assert "Taxi driver" not in page
     response = client.post(
-        f"/matching/opportunities/{fitting.pk}/",
-        {"action": "apply", "status": "applied", "share_contact": "on", "message": "مرحبا"},
+        f"/matching/opportunities/{fitting.pk}/apply/",
+        {"status": "applied", "share_contact": "on", "message": "مرحبا"},
     )
     assert response.status_code == 302
     application = Application.objects.get(person=basra_person)

@@ -6,14 +6,15 @@ import random
 from typing import Any
 
 import pytest
+from django.utils import translation
 
 from jisr.conftest import register_person
 from jisr.matching import selectors
 from jisr.matching.index import OpportunityIndex, ProfileIndex
 from jisr.matching.models import OpportunityKind, Visibility
 from jisr.matching.scoring import combine, score_components
-from jisr.matching.services import opportunity_set_status
-from jisr.matching.tests.conftest import build_profile, post
+from jisr.matching.services import opportunity_set_status, profile_save
+from jisr.matching.tests.factories import build_profile, post
 from jisr.places.models import Governorate
 from jisr.registry.models import ConsentChannel, ConsentStatus, Purpose
 from jisr.registry.services import consent_record
@@ -101,10 +102,8 @@ def test_candidates_are_ranked_with_reasons_in_plain_words(people, taxonomy, ver
         people["employer"], occupation=t["civil"], languages=[("en", 2)], title="Site engineer"
     )
     assert opportunity.skills.filter(essential=True).count() == 3  # ESCO's, filled in
-    from django.utils import translation
-
     with translation.override("en"):
-        matches = selectors.candidates_for(fetched_by=people["employer"], opportunity=opportunity)
+        matches = selectors.candidate_list(fetched_by=people["employer"], opportunity=opportunity)
     assert [m.profile for m in matches] == [strong, weak]  # the driver is not relevant
     reasons = " | ".join(matches[0].reasons)
     assert "Has 2 of 3 essential skills of civil engineer; missing: concrete testing" in reasons
@@ -112,7 +111,7 @@ def test_candidates_are_ranked_with_reasons_in_plain_words(people, taxonomy, ver
     assert "Speaks English" in reasons
     assert matches[0].score > matches[1].score
     with translation.override("ar"):
-        matches = selectors.candidates_for(fetched_by=people["employer"], opportunity=opportunity)
+        matches = selectors.candidate_list(fetched_by=people["employer"], opportunity=opportunity)
     assert "فحص الخرسانة" in " ".join(matches[0].reasons)
 
 
@@ -125,24 +124,22 @@ def test_withdrawn_consent_and_hidden_profiles_disappear_at_once(
     build_profile(alice, person, occupation=t["civil"], skills={t["cad"]: 3})
     opportunity = post(people["employer"], occupation=t["civil"])
     assert (
-        len(selectors.candidates_for(fetched_by=people["employer"], opportunity=opportunity)) == 1
+        len(selectors.candidate_list(fetched_by=people["employer"], opportunity=opportunity)) == 1
     )
     consent_record(
         by=alice, person=person, purpose=Purpose.EMPLOYER_MATCHING,
         status=ConsentStatus.WITHDRAWN, channel=ConsentChannel.PHONE,
     )  # fmt: skip
-    assert selectors.candidates_for(fetched_by=people["employer"], opportunity=opportunity) == []
+    assert selectors.candidate_list(fetched_by=people["employer"], opportunity=opportunity) == []
     consent_record(
         by=alice, person=person, purpose=Purpose.EMPLOYER_MATCHING,
         status=ConsentStatus.GIVEN, channel=ConsentChannel.PHONE,
     )  # fmt: skip
     assert (
-        len(selectors.candidates_for(fetched_by=people["employer"], opportunity=opportunity)) == 1
+        len(selectors.candidate_list(fetched_by=people["employer"], opportunity=opportunity)) == 1
     )
-    from jisr.matching.services import profile_save
-
     profile_save(by=alice, person=person, visibility=Visibility.GOVERNMENT)
-    assert selectors.candidates_for(fetched_by=people["employer"], opportunity=opportunity) == []
+    assert selectors.candidate_list(fetched_by=people["employer"], opportunity=opportunity) == []
 
 
 def test_visibility_decides_who_finds_a_profile(people, orgs, taxonomy):
@@ -161,14 +158,14 @@ def test_visibility_decides_who_finds_a_profile(people, orgs, taxonomy):
     )
     by_ministry = post(carol, occupation=t["civil"], kind=OpportunityKind.EXPERT_ASSIGNMENT)
     by_company = post(employer, occupation=t["civil"])
-    found = selectors.candidates_for(fetched_by=carol, opportunity=by_ministry)
+    found = selectors.candidate_list(fetched_by=carol, opportunity=by_ministry)
     assert {m.profile for m in found} == {government_only, open_to_all}
     # An organisation the platform has not verified finds nobody.
-    assert selectors.candidates_for(fetched_by=employer, opportunity=by_company) == []
+    assert selectors.candidate_list(fetched_by=employer, opportunity=by_company) == []
     orgs["company"].verified = True
     orgs["company"].save()
     employer.refresh_from_db()
-    found = selectors.candidates_for(fetched_by=employer, opportunity=by_company)
+    found = selectors.candidate_list(fetched_by=employer, opportunity=by_company)
     assert {m.profile for m in found} == {open_to_all}
 
 
@@ -176,16 +173,18 @@ def test_changes_after_the_index_was_built_count_at_once(people, taxonomy, verif
     t = taxonomy
     alice = people["alice"]
     opportunity = post(people["employer"], occupation=t["civil"])
-    assert selectors.candidates_for(fetched_by=people["employer"], opportunity=opportunity) == []
+    assert selectors.candidate_list(fetched_by=people["employer"], opportunity=opportunity) == []
     newcomer = build_profile(
         alice, register_person(alice, first_name="جديد"), occupation=t["civil"]
     )
-    found = selectors.candidates_for(fetched_by=people["employer"], opportunity=opportunity)
+    found = selectors.candidate_list(fetched_by=people["employer"], opportunity=opportunity)
     assert [m.profile for m in found] == [newcomer]
     person = newcomer.person
-    assert [m.opportunity for m in selectors.opportunities_for(person=person)] == [opportunity]
+    assert [m.opportunity for m in selectors.opportunity_list_matching(person=person)] == [
+        opportunity
+    ]
     opportunity_set_status(by=people["employer"], opportunity=opportunity, status="closed")
-    assert selectors.opportunities_for(person=person) == []
+    assert selectors.opportunity_list_matching(person=person) == []
 
 
 def test_opportunities_for_a_person_rank_the_closest_first(people, taxonomy):
@@ -197,9 +196,7 @@ def test_opportunities_for_a_person_rank_the_closest_first(people, taxonomy):
     near = post(people["employer"], occupation=t["civil"], title="civil")
     far = post(people["employer"], occupation=t["mining"], title="mining")
     post(people["employer"], occupation=t["driver"], title="driver")
-    from django.utils import translation
-
     with translation.override("en"):
-        found = selectors.opportunities_for(person=person)
+        found = selectors.opportunity_list_matching(person=person)
     assert [m.opportunity for m in found] == [near, far]
     assert any("same ISCO-08 group 2142" in r for r in found[0].reasons)

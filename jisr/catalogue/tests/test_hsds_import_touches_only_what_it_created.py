@@ -183,7 +183,7 @@ def test_imported_services_are_checked_as_a_providers_and_wait_for_review(people
     # The catalogue administrator reviews it as any proposal.
     admin = client_for(people["admin"])
     assert admin.get(f"/catalogue/review/{change.pk}/").status_code == 200
-    admin.post(f"/catalogue/review/{change.pk}/", {"decision": "approve"})
+    admin.post(f"/catalogue/review/{change.pk}/approve/")
     assert public.get(f"/services/{service.uuid}/").status_code == 200
     # Importing again changes nothing; a change waits for review, the public version stays.
     _import(tmp_path)

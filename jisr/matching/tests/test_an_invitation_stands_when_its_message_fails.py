@@ -9,7 +9,7 @@ from jisr.conftest import client_for, register_person
 from jisr.lib.sms import SmsError
 from jisr.matching.models import Application
 from jisr.matching.references import candidate_reference
-from jisr.matching.tests.conftest import build_profile, post
+from jisr.matching.tests.factories import build_profile, post
 
 
 class FailingGateway:

@@ -5,6 +5,7 @@ for the organisations' kind and parent, which an import never sets: decision 001
 from __future__ import annotations
 
 import json
+import random
 from io import StringIO
 from pathlib import Path
 from typing import Any
@@ -12,10 +13,16 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from django.test import Client
+from jsonschema import Draft202012Validator, FormatChecker
 
 from jisr.accounts.models import Organisation, OrganisationKind
 from jisr.accounts.roles import Role, Scope
-from jisr.catalogue import hsds
+from jisr.catalogue.demo import build_catalogue
+from jisr.catalogue.hsds.export import catalogue_export, documents
+from jisr.catalogue.hsds.schema import validation_errors
+from jisr.catalogue.hsds.tabular import tables as tables_of
+from jisr.catalogue.hsds.taxonomies import ORGANISATION_KIND
 from jisr.catalogue.models import (
     Location,
     Service,
@@ -24,6 +31,7 @@ from jisr.catalogue.models import (
     ServiceChange,
 )
 from jisr.conftest import make_user
+from jisr.core.demo import DEMO_DOMAIN, build_demo
 from jisr.places.models import District, Governorate
 
 pytestmark = pytest.mark.django_db
@@ -92,7 +100,7 @@ def _catalogue() -> list[Service]:
 
 
 def _validate(document: dict[str, Any], kind: str, schemas: Path) -> None:
-    errors = hsds.validation_errors(document, kind, schemas)
+    errors = validation_errors(document, kind, schemas)
     assert errors == [], f"{kind} {document.get('id')}: {errors[:5]}"
 
 
@@ -120,11 +128,9 @@ def test_every_exported_document_validates_against_the_official_schemas(schemas,
         listing = json.loads((out / f"{kind}_list.json").read_text(encoding="utf-8"))
         assert listing["total_items"] == len(listing["contents"]) > 0
         for item in listing["contents"]:
-            assert hsds.validation_errors(item, f"{kind}_list", schemas) == [], kind
-    tables = hsds.tabular(hsds.documents())
+            assert validation_errors(item, f"{kind}_list", schemas) == [], kind
+    tables = tables_of(documents())
     schema = json.loads((schemas / "tabular.json").read_text(encoding="utf-8"))
-    from jsonschema import Draft202012Validator, FormatChecker
-
     assert [
         e.message
         for e in Draft202012Validator(schema, format_checker=FormatChecker()).iter_errors(tables)
@@ -143,14 +149,14 @@ def _without_reach(document: dict[str, Any]) -> dict[str, Any]:
     kept["attributes"] = [
         a
         for a in document.get("attributes", [])
-        if a["taxonomy_term"]["taxonomy"] != hsds.ORGANISATION_KIND
+        if a["taxonomy_term"]["taxonomy"] != ORGANISATION_KIND
     ]
     return kept
 
 
 def test_export_import_into_an_empty_catalogue_export_gives_the_same_documents(schemas, tmp_path):
     _catalogue()
-    first = hsds.documents()
+    first = documents()
     ministry = Organisation.objects.get(name_en="Ministry of Labour")
     call_command("export_hsds", out=str(tmp_path / "one"), stdout=StringIO())
     # An empty catalogue: the services, their places and organisations gone.
@@ -167,7 +173,7 @@ def test_export_import_into_an_empty_catalogue_export_gives_the_same_documents(s
             "import_hsds", str(tmp_path / "one"), "--publish", by="admin@example.org",
             schemas=str(schemas), stdout=StringIO(), stderr=StringIO(),
         )  # fmt: skip
-        second = hsds.documents()
+        second = documents()
         assert Service.objects.count() == 2
         assert ServiceChange.objects.count() == 2
         assert second["service_at_locations"] == first["service_at_locations"]
@@ -231,14 +237,12 @@ def test_bad_documents_are_reported_by_file_and_left_out(schemas, tmp_path):
 
 
 def test_the_hsds_api_serves_valid_documents_without_sign_in(schemas):
-    from django.test import Client
-
     training, aid = _catalogue()
     client = Client()
     listing = client.get("/api/hsds/services", {"per_page": "1"}).json()
     assert (listing["total_items"], listing["total_pages"], listing["size"]) == (2, 2, 1)
     for item in listing["contents"]:
-        assert hsds.validation_errors(item, "service_list", schemas) == []
+        assert validation_errors(item, "service_list", schemas) == []
     full = client.get("/api/hsds/services", {"full": "true", "search": "Legal"}).json()
     assert [s["id"] for s in full["contents"]] == [str(aid.uuid)]
     _validate(full["contents"][0], "service", schemas)
@@ -261,15 +265,11 @@ def test_the_hsds_api_serves_valid_documents_without_sign_in(schemas):
     assert {"legal", "legal-aid"} <= {t["code"] for t in terms}
 
 
+@pytest.mark.slow  # builds the demo
 def test_the_demo_catalogue_exports_valid_hsds(schemas, tmp_path):
-    import random
-
-    from jisr.catalogue.demo import build_catalogue
-    from jisr.core.demo import DEMO_DOMAIN, build_demo
-
     build_demo(seed=3, staff_per_branch=1, with_catalogues=False)
     assert build_catalogue(rng=random.Random(3), demo_email=DEMO_DOMAIN) >= 280  # noqa: S311
-    counts = hsds.export(tmp_path)
+    counts = catalogue_export(tmp_path)
     assert counts["services"] > 250
     for kind, folder in (("service", "services"), ("organization", "organizations")):
         for path in sorted((tmp_path / folder).glob("*.json")):
@@ -277,8 +277,6 @@ def test_the_demo_catalogue_exports_valid_hsds(schemas, tmp_path):
 
 
 def test_hsds_api_errors_come_in_the_one_json_shape():
-    from django.test import Client
-
     client = Client()
     missing = client.get("/api/hsds/services/6f1c3c1e-8e7a-4f0e-9a52-2b8f7d0c9a11")
     assert missing.status_code == 404

@@ -1,14 +1,23 @@
+"""The ESCO taxonomy loads once and again without change, ships no ESCO descriptions, and the
+command that codes job titles keeps its promised interface."""
+
 from __future__ import annotations
 
+import csv
+import gzip
 from io import StringIO
+from pathlib import Path
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.utils import translation
 
+from jisr.skills.coding import forget_index
+from jisr.skills.loading import DATA
 from jisr.skills.models import IscoGroup, Occupation, OccupationSkill, Skill
 
 
+@pytest.mark.slow  # loads the whole ESCO taxonomy, twice
 @pytest.mark.django_db
 def test_load_taxonomy_loads_esco_once_and_again_changes_nothing():
     out = StringIO()
@@ -39,11 +48,6 @@ def test_load_taxonomy_loads_esco_once_and_again_changes_nothing():
 
 
 def test_no_esco_description_text_is_shipped():
-    import gzip
-    from pathlib import Path
-
-    from jisr.skills.loading import DATA
-
     for path in Path(DATA).glob("*.csv.gz"):
         with gzip.open(path, "rt", encoding="utf-8") as handle:
             header = handle.readline()
@@ -51,12 +55,9 @@ def test_no_esco_description_text_is_shipped():
         assert "definition" not in header, path
 
 
+@pytest.mark.slow  # loads the whole ESCO taxonomy
 @pytest.mark.django_db
 def test_code_occupations_has_the_promised_interface(tmp_path):
-    import csv
-
-    from jisr.skills.coding import forget_index
-
     call_command("load_taxonomy", stdout=StringIO())
     forget_index()
     source = tmp_path / "in.csv"
@@ -79,8 +80,6 @@ def test_code_occupations_has_the_promised_interface(tmp_path):
 
 @pytest.mark.django_db
 def test_code_occupations_explains_what_is_missing(tmp_path):
-    from django.core.management import CommandError
-
     source = tmp_path / "in.csv"
     source.write_text("id,text\n1,x\n", encoding="utf-8")
     with pytest.raises(CommandError, match="load-taxonomy"):

@@ -8,9 +8,10 @@ import pytest
 from jisr.accounts.roles import Role, Scope
 from jisr.catalogue.models import ChangeStatus, Location, Service, ServiceCategory
 from jisr.catalogue.services import change_approve, service_propose
-from jisr.conftest import client_for, make_user
+from jisr.conftest import client_for, make_user, register_person
 from jisr.lib.errors import JisrError
-from jisr.places.models import Governorate
+from jisr.places.models import District, Governorate
+from jisr.registry.services import case_answers_save
 
 pytestmark = pytest.mark.django_db
 
@@ -43,7 +44,7 @@ def test_a_provider_proposes_an_administrator_publishes_anyone_finds(people):
     admin = client_for(people["admin"])
     change = service.changes.get()
     assert str(change.pk) in admin.get("/catalogue/review/").content.decode()
-    assert admin.post(f"/catalogue/review/{change.pk}/", {"decision": "approve"}).status_code == 302
+    assert admin.post(f"/catalogue/review/{change.pk}/approve/").status_code == 302
     service.refresh_from_db()
     assert service.published
     found = public.get(
@@ -74,15 +75,8 @@ def test_a_change_shows_only_once_approved_and_a_rejection_says_why(people):
     assert service.name_en == "Legal aid"  # the public still sees the published version
     pending = service.changes.get(status=ChangeStatus.PENDING)
     admin = client_for(people["admin"])
-    assert (
-        admin.post(
-            f"/catalogue/review/{pending.pk}/", {"decision": "reject", "reason": ""}
-        ).status_code
-        == 200
-    )
-    admin.post(
-        f"/catalogue/review/{pending.pk}/", {"decision": "reject", "reason": "أضف رقم الهاتف"}
-    )
+    assert admin.post(f"/catalogue/review/{pending.pk}/reject/", {"reason": ""}).status_code == 200
+    admin.post(f"/catalogue/review/{pending.pk}/reject/", {"reason": "أضف رقم الهاتف"})
     pending.refresh_from_db()
     assert pending.status == ChangeStatus.REJECTED
     assert "أضف رقم الهاتف" in client.get("/catalogue/").content.decode()
@@ -219,8 +213,6 @@ def test_the_api_proposes_reviews_and_serves_the_directory(people, orgs):
 
 
 def test_the_gaps_page_lists_needs_with_no_service(people):
-    from jisr.conftest import register_person
-    from jisr.registry.services import case_answers_save
 
     alice = people["alice"]
     for number in range(3):
@@ -244,8 +236,6 @@ def test_the_gaps_page_lists_needs_with_no_service(people):
 
 
 def test_the_directory_finds_services_by_district(people):
-    from jisr.places.models import District
-
     baghdad = Governorate.objects.get(code="IQ-BG")
     karkh, rusafa = District.objects.filter(governorate=baghdad).order_by("pk")[:2]
     place = Location.objects.create(
