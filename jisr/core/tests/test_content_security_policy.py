@@ -11,7 +11,7 @@ import pytest
 from django.test import Client
 
 from jisr.conftest import client_for
-from jisr.core.tests.test_every_url_as_every_role import PERSONAS, _page_patterns, _sample_url
+from jisr.tests.samples import PERSONAS, page_patterns, sample_url, url_samples
 
 # Script types a browser runs; any other (application/json, ...) is a data block, which the
 # policy does not govern (django-ninja's API docs page carries its settings in one).
@@ -83,9 +83,10 @@ def test_every_page_as_every_role_runs_under_the_policy(persona, people, orgs, b
     basra_person.account = people["person"]
     basra_person.save()
     client = client_for(people[persona] if persona else None)
+    samples = url_samples(people, orgs, basra_person)
     problems = []
-    for route, _pattern in _page_patterns():
-        url = _sample_url(route, people, orgs, basra_person)
+    for route, _pattern in page_patterns():
+        url = sample_url(route, samples)
         problems.extend(_problems(url, client.get(url)))
         if "?" not in url and route.endswith("/") and "htmx" not in route:
             # The partial a page swaps in with HTMX is rendered from the same view.

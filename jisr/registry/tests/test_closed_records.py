@@ -28,7 +28,7 @@ def _says_closed(text: str) -> bool:
 def closed(people: dict[str, Any], basra_person: Any) -> Any:
     """The Basra person with a case and a referral to charlie's NGO, then closed by withdrawing
     their consent to be registered, through bob's page."""
-    from jisr.core.tests.test_every_url_as_every_role import _case_samples
+    from jisr.tests.samples import case_samples as _case_samples
 
     basra_person.account = people["person"]
     basra_person.save()
@@ -130,8 +130,8 @@ def test_the_person_still_reads_their_own_closed_record(people, closed):
 def test_the_employer_no_longer_reads_or_answers_a_closed_records_application(people, basra_person):
     """The person applied and shared their phone; once the record closes the poster's lists
     forget them and no decision can be recorded."""
-    from jisr.core.tests.test_every_url_as_every_role import _opportunity_samples
     from jisr.matching.models import Application
+    from jisr.tests.samples import opportunity_samples as _opportunity_samples
 
     samples = _opportunity_samples(people, basra_person)
     Application.objects.filter(pk=samples["application_id"]).update(share_contact=True)
