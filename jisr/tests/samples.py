@@ -47,6 +47,11 @@ PERSONAS = [
 ]
 
 
+def _organisation(user: User) -> Organisation:
+    assert user.organisation is not None, user
+    return user.organisation
+
+
 def _patterns(resolver: URLResolver, prefix: str = "") -> list[tuple[str, URLPattern]]:
     found = []
     for entry in resolver.url_patterns:
@@ -69,7 +74,7 @@ def opportunity_samples(people: People, person: Person) -> dict[str, str]:
     opportunity = Opportunity.objects.filter(title="sample").first()
     if opportunity is None:
         opportunity = Opportunity.objects.create(
-            organisation=employer.organisation,
+            organisation=_organisation(employer),
             posted_by=employer,
             kind="job",
             title="sample",
@@ -97,7 +102,7 @@ def catalogue_samples(people: People) -> dict[str, str]:
     """A published service and a location of charlie's NGO, and the approved proposal."""
     charlie = people["charlie"]
     location = Location.objects.filter(name_ar="مكتب").first() or Location.objects.create(
-        organisation=charlie.organisation,
+        organisation=_organisation(charlie),
         name_ar="مكتب",
         governorate=Governorate.objects.get(code="IQ-BG"),
     )
@@ -125,7 +130,7 @@ def case_samples(people: People, person: Person) -> dict[str, str]:
         category = ServiceCategory.objects.get(code="legal-aid")
         need = need_add(by=bob, case=case, category=category)
         service = Service.objects.create(
-            organisation=people["charlie"].organisation, name_ar="عون", published=True
+            organisation=_organisation(people["charlie"]), name_ar="عون", published=True
         )
         service.categories.set([category])
         referral = referral_send(by=bob, need=need, service=service)
