@@ -15,8 +15,16 @@ from django.db import transaction
 
 from jisr.accounts.models import Organisation, OrganisationKind, RoleGrant, User
 from jisr.accounts.roles import Role, Scope
+from jisr.cases.demo import build_cases
+from jisr.catalogue.demo import build_catalogue
+from jisr.core.demo_names import NameGenerator
+from jisr.linkage.demo import build_linkage
+from jisr.matching.demo import build_matching
 from jisr.places.models import Governorate
+from jisr.registry.demo import build_persons
 from jisr.registry.models import Person
+from jisr.skills.loading import load_taxonomy
+from jisr.skills.models import Occupation
 
 DEMO_PASSWORD = "Jisr-demo-2026"  # noqa: S105  (printed on purpose; refused in production)
 DEMO_DOMAIN = "demo.jisr.iq"
@@ -41,22 +49,6 @@ OTHER_ORGANISATIONS = [
     (OrganisationKind.DIASPORA_ORGANISATION, None, "رابطة الأطباء العراقيين في أوروبا (تجريبية)", "کۆمەڵەی پزیشکانی عێراقی لە ئەوروپا (تاقیکاری)", "Iraqi Doctors in Europe Network (demo)"),
 ]  # fmt: skip
 
-MALE_NAMES = [
-    "محمد", "علي", "حسين", "حسن", "أحمد", "عمر", "مصطفى", "حيدر", "عباس", "كرار", "زيد",
-    "يوسف", "سجاد", "مرتضى", "عبد الله", "إبراهيم", "خالد", "سيف", "ليث", "آرام", "دلشاد",
-    "هيمن", "شيركو", "ريبوار", "سامان", "نوزاد",
-]  # fmt: skip
-FEMALE_NAMES = [
-    "فاطمة", "زينب", "مريم", "نور", "سارة", "رقية", "زهراء", "هدى", "رنا", "شيماء", "آية",
-    "دعاء", "بان", "سرى", "نسرين", "شيرين", "كژال", "هاوار", "ڤيان", "روناك",
-]  # fmt: skip
-FAMILY_NAMES = [
-    "الجبوري", "الدليمي", "التميمي", "الربيعي", "الساعدي", "الزبيدي", "الخفاجي", "العبيدي",
-    "الكعبي", "الموسوي", "الحسيني", "الشمري", "العزاوي", "البياتي", "الطائي", "السامرائي",
-    "الحلي", "البرزنجي", "الجاف", "الهركي", "الطالباني", "الكردي",
-]  # fmt: skip
-
-
 @dataclass(frozen=True)
 class DemoAccount:
     role: Role
@@ -70,20 +62,6 @@ class DemoResult:
     organisations: int
     users: int
     persons: int
-
-
-class NameGenerator:
-    """Iraqi four-part names in Arabic script: given, father's, grandfather's, family."""
-
-    def __init__(self, rng: random.Random) -> None:
-        self.rng = rng
-
-    def full_name(self, *, female: bool | None = None) -> str:
-        if female is None:
-            female = self.rng.random() < 0.45
-        given = self.rng.choice(FEMALE_NAMES if female else MALE_NAMES)
-        father, grandfather = self.rng.sample([n for n in MALE_NAMES if n != given], 2)
-        return f"{given} {father} {grandfather} {self.rng.choice(FAMILY_NAMES)}"
 
 
 def _organisation(kind: str, name_en: str, **fields: object) -> Organisation:
@@ -186,15 +164,8 @@ def build_demo(
                 full_name=names.full_name(), organisation=branch,
                 roles={Role.CASEWORKER: Scope.ORGANISATION},
             )  # fmt: skip
-    from jisr.registry.demo import build_persons
-
     build_persons(rng=rng, households_per_branch=households_per_branch)
-    from jisr.matching.demo import build_matching
-    from jisr.skills.models import Occupation
-
     if with_catalogues and not Occupation.objects.exists():
-        from jisr.skills.loading import load_taxonomy
-
         load_taxonomy()
     if not Person.objects.filter(account=person_account).exists():
         # The demo person's own account opens the record of a returnee registered in Baghdad.
@@ -208,14 +179,9 @@ def build_demo(
         if record is not None:
             Person.objects.filter(pk=record.pk).update(account=person_account)
     if with_catalogues:
-        from jisr.cases.demo import build_cases
-        from jisr.catalogue.demo import build_catalogue
-
         build_matching(rng=rng, demo_email=DEMO_DOMAIN)
         build_catalogue(rng=rng, demo_email=DEMO_DOMAIN)
         build_cases(rng=rng)
-        from jisr.linkage.demo import build_linkage
-
         build_linkage(
             rng=rng, labour_analyst=User.objects.get(email=demo_email("labour")),
             migration=ministries["MoMD"], labour=ministries["MoLSA"],
