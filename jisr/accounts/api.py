@@ -9,10 +9,10 @@ from pydantic import Field, field_validator
 
 from jisr.accounts import selectors, services
 from jisr.accounts.access import not_found
+from jisr.accounts.apiauth import allowed
 from jisr.accounts.decorators import SELF, AuthedRequest
 from jisr.accounts.models import ApiKey, Organisation, OrganisationKind, User
 from jisr.accounts.roles import Perm, Role, Scope, Sensitivity
-from jisr.api import allowed
 from jisr.lib.phones import normalise_phone
 from jisr.lib.validation import invalid
 from jisr.places.models import Governorate

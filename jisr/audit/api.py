@@ -5,8 +5,8 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
+from jisr.accounts.apiauth import allowed
 from jisr.accounts.roles import Perm
-from jisr.api import allowed
 from jisr.audit.models import AuditEntry
 from jisr.audit.selectors import audit_entry_list
 
