@@ -12,13 +12,41 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.db import connections
 from django.test import Client
+from pytest_django.plugin import blocking_manager_key
 
 from jisr.accounts.models import Organisation, OrganisationKind, RoleGrant, User
 from jisr.accounts.roles import Role, Scope
 from jisr.places.models import Governorate
 
 PASSWORD = "correct-horse-battery"
+
+
+def _flushes(item: pytest.Item) -> bool:
+    """Whether the test runs outside a transaction, so that Django empties every table after it
+    (the tests against a live server, and those that need two real connections)."""
+    marker = item.get_closest_marker("django_db")
+    fixtures = getattr(item, "fixturenames", ())
+    return bool(
+        (marker is not None and marker.kwargs.get("transaction"))
+        or {"transactional_db", "live_server"} & set(fixtures)
+    )
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> object:
+    """After a test that empties the tables, put back what the migrations load (governorates,
+    categories, rules) before a test that expects it. A single process runs such tests last
+    anyway; pytest-xdist's workers run them in the middle of their share."""
+    result = yield
+    if nextitem is not None and _flushes(item) and not _flushes(nextitem):
+        with item.config.stash[blocking_manager_key].unblock():
+            for connection in connections.all():
+                contents = getattr(connection, "_test_serialized_contents", None)
+                if contents:
+                    connection.creation.deserialize_db_from_string(contents)
+    return result
 
 
 @pytest.fixture(autouse=True)
