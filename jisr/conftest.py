@@ -9,18 +9,24 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from io import StringIO
 from typing import Any
 
 import pytest
-from django.db import connections
-from django.test import Client
-from pytest_django.plugin import blocking_manager_key
+from django.apps import apps
+from django.core.management import call_command
+from django.core.management.color import no_style
+from django.db import connection, connections, transaction
+from django.test import Client, override_settings
+from pytest_django.plugin import DjangoDbBlocker, blocking_manager_key
 
 from jisr.accounts.models import Organisation, OrganisationKind, RoleGrant, User
 from jisr.accounts.roles import Role, Scope
 from jisr.places.models import Governorate
 
 PASSWORD = "correct-horse-battery"
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def _flushes(item: pytest.Item) -> bool:
@@ -52,7 +58,7 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings: Any) -> None:
     # Argon2 is deliberately slow; tests that are not about hashing use a fast hasher.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = FAST_HASHERS
 
 
 @pytest.fixture(autouse=True)
@@ -178,3 +184,101 @@ def register_person(by: User, **fields: Any) -> Any:
 @pytest.fixture
 def basra_person(people: dict[str, User]) -> Any:
     return register_person(people["bob"], first_name="مريم", sex="F", phone="+9647801112233")
+
+
+# --- The demo, built once per test session -------------------------------------------------
+# `jisr demo` takes seconds (the ESCO taxonomy, the catalogue, cases, registers). It is built
+# once, in a transaction rolled back at once, and the rows it added are kept in memory; each test
+# that asks for `demo` gets them inserted into its own transaction, in a fraction of the time.
+
+
+@dataclass(frozen=True)
+class _Table:
+    name: str
+    columns: list[str]
+    pk: str
+    replaced: list[Any]  # primary keys of rows that were there before and that it changed
+    rows: list[list[Any]]  # database values: whatever the driver reads
+
+
+@dataclass(frozen=True)
+class Demo:
+    output: str  # what `jisr demo` printed
+    tables: list[_Table]
+
+
+def _rows(table: str) -> list[tuple[object, ...]]:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")  # noqa: S608
+        return [tuple(row) for row in cursor.fetchall()]
+
+
+def _storable(value: object) -> object:
+    """A value read from the database, as a parameter to write back (psycopg reads JSON as
+    Python lists and dicts, and writes them only when told they are JSON)."""
+    if isinstance(value, (dict, list)) and connection.vendor == "postgresql":
+        from psycopg.types.json import Jsonb  # only on PostgreSQL, whose driver it is
+
+        return Jsonb(value)
+    return value
+
+
+@pytest.fixture(scope="session")
+def _demo_built(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> Demo:
+    # Before any test's own settings: the accounts get the tests' fast hasher here too.
+    with (
+        override_settings(PASSWORD_HASHERS=FAST_HASHERS),
+        django_db_blocker.unblock(),
+        transaction.atomic(),
+    ):
+        with connection.cursor() as cursor:
+            names = connection.introspection.table_names(cursor)
+        before = {name: set(_rows(name)) for name in names}
+        output = StringIO()
+        call_command("demo", stdout=output)
+        tables = []
+        for name in names:
+            added = [row for row in _rows(name) if row not in before[name]]
+            if not added:
+                continue
+            with connection.cursor() as cursor:
+                description = connection.introspection.get_table_description(cursor, name)
+                pk = connection.introspection.get_primary_key_column(cursor, name)
+            columns = [column.name for column in description]
+            assert pk is not None, name
+            index = columns.index(pk)
+            existed = {row[index] for row in before[name]}
+            tables.append(
+                _Table(
+                    name=name,
+                    columns=columns,
+                    pk=pk,
+                    replaced=[row[index] for row in added if row[index] in existed],
+                    rows=[[_storable(value) for value in row] for row in added],
+                )
+            )
+        transaction.set_rollback(True)
+    return Demo(output=output.getvalue(), tables=tables)
+
+
+@pytest.fixture
+def demo(db: None, _demo_built: Demo) -> Demo:
+    """The database as `jisr demo` leaves it (built once per session); `output` is what the
+    command printed."""
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        for table in _demo_built.tables:
+            if table.replaced:
+                cursor.execute(
+                    f"DELETE FROM {quote(table.name)} WHERE {quote(table.pk)} IN "  # noqa: S608
+                    f"({', '.join(['%s'] * len(table.replaced))})",
+                    table.replaced,
+                )
+            cursor.executemany(
+                f"INSERT INTO {quote(table.name)} ({', '.join(map(quote, table.columns))}) "  # noqa: S608
+                f"VALUES ({', '.join(['%s'] * len(table.columns))})",
+                table.rows,
+            )
+        for sql in connection.ops.sequence_reset_sql(no_style(), apps.get_models()):
+            cursor.execute(sql)
+    return _demo_built

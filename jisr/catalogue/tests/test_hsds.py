@@ -261,14 +261,8 @@ def test_the_hsds_api_serves_valid_documents_without_sign_in(schemas):
     assert {"legal", "legal-aid"} <= {t["code"] for t in terms}
 
 
-def test_the_demo_catalogue_exports_valid_hsds(schemas, tmp_path):
-    import random
-
-    from jisr.catalogue.demo import build_catalogue
-    from jisr.core.demo import DEMO_DOMAIN, build_demo
-
-    build_demo(seed=3, staff_per_branch=1, with_catalogues=False)
-    assert build_catalogue(rng=random.Random(3), demo_email=DEMO_DOMAIN) >= 280  # noqa: S311
+@pytest.mark.slow
+def test_the_demo_catalogue_exports_valid_hsds(schemas, tmp_path, demo):
     counts = hsds.export(tmp_path)
     assert counts["services"] > 250
     for kind, folder in (("service", "services"), ("organization", "organizations")):
