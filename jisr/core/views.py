@@ -6,9 +6,7 @@ from django.conf import settings
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.template import loader
 from django.utils import translation
-from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import requires_csrf_token
 from django.views.i18n import set_language as django_set_language
 
@@ -17,6 +15,7 @@ from jisr.accounts.decorators import AuthedRequest, permission, public
 from jisr.accounts.roles import Perm
 from jisr.accounts.services import user_set_language
 from jisr.audit.selectors import audit_entry_list
+from jisr.core.errors import error_page
 from jisr.places.selectors import governorate_list
 
 
@@ -49,37 +48,6 @@ def set_language(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated and language in dict(settings.LANGUAGES):
         user_set_language(user=request.user, language=language)
     return response
-
-
-_ERROR_PAGES = {400, 403, 404, 500}
-
-
-_API_MESSAGES = {
-    400: gettext_lazy("The request could not be read."),
-    403: gettext_lazy("You do not have permission to do this."),
-    404: gettext_lazy("Not found."),
-    500: gettext_lazy("Something went wrong on our side. Try again later."),
-}
-
-
-def error_page(request: HttpRequest, status: int, message: str = "") -> HttpResponse:
-    """The translated error page for `status` (a status without its own page shows the 400 one)."""
-    if request.path.startswith("/api/"):
-        # Outside django-ninja too (the HSDS API), an API answers in the one JSON error shape.
-        from django.http import JsonResponse
-
-        from jisr.lib.errors import JisrError
-
-        codes = {400: "malformed", 403: "forbidden", 404: "not_found", 500: "server_error"}
-        error = JisrError(
-            codes.get(status, "error"), message or _API_MESSAGES.get(status, ""), status=status
-        )
-        return JsonResponse(
-            error.as_dict(), status=status, json_dumps_params={"ensure_ascii": False}
-        )
-    page = status if status in _ERROR_PAGES else 400
-    template = loader.get_template(f"errors/{page}.html")
-    return HttpResponse(template.render({"message": message}, request), status=status)
 
 
 @requires_csrf_token
