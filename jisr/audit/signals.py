@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
+from jisr.accounts.backends import find_user
 from jisr.audit.models import Action
 from jisr.audit.services import audit_record
 
@@ -21,8 +22,6 @@ def _record_failed_sign_in(
     sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any
 ) -> None:
     """Recorded against the account it tried, when there is one; the typed text is not kept."""
-    from jisr.accounts.backends import find_user
-
     user = find_user(str(credentials.get("username") or ""))
     if user is not None:
         audit_record(actor=None, action=Action.SIGN_IN_FAILED, target=user)

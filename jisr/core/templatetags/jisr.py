@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 from django import template
 
+from jisr.accounts.roles import Perm
 from jisr.lib import i18n
 
 register = template.Library()
@@ -31,8 +32,6 @@ def localdate(value: Any) -> str:
 
 @register.filter
 def can(user: Any, perm: str) -> bool:
-    from jisr.accounts.roles import Perm
-
     return bool(user.is_authenticated and user.can(Perm(perm)))
 
 
