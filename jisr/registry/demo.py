@@ -26,7 +26,7 @@ NICKNAMES = {"محمد": "حمودي", "عبد الله": "عبود", "علي": 
 
 def build_persons(*, rng: random.Random, households_per_branch: int) -> int:
     """Create households until each MoMD branch has `households_per_branch`; returns persons made."""
-    from jisr.core.demo_names import FAMILY_NAMES, FEMALE_NAMES, MALE_NAMES
+    from jisr.core.demo_data import FAMILY_NAMES, FEMALE_NAMES, MALE_NAMES
 
     made = 0
     caseworkers = User.objects.filter(
