@@ -116,9 +116,12 @@ def make_user(
     email: str, organisation: Organisation | None, roles: dict[Role, Scope], **extra: Any
 ) -> User:
     user = User.objects.create_user(
-        email=email, full_name=extra.pop("full_name", email.split("@")[0].title()),
-        password=PASSWORD, organisation=organisation, **extra,
-    )  # fmt: skip
+        email=email,
+        full_name=extra.pop("full_name", email.split("@")[0].title()),
+        password=PASSWORD,
+        organisation=organisation,
+        **extra,
+    )
     for role, scope in roles.items():
         RoleGrant.objects.create(user=user, role=role, scope=scope)
     return user
@@ -129,9 +132,12 @@ def orgs(db: Any) -> dict[str, Organisation]:
     baghdad = Governorate.objects.get(code="IQ-BG")
     basra = Governorate.objects.get(code="IQ-BA")
     momd = Organisation.objects.create(
-        kind=OrganisationKind.MINISTRY, name_ar="وزارة الهجرة والمهجرين",
-        name_en="Ministry of Migration and Displaced", acronym="MoMD", governorate=baghdad,
-    )  # fmt: skip
+        kind=OrganisationKind.MINISTRY,
+        name_ar="وزارة الهجرة والمهجرين",
+        name_en="Ministry of Migration and Displaced",
+        acronym="MoMD",
+        governorate=baghdad,
+    )
     return {
         "platform": Organisation.objects.create(kind=OrganisationKind.PLATFORM, name_ar="منصة جسر"),
         "momd": momd,

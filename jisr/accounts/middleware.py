@@ -110,16 +110,20 @@ class ApiCallerMiddleware:
                 request.jisr_key_user = (token, key_user)  # type: ignore[attr-defined]  # read by BearerApiKey
             if key_user is not None and key_user.api_key is not None:
                 rate_limit_hit(
-                    bucket="api:key", key=key_user.api_key.prefix,
-                    limit=settings.JISR_API_KEY_RATE_PER_MINUTE, window=timedelta(minutes=1),
+                    bucket="api:key",
+                    key=key_user.api_key.prefix,
+                    limit=settings.JISR_API_KEY_RATE_PER_MINUTE,
+                    window=timedelta(minutes=1),
                     message=_("This API key has made too many calls."),
-                )  # fmt: skip
+                )
             elif token is not None or not request.user.is_authenticated:
                 rate_limit_hit(
-                    bucket="api:anonymous", key=client_key(request),
-                    limit=settings.JISR_API_ANONYMOUS_RATE_PER_MINUTE, window=timedelta(minutes=1),
+                    bucket="api:anonymous",
+                    key=client_key(request),
+                    limit=settings.JISR_API_ANONYMOUS_RATE_PER_MINUTE,
+                    window=timedelta(minutes=1),
                     message=_("Too many requests have come from your network."),
-                )  # fmt: skip
+                )
         except RateLimited as error:
             refusal = JsonResponse(error.as_dict(), status=error.status)
             refusal["Retry-After"] = str(error.retry_after)
@@ -140,6 +144,8 @@ def _audit_call(user: User, request: HttpRequest, response: HttpResponse) -> Non
     key = user.api_key
     assert key is not None
     audit_record(
-        actor=user, action=Action.API_CALL, target=key,
+        actor=user,
+        action=Action.API_CALL,
+        target=key,
         changes={"method": request.method, "path": request.path, "status": response.status_code},
-    )  # fmt: skip
+    )

@@ -126,6 +126,8 @@ def enrolment_proof_get(*, fetched_by: User, enrolment_id: Any) -> TwoFactorEnro
     if not isinstance(enrolment_id, int):
         return None
     return TwoFactorEnrolment.objects.filter(
-        pk=enrolment_id, user=fetched_by, completed_at__isnull=True,
+        pk=enrolment_id,
+        user=fetched_by,
+        completed_at__isnull=True,
         redeemed_at__gte=timezone.now() - PROOF_LIFETIME,
-    ).first()  # fmt: skip
+    ).first()

@@ -116,9 +116,11 @@ def organisation_create(*, by: Any, **fields: Any) -> Organisation:
     organisation = Organisation(**fields)
     validated_save(organisation)
     audit_record(
-        actor=by, action=Action.CREATE, target=organisation,
+        actor=by,
+        action=Action.CREATE,
+        target=organisation,
         changes=diff({}, _snapshot(organisation, ORGANISATION_FIELDS)),
-    )  # fmt: skip
+    )
     return organisation
 
 
@@ -199,9 +201,12 @@ def user_create(
             {"password": [_("Give a first password, or an e-mail address to send a link to.")]}
         )
     user = User(
-        full_name=full_name, email=email or None, phone=phone or None,
-        organisation=organisation, language=language,
-    )  # fmt: skip
+        full_name=full_name,
+        email=email or None,
+        phone=phone or None,
+        organisation=organisation,
+        language=language,
+    )
     if password:
         try:
             validate_password(password, user)
@@ -213,9 +218,11 @@ def user_create(
     validated_save(user)
     _set_roles(user, roles)
     audit_record(
-        actor=by, action=Action.CREATE, target=user,
+        actor=by,
+        action=Action.CREATE,
+        target=user,
         changes={**diff({}, _snapshot(user, USER_FIELDS)), "roles": [None, _role_snapshot(user)]},
-    )  # fmt: skip
+    )
     if not password and user.email:
         send_password_link(user, welcome=True)
     return user
@@ -337,9 +344,12 @@ def _issue(
     else:
         plain = secret = secrets.token_urlsafe(32)
     TwoFactorEnrolment.objects.create(
-        user=user, proof=proof, secret_hash=_secret_hash(plain), issued_by=issued_by,
+        user=user,
+        proof=proof,
+        secret_hash=_secret_hash(plain),
+        issued_by=issued_by,
         expires_at=timezone.now() + lifetime,
-    )  # fmt: skip
+    )
     return secret
 
 
@@ -369,9 +379,11 @@ def user_reset_two_factor(*, by: Any, user: User) -> str:
     TwoFactorEnrolment.objects.filter(user=user, completed_at__isnull=True).delete()
     code = _issue(user=user, proof=EnrolmentProof.CODE, lifetime=CODE_LIFETIME, issued_by=by)
     audit_record(
-        actor=by, action=Action.TWO_FACTOR_RESET, target=user,
+        actor=by,
+        action=Action.TWO_FACTOR_RESET,
+        target=user,
         changes={"devices": [deleted, 0], "enrolment_code": "issued"},
-    )  # fmt: skip
+    )
     return code
 
 
@@ -449,10 +461,12 @@ def two_factor_code_redeem(*, user: User, code: str) -> TwoFactorEnrolment | Non
     committed with the request (a wrong code returns instead of raising, so nothing rolls the
     count back); RateLimited once the guesses are spent."""
     rate_limit_hit(
-        bucket="enrolment-code:user", key=str(user.pk), limit=CODE_GUESSES,
+        bucket="enrolment-code:user",
+        key=str(user.pk),
+        limit=CODE_GUESSES,
         window=CODE_GUESS_WINDOW,
         message=gettext_lazy("Too many wrong codes."),
-    )  # fmt: skip
+    )
     return _redeem(
         TwoFactorEnrolment.objects.filter(
             user=user, proof=EnrolmentProof.CODE, secret_hash=_secret_hash(_plain_code(code))
@@ -484,18 +498,22 @@ def two_factor_confirm(
     if device.user_id != user.pk or not device.verify_token(token):
         return False
     if not TwoFactorEnrolment.objects.filter(
-        pk=enrolment.pk, user=user, completed_at__isnull=True,
+        pk=enrolment.pk,
+        user=user,
+        completed_at__isnull=True,
         redeemed_at__gte=timezone.now() - PROOF_LIFETIME,
-    ).update(completed_at=timezone.now()):  # fmt: skip
+    ).update(completed_at=timezone.now()):
         return False
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
     TwoFactorEnrolment.objects.filter(user=user, completed_at__isnull=True).delete()
     audit_record(
-        actor=user, action=Action.TWO_FACTOR_ENROLLED, target=user,
+        actor=user,
+        action=Action.TWO_FACTOR_ENROLLED,
+        target=user,
         changes={"proof": [None, enrolment.proof]},
-    )  # fmt: skip
+    )
     return True
 
 
@@ -583,10 +601,16 @@ def api_key_create(
     )
     made = new_key()
     key = ApiKey(
-        organisation=by.organisation, name=name.strip(), prefix=made.prefix,
-        secret_hash=made.secret_hash, permissions=sorted(str(p) for p in permissions),
-        scope=scope, clearance=clearance, created_by=by, expires_at=expires_at,
-    )  # fmt: skip
+        organisation=by.organisation,
+        name=name.strip(),
+        prefix=made.prefix,
+        secret_hash=made.secret_hash,
+        permissions=sorted(str(p) for p in permissions),
+        scope=scope,
+        clearance=clearance,
+        created_by=by,
+        expires_at=expires_at,
+    )
     validated_save(key)
     audit_record(actor=by, action=Action.CREATE, target=key, changes=_key_changes(key))
     return key, made.token

@@ -186,11 +186,15 @@ def test_a_new_account_gets_in_end_to_end_through_its_invitation(
         response = admin.post(
             "/accounts/users/new/",
             {
-                "full_name": "Zainab", "email": "zainab@example.org", "phone": "",
-                "organisation": orgs["momd_basra"].pk, "language": "en", "is_active": "on",
+                "full_name": "Zainab",
+                "email": "zainab@example.org",
+                "phone": "",
+                "organisation": orgs["momd_basra"].pk,
+                "language": "en",
+                "is_active": "on",
                 "role_caseworker": str(Scope.ORGANISATION.value),
             },
-        )  # fmt: skip
+        )
     assert response.status_code == 302
     zainab = User.objects.get(email="zainab@example.org")
     browser = Client()
@@ -217,11 +221,16 @@ def test_an_account_made_with_a_first_password_comes_with_a_code(people, orgs):
     response = admin.post(
         "/accounts/users/new/",
         {
-            "full_name": "Hassan", "email": "", "phone": "0780 123 4567",
-            "organisation": orgs["momd_basra"].pk, "language": "en", "is_active": "on",
-            "role_caseworker": str(Scope.ORGANISATION.value), "password": PASSWORD,
+            "full_name": "Hassan",
+            "email": "",
+            "phone": "0780 123 4567",
+            "organisation": orgs["momd_basra"].pk,
+            "language": "en",
+            "is_active": "on",
+            "role_caseworker": str(Scope.ORGANISATION.value),
+            "password": PASSWORD,
         },
-    )  # fmt: skip
+    )
     assert response.status_code == 200
     code = response.context["enrolment_code"]
     hassan = User.objects.get(phone="+9647801234567")

@@ -183,10 +183,13 @@ def _key_client(people: Any) -> tuple[Client, Any]:
     """Carol's ministry system, with a key holding everything a key may have of hers."""
     carol = people["carol"]
     _key, token = api_key_create(
-        by=carol, name="walk", permissions=frozenset(p for p in API_KEY_PERMISSIONS if carol.can(p)),
-        scope=Scope.ORGANISATION, clearance=Sensitivity.SENSITIVE,
+        by=carol,
+        name="walk",
+        permissions=frozenset(p for p in API_KEY_PERMISSIONS if carol.can(p)),
+        scope=Scope.ORGANISATION,
+        clearance=Sensitivity.SENSITIVE,
         expires_on=timezone.localdate() + dt.timedelta(days=1),
-    )  # fmt: skip
+    )
     return Client(HTTP_AUTHORIZATION=f"Bearer {token}"), user_for_key(token)
 
 

@@ -35,10 +35,14 @@ class Gateway:
         class Handler(BaseHTTPRequestHandler):
             def _handle(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
-                gateway.received.append({
-                    "method": self.command, "path": self.path, "headers": dict(self.headers),
-                    "body": self.rfile.read(length).decode(),
-                })  # fmt: skip
+                gateway.received.append(
+                    {
+                        "method": self.command,
+                        "path": self.path,
+                        "headers": dict(self.headers),
+                        "body": self.rfile.read(length).decode(),
+                    }
+                )
                 time.sleep(gateway.delay)
                 try:
                     self.send_response(gateway.status)
