@@ -105,15 +105,19 @@ def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return _error(request, JisrError("not_found", _("Not found."), status=404))
 
 
-ROUTERS: list[tuple[str, Router]] = [
-    ("/", accounts_router),
-    ("/audit", audit_router),
-    ("/places", places_router),
-    ("/", registry_router),
-    ("/", matching_router),
-    ("/", catalogue_router),
-    ("/", cases_router),
-    ("/", linkage_router),
-]
-for prefix, router in ROUTERS:
-    api.add_router(prefix, router)
+def _add_routers() -> None:
+    routers: list[tuple[str, Router]] = [
+        ("/", accounts_router),
+        ("/audit", audit_router),
+        ("/places", places_router),
+        ("/", registry_router),
+        ("/", matching_router),
+        ("/", catalogue_router),
+        ("/", cases_router),
+        ("/", linkage_router),
+    ]
+    for prefix, router in routers:
+        api.add_router(prefix, router)
+
+
+_add_routers()
