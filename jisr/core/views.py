@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
@@ -12,8 +10,10 @@ from django.views.i18n import set_language as django_set_language
 
 from jisr.accounts import selectors as account_selectors
 from jisr.accounts.decorators import AuthedRequest, permission, public
+from jisr.accounts.forms import LanguageForm
+from jisr.accounts.models import User
 from jisr.accounts.roles import Perm
-from jisr.accounts.services import user_set_language
+from jisr.accounts.services import user_language_set
 from jisr.audit.selectors import audit_entry_list
 from jisr.core.errors import error_page
 from jisr.places.selectors import governorate_list
@@ -27,7 +27,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @permission(Perm.DASHBOARD_VIEW)
 def dashboard(request: AuthedRequest) -> HttpResponse:
     user = request.user
-    context: dict[str, Any] = {
+    context: dict[str, object] = {
         "organisation_count": account_selectors.organisation_list(fetched_by=user).count(),
         "governorates": governorate_list().annotate(
             organisation_count=Count("organisations", distinct=True)
@@ -44,9 +44,9 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
 def set_language(request: HttpRequest) -> HttpResponse:
     """Django's language switch, plus remembering the choice on the user's account."""
     response = django_set_language(request)
-    language = request.POST.get("language", "")
-    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
-        user_set_language(user=request.user, language=language)
+    form = LanguageForm(request.POST)
+    if isinstance(request.user, User) and form.is_valid():
+        user_language_set(user=request.user, language=form.cleaned_data["language"])
     return response
 
 

@@ -55,7 +55,7 @@ def test_setting_up_an_authenticator_app_opens_the_protected_pages(
     client = signed_in("alice@example.org")
     # The password alone does not enrol (test_two_factor_enrolment.py): a link to her e-mail.
     with django_capture_on_commit_callbacks(execute=True):
-        client.post("/accounts/two-factor/setup/", {"action": "link"})
+        client.post("/accounts/two-factor/setup/link/")
     link = re.search(r"http://\S+", str(mail.outbox[0].body))
     assert link is not None
     assert client.post(link.group(0).split("8000", 1)[1]).status_code == 302
