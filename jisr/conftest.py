@@ -19,6 +19,7 @@ from django.core.management import call_command
 from django.core.management.color import no_style
 from django.db import connection, connections, transaction
 from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 from pytest_django.plugin import DjangoDbBlocker, blocking_manager_key
 
@@ -203,6 +204,14 @@ def client_for(user: User | None) -> Client:
     if user is not None:
         client.force_login(user)
     return client
+
+
+def queries_to_get(client: Client, url: str, **extra: Any) -> int:
+    """How many database queries answering `GET url` takes (the answer must be a success)."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, **extra)
+    assert response.status_code == 200, (url, response.status_code)
+    return len(queries.captured_queries)
 
 
 def register_person(by: User, **fields: Any) -> Any:
