@@ -28,7 +28,7 @@ from jisr.linkage.models import (
 from jisr.matching.models import Application, Opportunity, Profile
 from jisr.matching.references import candidate_reference
 from jisr.places.models import Governorate
-from jisr.registry.models import CategoryRule, Person, PersonImport
+from jisr.registry.models import CategoryRule, Person, PersonImport, Purpose
 
 People = dict[str, User]
 Orgs = dict[str, Organisation]
@@ -66,6 +66,49 @@ def _patterns(resolver: URLResolver, prefix: str = "") -> list[tuple[str, URLPat
 def page_patterns() -> list[tuple[str, URLPattern]]:
     """Every page's route (API operations are walked apart) with its URL pattern."""
     return [(route, p) for route, p in _patterns(get_resolver()) if not route.startswith("api/")]
+
+
+def registration_form(**extra: object) -> dict[str, object]:
+    """A caseworker's answers to the registration form (/registry/persons/new/), every consent
+    given; `extra` changes or adds answers. (As registry's tests fill it.)"""
+    return {
+        "first_name": "أحمد",
+        "father_name": "عبد الله",
+        "grandfather_name": "حسن",
+        "family_name": "الجبوري",
+        "mother_name": "فاطمة",
+        "sex": "M",
+        "birth_year": "1990",
+        "phone": "0770 555 1234",
+        "person_type": "returnee",
+        "country": "IQ",
+        "governorate": Governorate.objects.get(code="IQ-BG").pk,
+        "channel": "in_person",
+        **{f"consent_{purpose.value}": "given" for purpose in Purpose},
+        **extra,
+    }
+
+
+def self_registration_form(**extra: object) -> dict[str, object]:
+    """A person's answers to the self-registration form (/registry/register/), research refused;
+    `extra` changes or adds answers. (As registry's tests fill it.)"""
+    return {
+        "first_name": "زينب",
+        "father_name": "حسن",
+        "family_name": "الموسوي",
+        "sex": "F",
+        "birth_year": "1993",
+        "person_type": "returnee",
+        "country": "IQ",
+        "governorate": Governorate.objects.get(code="IQ-BG").pk,
+        "contact": "07709998877",
+        "password1": "a-long-passphrase-1",
+        "password2": "a-long-passphrase-1",
+        "action": "submit",
+        **{f"consent_{purpose.value}": "given" for purpose in Purpose},
+        "consent_research": "refused",
+        **extra,
+    }
 
 
 def opportunity_samples(people: People, person: Person) -> dict[str, str]:

@@ -1,28 +1,15 @@
 from __future__ import annotations
 
 import pytest
-from django.test import Client
-from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from jisr.accounts.tests.conftest import current_code, signed_in
 from jisr.audit.models import Action, AuditEntry
-from jisr.conftest import PASSWORD
 
 
 @pytest.fixture(autouse=True)
 def _require_two_factor(settings):
     settings.JISR_REQUIRE_2FA = True
-
-
-def current_code(device: TOTPDevice) -> str:
-    return f"{totp(device.bin_key, device.step, device.t0, device.digits, device.drift):06d}"
-
-
-def signed_in(email: str) -> Client:
-    client = Client()
-    response = client.post("/accounts/sign-in/", {"username": email, "password": PASSWORD})
-    assert response.status_code == 302
-    return client
 
 
 def test_staff_without_two_factor_are_sent_to_set_it_up(people):

@@ -15,7 +15,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from jisr.accounts.models import TwoFactorEnrolment, User
 from jisr.accounts.roles import Scope
-from jisr.accounts.tests.test_two_factor import current_code, signed_in
+from jisr.accounts.tests.conftest import current_code, signed_in
 from jisr.audit.models import Action, AuditEntry
 from jisr.conftest import PASSWORD, client_for
 

@@ -20,7 +20,7 @@ from jisr.matching.services import application_express
 from jisr.matching.tests.conftest import _fresh_index, build_profile, post, taxonomy  # noqa: F401
 from jisr.places.models import Governorate
 from jisr.registry.selectors import person_access_log
-from jisr.registry.tests.test_register_and_find import registration_data
+from jisr.tests.samples import registration_form
 
 pytestmark = pytest.mark.django_db
 
@@ -132,7 +132,7 @@ def test_the_household_and_possible_duplicates_shown_are_audited(people, world):
     ).exists()
     before = AuditEntry.objects.count()
     response = client_for(alice).post(
-        "/registry/persons/new/", registration_data(first_name="كرار", phone="+9647709998877")
+        "/registry/persons/new/", registration_form(first_name="كرار", phone="+9647709998877")
     )
     assert karar in response.context["duplicates"]
     shown = AuditEntry.objects.filter(pk__gt=before, action=Action.VIEW_LIST)

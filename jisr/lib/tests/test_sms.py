@@ -18,6 +18,7 @@ from django.test import Client, override_settings
 
 from jisr.lib import sms
 from jisr.registry.models import SelfRegistration
+from jisr.tests.samples import self_registration_form
 
 NUMBER = "+9647709998877"
 TEXT = 'رمزك في جسر هو 123456 — "quoted" & <tagged>'
@@ -133,12 +134,10 @@ def test_a_gateway_that_is_not_there_fails_clearly(settings):
 def test_when_the_code_cannot_be_sent_nothing_is_half_done(
     gateway, db, django_capture_on_commit_callbacks
 ):
-    from jisr.registry.tests.test_self_registration import answers
-
     gateway.status = 503
     client = Client(headers={"accept-language": "en"})
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post("/registry/register/", answers())
+        response = client.post("/registry/register/", self_registration_form())
     assert response.status_code == 503
     assert "could not send the text message" in response.content.decode()
     assert "زينب".encode() in response.content  # the answers are still in the form
@@ -146,7 +145,7 @@ def test_when_the_code_cannot_be_sent_nothing_is_half_done(
     # Once the gateway is back, asking again works at once: no "wait a minute", no count.
     gateway.status = 200
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post("/registry/register/", answers())
+        response = client.post("/registry/register/", self_registration_form())
     assert response.status_code == 302
     assert len(gateway.received) == 2
 
