@@ -9,6 +9,9 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
+import pickle
 from dataclasses import dataclass
 from io import StringIO
 from typing import Any
@@ -235,10 +238,11 @@ def basra_person(people: dict[str, User]) -> Any:
     return register_person(people["bob"], first_name="مريم", sex="F", phone="+9647801112233")
 
 
-# --- The demo, built once per test session -------------------------------------------------
+# --- The demo, built once per test run -----------------------------------------------------
 # `jisr demo` takes seconds (the ESCO taxonomy, the catalogue, cases, registers). It is built
-# once, in a transaction rolled back at once, and the rows it added are kept in memory; each test
-# that asks for `demo` gets them inserted into its own transaction, in a fraction of the time.
+# once, in a transaction rolled back at once, and the rows it added are kept; each test that asks
+# for `demo` gets them inserted into its own transaction, in a fraction of the time. pytest-xdist's
+# workers share one build: the first to need it builds it, the others read it from a file.
 
 
 @dataclass(frozen=True)
@@ -247,7 +251,7 @@ class _Table:
     columns: list[str]
     pk: str
     replaced: list[Any]  # primary keys of rows that were there before and that it changed
-    rows: list[list[Any]]  # database values: whatever the driver reads
+    rows: list[tuple[Any, ...]]  # database values: whatever the driver reads
 
 
 @dataclass(frozen=True)
@@ -262,7 +266,7 @@ def _rows(table: str) -> list[tuple[object, ...]]:
         return [tuple(row) for row in cursor.fetchall()]
 
 
-def _storable(value: object) -> object:
+def _storable(value: Any) -> Any:
     """A value read from the database, as a parameter to write back (psycopg reads JSON as
     Python lists and dicts, and writes them only when told they are JSON)."""
     if isinstance(value, (dict, list)) and connection.vendor == "postgresql":
@@ -272,8 +276,7 @@ def _storable(value: object) -> object:
     return value
 
 
-@pytest.fixture(scope="session")
-def _demo_built(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> Demo:
+def _build_demo(django_db_blocker: DjangoDbBlocker) -> Demo:
     # Before any test's own settings: the accounts get the tests' fast hasher here too.
     with (
         override_settings(PASSWORD_HASHERS=FAST_HASHERS),
@@ -297,17 +300,30 @@ def _demo_built(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> De
             assert pk is not None, name
             index = columns.index(pk)
             existed = {row[index] for row in before[name]}
-            tables.append(
-                _Table(
-                    name=name,
-                    columns=columns,
-                    pk=pk,
-                    replaced=[row[index] for row in added if row[index] in existed],
-                    rows=[[_storable(value) for value in row] for row in added],
-                )
-            )
+            replaced = [row[index] for row in added if row[index] in existed]
+            tables.append(_Table(name=name, columns=columns, pk=pk, replaced=replaced, rows=added))
         transaction.set_rollback(True)
     return Demo(output=output.getvalue(), tables=tables)
+
+
+@pytest.fixture(scope="session")
+def _demo_built(
+    django_db_setup: None,
+    django_db_blocker: DjangoDbBlocker,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Demo:
+    if "PYTEST_XDIST_WORKER" not in os.environ:
+        return _build_demo(django_db_blocker)
+    # The workers of one run share the parent of their temporary folders.
+    shared = tmp_path_factory.getbasetemp().parent / "jisr-demo.pickle"
+    with shared.with_suffix(".lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # one builds; the others wait, then read
+        if shared.exists():
+            built: Demo = pickle.loads(shared.read_bytes())  # noqa: S301  (written just now)
+            return built
+        demo = _build_demo(django_db_blocker)
+        shared.write_bytes(pickle.dumps(demo))
+        return demo
 
 
 @pytest.fixture
@@ -326,7 +342,7 @@ def demo(db: None, _demo_built: Demo) -> Demo:
             cursor.executemany(
                 f"INSERT INTO {quote(table.name)} ({', '.join(map(quote, table.columns))}) "  # noqa: S608
                 f"VALUES ({', '.join(['%s'] * len(table.columns))})",
-                table.rows,
+                [[_storable(value) for value in row] for row in table.rows],
             )
         for sql in connection.ops.sequence_reset_sql(no_style(), apps.get_models()):
             cursor.execute(sql)
