@@ -28,7 +28,10 @@ from pytest_django.plugin import DjangoDbBlocker, blocking_manager_key
 
 from jisr.accounts.models import Organisation, OrganisationKind, RoleGrant, User
 from jisr.accounts.roles import Role, Scope
+from jisr.lib import sms
 from jisr.places.models import Governorate
+from jisr.registry.models import ConsentChannel, ConsentStatus, Person, PersonType, Purpose, Sex
+from jisr.registry.services import person_register
 
 PASSWORD = "correct-horse-battery"
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -108,9 +111,7 @@ def _api_calls_unlimited(settings: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
-def sms_outbox(settings: Any) -> Any:
-    from jisr.lib import sms
-
+def sms_outbox(settings: Any) -> list[tuple[str, str]]:
     settings.JISR_SMS_BACKEND = "jisr.lib.sms.MemoryBackend"
     sms.outbox.clear()
     return sms.outbox
@@ -132,7 +133,7 @@ def make_user(
 
 
 @pytest.fixture
-def orgs(db: Any) -> dict[str, Organisation]:
+def orgs(db: None) -> dict[str, Organisation]:
     baghdad = Governorate.objects.get(code="IQ-BG")
     basra = Governorate.objects.get(code="IQ-BA")
     momd = Organisation.objects.create(
@@ -217,11 +218,8 @@ def queries_to_get(client: Client, url: str, **extra: Any) -> int:
     return len(queries.captured_queries)
 
 
-def register_person(by: User, **fields: Any) -> Any:
+def register_person(by: User, **fields: Any) -> Person:
     """A person registered by `by`, with every consent given unless told otherwise."""
-    from jisr.registry.models import ConsentChannel, ConsentStatus, PersonType, Purpose, Sex
-    from jisr.registry.services import person_register
-
     consents = fields.pop("consents", dict.fromkeys(Purpose, ConsentStatus.GIVEN))
     defaults: dict[str, Any] = {
         "first_name": "حسين", "father_name": "علي", "grandfather_name": "كاظم",
@@ -234,7 +232,7 @@ def register_person(by: User, **fields: Any) -> Any:
 
 
 @pytest.fixture
-def basra_person(people: dict[str, User]) -> Any:
+def basra_person(people: dict[str, User]) -> Person:
     return register_person(people["bob"], first_name="مريم", sex="F", phone="+9647801112233")
 
 
