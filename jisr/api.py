@@ -106,6 +106,8 @@ def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 
 def _add_routers() -> None:
+    # In a function while the import cycle of the re-export above lasts: mypy may check this
+    # module before the apps' api modules, and only a function's body waits for their types.
     routers: list[tuple[str, Router]] = [
         ("/", accounts_router),
         ("/audit", audit_router),
