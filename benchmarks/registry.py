@@ -49,7 +49,7 @@ def fill(target: int) -> Any:
 
     from jisr.accounts.models import Organisation, OrganisationKind, RoleGrant, User
     from jisr.accounts.roles import Role, Scope
-    from jisr.core.demo import FAMILY_NAMES, FEMALE_NAMES, MALE_NAMES
+    from jisr.core.demo_data import FAMILY_NAMES, FEMALE_NAMES, MALE_NAMES
     from jisr.lib.arabic import normalise_name
     from jisr.places.models import Governorate
     from jisr.registry.models import Household, Person

@@ -1,9 +1,9 @@
-"""The JSON API at /api/v1/: one NinjaAPI, one error shape, one way to declare who may call.
+"""The JSON API at /api/v1/: the one NinjaAPI, its one error shape, and every app's router.
 
-Every operation says who may call it with `auth=allowed(perm)` (or `auth=None` for the few
-public ones; `jisr.accounts.apiauth` says how callers sign in: an API key or the browser's
-session); the test that walks the API as every role reads the same declaration.
-Errors always look like
+This module only assembles: who may call an operation is declared in each app's `api.py` with
+`auth=allowed(perm)` from `jisr.accounts.apiauth` (or `auth=None` for the few public ones),
+which also says how callers sign in (an API key or the browser's session); the test that walks
+the API as every role reads the same declaration. Errors always look like
 `{"error": {"code": "...", "message": "...", "fields": {"field": ["..."]}}}`.
 """
 
@@ -16,10 +16,19 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
-from jisr.accounts.apiauth import NOBODY, Allowed, allowed
+from jisr.accounts.api import router as accounts_router
+from jisr.accounts.apiauth import NOBODY, allowed
+from jisr.audit.api import router as audit_router
+from jisr.cases.api import router as cases_router
+from jisr.catalogue.api import router as catalogue_router
 from jisr.lib.errors import JisrError
+from jisr.linkage.api import router as linkage_router
+from jisr.matching.api import router as matching_router
+from jisr.places.api import router as places_router
+from jisr.registry.api import router as registry_router
+from jisr.skills.api import router as skills_router
 
-__all__ = ["NOBODY", "Allowed", "allowed", "api"]
+__all__ = ["api"]
 
 
 api = NinjaAPI(
@@ -94,26 +103,15 @@ def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return _error(request, JisrError("not_found", _("Not found."), status=404))
 
 
-def _register_routers() -> None:
-    from jisr.accounts.api import router as accounts_router
-    from jisr.audit.api import router as audit_router
-    from jisr.cases.api import router as cases_router
-    from jisr.catalogue.api import router as catalogue_router
-    from jisr.linkage.api import router as linkage_router
-    from jisr.matching.api import router as matching_router
-    from jisr.places.api import router as places_router
-    from jisr.registry.api import router as registry_router
-    from jisr.skills.api import router as skills_router
-
-    api.add_router("/", accounts_router)
-    api.add_router("/audit", audit_router)
-    api.add_router("/places", places_router)
-    api.add_router("/", registry_router)
-    api.add_router("/", skills_router)
-    api.add_router("/", matching_router)
-    api.add_router("/", catalogue_router)
-    api.add_router("/", cases_router)
-    api.add_router("/", linkage_router)
-
-
-_register_routers()
+for prefix, router in [
+    ("/", accounts_router),
+    ("/audit", audit_router),
+    ("/places", places_router),
+    ("/", registry_router),
+    ("/", skills_router),
+    ("/", matching_router),
+    ("/", catalogue_router),
+    ("/", cases_router),
+    ("/", linkage_router),
+]:
+    api.add_router(prefix, router)

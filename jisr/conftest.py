@@ -9,22 +9,72 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
+import pickle
+from dataclasses import dataclass
+from io import StringIO
 from typing import Any
 
 import pytest
-from django.test import Client
+from django.apps import apps
+from django.core.management import call_command
+from django.core.management.color import no_style
+from django.db import connection, connections, transaction
+from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
+from django.utils import translation
+from pytest_django.plugin import DjangoDbBlocker, blocking_manager_key
 
 from jisr.accounts.models import Organisation, OrganisationKind, RoleGrant, User
 from jisr.accounts.roles import Role, Scope
+from jisr.lib import sms
 from jisr.places.models import Governorate
+from jisr.registry.models import ConsentChannel, ConsentStatus, Person, PersonType, Purpose, Sex
+from jisr.registry.services import person_register
 
 PASSWORD = "correct-horse-battery"
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def _flushes(item: pytest.Item) -> bool:
+    """Whether the test runs outside a transaction, so that Django empties every table after it
+    (the tests against a live server, and those that need two real connections)."""
+    marker = item.get_closest_marker("django_db")
+    fixtures = getattr(item, "fixturenames", ())
+    return bool(
+        (marker is not None and marker.kwargs.get("transaction"))
+        or {"transactional_db", "live_server"} & set(fixtures)
+    )
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> object:
+    """After a test that empties the tables, put back what the migrations load (governorates,
+    categories, rules) before a test that expects it. A single process runs such tests last
+    anyway; pytest-xdist's workers run them in the middle of their share."""
+    result = yield
+    if nextitem is not None and _flushes(item) and not _flushes(nextitem):
+        with item.config.stash[blocking_manager_key].unblock():
+            for connection in connections.all():
+                contents = getattr(connection, "_test_serialized_contents", None)
+                if contents:
+                    connection.creation.deserialize_db_from_string(contents)
+    return result
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> None:
+    """Each test starts in the default language, as in a fresh process: a request through the
+    test client leaves its answer's language active, and pytest-xdist's workers run the tests
+    in another order than one process."""
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings: Any) -> None:
     # Argon2 is deliberately slow; tests that are not about hashing use a fast hasher.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = FAST_HASHERS
 
 
 @pytest.fixture(autouse=True)
@@ -36,9 +86,7 @@ def _api_calls_unlimited(settings: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
-def sms_outbox(settings: Any) -> Any:
-    from jisr.lib import sms
-
+def sms_outbox(settings: Any) -> list[tuple[str, str]]:
     settings.JISR_SMS_BACKEND = "jisr.lib.sms.MemoryBackend"
     sms.outbox.clear()
     return sms.outbox
@@ -48,22 +96,28 @@ def make_user(
     email: str, organisation: Organisation | None, roles: dict[Role, Scope], **extra: Any
 ) -> User:
     user = User.objects.create_user(
-        email=email, full_name=extra.pop("full_name", email.split("@")[0].title()),
-        password=PASSWORD, organisation=organisation, **extra,
-    )  # fmt: skip
+        email=email,
+        full_name=extra.pop("full_name", email.split("@")[0].title()),
+        password=PASSWORD,
+        organisation=organisation,
+        **extra,
+    )
     for role, scope in roles.items():
         RoleGrant.objects.create(user=user, role=role, scope=scope)
     return user
 
 
 @pytest.fixture
-def orgs(db: Any) -> dict[str, Organisation]:
+def orgs(db: None) -> dict[str, Organisation]:
     baghdad = Governorate.objects.get(code="IQ-BG")
     basra = Governorate.objects.get(code="IQ-BA")
     momd = Organisation.objects.create(
-        kind=OrganisationKind.MINISTRY, name_ar="وزارة الهجرة والمهجرين",
-        name_en="Ministry of Migration and Displaced", acronym="MoMD", governorate=baghdad,
-    )  # fmt: skip
+        kind=OrganisationKind.MINISTRY,
+        name_ar="وزارة الهجرة والمهجرين",
+        name_en="Ministry of Migration and Displaced",
+        acronym="MoMD",
+        governorate=baghdad,
+    )
     return {
         "platform": Organisation.objects.create(kind=OrganisationKind.PLATFORM, name_ar="منصة جسر"),
         "momd": momd,
@@ -131,11 +185,16 @@ def client_for(user: User | None) -> Client:
     return client
 
 
-def register_person(by: User, **fields: Any) -> Any:
-    """A person registered by `by`, with every consent given unless told otherwise."""
-    from jisr.registry.models import ConsentChannel, ConsentStatus, PersonType, Purpose, Sex
-    from jisr.registry.services import person_register
+def queries_to_get(client: Client, url: str, **extra: Any) -> int:
+    """How many database queries answering `GET url` takes (the answer must be a success)."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, **extra)
+    assert response.status_code == 200, (url, response.status_code)
+    return len(queries.captured_queries)
 
+
+def register_person(by: User, **fields: Any) -> Person:
+    """A person registered by `by`, with every consent given unless told otherwise."""
     consents = fields.pop("consents", dict.fromkeys(Purpose, ConsentStatus.GIVEN))
     defaults: dict[str, Any] = {
         "first_name": "حسين", "father_name": "علي", "grandfather_name": "كاظم",
@@ -148,5 +207,116 @@ def register_person(by: User, **fields: Any) -> Any:
 
 
 @pytest.fixture
-def basra_person(people: dict[str, User]) -> Any:
+def basra_person(people: dict[str, User]) -> Person:
     return register_person(people["bob"], first_name="مريم", sex="F", phone="+9647801112233")
+
+
+# --- The demo, built once per test run -----------------------------------------------------
+# `jisr demo` takes seconds (the ESCO taxonomy, the catalogue, cases, registers). It is built
+# once, in a transaction rolled back at once, and the rows it added are kept; each test that asks
+# for `demo` gets them inserted into its own transaction, in a fraction of the time. pytest-xdist's
+# workers share one build: the first to need it builds it, the others read it from a file.
+
+
+@dataclass(frozen=True)
+class _Table:
+    name: str
+    columns: list[str]
+    pk: str
+    replaced: list[Any]  # primary keys of rows that were there before and that it changed
+    rows: list[tuple[Any, ...]]  # database values: whatever the driver reads
+
+
+@dataclass(frozen=True)
+class Demo:
+    output: str  # what `jisr demo` printed
+    tables: list[_Table]
+
+
+def _rows(table: str) -> list[tuple[object, ...]]:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")  # noqa: S608
+        return [tuple(row) for row in cursor.fetchall()]
+
+
+def _storable(value: Any) -> Any:
+    """A value read from the database, as a parameter to write back (psycopg reads JSON as
+    Python lists and dicts, and writes them only when told they are JSON)."""
+    if isinstance(value, (dict, list)) and connection.vendor == "postgresql":
+        from psycopg.types.json import Jsonb  # only on PostgreSQL, whose driver it is
+
+        return Jsonb(value)
+    return value
+
+
+def _build_demo(django_db_blocker: DjangoDbBlocker) -> Demo:
+    # Before any test's own settings: the accounts get the tests' fast hasher here too.
+    with (
+        override_settings(PASSWORD_HASHERS=FAST_HASHERS),
+        django_db_blocker.unblock(),
+        transaction.atomic(),
+    ):
+        with connection.cursor() as cursor:
+            names = connection.introspection.table_names(cursor)
+        before = {name: set(_rows(name)) for name in names}
+        output = StringIO()
+        call_command("demo", stdout=output)
+        tables = []
+        for name in names:
+            added = [row for row in _rows(name) if row not in before[name]]
+            if not added:
+                continue
+            with connection.cursor() as cursor:
+                description = connection.introspection.get_table_description(cursor, name)
+                pk = connection.introspection.get_primary_key_column(cursor, name)
+            columns = [column.name for column in description]
+            assert pk is not None, name
+            index = columns.index(pk)
+            existed = {row[index] for row in before[name]}
+            replaced = [row[index] for row in added if row[index] in existed]
+            tables.append(_Table(name=name, columns=columns, pk=pk, replaced=replaced, rows=added))
+        transaction.set_rollback(True)
+    return Demo(output=output.getvalue(), tables=tables)
+
+
+@pytest.fixture(scope="session")
+def _demo_built(
+    django_db_setup: None,
+    django_db_blocker: DjangoDbBlocker,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Demo:
+    if "PYTEST_XDIST_WORKER" not in os.environ:
+        return _build_demo(django_db_blocker)
+    # The workers of one run share the parent of their temporary folders.
+    shared = tmp_path_factory.getbasetemp().parent / "jisr-demo.pickle"
+    with shared.with_suffix(".lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # one builds; the others wait, then read
+        if shared.exists():
+            built: Demo = pickle.loads(shared.read_bytes())  # noqa: S301  (written just now)
+            return built
+        demo = _build_demo(django_db_blocker)
+        shared.write_bytes(pickle.dumps(demo))
+        return demo
+
+
+@pytest.fixture
+def demo(db: None, _demo_built: Demo) -> Demo:
+    """The database as `jisr demo` leaves it (built once per session); `output` is what the
+    command printed."""
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        for table in _demo_built.tables:
+            if table.replaced:
+                cursor.execute(
+                    f"DELETE FROM {quote(table.name)} WHERE {quote(table.pk)} IN "  # noqa: S608
+                    f"({', '.join(['%s'] * len(table.replaced))})",
+                    table.replaced,
+                )
+            cursor.executemany(
+                f"INSERT INTO {quote(table.name)} ({', '.join(map(quote, table.columns))}) "  # noqa: S608
+                f"VALUES ({', '.join(['%s'] * len(table.columns))})",
+                [[_storable(value) for value in row] for row in table.rows],
+            )
+        for sql in connection.ops.sequence_reset_sql(no_style(), apps.get_models()):
+            cursor.execute(sql)
+    return _demo_built

@@ -53,11 +53,18 @@ def main(source: Path, target: Path) -> None:
         target / "occupations.csv.gz",
         ["id", "uuid", "code", "isco_group", "label_en", "alt_labels_en", "label_ar"],
         [
-            [occupation_ids[r["conceptUri"]], _uuid(r["conceptUri"]), r["code"], r["iscoGroup"],
-             r["preferredLabel"], _alt(r["altLabels"]), arabic.get(r["conceptUri"], "")]
+            [
+                occupation_ids[r["conceptUri"]],
+                _uuid(r["conceptUri"]),
+                r["code"],
+                r["iscoGroup"],
+                r["preferredLabel"],
+                _alt(r["altLabels"]),
+                arabic.get(r["conceptUri"], ""),
+            ]
             for r in occupations
         ],
-    )  # fmt: skip
+    )
 
     skills = sorted(_rows(classification, "skills_en.csv"), key=lambda r: r["conceptUri"])
     skill_ids = {row["conceptUri"]: number for number, row in enumerate(skills, start=1)}
@@ -65,11 +72,17 @@ def main(source: Path, target: Path) -> None:
         target / "skills.csv.gz",
         ["id", "uuid", "skill_type", "reuse_level", "label_en", "alt_labels_en"],
         [
-            [skill_ids[r["conceptUri"]], _uuid(r["conceptUri"]), r["skillType"],
-             r["reuseLevel"].rsplit("/", 1)[-1], r["preferredLabel"], _alt(r["altLabels"])]
+            [
+                skill_ids[r["conceptUri"]],
+                _uuid(r["conceptUri"]),
+                r["skillType"],
+                r["reuseLevel"].rsplit("/", 1)[-1],
+                r["preferredLabel"],
+                _alt(r["altLabels"]),
+            ]
             for r in skills
         ],
-    )  # fmt: skip
+    )
 
     links = [
         [

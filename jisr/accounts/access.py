@@ -1,16 +1,17 @@
 """Who may do what to which records: the checks every view, API operation and selector uses.
 
-Views and API operations declare one permission (`jisr.core.access.page` / `jisr.api`);
+Views and API operations declare one permission (`jisr.accounts.decorators` /
+`jisr.accounts.apiauth`);
 selectors narrow querysets to the requesting user's record scope with `scope_filter`.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from jisr.accounts.models import User
 from jisr.accounts.roles import Perm, Scope
 from jisr.lib.errors import JisrError
 
@@ -25,14 +26,14 @@ def not_found() -> JisrError:
     return JisrError("not_found", _("Not found."), status=404)
 
 
-def require(user: Any, perm: Perm) -> None:
+def require(user: User | AnonymousUser, perm: Perm) -> None:
     """Raise `forbidden` unless `user` holds `perm`."""
-    if not (user.is_authenticated and user.can(perm)):
+    if not (isinstance(user, User) and user.is_authenticated and user.can(perm)):
         raise forbidden()
 
 
 def scope_filter(
-    user: Any,
+    user: User | AnonymousUser,
     perm: Perm,
     *,
     organisation: str | None = None,
@@ -48,7 +49,7 @@ def scope_filter(
     lookup is not given reaches nothing through it, so a model that cannot say where it
     belongs is never shown by accident.
     """
-    if not user.is_authenticated:
+    if not (isinstance(user, User) and user.is_authenticated):
         return NOTHING
     scope = user.scope_for(perm)
     if scope is None:

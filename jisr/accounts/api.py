@@ -1,7 +1,7 @@
 from datetime import date, datetime
 from typing import Any
 
-from django.http import HttpRequest
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
@@ -9,10 +9,10 @@ from pydantic import Field, field_validator
 
 from jisr.accounts import selectors, services
 from jisr.accounts.access import not_found
+from jisr.accounts.apiauth import allowed
 from jisr.accounts.decorators import SELF, AuthedRequest
 from jisr.accounts.models import ApiKey, Organisation, OrganisationKind, User
 from jisr.accounts.roles import Perm, Role, Scope, Sensitivity
-from jisr.api import allowed
 from jisr.lib.phones import normalise_phone
 from jisr.lib.validation import invalid
 from jisr.places.models import Governorate
@@ -154,22 +154,24 @@ def _organisation_fields(payload: OrganisationIn) -> dict[str, Any]:
     return data
 
 
-def _managed_organisation(user: Any, organisation_id: int) -> Organisation:
-    organisation = selectors.organisations_managed_by(user).filter(pk=organisation_id).first()
+def _managed_organisation(user: User, organisation_id: int) -> Organisation:
+    organisation = (
+        selectors.organisation_list_managed(fetched_by=user).filter(pk=organisation_id).first()
+    )
     if organisation is None:
         raise not_found()
     return organisation
 
 
 @router.get("/me", response=MeOut, auth=allowed(SELF))
-def me(request: HttpRequest) -> Any:
+def me(request: AuthedRequest) -> User:
     """The signed-in user, with roles and the permissions they give."""
     return request.user
 
 
 @router.get("/organisations", response=list[OrganisationOut], auth=allowed(Perm.ORGANISATION_VIEW))
 @paginate(LimitOffsetPagination)
-def organisation_list(request: HttpRequest) -> Any:
+def organisation_list(request: AuthedRequest) -> QuerySet[Organisation]:
     return selectors.organisation_list(fetched_by=request.user)
 
 
@@ -178,14 +180,14 @@ def organisation_list(request: HttpRequest) -> Any:
     response=OrganisationOut,
     auth=allowed(Perm.ORGANISATION_VIEW),
 )
-def organisation_get(request: HttpRequest, organisation_id: int) -> Any:
+def organisation_get(request: AuthedRequest, organisation_id: int) -> Organisation:
     return selectors.organisation_get(fetched_by=request.user, organisation_id=organisation_id)
 
 
 @router.post(
     "/organisations", response={201: OrganisationOut}, auth=allowed(Perm.ORGANISATION_MANAGE)
 )
-def organisation_create(request: HttpRequest, payload: OrganisationIn) -> Any:
+def organisation_create(request: AuthedRequest, payload: OrganisationIn) -> Status[Organisation]:
     return Status(
         201, services.organisation_create(by=request.user, **_organisation_fields(payload))
     )
@@ -196,7 +198,9 @@ def organisation_create(request: HttpRequest, payload: OrganisationIn) -> Any:
     response=OrganisationOut,
     auth=allowed(Perm.ORGANISATION_MANAGE),
 )
-def organisation_update(request: HttpRequest, organisation_id: int, payload: OrganisationIn) -> Any:
+def organisation_update(
+    request: AuthedRequest, organisation_id: int, payload: OrganisationIn
+) -> Organisation:
     organisation = _managed_organisation(request.user, organisation_id)
     return services.organisation_update(
         by=request.user, organisation=organisation, **_organisation_fields(payload)
@@ -205,17 +209,17 @@ def organisation_update(request: HttpRequest, organisation_id: int, payload: Org
 
 @router.get("/users", response=list[UserOut], auth=allowed(Perm.USER_VIEW))
 @paginate(LimitOffsetPagination)
-def user_list(request: HttpRequest) -> Any:
+def user_list(request: AuthedRequest) -> QuerySet[User]:
     return selectors.user_list(fetched_by=request.user)
 
 
 @router.get("/users/{user_id}", response=UserOut, auth=allowed(Perm.USER_VIEW))
-def user_get(request: HttpRequest, user_id: int) -> Any:
+def user_get(request: AuthedRequest, user_id: int) -> User:
     return selectors.user_get(fetched_by=request.user, user_id=user_id)
 
 
 @router.post("/users", response={201: UserOut}, auth=allowed(Perm.USER_MANAGE))
-def user_create(request: HttpRequest, payload: UserIn) -> Any:
+def user_create(request: AuthedRequest, payload: UserIn) -> Status[User]:
     user = services.user_create(
         by=request.user,
         full_name=payload.full_name,
@@ -230,7 +234,7 @@ def user_create(request: HttpRequest, payload: UserIn) -> Any:
 
 
 @router.patch("/users/{user_id}", response=UserOut, auth=allowed(Perm.USER_MANAGE))
-def user_update(request: HttpRequest, user_id: int, payload: UserPatch) -> Any:
+def user_update(request: AuthedRequest, user_id: int, payload: UserPatch) -> User:
     user = selectors.user_get(fetched_by=request.user, user_id=user_id)
     data = payload.dict(exclude_unset=True)
     roles = data.pop("roles", None)
@@ -288,18 +292,18 @@ def _made(key: ApiKey, token: str) -> Status[ApiKey]:
 
 @router.get("/api-keys", response=list[ApiKeyOut], auth=allowed(Perm.API_KEY_MANAGE))
 @paginate(LimitOffsetPagination)
-def api_key_list(request: AuthedRequest) -> Any:
+def api_key_list(request: AuthedRequest) -> QuerySet[ApiKey]:
     """The API keys of the organisations in the caller's scope."""
     return selectors.api_key_list(fetched_by=request.user)
 
 
 @router.get("/api-keys/{key_id}", response=ApiKeyOut, auth=allowed(Perm.API_KEY_MANAGE))
-def api_key_get(request: AuthedRequest, key_id: int) -> Any:
+def api_key_get(request: AuthedRequest, key_id: int) -> ApiKey:
     return selectors.api_key_get(fetched_by=request.user, key_id=key_id)
 
 
 @router.post("/api-keys", response={201: ApiKeyMade}, auth=allowed(Perm.API_KEY_MANAGE))
-def api_key_create(request: AuthedRequest, payload: ApiKeyIn) -> Any:
+def api_key_create(request: AuthedRequest, payload: ApiKeyIn) -> Status[ApiKey]:
     """A key for one of the caller's organisation's systems, within the caller's own rights."""
     key, token = services.api_key_create(
         by=request.user,
@@ -315,7 +319,7 @@ def api_key_create(request: AuthedRequest, payload: ApiKeyIn) -> Any:
 @router.post(
     "/api-keys/{key_id}/rotate", response={201: ApiKeyMade}, auth=allowed(Perm.API_KEY_MANAGE)
 )
-def api_key_rotate(request: AuthedRequest, key_id: int, payload: ApiKeyRotateIn) -> Any:
+def api_key_rotate(request: AuthedRequest, key_id: int, payload: ApiKeyRotateIn) -> Status[ApiKey]:
     """A new key with the same rights; the old one works `overlap_hours` more (0: stops now)."""
     key = selectors.api_key_get(fetched_by=request.user, key_id=key_id)
     new, token = services.api_key_rotate(
@@ -325,7 +329,7 @@ def api_key_rotate(request: AuthedRequest, key_id: int, payload: ApiKeyRotateIn)
 
 
 @router.post("/api-keys/{key_id}/revoke", response=ApiKeyOut, auth=allowed(Perm.API_KEY_MANAGE))
-def api_key_revoke(request: AuthedRequest, key_id: int) -> Any:
+def api_key_revoke(request: AuthedRequest, key_id: int) -> ApiKey:
     """The key stops working at once."""
     key = selectors.api_key_get(fetched_by=request.user, key_id=key_id)
     return services.api_key_revoke(by=request.user, key=key)

@@ -5,8 +5,10 @@ from typing import Any, cast
 
 from django import forms
 from django.conf import settings
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.contrib.auth.password_validation import validate_password
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -22,7 +24,7 @@ from jisr.accounts.roles import (
     Scope,
     Sensitivity,
 )
-from jisr.accounts.services import password_link_request
+from jisr.accounts.services import password_link_request, user_password_set
 from jisr.core.ratelimit import client_key
 from jisr.lib.forms import limit_choices
 from jisr.lib.phones import normalise_phone
@@ -51,7 +53,36 @@ class PasswordLinkForm(PasswordResetForm):
         )
 
 
-class TokenForm(forms.Form):
+class _PasswordSavedByService:
+    """A new password is saved by `services.user_password_set`, with its audit entry."""
+
+    cleaned_data: dict[str, Any]
+
+    def set_password_and_save(
+        self,
+        user: User,
+        password_field_name: str = "password1",  # noqa: S107  (the field's name)
+        commit: bool = True,
+    ) -> User:
+        user_password_set(user=user, password=self.cleaned_data[password_field_name])
+        return user
+
+
+class PasswordSetForm(_PasswordSavedByService, auth_forms.SetPasswordForm):  # type: ignore[type-arg]
+    """A password chosen with an e-mailed link (an invitation or a reset)."""
+
+
+class PasswordChangeForm(_PasswordSavedByService, auth_forms.PasswordChangeForm):
+    """A signed-in user's new password, with the old one."""
+
+
+class NextForm(forms.Form):
+    """Where to go once done: a path on this site, checked before it is followed."""
+
+    next = forms.CharField(required=False, max_length=2000, widget=forms.HiddenInput)
+
+
+class TokenForm(NextForm):
     token = forms.RegexField(
         label=_("Six-digit code from your authenticator app"),
         regex=r"^\s*\d{6}\s*$",
@@ -65,7 +96,7 @@ class TokenForm(forms.Form):
         return str(self.cleaned_data["token"]).strip()
 
 
-class EnrolmentCodeForm(forms.Form):
+class EnrolmentCodeForm(NextForm):
     code = forms.CharField(
         label=_("Enrolment code from your administrator"),
         max_length=20,
@@ -139,7 +170,7 @@ class UserForm(forms.Form):
     def __init__(
         self,
         *args: Any,
-        organisations: Any,
+        organisations: QuerySet[Organisation],
         manager_scope: Scope,
         instance: User | None = None,
         **kwargs: Any,

@@ -42,18 +42,24 @@ def limit_messages_to(*, contact: str, client: str) -> None:
     )
     rate_limits_hit(
         Hit(
-            bucket="messages:contact:hour", key=contact,
-            limit=settings.JISR_RATE_CONTACT_PER_HOUR, window=timedelta(hours=1),
+            bucket="messages:contact:hour",
+            key=contact,
+            limit=settings.JISR_RATE_CONTACT_PER_HOUR,
+            window=timedelta(hours=1),
             message=per_contact,
         ),
         Hit(
-            bucket="messages:contact:day", key=contact,
-            limit=settings.JISR_RATE_CONTACT_PER_DAY, window=timedelta(days=1),
+            bucket="messages:contact:day",
+            key=contact,
+            limit=settings.JISR_RATE_CONTACT_PER_DAY,
+            window=timedelta(days=1),
             message=per_contact,
         ),
         Hit(
-            bucket="messages:address:hour", key=client,
-            limit=settings.JISR_RATE_ADDRESS_PER_HOUR, window=timedelta(hours=1),
+            bucket="messages:address:hour",
+            key=client,
+            limit=settings.JISR_RATE_ADDRESS_PER_HOUR,
+            window=timedelta(hours=1),
             message=_("Too many requests have come from your network recently."),
         ),
-    )  # fmt: skip
+    )

@@ -4,19 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http.response import HttpResponseBase
 from django.urls import reverse
 from django.utils import translation
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from jisr.accounts.apikeys import user_for_key
 from jisr.accounts.decorators import PUBLIC, SIGNED_IN
 from jisr.accounts.models import User
+from jisr.accounts.selectors import two_factor_set_up
 from jisr.audit.models import Action
 from jisr.audit.services import audit_record
 from jisr.core.ratelimit import RateLimited, client_address, client_key, rate_limit_hit
@@ -31,12 +32,14 @@ def two_factor_required_error() -> JisrError:
     )
 
 
-def needs_two_factor(user: Any) -> bool:
+def needs_two_factor(user: User | AnonymousUser) -> bool:
     return bool(
         settings.JISR_REQUIRE_2FA
+        and isinstance(user, User)
         and user.is_authenticated
         and user.is_staff_member
-        and not user.is_verified()
+        # is_verified() is added to the user by django-otp's middleware.
+        and not user.is_verified()  # type: ignore[attr-defined]
     )
 
 
@@ -68,16 +71,21 @@ class TwoFactorMiddleware:
         return self.get_response(request)
 
     def process_view(
-        self, request: HttpRequest, view_func: Any, view_args: Any, view_kwargs: Any
+        self,
+        request: HttpRequest,
+        view_func: Callable[..., HttpResponseBase],
+        view_args: tuple[object, ...],
+        view_kwargs: dict[str, object],
     ) -> HttpResponse | None:
-        # The API checks two-factor in its own authentication (jisr.api.Allowed).
+        # The API checks two-factor in its own authentication (apiauth.Allowed).
         if request.path.startswith("/api/"):
             return None
         if getattr(view_func, "jisr_access", None) in (PUBLIC, SIGNED_IN):
             return None
-        if not needs_two_factor(request.user):
+        user = request.user
+        if not isinstance(user, User) or not needs_two_factor(user):
             return None
-        has_device = TOTPDevice.objects.filter(user=request.user, confirmed=True).exists()
+        has_device = two_factor_set_up(user=user)
         target = "accounts:two_factor_verify" if has_device else "accounts:two_factor_setup"
         return HttpResponseRedirect(
             f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}"
@@ -110,16 +118,20 @@ class ApiCallerMiddleware:
                 request.jisr_key_user = (token, key_user)  # type: ignore[attr-defined]  # read by BearerApiKey
             if key_user is not None and key_user.api_key is not None:
                 rate_limit_hit(
-                    bucket="api:key", key=key_user.api_key.prefix,
-                    limit=settings.JISR_API_KEY_RATE_PER_MINUTE, window=timedelta(minutes=1),
+                    bucket="api:key",
+                    key=key_user.api_key.prefix,
+                    limit=settings.JISR_API_KEY_RATE_PER_MINUTE,
+                    window=timedelta(minutes=1),
                     message=_("This API key has made too many calls."),
-                )  # fmt: skip
+                )
             elif token is not None or not request.user.is_authenticated:
                 rate_limit_hit(
-                    bucket="api:anonymous", key=client_key(request),
-                    limit=settings.JISR_API_ANONYMOUS_RATE_PER_MINUTE, window=timedelta(minutes=1),
+                    bucket="api:anonymous",
+                    key=client_key(request),
+                    limit=settings.JISR_API_ANONYMOUS_RATE_PER_MINUTE,
+                    window=timedelta(minutes=1),
                     message=_("Too many requests have come from your network."),
-                )  # fmt: skip
+                )
         except RateLimited as error:
             refusal = JsonResponse(error.as_dict(), status=error.status)
             refusal["Retry-After"] = str(error.retry_after)
@@ -140,6 +152,8 @@ def _audit_call(user: User, request: HttpRequest, response: HttpResponse) -> Non
     key = user.api_key
     assert key is not None
     audit_record(
-        actor=user, action=Action.API_CALL, target=key,
+        actor=user,
+        action=Action.API_CALL,
+        target=key,
         changes={"method": request.method, "path": request.path, "status": response.status_code},
-    )  # fmt: skip
+    )

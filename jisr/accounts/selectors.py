@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from jisr.accounts.access import not_found, require, scope_filter
 from jisr.accounts.models import ApiKey, Organisation, RoleGrant, TwoFactorEnrolment, User
@@ -15,7 +15,7 @@ from jisr.audit.models import Action
 from jisr.audit.services import audit_record
 
 
-def organisation_list(*, fetched_by: Any, search: str = "") -> QuerySet[Organisation]:
+def organisation_list(*, fetched_by: User, search: str = "") -> QuerySet[Organisation]:
     """The directory of organisations: every member of staff may see all of them."""
     require(fetched_by, Perm.ORGANISATION_VIEW)
     organisations = Organisation.objects.select_related("governorate", "parent")
@@ -31,22 +31,22 @@ def organisation_list(*, fetched_by: Any, search: str = "") -> QuerySet[Organisa
     )
 
 
-def organisation_get(*, fetched_by: Any, organisation_id: int) -> Organisation:
+def organisation_get(*, fetched_by: User, organisation_id: int) -> Organisation:
     organisation = organisation_list(fetched_by=fetched_by).filter(pk=organisation_id).first()
     if organisation is None:
         raise not_found()
     return organisation
 
 
-def organisations_managed_by(user: Any) -> QuerySet[Organisation]:
-    """Organisations whose accounts and details `user` may manage."""
-    require(user, Perm.USER_MANAGE)
+def organisation_list_managed(*, fetched_by: User) -> QuerySet[Organisation]:
+    """Organisations whose accounts and details `fetched_by` may manage."""
+    require(fetched_by, Perm.USER_MANAGE)
     return Organisation.objects.filter(
-        scope_filter(user, Perm.USER_MANAGE, organisation="pk", governorate="governorate")
+        scope_filter(fetched_by, Perm.USER_MANAGE, organisation="pk", governorate="governorate")
     )
 
 
-def _users_in_scope(user: Any, perm: Perm) -> QuerySet[User]:
+def _users_in_scope(user: User, perm: Perm) -> QuerySet[User]:
     return User.objects.filter(
         scope_filter(
             user,
@@ -58,7 +58,7 @@ def _users_in_scope(user: Any, perm: Perm) -> QuerySet[User]:
     )
 
 
-def user_list(*, fetched_by: Any, search: str = "") -> QuerySet[User]:
+def user_list(*, fetched_by: User, search: str = "") -> QuerySet[User]:
     require(fetched_by, Perm.USER_VIEW)
     users = _users_in_scope(fetched_by, Perm.USER_VIEW)
     if search:
@@ -70,7 +70,7 @@ def user_list(*, fetched_by: Any, search: str = "") -> QuerySet[User]:
     )
 
 
-def user_get(*, fetched_by: Any, user_id: int) -> User:
+def user_get(*, fetched_by: User, user_id: int) -> User:
     """One account, its reading recorded in the audit log."""
     user = user_list(fetched_by=fetched_by).filter(pk=user_id).first()
     if user is None:
@@ -79,7 +79,7 @@ def user_get(*, fetched_by: Any, user_id: int) -> User:
     return user
 
 
-def user_can_manage(*, manager: Any, user: User) -> bool:
+def user_can_manage(*, manager: User, user: User) -> bool:
     """In the manager's scope, and not outranking them: nobody may take over an account that
     reaches more records than they do, nor another administrator unless they reach all."""
     own_scope = manager.scope_for(Perm.USER_MANAGE)
@@ -116,16 +116,23 @@ def api_key_get(*, fetched_by: User, key_id: int) -> ApiKey:
     return key
 
 
+def two_factor_set_up(*, user: User) -> bool:
+    """Whether `user` has a confirmed authenticator app."""
+    return bool(TOTPDevice.objects.filter(user=user, confirmed=True).exists())
+
+
 # How long a redeemed enrolment proof lets its browser session set up an authenticator app.
 PROOF_LIFETIME = timedelta(minutes=30)
 
 
-def enrolment_proof_get(*, fetched_by: User, enrolment_id: Any) -> TwoFactorEnrolment | None:
+def enrolment_proof_get(*, fetched_by: User, enrolment_id: object) -> TwoFactorEnrolment | None:
     """The redeemed, unused and recent enrolment proof of the signed-in user that their session
     names, or None: without one, no authenticator app is set up."""
     if not isinstance(enrolment_id, int):
         return None
     return TwoFactorEnrolment.objects.filter(
-        pk=enrolment_id, user=fetched_by, completed_at__isnull=True,
+        pk=enrolment_id,
+        user=fetched_by,
+        completed_at__isnull=True,
         redeemed_at__gte=timezone.now() - PROOF_LIFETIME,
-    ).first()  # fmt: skip
+    ).first()

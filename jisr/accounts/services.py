@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -48,7 +48,7 @@ from jisr.accounts.roles import (
 from jisr.accounts.selectors import (
     PROOF_LIFETIME,
     api_key_list,
-    organisations_managed_by,
+    organisation_list_managed,
     user_can_manage,
 )
 from jisr.audit.models import Action
@@ -66,15 +66,15 @@ ORGANISATION_FIELDS = [
 USER_FIELDS = ["full_name", "email", "phone", "organisation_id", "language", "is_active"]
 
 
-def _snapshot(instance: Any, fields: list[str]) -> dict[str, Any]:
+def _snapshot(instance: models.Model, fields: list[str]) -> dict[str, Any]:
     return {field: _plain(getattr(instance, field)) for field in fields}
 
 
-def _plain(value: Any) -> Any:
+def _plain(value: object) -> str | int | bool | None:
     return value if value is None or isinstance(value, (str, int, bool)) else str(value)
 
 
-def _check_placement(*, by: Any, fields: dict[str, Any], current: Organisation | None) -> None:
+def _check_placement(*, by: User, fields: dict[str, Any], current: Organisation | None) -> None:
     """Where an organisation sits decides whose records its staff reach, so only an
     administrator of all records may move one, or put one outside their own tree."""
     if by.scope_for(Perm.ORGANISATION_MANAGE) == Scope.ALL:
@@ -85,7 +85,10 @@ def _check_placement(*, by: Any, fields: dict[str, Any], current: Organisation |
         raise forbidden()
     if current is None:
         parent = fields.get("parent")
-        if parent is None or not organisations_managed_by(by).filter(pk=parent.pk).exists():
+        if (
+            parent is None
+            or not organisation_list_managed(fetched_by=by).filter(pk=parent.pk).exists()
+        ):
             raise invalid({"parent": [_("Add it as a branch of an organisation you manage.")]})
         if (
             fields.get("governorate") is not None
@@ -110,22 +113,24 @@ def _check_placement(*, by: Any, fields: dict[str, Any], current: Organisation |
 
 
 @transaction.atomic
-def organisation_create(*, by: Any, **fields: Any) -> Organisation:
+def organisation_create(*, by: User, **fields: Any) -> Organisation:
     require(by, Perm.ORGANISATION_MANAGE)
     _check_placement(by=by, fields=fields, current=None)
     organisation = Organisation(**fields)
     validated_save(organisation)
     audit_record(
-        actor=by, action=Action.CREATE, target=organisation,
+        actor=by,
+        action=Action.CREATE,
+        target=organisation,
         changes=diff({}, _snapshot(organisation, ORGANISATION_FIELDS)),
-    )  # fmt: skip
+    )
     return organisation
 
 
 @transaction.atomic
-def organisation_update(*, by: Any, organisation: Organisation, **fields: Any) -> Organisation:
+def organisation_update(*, by: User, organisation: Organisation, **fields: Any) -> Organisation:
     require(by, Perm.ORGANISATION_MANAGE)
-    if not organisations_managed_by(by).filter(pk=organisation.pk).exists():
+    if not organisation_list_managed(fetched_by=by).filter(pk=organisation.pk).exists():
         raise forbidden()
     stored = Organisation.objects.get(pk=organisation.pk)
     _check_placement(by=by, fields=fields, current=stored)
@@ -142,7 +147,7 @@ def organisation_update(*, by: Any, organisation: Organisation, **fields: Any) -
     return organisation
 
 
-def _check_roles(*, by: Any, roles: dict[Role, Scope], organisation: Organisation | None) -> None:
+def _check_roles(*, by: User, roles: dict[Role, Scope], organisation: Organisation | None) -> None:
     own_scope = by.scope_for(Perm.USER_MANAGE) or Scope.OWN
     errors: list[str] = []
     for role, scope in roles.items():
@@ -178,7 +183,7 @@ def _role_snapshot(user: User) -> dict[str, int]:
 @transaction.atomic
 def user_create(
     *,
-    by: Any,
+    by: User,
     full_name: str,
     organisation: Organisation,
     roles: dict[Role, Scope],
@@ -189,7 +194,7 @@ def user_create(
 ) -> User:
     """A staff account. Without a password, the new user is e-mailed a link to choose one."""
     require(by, Perm.USER_MANAGE)
-    if not organisations_managed_by(by).filter(pk=organisation.pk).exists():
+    if not organisation_list_managed(fetched_by=by).filter(pk=organisation.pk).exists():
         raise forbidden()
     _check_roles(by=by, roles=roles, organisation=organisation)
     if not organisation.is_active:
@@ -199,9 +204,12 @@ def user_create(
             {"password": [_("Give a first password, or an e-mail address to send a link to.")]}
         )
     user = User(
-        full_name=full_name, email=email or None, phone=phone or None,
-        organisation=organisation, language=language,
-    )  # fmt: skip
+        full_name=full_name,
+        email=email or None,
+        phone=phone or None,
+        organisation=organisation,
+        language=language,
+    )
     if password:
         try:
             validate_password(password, user)
@@ -213,24 +221,28 @@ def user_create(
     validated_save(user)
     _set_roles(user, roles)
     audit_record(
-        actor=by, action=Action.CREATE, target=user,
+        actor=by,
+        action=Action.CREATE,
+        target=user,
         changes={**diff({}, _snapshot(user, USER_FIELDS)), "roles": [None, _role_snapshot(user)]},
-    )  # fmt: skip
+    )
     if not password and user.email:
-        send_password_link(user, welcome=True)
+        password_link_send(user=user, welcome=True)
     return user
 
 
 @transaction.atomic
 def user_update(
-    *, by: Any, user: User, roles: dict[Role, Scope] | None = None, **fields: Any
+    *, by: User, user: User, roles: dict[Role, Scope] | None = None, **fields: Any
 ) -> User:
     require(by, Perm.USER_MANAGE)
     if not user_can_manage(manager=by, user=user):
         raise forbidden()
     if (
         fields.get("organisation") is not None
-        and not organisations_managed_by(by).filter(pk=fields["organisation"].pk).exists()
+        and not organisation_list_managed(fetched_by=by)
+        .filter(pk=fields["organisation"].pk)
+        .exists()
     ):
         raise forbidden()
     if user.pk == by.pk:
@@ -268,14 +280,22 @@ def _refuse_changes_to_own_power(
 
 
 @transaction.atomic
-def user_set_language(*, user: User, language: str) -> None:
+def user_language_set(*, user: User, language: str) -> None:
     if language not in dict(settings.LANGUAGES) or user.language == language:
         return
     User.objects.filter(pk=user.pk).update(language=language)
     user.language = language
 
 
-def send_password_link(user: User, *, welcome: bool = False) -> None:
+@transaction.atomic
+def user_password_set(*, user: User, password: str) -> None:
+    """The user's new password (the form has checked it), with its audit entry."""
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    audit_record(actor=user, action=Action.PASSWORD_CHANGED, target=user)
+
+
+def password_link_send(*, user: User, welcome: bool = False) -> None:
     """E-mail a link to choose a password, in the user's own language."""
     if not user.email:
         return
@@ -301,7 +321,7 @@ def password_link_request(*, email: str, client: str) -> None:
     limit_messages_to(contact=email, client=client)
     user = find_user(email)
     if user is not None and user.is_active and user.email:
-        send_password_link(user)
+        password_link_send(user=user)
 
 
 # --- Two-factor enrolment (decision 0018) ---------------------------------------------------
@@ -337,41 +357,46 @@ def _issue(
     else:
         plain = secret = secrets.token_urlsafe(32)
     TwoFactorEnrolment.objects.create(
-        user=user, proof=proof, secret_hash=_secret_hash(plain), issued_by=issued_by,
+        user=user,
+        proof=proof,
+        secret_hash=_secret_hash(plain),
+        issued_by=issued_by,
         expires_at=timezone.now() + lifetime,
-    )  # fmt: skip
+    )
     return secret
 
 
-def _check_manager(by: Any, user: User) -> None:
+def _check_manager(*, by: User, user: User) -> None:
     require(by, Perm.USER_MANAGE)
     if not user_can_manage(manager=by, user=user):
         raise forbidden()
 
 
 @transaction.atomic
-def two_factor_code_issue(*, by: Any, user: User) -> str:
+def two_factor_code_issue(*, by: User, user: User) -> str:
     """An enrolment code for `user`, to be shown once to the administrator `by`, who hands it
     over (in person, or by calling back a number already known)."""
-    _check_manager(by, user)
+    _check_manager(by=by, user=user)
     code = _issue(user=user, proof=EnrolmentProof.CODE, lifetime=CODE_LIFETIME, issued_by=by)
     audit_record(actor=by, action=Action.UPDATE, target=user, changes={"enrolment_code": "issued"})
     return code
 
 
 @transaction.atomic
-def user_reset_two_factor(*, by: Any, user: User) -> str:
+def user_two_factor_reset(*, by: User, user: User) -> str:
     """For a lost phone: the authenticator apps go, and every proof not yet used with them;
     the user sets up a new app with the enrolment code returned (shown once to `by`) or with a
     link sent to their e-mail or phone."""
-    _check_manager(by, user)
+    _check_manager(by=by, user=user)
     deleted, _ = TOTPDevice.objects.filter(user=user).delete()
     TwoFactorEnrolment.objects.filter(user=user, completed_at__isnull=True).delete()
     code = _issue(user=user, proof=EnrolmentProof.CODE, lifetime=CODE_LIFETIME, issued_by=by)
     audit_record(
-        actor=by, action=Action.TWO_FACTOR_RESET, target=user,
+        actor=by,
+        action=Action.TWO_FACTOR_RESET,
+        target=user,
         changes={"devices": [deleted, 0], "enrolment_code": "issued"},
-    )  # fmt: skip
+    )
     return code
 
 
@@ -417,6 +442,13 @@ def two_factor_link_send(*, user: User, client: str) -> None:
         ) from None
 
 
+@transaction.atomic
+def two_factor_device_start(*, user: User) -> TOTPDevice:
+    """The authenticator app being set up: its unconfirmed device, made the first time."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    return device or TOTPDevice.objects.create(user=user, name="Jisr", confirmed=False)
+
+
 def _redeem(queryset: QuerySet[TwoFactorEnrolment]) -> TwoFactorEnrolment | None:
     """Mark one issued proof redeemed, at most once even under racing requests."""
     now = timezone.now()
@@ -449,10 +481,12 @@ def two_factor_code_redeem(*, user: User, code: str) -> TwoFactorEnrolment | Non
     committed with the request (a wrong code returns instead of raising, so nothing rolls the
     count back); RateLimited once the guesses are spent."""
     rate_limit_hit(
-        bucket="enrolment-code:user", key=str(user.pk), limit=CODE_GUESSES,
+        bucket="enrolment-code:user",
+        key=str(user.pk),
+        limit=CODE_GUESSES,
         window=CODE_GUESS_WINDOW,
         message=gettext_lazy("Too many wrong codes."),
-    )  # fmt: skip
+    )
     return _redeem(
         TwoFactorEnrolment.objects.filter(
             user=user, proof=EnrolmentProof.CODE, secret_hash=_secret_hash(_plain_code(code))
@@ -461,7 +495,7 @@ def two_factor_code_redeem(*, user: User, code: str) -> TwoFactorEnrolment | Non
 
 
 @transaction.atomic
-def two_factor_password_link_proof(*, user: User) -> TwoFactorEnrolment | None:
+def two_factor_password_link_redeem(*, user: User) -> TwoFactorEnrolment | None:
     """Choosing a password with an e-mailed link (an invitation or a reset) proves the e-mail:
     an account without an authenticator app may enrol in that browser session."""
     if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
@@ -484,18 +518,22 @@ def two_factor_confirm(
     if device.user_id != user.pk or not device.verify_token(token):
         return False
     if not TwoFactorEnrolment.objects.filter(
-        pk=enrolment.pk, user=user, completed_at__isnull=True,
+        pk=enrolment.pk,
+        user=user,
+        completed_at__isnull=True,
         redeemed_at__gte=timezone.now() - PROOF_LIFETIME,
-    ).update(completed_at=timezone.now()):  # fmt: skip
+    ).update(completed_at=timezone.now()):
         return False
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
     TwoFactorEnrolment.objects.filter(user=user, completed_at__isnull=True).delete()
     audit_record(
-        actor=user, action=Action.TWO_FACTOR_ENROLLED, target=user,
+        actor=user,
+        action=Action.TWO_FACTOR_ENROLLED,
+        target=user,
         changes={"proof": [None, enrolment.proof]},
-    )  # fmt: skip
+    )
     return True
 
 
@@ -583,16 +621,22 @@ def api_key_create(
     )
     made = new_key()
     key = ApiKey(
-        organisation=by.organisation, name=name.strip(), prefix=made.prefix,
-        secret_hash=made.secret_hash, permissions=sorted(str(p) for p in permissions),
-        scope=scope, clearance=clearance, created_by=by, expires_at=expires_at,
-    )  # fmt: skip
+        organisation=by.organisation,
+        name=name.strip(),
+        prefix=made.prefix,
+        secret_hash=made.secret_hash,
+        permissions=sorted(str(p) for p in permissions),
+        scope=scope,
+        clearance=clearance,
+        created_by=by,
+        expires_at=expires_at,
+    )
     validated_save(key)
     audit_record(actor=by, action=Action.CREATE, target=key, changes=_key_changes(key))
     return key, made.token
 
 
-def _key_to_change(by: User, key: ApiKey) -> ApiKey:
+def _key_to_change(*, by: User, key: ApiKey) -> ApiKey:
     require(by, Perm.API_KEY_MANAGE)
     if by.api_key is not None:
         raise forbidden()
@@ -606,7 +650,7 @@ def _key_to_change(by: User, key: ApiKey) -> ApiKey:
 @transaction.atomic
 def api_key_revoke(*, by: User, key: ApiKey) -> ApiKey:
     """The key stops working at once. Any administrator who reaches the key may revoke it."""
-    stored = _key_to_change(by, key)
+    stored = _key_to_change(by=by, key=key)
     if stored.revoked_at is not None:
         return stored
     stored.revoked_at = timezone.now()
@@ -622,7 +666,7 @@ def api_key_revoke(*, by: User, key: ApiKey) -> ApiKey:
 def api_key_rotate(*, by: User, key: ApiKey, overlap_hours: int = 0) -> tuple[ApiKey, str]:
     """A new key with the same name, rights and lifetime, made by `by` (within `by`'s rights);
     the old one keeps working for `overlap_hours` (at most a week) so the system can switch."""
-    stored = _key_to_change(by, key)
+    stored = _key_to_change(by=by, key=key)
     if not stored.is_in_force():
         raise invalid({"__all__": [_("Only a key in force can be rotated.")]})
     if not 0 <= overlap_hours <= 24 * 7:

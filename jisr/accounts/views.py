@@ -1,13 +1,16 @@
 from __future__ import annotations
 
-from typing import Any, cast
+from base64 import b32encode
+from typing import TypeVar
 
 import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
+from django.db import models
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -23,22 +26,24 @@ from jisr.accounts.decorators import AuthedRequest, permission, public, self_ser
 from jisr.accounts.forms import (
     EnrolmentCodeForm,
     LanguageForm,
+    NextForm,
     OrganisationForm,
+    PasswordChangeForm,
     PasswordLinkForm,
+    PasswordSetForm,
     SignInForm,
     TokenForm,
     UserForm,
 )
 from jisr.accounts.models import User
 from jisr.accounts.roles import Perm, Scope
-from jisr.audit.models import Action
-from jisr.audit.services import audit_record
 from jisr.core.ratelimit import RateLimited, client_key
 from jisr.lib.errors import JisrError
 from jisr.lib.forms import add_error_to_form
 from jisr.registry.models import Person
 
 PAGE_SIZE = 50
+M = TypeVar("M", bound=models.Model)
 
 
 def remember_language(response: HttpResponseBase, language: str) -> None:
@@ -50,8 +55,8 @@ def remember_language(response: HttpResponseBase, language: str) -> None:
     )
 
 
-def _safe_next(request: HttpRequest, default: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
+def _safe_next(request: HttpRequest, target: str, default: str) -> str:
+    """`target` if it is a path on this site (or this host), else `default`."""
     if target and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
@@ -91,7 +96,7 @@ def sign_out(request: AuthedRequest) -> HttpResponseBase:
 
 
 def locked_out(
-    request: HttpRequest, credentials: Any = None, *args: Any, **kwargs: Any
+    request: HttpRequest, credentials: object = None, *args: object, **kwargs: object
 ) -> HttpResponse:
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
     return render(request, "accounts/locked_out.html", {"minutes": minutes}, status=429)
@@ -102,7 +107,7 @@ class PasswordReset(auth_views.PasswordResetView):
     template_name = "accounts/password_reset.html"
     success_url = reverse_lazy("accounts:password_reset_done")
 
-    def form_valid(self, form: Any) -> HttpResponse:
+    def form_valid(self, form: PasswordLinkForm) -> HttpResponse:
         try:
             return super().form_valid(form)
         except RateLimited as error:
@@ -118,14 +123,14 @@ password_reset_done = public(
 
 
 class PasswordResetConfirm(auth_views.PasswordResetConfirmView):
+    form_class = PasswordSetForm
     template_name = "accounts/password_reset_confirm.html"
     success_url = reverse_lazy("accounts:password_reset_complete")
 
-    def form_valid(self, form: Any) -> HttpResponse:
-        response = super().form_valid(form)
-        audit_record(actor=form.user, action=Action.PASSWORD_CHANGED, target=form.user)
+    def form_valid(self, form: PasswordSetForm) -> HttpResponse:
+        response = super().form_valid(form)  # the form saves through the service
         # The link came to the account's e-mail: proof enough to set up two-factor here.
-        enrolment = services.two_factor_password_link_proof(user=form.user)
+        enrolment = services.two_factor_password_link_redeem(user=form.user)
         if enrolment is not None:
             self.request.session[services.ENROLMENT_SESSION_KEY] = enrolment.pk
         return response
@@ -142,9 +147,8 @@ password_reset_complete = public(
 @signed_in
 def two_factor_setup(request: AuthedRequest) -> HttpResponse:
     user = request.user
-    devices = TOTPDevice.objects.filter(user=user)
     # is_verified() is added to the user by django-otp's middleware, unknown to the type checker.
-    if devices.filter(confirmed=True).exists() and not user.is_verified():  # type: ignore[attr-defined]
+    if selectors.two_factor_set_up(user=user) and not user.is_verified():  # type: ignore[attr-defined]
         return redirect("accounts:two_factor_verify")
     enrolment = selectors.enrolment_proof_get(
         fetched_by=user, enrolment_id=request.session.get(services.ENROLMENT_SESSION_KEY)
@@ -153,10 +157,8 @@ def two_factor_setup(request: AuthedRequest) -> HttpResponse:
         # The password alone proves too little to add an authenticator app: first a link sent
         # to the account's own e-mail or phone, or an administrator's code.
         return _two_factor_prove(request)
-    device = devices.filter(confirmed=False).first()
-    if device is None:
-        device = TOTPDevice.objects.create(user=user, name="Jisr", confirmed=False)
-    form = TokenForm(request.POST or None)
+    device = services.two_factor_device_start(user=user)
+    form = TokenForm(request.POST or None, initial={"next": request.GET.get("next", "")})
     if request.method == "POST" and form.is_valid():
         if services.two_factor_confirm(
             user=user, device=device, token=form.cleaned_data["token"], enrolment=enrolment
@@ -164,7 +166,8 @@ def two_factor_setup(request: AuthedRequest) -> HttpResponse:
             request.session.pop(services.ENROLMENT_SESSION_KEY, None)
             otp_login(request, device)
             messages.success(request, _("Two-factor authentication is set up."))
-            return HttpResponseRedirect(_safe_next(request, reverse("core:dashboard")))
+            target = _safe_next(request, form.cleaned_data["next"], reverse("core:dashboard"))
+            return HttpResponseRedirect(target)
         form.add_error(
             "token", _("That code is not right. Check the time on your phone and try again.")
         )
@@ -172,12 +175,7 @@ def two_factor_setup(request: AuthedRequest) -> HttpResponse:
     return render(
         request,
         "accounts/two_factor_setup.html",
-        {
-            "form": form,
-            "qr_svg": qr_svg,
-            "secret": _base32(device),
-            "next": request.GET.get("next", ""),
-        },
+        {"form": form, "qr_svg": qr_svg, "secret": _base32(device)},
     )
 
 
@@ -189,51 +187,79 @@ def _masked(contact: str) -> str:
     return f"•••{contact[-3:]}"
 
 
-def _two_factor_prove(request: AuthedRequest) -> HttpResponse:
-    user = request.user
-    action = request.POST.get("action") if request.method == "POST" else None
-    code_form = EnrolmentCodeForm(request.POST if action == "code" else None)
-    next_url = request.POST.get("next") or request.GET.get("next", "")
-    setup_url = reverse("accounts:two_factor_setup") + (
+def _setup_url(next_url: str) -> str:
+    return reverse("accounts:two_factor_setup") + (
         f"?{urlencode({'next': next_url})}" if next_url else ""
     )
-    link_error, status = "", 200
-    if action == "link":
-        try:
-            services.two_factor_link_send(user=user, client=client_key(request))
-        except JisrError as error:
-            link_error, status = str(error.message), error.status
-        else:
-            messages.success(
-                request,
-                _("A link is on its way to %(where)s. It works for an hour.")
-                % {"where": _masked(user.email or user.phone or "")},
-            )
-            return redirect(setup_url)
-    if action == "code" and code_form.is_valid():
-        try:
-            enrolment = services.two_factor_code_redeem(
-                user=user, code=code_form.cleaned_data["code"]
-            )
-        except JisrError as error:
-            add_error_to_form(code_form, error)
-            status = error.status
-        else:
-            if enrolment is not None:
-                request.session[services.ENROLMENT_SESSION_KEY] = enrolment.pk
-                return redirect(setup_url)
-            code_form.add_error("code", _("That code is not right, or it has expired."))
+
+
+def _two_factor_prove(
+    request: AuthedRequest,
+    *,
+    link_form: NextForm | None = None,
+    code_form: EnrolmentCodeForm | None = None,
+    link_error: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    """The page that asks for a proof: a link to send, or an administrator's code."""
+    user = request.user
+    initial = {"next": request.GET.get("next", "")}
     return render(
         request,
         "accounts/two_factor_prove.html",
         {
-            "code_form": code_form,
+            "link_form": link_form or NextForm(initial=initial),
+            "code_form": code_form or EnrolmentCodeForm(initial=initial),
             "link_error": link_error,
             "where": _masked(user.email or user.phone or ""),
-            "next": next_url,
         },
         status=status,
     )
+
+
+@signed_in
+def two_factor_link(request: AuthedRequest) -> HttpResponse:
+    """Send a link to the account's own e-mail or phone (the proof asked for before setting up
+    an authenticator app)."""
+    if request.method != "POST":
+        return redirect("accounts:two_factor_setup")
+    user = request.user
+    form = NextForm(request.POST)
+    next_url = form.cleaned_data["next"] if form.is_valid() else ""
+    try:
+        services.two_factor_link_send(user=user, client=client_key(request))
+    except JisrError as error:
+        return _two_factor_prove(
+            request, link_form=form, link_error=str(error.message), status=error.status
+        )
+    messages.success(
+        request,
+        _("A link is on its way to %(where)s. It works for an hour.")
+        % {"where": _masked(user.email or user.phone or "")},
+    )
+    return redirect(_setup_url(next_url))
+
+
+@signed_in
+def two_factor_code(request: AuthedRequest) -> HttpResponse:
+    """An administrator's enrolment code, as the proof asked for before setting up an app."""
+    if request.method != "POST":
+        return redirect("accounts:two_factor_setup")
+    form = EnrolmentCodeForm(request.POST)
+    if not form.is_valid():
+        return _two_factor_prove(request, code_form=form)
+    try:
+        enrolment = services.two_factor_code_redeem(
+            user=request.user, code=form.cleaned_data["code"]
+        )
+    except JisrError as error:
+        add_error_to_form(form, error)
+        return _two_factor_prove(request, code_form=form, status=error.status)
+    if enrolment is None:
+        form.add_error("code", _("That code is not right, or it has expired."))
+        return _two_factor_prove(request, code_form=form)
+    request.session[services.ENROLMENT_SESSION_KEY] = enrolment.pk
+    return redirect(_setup_url(form.cleaned_data["next"]))
 
 
 @signed_in
@@ -256,27 +282,22 @@ def two_factor_enrol(request: AuthedRequest, token: str) -> HttpResponse:
 
 
 def _base32(device: TOTPDevice) -> str:
-    from base64 import b32encode
-
     return b32encode(device.bin_key).decode()
 
 
 @signed_in
 def two_factor_verify(request: AuthedRequest) -> HttpResponse:
-    form = TokenForm(request.POST or None)
+    form = TokenForm(request.POST or None, initial={"next": request.GET.get("next", "")})
     if request.method == "POST" and form.is_valid():
         device = match_token(request.user, form.cleaned_data["token"])
         if device is not None:
             otp_login(request, device)
-            return HttpResponseRedirect(_safe_next(request, reverse("core:dashboard")))
+            target = _safe_next(request, form.cleaned_data["next"], reverse("core:dashboard"))
+            return HttpResponseRedirect(target)
         form.add_error(
             "token", _("That code is not right. Check the time on your phone and try again.")
         )
-    return render(
-        request,
-        "accounts/two_factor_verify.html",
-        {"form": form, "next": request.GET.get("next", "")},
-    )
+    return render(request, "accounts/two_factor_verify.html", {"form": form})
 
 
 @self_service
@@ -284,7 +305,7 @@ def my_account(request: AuthedRequest) -> HttpResponse:
     user = request.user
     form = LanguageForm(request.POST or None, initial={"language": user.language})
     if request.method == "POST" and form.is_valid():
-        services.user_set_language(user=user, language=form.cleaned_data["language"])
+        services.user_language_set(user=user, language=form.cleaned_data["language"])
         response = redirect("accounts:me")
         remember_language(response, user.language)
         return response
@@ -292,13 +313,12 @@ def my_account(request: AuthedRequest) -> HttpResponse:
 
 
 class PasswordChange(auth_views.PasswordChangeView):
+    form_class = PasswordChangeForm
     template_name = "accounts/password_change.html"
     success_url = reverse_lazy("accounts:me")
 
-    def form_valid(self, form: Any) -> HttpResponse:
-        response = super().form_valid(form)
-        user = cast(User, self.request.user)
-        audit_record(actor=user, action=Action.PASSWORD_CHANGED, target=user)
+    def form_valid(self, form: PasswordChangeForm) -> HttpResponse:
+        response = super().form_valid(form)  # the form saves through the service
         messages.success(self.request, _("Your password has been changed."))
         return response
 
@@ -306,7 +326,7 @@ class PasswordChange(auth_views.PasswordChangeView):
 password_change = self_service(PasswordChange.as_view())
 
 
-def _page(request: HttpRequest, items: Any) -> Any:
+def _page(request: HttpRequest, items: QuerySet[M]) -> Page[M]:
     return Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
@@ -337,7 +357,9 @@ def organisation_detail(request: AuthedRequest, organisation_id: int) -> HttpRes
         members = selectors.user_list(fetched_by=request.user).filter(organisation=organisation)
     can_manage = (
         request.user.can(Perm.ORGANISATION_MANAGE)
-        and selectors.organisations_managed_by(request.user).filter(pk=organisation.pk).exists()
+        and selectors.organisation_list_managed(fetched_by=request.user)
+        .filter(pk=organisation.pk)
+        .exists()
     )
     return render(
         request,
@@ -370,7 +392,11 @@ def organisation_edit(request: AuthedRequest, organisation_id: int) -> HttpRespo
     organisation = selectors.organisation_get(
         fetched_by=request.user, organisation_id=organisation_id
     )
-    if not selectors.organisations_managed_by(request.user).filter(pk=organisation.pk).exists():
+    if (
+        not selectors.organisation_list_managed(fetched_by=request.user)
+        .filter(pk=organisation.pk)
+        .exists()
+    ):
         raise JisrError("forbidden", _("You do not have permission to do this."), status=403)
     form = OrganisationForm(request.POST or None, instance=organisation)
     if request.method == "POST" and form.is_valid():
@@ -406,7 +432,7 @@ def user_detail(request: AuthedRequest, user_id: int) -> HttpResponse:
         {
             "account": account,
             "can_manage": _can_manage(request, account),
-            "two_factor": TOTPDevice.objects.filter(user=account, confirmed=True).exists(),
+            "two_factor": selectors.two_factor_set_up(user=account),
         },
     )
 
@@ -417,7 +443,7 @@ def user_two_factor_reset(request: AuthedRequest, user_id: int) -> HttpResponse:
     if not selectors.user_can_manage(manager=request.user, user=account):
         raise JisrError("forbidden", _("You do not have permission to do this."), status=403)
     if request.method == "POST":
-        code = services.user_reset_two_factor(by=request.user, user=account)
+        code = services.user_two_factor_reset(by=request.user, user=account)
         messages.success(request, _("Two-factor authentication has been reset for this account."))
         return _show_enrolment_code(request, account, code)
     return render(request, "accounts/two_factor_reset.html", {"account": account})
@@ -447,7 +473,7 @@ def _can_manage(request: AuthedRequest, account: User) -> bool:
 def _user_form(request: AuthedRequest, instance: User | None = None) -> UserForm:
     return UserForm(
         request.POST or None,
-        organisations=selectors.organisations_managed_by(request.user),
+        organisations=selectors.organisation_list_managed(fetched_by=request.user),
         manager_scope=request.user.scope_for(Perm.USER_MANAGE) or Scope.OWN,
         instance=instance,
     )

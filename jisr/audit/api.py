@@ -1,12 +1,13 @@
 from datetime import datetime
 from typing import Any
 
-from django.http import HttpRequest
+from django.db.models import QuerySet
 from ninja import Field, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
+from jisr.accounts.apiauth import allowed
+from jisr.accounts.decorators import AuthedRequest
 from jisr.accounts.roles import Perm
-from jisr.api import allowed
 from jisr.audit.models import AuditEntry
 from jisr.audit.selectors import audit_entry_list
 
@@ -36,6 +37,8 @@ class AuditEntryOut(Schema):
 
 @router.get("/entries", response=list[AuditEntryOut], auth=allowed(Perm.AUDIT_VIEW))
 @paginate(LimitOffsetPagination)
-def entries(request: HttpRequest, object_type: str = "", object_id: str = "") -> Any:
+def entries(
+    request: AuthedRequest, object_type: str = "", object_id: str = ""
+) -> QuerySet[AuditEntry]:
     """Audit entries within the caller's scope, newest first."""
     return audit_entry_list(fetched_by=request.user, object_type=object_type, object_id=object_id)

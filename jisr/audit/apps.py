@@ -7,4 +7,6 @@ class AuditConfig(AppConfig):
     verbose_name = _("Audit log")
 
     def ready(self) -> None:
-        from jisr.audit import checks, signals  # noqa: F401  (registers the checks, connects the sign-in receivers)
+        # Here, not at the top: they import models, which exist only once the apps are loaded.
+        # Importing them registers the checks and connects the sign-in receivers.
+        from jisr.audit import checks, signals  # noqa: F401

@@ -39,12 +39,20 @@ def record_of(entry: Any) -> dict[str, Any]:
     """An entry (the model, or its historical version in a migration) as the chain hashes and
     exports it."""
     return {
-        "id": entry.pk, "at": timestamp(entry.at), "actor_id": entry.actor_id,
-        "api_key_id": entry.api_key_id, "organisation_id": entry.organisation_id,
-        "action": entry.action, "object_type": entry.object_type, "object_id": entry.object_id,
-        "object_label": entry.object_label, "changes": entry.changes,
-        "person_ids": entry.person_ids, "prev_hash": entry.prev_hash, "hash": entry.hash,
-    }  # fmt: skip
+        "id": entry.pk,
+        "at": timestamp(entry.at),
+        "actor_id": entry.actor_id,
+        "api_key_id": entry.api_key_id,
+        "organisation_id": entry.organisation_id,
+        "action": entry.action,
+        "object_type": entry.object_type,
+        "object_id": entry.object_id,
+        "object_label": entry.object_label,
+        "changes": entry.changes,
+        "person_ids": entry.person_ids,
+        "prev_hash": entry.prev_hash,
+        "hash": entry.hash,
+    }
 
 
 def _plain(value: Any) -> Any:
@@ -111,17 +119,19 @@ class Walk:
         own = digest(record, record["prev_hash"], key)
         if not hmac.compare_digest(own, record["hash"]):
             self.broken = Break(
-                record["id"], "changed",
+                record["id"],
+                "changed",
                 "its content does not match its hash: it was changed, or inserted without the key",
-            )  # fmt: skip
+            )
             return False
         if record["prev_hash"] != self.last_hash:
             where = f"after entry {self.last_id}" if self.last_id else "at the start"
             self.broken = Break(
-                record["id"], "missing_before",
+                record["id"],
+                "missing_before",
                 f"it does not follow the entry before it: entries were deleted {where}, "
                 "or this one was copied or moved here",
-            )  # fmt: skip
+            )
             return False
         self.count += 1
         self.last_id = record["id"]

@@ -53,15 +53,16 @@ def _kept(key: str) -> bool:
     return key in KEPT_KEYS or key.startswith(KEPT_PREFIXES)
 
 
+def _withheld(key: str, value: Any) -> Any:
+    if _kept(key):
+        return value
+    if isinstance(value, dict) and value:
+        return _withhold(value)
+    return WITHHELD
+
+
 def _withhold(changes: dict[str, Any]) -> dict[str, Any]:
-    return {
-        key: (
-            value if _kept(key)
-            else _withhold(value) if isinstance(value, dict) and value
-            else WITHHELD
-        )
-        for key, value in changes.items()
-    }  # fmt: skip
+    return {key: _withheld(key, value) for key, value in changes.items()}
 
 
 def redact(object_type: str, changes: dict[str, Any], label: str) -> tuple[dict[str, Any], str]:

@@ -1,16 +1,15 @@
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import Q, QuerySet
 
 from jisr.accounts.access import require, scope_filter
+from jisr.accounts.models import User
 from jisr.accounts.roles import Perm
 from jisr.audit.models import AuditEntry
 
 
 def audit_entry_list(
-    *, fetched_by: Any, object_type: str = "", object_id: str = ""
+    *, fetched_by: User, object_type: str = "", object_id: str = ""
 ) -> QuerySet[AuditEntry]:
     """Entries made by people of the organisations within the reader's audit scope."""
     require(fetched_by, Perm.AUDIT_VIEW)
@@ -27,7 +26,7 @@ def audit_entry_list(
         # A person's record: its own entries and every list or record that showed it.
         return entries.filter(
             Q(object_type=object_type, object_id=object_id)
-            | Q(pk__in=entries_naming(int(object_id)).values("pk"))
+            | Q(pk__in=audit_entry_list_naming(person_id=int(object_id)).values("pk"))
         )
     if object_type:
         entries = entries.filter(object_type=object_type)
@@ -36,7 +35,7 @@ def audit_entry_list(
     return entries
 
 
-def entries_naming(person_id: int) -> QuerySet[AuditEntry]:
+def audit_entry_list_naming(*, person_id: int) -> QuerySet[AuditEntry]:
     """Every entry that shows or changes the person's data, through the index of persons (one
     indexed lookup, however long the log)."""
     return AuditEntry.objects.filter(person_links__person_id=person_id)

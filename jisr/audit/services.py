@@ -7,7 +7,7 @@ What an entry may keep of personal data is decided once, when it is appended
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
 from django.contrib.auth.models import AnonymousUser
@@ -111,7 +111,9 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
     return changed
 
 
-def audit_exports(*, actor: User, persons: list[Any], filters: dict[str, Any]) -> None:
+def audit_exports(
+    *, actor: User, persons: Sequence[models.Model], filters: dict[str, object]
+) -> None:
     """An export of many records: one entry per record, written in one statement."""
     AuditEntry.objects.bulk_create(
         AuditEntry(

@@ -7,4 +7,6 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        from jisr.core import checks  # noqa: F401  (registers the system checks)
+        # Here, not at the top: the checks import models, which exist only once the apps are
+        # loaded. Importing them registers the system checks.
+        from jisr.core import checks  # noqa: F401

@@ -15,46 +15,19 @@ from django.db import transaction
 
 from jisr.accounts.models import Organisation, OrganisationKind, RoleGrant, User
 from jisr.accounts.roles import Role, Scope
+from jisr.cases.demo import build_cases
+from jisr.catalogue.demo import build_catalogue
+from jisr.core.demo_data import MINISTRIES, OTHER_ORGANISATIONS, NameGenerator
+from jisr.linkage.demo import build_linkage
+from jisr.matching.demo import build_matching
 from jisr.places.models import Governorate
+from jisr.registry.demo import build_persons
 from jisr.registry.models import Person
+from jisr.skills.loading import load_taxonomy
+from jisr.skills.models import Occupation
 
 DEMO_PASSWORD = "Jisr-demo-2026"  # noqa: S105  (printed on purpose; refused in production)
 DEMO_DOMAIN = "demo.jisr.iq"
-
-MINISTRIES = [
-    # (acronym, Arabic, Central Kurdish, English)
-    ("MoMD", "وزارة الهجرة والمهجرين", "وەزارەتی کۆچ و کۆچبەران", "Ministry of Migration and Displaced"),
-    ("MoLSA", "وزارة العمل والشؤون الاجتماعية", "وەزارەتی کار و کاروباری کۆمەڵایەتی", "Ministry of Labour and Social Affairs"),
-    ("MoP", "وزارة التخطيط", "وەزارەتی پلاندانان", "Ministry of Planning"),
-    ("MoFA", "وزارة الخارجية", "وەزارەتی دەرەوە", "Ministry of Foreign Affairs"),
-    ("MoI", "وزارة الداخلية", "وەزارەتی ناوخۆ", "Ministry of Interior"),
-]  # fmt: skip
-
-# Invented organisations: the demo must not speak for real NGOs or companies.
-OTHER_ORGANISATIONS = [
-    (OrganisationKind.NGO, "IQ-BG", "منظمة جسور الأمل (تجريبية)", "ڕێکخراوی پردەکانی هیوا (تاقیکاری)", "Bridges of Hope (demo NGO)"),
-    (OrganisationKind.NGO, "IQ-NI", "جمعية نينوى للإغاثة (تجريبية)", "کۆمەڵەی فریاگوزاری نەینەوا (تاقیکاری)", "Nineveh Relief Society (demo NGO)"),
-    (OrganisationKind.UN_AGENCY, None, "وكالة دولية للهجرة (تجريبية)", "ئاژانسی نێودەوڵەتی کۆچ (تاقیکاری)", "International Migration Agency (demo)"),
-    (OrganisationKind.TRAINING_CENTRE, "IQ-BA", "مركز الرافدين للتدريب المهني (تجريبي)", "سەنتەری ڕافیدەین بۆ ڕاهێنانی پیشەیی (تاقیکاری)", "Rafidain Vocational Training Centre (demo)"),
-    (OrganisationKind.EMPLOYER, "IQ-AR", "شركة دجلة للمقاولات (تجريبية)", "کۆمپانیای دیجلە بۆ بەڵێندەرایەتی (تاقیکاری)", "Tigris Contracting Company (demo)"),
-    (OrganisationKind.IRAQI_INSTITUTION, "IQ-NA", "مستشفى الفرات التعليمي (تجريبي)", "نەخۆشخانەی فوراتی فێرکاری (تاقیکاری)", "Euphrates Teaching Hospital (demo)"),
-    (OrganisationKind.DIASPORA_ORGANISATION, None, "رابطة الأطباء العراقيين في أوروبا (تجريبية)", "کۆمەڵەی پزیشکانی عێراقی لە ئەوروپا (تاقیکاری)", "Iraqi Doctors in Europe Network (demo)"),
-]  # fmt: skip
-
-MALE_NAMES = [
-    "محمد", "علي", "حسين", "حسن", "أحمد", "عمر", "مصطفى", "حيدر", "عباس", "كرار", "زيد",
-    "يوسف", "سجاد", "مرتضى", "عبد الله", "إبراهيم", "خالد", "سيف", "ليث", "آرام", "دلشاد",
-    "هيمن", "شيركو", "ريبوار", "سامان", "نوزاد",
-]  # fmt: skip
-FEMALE_NAMES = [
-    "فاطمة", "زينب", "مريم", "نور", "سارة", "رقية", "زهراء", "هدى", "رنا", "شيماء", "آية",
-    "دعاء", "بان", "سرى", "نسرين", "شيرين", "كژال", "هاوار", "ڤيان", "روناك",
-]  # fmt: skip
-FAMILY_NAMES = [
-    "الجبوري", "الدليمي", "التميمي", "الربيعي", "الساعدي", "الزبيدي", "الخفاجي", "العبيدي",
-    "الكعبي", "الموسوي", "الحسيني", "الشمري", "العزاوي", "البياتي", "الطائي", "السامرائي",
-    "الحلي", "البرزنجي", "الجاف", "الهركي", "الطالباني", "الكردي",
-]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -70,20 +43,6 @@ class DemoResult:
     organisations: int
     users: int
     persons: int
-
-
-class NameGenerator:
-    """Iraqi four-part names in Arabic script: given, father's, grandfather's, family."""
-
-    def __init__(self, rng: random.Random) -> None:
-        self.rng = rng
-
-    def full_name(self, *, female: bool | None = None) -> str:
-        if female is None:
-            female = self.rng.random() < 0.45
-        given = self.rng.choice(FEMALE_NAMES if female else MALE_NAMES)
-        father, grandfather = self.rng.sample([n for n in MALE_NAMES if n != given], 2)
-        return f"{given} {father} {grandfather} {self.rng.choice(FAMILY_NAMES)}"
 
 
 def _organisation(kind: str, name_en: str, **fields: object) -> Organisation:
@@ -105,9 +64,13 @@ def _account(
     user = User.objects.filter(email=email).first()
     if user is None:
         user = User.objects.create_user(
-            email=email, phone=phone, full_name=full_name, password=DEMO_PASSWORD,
-            organisation=organisation, language=language,
-        )  # fmt: skip
+            email=email,
+            phone=phone,
+            full_name=full_name,
+            password=DEMO_PASSWORD,
+            organisation=organisation,
+            language=language,
+        )
     for role, scope in roles.items():
         RoleGrant.objects.get_or_create(user=user, role=role, defaults={"scope": scope})
     return user
@@ -115,9 +78,12 @@ def _account(
 
 @transaction.atomic
 def build_demo(
-    *, seed: int = 2026, staff_per_branch: int = 2, households_per_branch: int = 3,
+    *,
+    seed: int = 2026,
+    staff_per_branch: int = 2,
+    households_per_branch: int = 3,
     with_catalogues: bool = True,
-) -> DemoResult:  # fmt: skip
+) -> DemoResult:
     """`with_catalogues`: also load the ESCO taxonomy, skills profiles, opportunities and the
     service catalogue (tests that only need accounts leave them out: about 15 s saved)."""
     rng = random.Random(seed)  # noqa: S311  (demo data, not security)
@@ -130,9 +96,13 @@ def build_demo(
     ministries: dict[str, Organisation] = {}
     for acronym, ar, ckb, en in MINISTRIES:
         ministries[acronym] = _organisation(
-            OrganisationKind.MINISTRY, en, name_ar=ar, name_ckb=ckb, acronym=acronym,
+            OrganisationKind.MINISTRY,
+            en,
+            name_ar=ar,
+            name_ckb=ckb,
+            acronym=acronym,
             governorate=governorates.get("IQ-BG"),
-        )  # fmt: skip
+        )
     branches: dict[tuple[str, str], Organisation] = {}
     for acronym in ("MoMD", "MoLSA"):
         ministry = ministries[acronym]
@@ -142,15 +112,20 @@ def build_demo(
                 f"{ministry.name_en}, {governorate.name_en} branch",
                 name_ar=f"{ministry.name_ar} - فرع {governorate.name_ar}",
                 name_ckb=f"{ministry.name_ckb} - لقی {governorate.name_ckb}",
-                acronym=acronym, parent=ministry, governorate=governorate,
-            )  # fmt: skip
+                acronym=acronym,
+                parent=ministry,
+                governorate=governorate,
+            )
     others: dict[str, Organisation] = {}
     for kind, governorate_code, ar, ckb, en in OTHER_ORGANISATIONS:
         others[str(kind)] = others.get(str(kind)) or _organisation(
-            kind, en, name_ar=ar, name_ckb=ckb,
+            kind,
+            en,
+            name_ar=ar,
+            name_ckb=ckb,
             governorate=governorates.get(governorate_code) if governorate_code else None,
             country="IQ" if kind != OrganisationKind.DIASPORA_ORGANISATION else "DE",
-        )  # fmt: skip
+        )
     baghdad_momd = branches[("MoMD", "IQ-BG")]
 
     def demo_email(local: str) -> str:
@@ -169,38 +144,32 @@ def build_demo(
     accounts: list[DemoAccount] = []
     for role, local, organisation, scope, language in role_accounts:
         user = _account(
-            email=demo_email(local), full_name=names.full_name(), organisation=organisation,
-            roles={role: scope}, language=language,
-        )  # fmt: skip
+            email=demo_email(local),
+            full_name=names.full_name(),
+            organisation=organisation,
+            roles={role: scope},
+            language=language,
+        )
         accounts.append(DemoAccount(role, user.email or "", user.full_name))
     person_account = _account(
-        email=demo_email("person"), phone="+9647701234567", full_name=names.full_name(),
-        organisation=None, roles={Role.PERSON: Scope.OWN},
-    )  # fmt: skip
+        email=demo_email("person"),
+        phone="+9647701234567",
+        full_name=names.full_name(),
+        organisation=None,
+        roles={Role.PERSON: Scope.OWN},
+    )
     accounts.append(DemoAccount(Role.PERSON, person_account.email or "", person_account.full_name))
 
     for (acronym, code), branch in sorted(branches.items()):
         for number in range(1, staff_per_branch + 1):
             _account(
                 email=demo_email(f"{acronym.lower()}.{code[3:].lower()}.{number}"),
-                full_name=names.full_name(), organisation=branch,
+                full_name=names.full_name(),
+                organisation=branch,
                 roles={Role.CASEWORKER: Scope.ORGANISATION},
-            )  # fmt: skip
-    from jisr.registry.demo import build_persons
-
-    build_persons(
-        rng=rng,
-        households_per_branch=households_per_branch,
-        male_names=MALE_NAMES,
-        female_names=FEMALE_NAMES,
-        family_names=FAMILY_NAMES,
-    )
-    from jisr.matching.demo import build_matching
-    from jisr.skills.models import Occupation
-
+            )
+    build_persons(rng=rng, households_per_branch=households_per_branch)
     if with_catalogues and not Occupation.objects.exists():
-        from jisr.skills.loading import load_taxonomy
-
         load_taxonomy()
     if not Person.objects.filter(account=person_account).exists():
         # The demo person's own account opens the record of a returnee registered in Baghdad.
@@ -214,18 +183,15 @@ def build_demo(
         if record is not None:
             Person.objects.filter(pk=record.pk).update(account=person_account)
     if with_catalogues:
-        from jisr.cases.demo import build_cases
-        from jisr.catalogue.demo import build_catalogue
-
         build_matching(rng=rng, demo_email=DEMO_DOMAIN)
         build_catalogue(rng=rng, demo_email=DEMO_DOMAIN)
         build_cases(rng=rng)
-        from jisr.linkage.demo import build_linkage
-
         build_linkage(
-            rng=rng, labour_analyst=User.objects.get(email=demo_email("labour")),
-            migration=ministries["MoMD"], labour=ministries["MoLSA"],
-        )  # fmt: skip
+            rng=rng,
+            labour_analyst=User.objects.get(email=demo_email("labour")),
+            migration=ministries["MoMD"],
+            labour=ministries["MoLSA"],
+        )
     return DemoResult(
         accounts=accounts,
         organisations=Organisation.objects.count(),

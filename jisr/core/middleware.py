@@ -9,6 +9,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext_lazy as _
 
+from jisr.core.errors import error_page
 from jisr.lib.errors import JisrError
 
 
@@ -41,8 +42,6 @@ class RejectNullCharactersMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if self._has_null(request):
-            from jisr.core.views import error_page
-
             error = JisrError(
                 "malformed", _("The request contains a character that is not allowed.")
             )
@@ -75,12 +74,11 @@ class JisrErrorMiddleware:
         response: HttpResponse
         if request.path.startswith("/api/"):
             response = JsonResponse(
-                exception.as_dict(), status=exception.status,
+                exception.as_dict(),
+                status=exception.status,
                 json_dumps_params={"ensure_ascii": False},
-            )  # fmt: skip
+            )
         else:
-            from jisr.core.views import error_page
-
             response = error_page(request, exception.status, str(exception.message))
         retry_after = getattr(exception, "retry_after", None)
         if retry_after is not None:

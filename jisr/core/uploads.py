@@ -19,7 +19,7 @@ from django.core.files.uploadhandler import FileUploadHandler
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 
-from jisr.core.views import error_page
+from jisr.core.errors import error_page
 from jisr.lib.errors import JisrError
 from jisr.lib.i18n import format_size
 

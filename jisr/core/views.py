@@ -1,22 +1,21 @@
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.template import loader
 from django.utils import translation
-from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import requires_csrf_token
 from django.views.i18n import set_language as django_set_language
 
 from jisr.accounts import selectors as account_selectors
 from jisr.accounts.decorators import AuthedRequest, permission, public
+from jisr.accounts.forms import LanguageForm
+from jisr.accounts.models import User
 from jisr.accounts.roles import Perm
-from jisr.accounts.services import user_set_language
+from jisr.accounts.services import user_language_set
 from jisr.audit.selectors import audit_entry_list
+from jisr.core.errors import error_page
 from jisr.places.selectors import governorate_list
 
 
@@ -28,7 +27,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @permission(Perm.DASHBOARD_VIEW)
 def dashboard(request: AuthedRequest) -> HttpResponse:
     user = request.user
-    context: dict[str, Any] = {
+    context: dict[str, object] = {
         "organisation_count": account_selectors.organisation_list(fetched_by=user).count(),
         "governorates": governorate_list().annotate(
             organisation_count=Count("organisations", distinct=True)
@@ -45,41 +44,10 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
 def set_language(request: HttpRequest) -> HttpResponse:
     """Django's language switch, plus remembering the choice on the user's account."""
     response = django_set_language(request)
-    language = request.POST.get("language", "")
-    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
-        user_set_language(user=request.user, language=language)
+    form = LanguageForm(request.POST)
+    if isinstance(request.user, User) and form.is_valid():
+        user_language_set(user=request.user, language=form.cleaned_data["language"])
     return response
-
-
-_ERROR_PAGES = {400, 403, 404, 500}
-
-
-_API_MESSAGES = {
-    400: gettext_lazy("The request could not be read."),
-    403: gettext_lazy("You do not have permission to do this."),
-    404: gettext_lazy("Not found."),
-    500: gettext_lazy("Something went wrong on our side. Try again later."),
-}
-
-
-def error_page(request: HttpRequest, status: int, message: str = "") -> HttpResponse:
-    """The translated error page for `status` (a status without its own page shows the 400 one)."""
-    if request.path.startswith("/api/"):
-        # Outside django-ninja too (the HSDS API), an API answers in the one JSON error shape.
-        from django.http import JsonResponse
-
-        from jisr.lib.errors import JisrError
-
-        codes = {400: "malformed", 403: "forbidden", 404: "not_found", 500: "server_error"}
-        error = JisrError(
-            codes.get(status, "error"), message or _API_MESSAGES.get(status, ""), status=status
-        )
-        return JsonResponse(
-            error.as_dict(), status=status, json_dumps_params={"ensure_ascii": False}
-        )
-    page = status if status in _ERROR_PAGES else 400
-    template = loader.get_template(f"errors/{page}.html")
-    return HttpResponse(template.render({"message": message}, request), status=status)
 
 
 @requires_csrf_token

@@ -8,6 +8,7 @@ from typing import Any
 
 from jisr.accounts.models import User
 from jisr.accounts.roles import Role
+from jisr.core.demo_data import FAMILY_NAMES, FEMALE_NAMES, MALE_NAMES
 from jisr.registry.models import (
     ConsentChannel,
     ConsentStatus,
@@ -26,16 +27,9 @@ ABROAD = [
 NICKNAMES = {"محمد": "حمودي", "عبد الله": "عبود", "علي": "أبو علي", "حسين": "حسوني"}
 
 
-def build_persons(
-    *,
-    rng: random.Random,
-    households_per_branch: int,
-    male_names: list[str],
-    female_names: list[str],
-    family_names: list[str],
-) -> int:
-    """Create households until each MoMD branch has `households_per_branch`; returns persons made.
-    Names are drawn from the lists given (the demo's, in `jisr.core.demo`)."""
+def build_persons(*, rng: random.Random, households_per_branch: int) -> int:
+    """Create households until each MoMD branch has `households_per_branch`; returns how many
+    persons were made."""
     made = 0
     caseworkers = User.objects.filter(
         email__startswith="momd.", role_grants__role=Role.CASEWORKER
@@ -47,13 +41,13 @@ def build_persons(
             organisation=branch, relationship=Relationship.HEAD
         ).count()
         for _ in range(max(0, households_per_branch - existing)):
-            family = rng.choice(family_names)
-            father = rng.choice(male_names)
-            grandfather = rng.choice([n for n in male_names if n != father])
-            head_first = rng.choice([n for n in male_names if n not in (father, grandfather)])
+            family = rng.choice(FAMILY_NAMES)
+            father = rng.choice(MALE_NAMES)
+            grandfather = rng.choice([n for n in MALE_NAMES if n != father])
+            head_first = rng.choice([n for n in MALE_NAMES if n not in (father, grandfather)])
             female_head = rng.random() < 0.2
             if female_head:
-                head_first = rng.choice(female_names)
+                head_first = rng.choice(FEMALE_NAMES)
             abroad = rng.random() < 0.25
             country, city = rng.choice(ABROAD) if abroad else ("IQ", "")
             person_type = (
@@ -89,7 +83,7 @@ def build_persons(
                 father_name=father,
                 grandfather_name=grandfather,
                 family_name=family,
-                mother_name=f"{rng.choice(female_names)} {rng.choice(male_names)}",
+                mother_name=f"{rng.choice(FEMALE_NAMES)} {rng.choice(MALE_NAMES)}",
                 aliases=NICKNAMES.get(head_first, ""),
                 sex=Sex.FEMALE if female_head else Sex.MALE,
                 birth_year=rng.randint(1960, 2000),
@@ -107,8 +101,8 @@ def build_persons(
                     channel=ConsentChannel.IN_PERSON,
                     household=head.household,
                     relationship=Relationship.CHILD,
-                    first_name=rng.choice(female_names if female else male_names),
-                    father_name=head_first if not female_head else rng.choice(male_names),
+                    first_name=rng.choice(FEMALE_NAMES if female else MALE_NAMES),
+                    father_name=head_first if not female_head else rng.choice(MALE_NAMES),
                     grandfather_name=father,
                     family_name=family,
                     sex=Sex.FEMALE if female else Sex.MALE,

@@ -18,7 +18,7 @@ from jisr.accounts.access import not_found, require, scope_filter
 from jisr.accounts.models import User
 from jisr.accounts.roles import Perm
 from jisr.audit.models import Action, AuditEntry
-from jisr.audit.selectors import entries_naming
+from jisr.audit.selectors import audit_entry_list_naming
 from jisr.audit.services import audit_reads, audit_record
 from jisr.lib.arabic import normalise_name
 from jisr.lib.errors import JisrError
@@ -276,7 +276,7 @@ def person_access_log(person: Person) -> QuerySet[AuditEntry]:
     every list, case, referral or letter that showed it. The person sees which organisation
     acted, and when; staff names stay private, for staff safety."""
     return (
-        entries_naming(person.pk)
+        audit_entry_list_naming(person_id=person.pk)
         .exclude(actor=person.account_id)
         .select_related("organisation", "api_key")
     )

@@ -1,11 +1,12 @@
 """Browser tests: Playwright driving Debian's Chromium against a live server.
 
-Where no Chromium is installed they skip with a message, except when JISR_BROWSER_TESTS=required
-(as in CI), where a missing browser is a failure.
+Where Playwright (the `dev` extra) or Chromium is not installed they skip with a message, except
+when JISR_BROWSER_TESTS=required (as in CI), where either missing is a failure.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,13 +17,23 @@ import pytest
 CHROMIUM = Path(os.environ.get("JISR_CHROMIUM", "/usr/bin/chromium"))
 
 
+def _missing() -> str | None:
+    """Why the browser tests cannot run here, or None."""
+    if importlib.util.find_spec("playwright") is None:
+        return "Browser tests need Playwright (pip install -e '.[dev]')."
+    if not CHROMIUM.exists():
+        return f"Browser tests need Chromium at {CHROMIUM} (apt-get install chromium)."
+    return None
+
+
 @pytest.fixture
 def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        message = f"Browser tests need Chromium at {CHROMIUM} (apt-get install chromium)."
+    if (message := _missing()) is not None:
         if os.environ.get("JISR_BROWSER_TESTS") == "required":
             pytest.fail(message)
         pytest.skip(message)
+    # Imported here, not at the top: Playwright is optional (the `dev` extra) and the tests skip
+    # without it.
     from playwright.sync_api import sync_playwright
 
     # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are
@@ -33,10 +44,15 @@ def browser() -> Iterator[Any]:
             executable_path=str(CHROMIUM),
             headless=True,
             args=[
-                "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
             ],
-        )  # fmt: skip
+        )
         try:
             yield browser
         finally:

@@ -11,6 +11,7 @@ from jisr.tests.conftest import sign_in
 
 pytestmark = [
     pytest.mark.browser,
+    pytest.mark.slow,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 

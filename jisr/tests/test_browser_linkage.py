@@ -23,6 +23,7 @@ from jisr.tests.conftest import sign_in
 
 pytestmark = [
     pytest.mark.browser,
+    pytest.mark.slow,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 ARABIC = {
@@ -56,18 +57,34 @@ def test_labour_analyst_imports_links_reviews_and_reports(
             if row["first_name"] and row["sex"]:
                 birth = row["birth_date"]
                 register_person(
-                    people["alice"], first_name=row["first_name"], father_name=row["father_name"],
-                    grandfather_name=row["grandfather_name"], family_name=row["family_name"],
-                    mother_name=row["mother_name"], sex=row["sex"], birth_year=int(birth[:4]) if birth else None,
+                    people["alice"],
+                    first_name=row["first_name"],
+                    father_name=row["father_name"],
+                    grandfather_name=row["grandfather_name"],
+                    family_name=row["family_name"],
+                    mother_name=row["mother_name"],
+                    sex=row["sex"],
+                    birth_year=int(birth[:4]) if birth else None,
                     birth_date=dt.date.fromisoformat(birth) if len(birth) == 10 else None,
-                )  # fmt: skip
+                )
     registry = services.registry_register_refresh(by=people["carol"])
     services.agreement_create(
-        by=people["carol"], register=registry, recipient=labour_analyst.organisation,
-        fields=["source_id", "first_name", "father_name", "grandfather_name", "family_name", "mother_name", "birth_date"],
-        purpose="العائدون الباحثون عن عمل", valid_until=dt.date.today() + dt.timedelta(days=30),
+        by=people["carol"],
+        register=registry,
+        recipient=labour_analyst.organisation,
+        fields=[
+            "source_id",
+            "first_name",
+            "father_name",
+            "grandfather_name",
+            "family_name",
+            "mother_name",
+            "birth_date",
+        ],
+        purpose="العائدون الباحثون عن عمل",
+        valid_until=dt.date.today() + dt.timedelta(days=30),
         referral_follow_up=True,
-    )  # fmt: skip
+    )
     labour_analyst.language = "ar"
     labour_analyst.save()
     bad = tmp_path / "bad.csv"

@@ -13,6 +13,7 @@ from jisr.tests.conftest import sign_in
 
 pytestmark = [
     pytest.mark.browser,
+    pytest.mark.slow,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
@@ -31,9 +32,12 @@ def test_employer_posts_in_arabic_and_a_withdrawn_candidate_disappears(
     strong.account = people["person"]
     strong.save()
     build_profile(
-        alice, strong, occupation=taxonomy["civil"],
-        skills={taxonomy["cad"]: 4, taxonomy["site"]: 3}, languages={"ar": 4, "en": 3},
-    )  # fmt: skip
+        alice,
+        strong,
+        occupation=taxonomy["civil"],
+        skills={taxonomy["cad"]: 4, taxonomy["site"]: 3},
+        languages={"ar": 4, "en": 3},
+    )
     weaker = register_person(alice, first_name="سلام")
     build_profile(alice, weaker, occupation=taxonomy["structural"], skills={taxonomy["cad"]: 2})
     company = orgs["company"].pk

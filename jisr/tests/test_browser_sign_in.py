@@ -6,6 +6,7 @@ from jisr.conftest import PASSWORD
 
 pytestmark = [
     pytest.mark.browser,
+    pytest.mark.slow,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 

@@ -78,9 +78,12 @@ def test_the_widest_grant_wins_when_a_user_holds_several_roles(people):
 def test_createsuperuser_makes_a_platform_administrator(monkeypatch):
     monkeypatch.setitem(os.environ, "DJANGO_SUPERUSER_PASSWORD", "a-long-admin-password")
     call_command(
-        "createsuperuser", interactive=False, email="root@example.org", full_name="Root",
+        "createsuperuser",
+        interactive=False,
+        email="root@example.org",
+        full_name="Root",
         stdout=StringIO(),
-    )  # fmt: skip
+    )
     root = User.objects.get(email="root@example.org")
     assert root.roles == {Role.ADMINISTRATOR: Scope.ALL}
     assert root.organisation is not None

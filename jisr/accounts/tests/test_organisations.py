@@ -12,11 +12,15 @@ def test_administrator_adds_and_edits_an_organisation_in_three_languages(people,
     response = client.post(
         "/accounts/organisations/new/",
         {
-            "name_ar": "مركز أربيل للتدريب", "name_ckb": "سەنتەری ڕاهێنانی هەولێر",
-            "name_en": "Erbil Training Centre", "kind": "training_centre",
-            "governorate": erbil.pk, "country": "IQ", "is_active": "on",
+            "name_ar": "مركز أربيل للتدريب",
+            "name_ckb": "سەنتەری ڕاهێنانی هەولێر",
+            "name_en": "Erbil Training Centre",
+            "kind": "training_centre",
+            "governorate": erbil.pk,
+            "country": "IQ",
+            "is_active": "on",
         },
-    )  # fmt: skip
+    )
     assert response.status_code == 302
     centre = Organisation.objects.get(name_en="Erbil Training Centre")
     assert AuditEntry.objects.filter(action=Action.CREATE, object_id=str(centre.pk)).exists()
@@ -24,11 +28,15 @@ def test_administrator_adds_and_edits_an_organisation_in_three_languages(people,
     response = client.post(
         f"/accounts/organisations/{centre.pk}/edit/",
         {
-            "name_ar": "مركز أربيل للتدريب المهني", "name_ckb": centre.name_ckb,
-            "name_en": centre.name_en, "kind": "training_centre", "governorate": erbil.pk,
-            "country": "IQ", "is_active": "on",
+            "name_ar": "مركز أربيل للتدريب المهني",
+            "name_ckb": centre.name_ckb,
+            "name_en": centre.name_en,
+            "kind": "training_centre",
+            "governorate": erbil.pk,
+            "country": "IQ",
+            "is_active": "on",
         },
-    )  # fmt: skip
+    )
     assert response.status_code == 302
     change = AuditEntry.objects.get(action=Action.UPDATE, object_id=str(centre.pk))
     assert change.changes == {"name_ar": ["مركز أربيل للتدريب", "مركز أربيل للتدريب المهني"]}

@@ -1,28 +1,15 @@
 from __future__ import annotations
 
 import pytest
-from django.test import Client
-from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from jisr.accounts.tests.conftest import current_code, signed_in
 from jisr.audit.models import Action, AuditEntry
-from jisr.conftest import PASSWORD
 
 
 @pytest.fixture(autouse=True)
 def _require_two_factor(settings):
     settings.JISR_REQUIRE_2FA = True
-
-
-def current_code(device: TOTPDevice) -> str:
-    return f"{totp(device.bin_key, device.step, device.t0, device.digits, device.drift):06d}"
-
-
-def signed_in(email: str) -> Client:
-    client = Client()
-    response = client.post("/accounts/sign-in/", {"username": email, "password": PASSWORD})
-    assert response.status_code == 302
-    return client
 
 
 def test_staff_without_two_factor_are_sent_to_set_it_up(people):
@@ -55,7 +42,7 @@ def test_setting_up_an_authenticator_app_opens_the_protected_pages(
     client = signed_in("alice@example.org")
     # The password alone does not enrol (test_two_factor_enrolment.py): a link to her e-mail.
     with django_capture_on_commit_callbacks(execute=True):
-        client.post("/accounts/two-factor/setup/", {"action": "link"})
+        client.post("/accounts/two-factor/setup/link/")
     link = re.search(r"http://\S+", str(mail.outbox[0].body))
     assert link is not None
     assert client.post(link.group(0).split("8000", 1)[1]).status_code == 302

@@ -15,11 +15,13 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from jisr.accounts.models import TwoFactorEnrolment, User
 from jisr.accounts.roles import Scope
-from jisr.accounts.tests.test_two_factor import current_code, signed_in
+from jisr.accounts.tests.conftest import current_code, signed_in
 from jisr.audit.models import Action, AuditEntry
 from jisr.conftest import PASSWORD, client_for
 
 SETUP = "/accounts/two-factor/setup/"
+SEND_LINK = "/accounts/two-factor/setup/link/"
+REDEEM_CODE = "/accounts/two-factor/setup/code/"
 
 
 @pytest.fixture(autouse=True)
@@ -86,7 +88,7 @@ def test_a_link_sent_to_the_accounts_e_mail_lets_its_owner_enrol(
     alice = people["alice"]
     client = signed_in("alice@example.org")
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(SETUP, {"action": "link"}, follow=True)
+        response = client.post(SEND_LINK, {}, follow=True)
     assert response.status_code == 200
     (message,) = mail.outbox
     assert message.to == ["alice@example.org"]
@@ -114,7 +116,7 @@ def test_a_link_works_only_for_its_own_account_and_only_for_an_hour(
 ):
     alice = signed_in("alice@example.org")
     with django_capture_on_commit_callbacks(execute=True):
-        alice.post(SETUP, {"action": "link"})
+        alice.post(SEND_LINK, {})
     link = link_in(str(mail.outbox[0].body))
     # Bob, signed in with his own password, cannot use Alice's link for his account or hers.
     bob = signed_in("bob@example.org")
@@ -131,7 +133,7 @@ def test_links_are_limited_like_every_message(people, django_capture_on_commit_c
     client = signed_in("alice@example.org")
     for _ in range(5):
         with django_capture_on_commit_callbacks(execute=True):
-            last = client.post(SETUP, {"action": "link"})
+            last = client.post(SEND_LINK, {})
     assert len(mail.outbox) == 3
     assert last.status_code == 429
 
@@ -148,7 +150,7 @@ def test_an_administrators_code_is_shown_once_and_works_once(people):
     assert stored.expires_at > timezone.now() + timedelta(days=2)
     assert code not in admin.get(f"/accounts/users/{bob.pk}/").content.decode()
     client = signed_in("bob@example.org")
-    response = client.post(SETUP, {"action": "code", "code": code.lower().replace("-", " ")})
+    response = client.post(REDEEM_CODE, {"code": code.lower().replace("-", " ")})
     assert response.status_code == 302
     enrol(client, bob)
     assert AuditEntry.objects.get(action=Action.TWO_FACTOR_ENROLLED, actor=bob).changes == {
@@ -157,7 +159,7 @@ def test_an_administrators_code_is_shown_once_and_works_once(people):
     # Reset once more: the old code does nothing now.
     admin.post(f"/accounts/users/{bob.pk}/two-factor/reset/")
     again = signed_in("bob@example.org")
-    assert again.post(SETUP, {"action": "code", "code": code}).status_code == 200
+    assert again.post(REDEEM_CODE, {"code": code}).status_code == 200
     assert b"<svg" not in again.get(SETUP).content
 
 
@@ -172,8 +174,8 @@ def test_guessing_the_code_stops_even_though_each_guess_is_refused(people):
     )
     client = signed_in("bob@example.org")
     for _ in range(5):
-        assert client.post(SETUP, {"action": "code", "code": "AAAA-AAAA-AAAA"}).status_code == 200
-    assert client.post(SETUP, {"action": "code", "code": code}).status_code == 429
+        assert client.post(REDEEM_CODE, {"code": "AAAA-AAAA-AAAA"}).status_code == 200
+    assert client.post(REDEEM_CODE, {"code": code}).status_code == 429
     assert b"<svg" not in client.get(SETUP).content
 
 
@@ -186,11 +188,15 @@ def test_a_new_account_gets_in_end_to_end_through_its_invitation(
         response = admin.post(
             "/accounts/users/new/",
             {
-                "full_name": "Zainab", "email": "zainab@example.org", "phone": "",
-                "organisation": orgs["momd_basra"].pk, "language": "en", "is_active": "on",
+                "full_name": "Zainab",
+                "email": "zainab@example.org",
+                "phone": "",
+                "organisation": orgs["momd_basra"].pk,
+                "language": "en",
+                "is_active": "on",
                 "role_caseworker": str(Scope.ORGANISATION.value),
             },
-        )  # fmt: skip
+        )
     assert response.status_code == 302
     zainab = User.objects.get(email="zainab@example.org")
     browser = Client()
@@ -217,15 +223,20 @@ def test_an_account_made_with_a_first_password_comes_with_a_code(people, orgs):
     response = admin.post(
         "/accounts/users/new/",
         {
-            "full_name": "Hassan", "email": "", "phone": "0780 123 4567",
-            "organisation": orgs["momd_basra"].pk, "language": "en", "is_active": "on",
-            "role_caseworker": str(Scope.ORGANISATION.value), "password": PASSWORD,
+            "full_name": "Hassan",
+            "email": "",
+            "phone": "0780 123 4567",
+            "organisation": orgs["momd_basra"].pk,
+            "language": "en",
+            "is_active": "on",
+            "role_caseworker": str(Scope.ORGANISATION.value),
+            "password": PASSWORD,
         },
-    )  # fmt: skip
+    )
     assert response.status_code == 200
     code = response.context["enrolment_code"]
     hassan = User.objects.get(phone="+9647801234567")
     client = Client()
     client.post("/accounts/sign-in/", {"username": "07801234567", "password": PASSWORD})
-    assert client.post(SETUP, {"action": "code", "code": code}).status_code == 302
+    assert client.post(REDEEM_CODE, {"code": code}).status_code == 302
     enrol(client, hassan)

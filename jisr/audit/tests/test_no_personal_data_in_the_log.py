@@ -38,14 +38,21 @@ def _leaks(text: str) -> list[str]:
 def salwa(people: dict[str, Any]) -> Any:
     alice = people["alice"]
     person = register_person(alice, **IDENTITY, birth_year=1990)
-    person_update(by=alice, person=person, mother_name="نرجس علي", phone="+9647705556678",
-                  birth_year=1991)  # fmt: skip
+    person_update(
+        by=alice, person=person, mother_name="نرجس علي", phone="+9647705556678", birth_year=1991
+    )
     case_answers_save(by=alice, person=person, answers={"education_level": "bachelor"})
     profile_save(
-        by=alice, person=person, visibility="employers", preferred_governorates=[],
-        available_return=True, available_assignment=False, available_remote=False,
-        available_mentoring=False, willing_to_relocate=False,
-    )  # fmt: skip
+        by=alice,
+        person=person,
+        visibility="employers",
+        preferred_governorates=[],
+        available_return=True,
+        available_assignment=False,
+        available_remote=False,
+        available_mentoring=False,
+        willing_to_relocate=False,
+    )
     return person
 
 
@@ -55,9 +62,7 @@ def test_entries_about_a_person_keep_field_names_not_values(salwa):
     change = AuditEntry.objects.get(
         action=Action.UPDATE, object_id=str(salwa.pk), changes__has_key="birth_year"
     )
-    assert change.changes == {
-        "birth_year": "changed", "mother_name": "changed", "phone": "changed"
-    }  # fmt: skip
+    assert change.changes == {"birth_year": "changed", "mother_name": "changed", "phone": "changed"}
     answers = AuditEntry.objects.get(changes__has_key="answers.education_level")
     assert answers.changes["answers.education_level"] == "changed"
     # States and ids stay: they say what happened without saying who.
@@ -76,9 +81,11 @@ def test_a_record_is_named_by_type_and_id_not_by_a_name(salwa, people):
 
 def test_records_of_no_one_keep_their_values(people, orgs):
     audit_record(
-        actor=people["admin"], action=Action.UPDATE, target=orgs["ngo"],
+        actor=people["admin"],
+        action=Action.UPDATE,
+        target=orgs["ngo"],
         changes={"name_en": ["Helping NGO", "Helping hands"]},
-    )  # fmt: skip
+    )
     entry = AuditEntry.objects.get(object_type="accounts.organisation")
     assert entry.changes == {"name_en": ["Helping NGO", "Helping hands"]}
     assert entry.object_label == str(orgs["ngo"])

@@ -49,8 +49,13 @@ def world(people: dict[str, Any], orgs: dict[str, Any], taxonomy) -> dict[str, A
     application_express(
         by=alice, person=karar, opportunity=opportunity, status="applied", share_contact=True
     )
-    return {"karar": karar, "others": others, "case": case, "referral": referral,
-            "opportunity": Opportunity.objects.get(pk=opportunity.pk)}  # fmt: skip
+    return {
+        "karar": karar,
+        "others": others,
+        "case": case,
+        "referral": referral,
+        "opportunity": Opportunity.objects.get(pk=opportunity.pk),
+    }
 
 
 READS = [
@@ -118,11 +123,13 @@ def test_one_entry_per_request_holds_every_record_shown(people, world):
 
 def test_the_household_and_possible_duplicates_shown_are_audited(people, world):
     alice, karar = people["alice"], world["karar"]
-    relative = register_person(alice, first_name="فاطمة", household=karar.household,
-                               relationship="spouse")  # fmt: skip
+    relative = register_person(
+        alice, first_name="فاطمة", household=karar.household, relationship="spouse"
+    )
     client_for(alice).get(f"/registry/persons/{relative.pk}/")
-    assert AuditEntry.objects.filter(actor=alice, action=Action.VIEW_LIST,
-                                     person_links__person_id=karar.pk).exists()  # fmt: skip
+    assert AuditEntry.objects.filter(
+        actor=alice, action=Action.VIEW_LIST, person_links__person_id=karar.pk
+    ).exists()
     before = AuditEntry.objects.count()
     response = client_for(alice).post(
         "/registry/persons/new/", registration_data(first_name="كرار", phone="+9647709998877")
@@ -137,9 +144,11 @@ def test_a_record_about_two_persons_names_both(people, world):
 
     karar, other = world["karar"], world["others"][0]
     audit_reads(
-        actor=people["alice"], records=[world["case"]], context="test.pairs",
+        actor=people["alice"],
+        records=[world["case"]],
+        context="test.pairs",
         person=lambda case: [case.person_id, other.pk, None],
-    )  # fmt: skip
+    )
     entry = AuditEntry.objects.get(changes__context="test.pairs")
     assert entry.person_ids == sorted([karar.pk, other.pk])
     assert entry in person_access_log(other)

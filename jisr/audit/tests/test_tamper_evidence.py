@@ -68,9 +68,11 @@ def log(people: dict[str, Any], orgs: dict[str, Any]) -> list[AuditEntry]:
         audit_record(actor=people["alice"], action=Action.VIEW, target=person)
         audit_record(actor=people["carol"], action=Action.SIGN_IN, target=people["carol"])
         audit_record(
-            actor=people["admin"], action=Action.UPDATE, target=orgs["ngo"],
+            actor=people["admin"],
+            action=Action.UPDATE,
+            target=orgs["ngo"],
             changes={"name_en": [f"old {n}", f"new {n}"]},
-        )  # fmt: skip
+        )
     return list(AuditEntry.objects.order_by("pk"))
 
 
@@ -83,10 +85,16 @@ def test_every_entry_is_chained_to_the_one_before(log):
 
 def test_values_verify_however_the_database_gives_them_back(people, orgs):
     audit_record(
-        actor=people["admin"], action=Action.UPDATE, target=orgs["ngo"],
-        changes={"ratio": [0.1, 1e-7], "big": [1e16, 1.0], "text": ["نص", "\"quoted\" \\"],
-                 "nested": {"b": [1.5, 2.0], "a": None}},
-    )  # fmt: skip
+        actor=people["admin"],
+        action=Action.UPDATE,
+        target=orgs["ngo"],
+        changes={
+            "ratio": [0.1, 1e-7],
+            "big": [1e16, 1.0],
+            "text": ["نص", '"quoted" \\'],
+            "nested": {"b": [1.5, 2.0], "a": None},
+        },
+    )
     assert "The audit chain holds: 1 entries" in _verify()
 
 
@@ -297,16 +305,25 @@ def test_entries_written_before_the_chain_were_redacted_and_chained_by_the_migra
     executor.migrate(before)
     old = executor.loader.project_state(before).apps.get_model("audit", "AuditEntry")
     old.objects.create(
-        at=dt.datetime(2026, 1, 5, tzinfo=dt.UTC), action="create",
-        object_type="registry.person", object_id=str(person.pk), object_label="سلوى علي",
-        changes={"first_name": [None, "سلوى"], "phone": [None, "+9647705556677"],
-                 "consent.registration": [None, "given"]},
-    )  # fmt: skip
+        at=dt.datetime(2026, 1, 5, tzinfo=dt.UTC),
+        action="create",
+        object_type="registry.person",
+        object_id=str(person.pk),
+        object_label="سلوى علي",
+        changes={
+            "first_name": [None, "سلوى"],
+            "phone": [None, "+9647705556677"],
+            "consent.registration": [None, "given"],
+        },
+    )
     old.objects.create(
-        at=dt.datetime(2026, 1, 6, tzinfo=dt.UTC), action="update",
-        object_type="accounts.organisation", object_id="7", object_label="Centre",
+        at=dt.datetime(2026, 1, 6, tzinfo=dt.UTC),
+        action="update",
+        object_type="accounts.organisation",
+        object_id="7",
+        object_label="Centre",
         changes={"name_en": ["Centre", "Training centre"]},
-    )  # fmt: skip
+    )
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()
     executor.migrate(executor.loader.graph.leaf_nodes("audit"))
@@ -314,8 +331,10 @@ def test_entries_written_before_the_chain_were_redacted_and_chained_by_the_migra
     about_person = next(e for e in entries if e.object_type == "registry.person")
     assert about_person.object_label == ""
     assert about_person.changes == {
-        "first_name": "changed", "phone": "changed", "consent.registration": [None, "given"]
-    }  # fmt: skip
+        "first_name": "changed",
+        "phone": "changed",
+        "consent.registration": [None, "given"],
+    }
     assert about_person.person_ids == [person.pk]
     assert AuditEntryPerson.objects.filter(entry=about_person, person_id=person.pk).exists()
     organisation = next(e for e in entries if e.object_type == "accounts.organisation")
@@ -338,6 +357,8 @@ def test_deploy_check_refuses_a_web_role_that_can_rewrite_the_log(db):
 
 
 def test_development_needs_no_audit_check(db):
-    assert not [m for m in run_checks(include_deployment_checks=True) if m.id in {
-        "jisr.W010", "jisr.E010", "jisr.E011", "jisr.E012"
-    }]  # fmt: skip
+    assert not [
+        m
+        for m in run_checks(include_deployment_checks=True)
+        if m.id in {"jisr.W010", "jisr.E010", "jisr.E011", "jisr.E012"}
+    ]

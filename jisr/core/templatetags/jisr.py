@@ -7,7 +7,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django import template
+from django.contrib.auth.models import AnonymousUser
 
+from jisr.accounts.models import User
+from jisr.accounts.roles import Perm
 from jisr.lib import i18n
 
 register = template.Library()
@@ -30,10 +33,8 @@ def localdate(value: Any) -> str:
 
 
 @register.filter
-def can(user: Any, perm: str) -> bool:
-    from jisr.accounts.roles import Perm
-
-    return bool(user.is_authenticated and user.can(Perm(perm)))
+def can(user: User | AnonymousUser, perm: str) -> bool:
+    return isinstance(user, User) and user.can(Perm(perm))
 
 
 @register.filter

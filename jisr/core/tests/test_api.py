@@ -65,13 +65,16 @@ def test_administrator_creates_an_organisation_and_an_account_through_the_api(pe
         "/api/v1/users",
         data=json.dumps(
             {
-                "full_name": "سارة حسن علي", "email": "sara@example.org", "phone": "07711112222",
-                "organisation_id": organisation.pk, "password": "a-long-first-password",
+                "full_name": "سارة حسن علي",
+                "email": "sara@example.org",
+                "phone": "07711112222",
+                "organisation_id": organisation.pk,
+                "password": "a-long-first-password",
                 "roles": [{"role": "provider_staff", "scope": 20}],
             }
         ),
         content_type="application/json",
-    )  # fmt: skip
+    )
     assert response.status_code == 201, response.content
     sara = User.objects.get(email="sara@example.org")
     assert sara.phone == "+9647711112222"

@@ -11,7 +11,7 @@ import pytest
 from django.test import Client
 
 from jisr.conftest import client_for
-from jisr.core.tests.test_every_url_as_every_role import PERSONAS, _page_patterns, _sample_url
+from jisr.tests.samples import PERSONAS, page_patterns, sample_url, url_samples
 
 # Script types a browser runs; any other (application/json, ...) is a data block, which the
 # policy does not govern (django-ninja's API docs page carries its settings in one).
@@ -43,6 +43,22 @@ def inline_code(html: str) -> list[str]:
     finder = _InlineFinder()
     finder.feed(html)
     return finder.found
+
+
+class _HtmxFinder(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.urls: set[str] = set()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.urls.update(v for name, v in attrs if name in ("hx-get", "hx-post") and v)
+
+
+def _htmx_urls(html: str) -> set[str]:
+    """The URLs a page's HTMX attributes fetch partials from."""
+    finder = _HtmxFinder()
+    finder.feed(html)
+    return finder.urls
 
 
 def _problems(url: str, response: Any) -> list[str]:
@@ -83,14 +99,24 @@ def test_every_page_as_every_role_runs_under_the_policy(persona, people, orgs, b
     basra_person.account = people["person"]
     basra_person.save()
     client = client_for(people[persona] if persona else None)
+    samples = url_samples(people, orgs, basra_person)
     problems = []
-    for route, _pattern in _page_patterns():
-        url = _sample_url(route, people, orgs, basra_person)
-        problems.extend(_problems(url, client.get(url)))
-        if "?" not in url and route.endswith("/") and "htmx" not in route:
-            # The partial a page swaps in with HTMX is rendered from the same view.
-            problems.extend(_problems(url, client.get(url, headers={"HX-Request": "true"})))
+    swapped_in = set()
+    for route, _pattern in page_patterns():
+        url = sample_url(route, samples)
+        response = client.get(url)
+        problems.extend(_problems(url, response))
+        if response.headers.get("Content-Type", "").startswith("text/html"):
+            swapped_in.update(_htmx_urls(response.content.decode()))
+    # The partials the pages swap in with HTMX, asked for as HTMX asks.
+    for url in sorted(swapped_in):
+        problems.extend(_problems(url, client.get(url, headers={"HX-Request": "true"})))
     assert problems == []
+
+
+def test_the_walk_asks_for_every_partial_a_page_swaps_in(people):
+    page = client_for(people["admin"]).get("/accounts/organisations/").content.decode()
+    assert _htmx_urls(page) == {"/accounts/organisations/"}
 
 
 def test_api_static_files_and_error_pages_carry_the_headers(people, settings):

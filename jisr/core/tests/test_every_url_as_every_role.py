@@ -9,28 +9,26 @@ from typing import Any
 
 import pytest
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 from jisr.accounts.apiauth import Allowed, BearerApiKey
+from jisr.accounts.apikeys import user_for_key
 from jisr.accounts.decorators import PUBLIC, SELF, SIGNED_IN
-from jisr.accounts.roles import Perm
+from jisr.accounts.roles import API_KEY_PERMISSIONS, Perm, Scope, Sensitivity
+from jisr.accounts.services import api_key_create
 from jisr.api import api
 from jisr.conftest import client_for
-from jisr.matching.references import candidate_reference
-from jisr.registry.models import CategoryRule, PersonImport
-
-PERSONAS = [
-    "admin",
-    "carol",
-    "alice",
-    "protection",
-    "charlie",
-    "employer",
-    "analyst",
-    "person",
-    None,
-]
+from jisr.tests.samples import (
+    PERSONAS,
+    case_samples,
+    catalogue_samples,
+    key_samples,
+    linkage_samples,
+    opportunity_samples,
+    page_patterns,
+    sample_url,
+    url_samples,
+)
 
 # Record-scoped URLs point at records of the ministry's Basra branch (bob's); these personas
 # have them in scope when they hold the permission at all.
@@ -130,192 +128,8 @@ POST_ONLY: tuple[str, ...] = (
 )
 
 
-def _patterns(resolver: URLResolver, prefix: str = "") -> list[tuple[str, URLPattern]]:
-    found = []
-    for entry in resolver.url_patterns:
-        route = prefix + str(entry.pattern)
-        if isinstance(entry, URLResolver):
-            found.extend(_patterns(entry, route))
-        else:
-            found.append((route, entry))
-    return found
-
-
-def _page_patterns() -> list[tuple[str, URLPattern]]:
-    return [(route, p) for route, p in _patterns(get_resolver()) if not route.startswith("api/")]
-
-
-def _opportunity_samples(people: Any, person: Any) -> dict[str, str]:
-    from jisr.matching.models import Application, Opportunity, Profile
-
-    opportunity = Opportunity.objects.filter(title="sample").first() or Opportunity.objects.create(
-        organisation=people["employer"].organisation, posted_by=people["employer"],
-        kind="job", title="sample", status="open",
-    )  # fmt: skip
-    profile = Profile.objects.filter(person=person).first() or Profile.objects.create(
-        person=person, available_return=True, available_assignment=False,
-        available_remote=False, available_mentoring=False, willing_to_relocate=False,
-    )  # fmt: skip
-    application = Application.objects.get_or_create(
-        opportunity=opportunity, person=person, defaults={"status": "applied"}
-    )[0]
-    return {
-        "opportunity_id": str(opportunity.pk),
-        "reference": candidate_reference(profile.person_id, opportunity.organisation_id),
-        "application_id": str(application.pk),
-    }
-
-
-def _catalogue_samples(people: Any) -> dict[str, str]:
-    from jisr.catalogue.models import Location
-    from jisr.catalogue.services import change_approve, service_propose
-    from jisr.places.models import Governorate
-
-    charlie = people["charlie"]
-    location = Location.objects.filter(name_ar="مكتب").first() or Location.objects.create(
-        organisation=charlie.organisation, name_ar="مكتب",
-        governorate=Governorate.objects.get(code="IQ-BG"),
-    )  # fmt: skip
-    from jisr.catalogue.models import ServiceChange
-
-    change = ServiceChange.objects.filter(service__name_ar="خدمة").first()
-    if change is None:
-        change = service_propose(
-            by=charlie, data={"name_ar": "خدمة", "categories": ["legal-documentation"]}
-        )
-        change_approve(by=people["admin"], change=change)  # public pages show it
-    return {
-        "service_id": str(change.service_id),
-        "location_id": str(location.pk),
-        "change_id": str(change.pk),
-        "uuid": str(change.service.uuid),
-    }
-
-
-def _case_samples(people: Any, person: Any) -> dict[str, str]:
-    from jisr.cases.models import Case, Referral
-    from jisr.cases.services import case_open, need_add, referral_send
-    from jisr.catalogue.models import Service, ServiceCategory
-
-    referral = Referral.objects.filter(need__case__person=person).first()
-    if referral is None:
-        case = Case.objects.filter(person=person).first() or case_open(
-            by=people["bob"], person=person
-        )
-        category = ServiceCategory.objects.get(code="legal-aid")
-        need = need_add(by=people["bob"], case=case, category=category)
-        service = Service.objects.create(
-            organisation=people["charlie"].organisation, name_ar="عون", published=True
-        )
-        service.categories.set([category])
-        referral = referral_send(by=people["bob"], need=need, service=service)
-        from django.utils import timezone
-
-        from jisr.cases.services import plan_create
-
-        plan_create(by=people["bob"], case=case, return_date=timezone.localdate())
-    return {
-        "case_id": str(referral.need.case_id),
-        "need_id": str(referral.need_id),
-        "referral_id": str(referral.pk),
-    }
-
-
-def _linkage_samples(people: Any, orgs: Any) -> dict[str, str]:
-    import datetime as dt
-
-    from jisr.linkage.models import (
-        CandidatePair,
-        LinkageRun,
-        Register,
-        RegisterRecord,
-        RegisterUpload,
-        SharingAgreement,
-    )  # fmt: skip
-
-    register, _new = Register.objects.get_or_create(
-        organisation=orgs["momd_basra"], name="sample", defaults={"kind": "unemployed"}
-    )
-    one, _new = RegisterRecord.objects.get_or_create(
-        register=register, source_id="1", defaults={"first_name": "علي", "cluster": 0}
-    )
-    two, _new = RegisterRecord.objects.get_or_create(
-        register=register, source_id="2", defaults={"first_name": "علي"}
-    )
-    RegisterRecord.objects.filter(pk__in=[one.pk, two.pk]).update(cluster=one.pk)
-    upload = RegisterUpload.objects.filter(register=register).first() or RegisterUpload.objects.create(
-        register=register, created_by=people["bob"], filename="r.csv", headers=["id"], rows=[["1"]]
-    )  # fmt: skip
-    run = LinkageRun.objects.filter(left=register).first() or LinkageRun.objects.create(
-        left=register, started_by=people["bob"], status="done"
-    )  # fmt: skip
-    pair = CandidatePair.objects.filter(run=run).first() or CandidatePair.objects.create(
-        run=run, left=one, right=two, probability=0.8, band="review"
-    )  # fmt: skip
-    agreement = SharingAgreement.objects.filter(register=register).first() or SharingAgreement.objects.create(
-        register=register, recipient=orgs["ngo"], fields=["source_id"], purpose="sample",
-        valid_until=dt.date(2099, 1, 1), created_by=people["bob"],
-    )  # fmt: skip
-    return {
-        "register_id": str(register.pk), "upload_id": str(upload.pk), "run_id": str(run.pk),
-        "pair_id": str(pair.pk), "record_id": str(one.pk), "agreement_id": str(agreement.pk),
-    }  # fmt: skip
-
-
-def _key_samples(people: Any, orgs: Any) -> dict[str, str]:
-    import datetime as dt
-
-    from django.utils import timezone
-
-    from jisr.accounts.models import ApiKey
-
-    key = ApiKey.objects.filter(name="sample").first() or ApiKey.objects.create(
-        organisation=orgs["momd_basra"], name="sample", prefix="0123456789", secret_hash="x",
-        permissions=["person.view"], scope=20, clearance=20, created_by=people["carol"],
-        expires_at=timezone.now() + dt.timedelta(days=30),
-    )  # fmt: skip
-    return {"key_id": str(key.pk)}
-
-
-def _sample_url(route: str, people: Any, orgs: Any, person: Any) -> str:
-    linkage = _linkage_samples(people, orgs)
-    keys = _key_samples(people, orgs)
-    matching = _opportunity_samples(people, person)
-    cases = _case_samples(people, person)
-    catalogue = _catalogue_samples(people)
-    samples = {
-        "<uuid:uuid>": catalogue["uuid"],
-        "<int:case_id>": cases["case_id"],
-        "<int:referral_id>": cases["referral_id"],
-        "<uuid:hsds_id>": catalogue["uuid"],
-        "<int:service_id>": catalogue["service_id"],
-        "<int:location_id>": catalogue["location_id"],
-        "<int:change_id>": catalogue["change_id"],
-        "<int:opportunity_id>": matching["opportunity_id"],
-        "<str:reference>": matching["reference"],
-        "<int:application_id>": matching["application_id"],
-        "<int:person_id>": str(person.pk),
-        "<int:rule_id>": str(CategoryRule.objects.order_by("pk").values_list("pk", flat=True)[0]),
-        "<int:import_id>": str(
-            PersonImport.objects.create(created_by=person.registered_by, filename="x.csv").pk
-        ),
-        "<int:organisation_id>": str(orgs["momd_basra"].pk),
-        "<int:user_id>": str(people["bob"].pk),
-        "<uidb64>": "MQ",
-        "<token>": "set-password",
-        "<str:token>": "no-such-draft",
-        **{f"<int:{key}>": value for key, value in linkage.items()},
-        "<int:key_id>": keys["key_id"],
-    }
-    url = "/" + route
-    for marker, value in samples.items():
-        url = url.replace(marker, value)
-    assert "<" not in url, f"add a sample value for the parameters of {route}"
-    return url
-
-
 def test_every_page_declares_its_access():
-    undeclared = [route for route, p in _page_patterns() if not hasattr(p.callback, "jisr_access")]
+    undeclared = [route for route, p in page_patterns() if not hasattr(p.callback, "jisr_access")]
     assert undeclared == []
 
 
@@ -346,10 +160,11 @@ def test_every_page_as(persona, people, orgs, basra_person):
     basra_person.account = people["person"]
     basra_person.save()
     client = client_for(people[persona] if persona else None)
+    samples = url_samples(people, orgs, basra_person)
     failures = []
-    for route, pattern in _page_patterns():
+    for route, pattern in page_patterns():
         access = getattr(pattern.callback, "jisr_access")  # noqa: B009
-        url = _sample_url(route, people, orgs, basra_person)
+        url = sample_url(route, samples)
         response = client.get(url)
         expected = _expected_page_status(access, persona, people, route)
         if response.status_code not in expected:
@@ -398,16 +213,15 @@ def test_every_api_operation_declares_its_access():
 
 def _key_client(people: Any) -> tuple[Client, Any]:
     """Carol's ministry system, with a key holding everything a key may have of hers."""
-    from jisr.accounts.apikeys import user_for_key
-    from jisr.accounts.roles import API_KEY_PERMISSIONS, Scope, Sensitivity
-    from jisr.accounts.services import api_key_create
-
     carol = people["carol"]
     _key, token = api_key_create(
-        by=carol, name="walk", permissions=frozenset(p for p in API_KEY_PERMISSIONS if carol.can(p)),
-        scope=Scope.ORGANISATION, clearance=Sensitivity.SENSITIVE,
+        by=carol,
+        name="walk",
+        permissions=frozenset(p for p in API_KEY_PERMISSIONS if carol.can(p)),
+        scope=Scope.ORGANISATION,
+        clearance=Sensitivity.SENSITIVE,
         expires_on=timezone.localdate() + dt.timedelta(days=1),
-    )  # fmt: skip
+    )
     return Client(HTTP_AUTHORIZATION=f"Bearer {token}"), user_for_key(token)
 
 
@@ -415,11 +229,11 @@ def _key_client(people: Any) -> tuple[Client, Any]:
 def test_every_api_operation_as(persona, people, orgs, basra_person):
     basra_person.account = people["person"]
     basra_person.save()
-    matching = _opportunity_samples(people, basra_person)
-    catalogue = _catalogue_samples(people)
-    cases = _case_samples(people, basra_person)
-    linkage = _linkage_samples(people, orgs)
-    keys = _key_samples(people, orgs)
+    matching = opportunity_samples(people, basra_person)
+    catalogue = catalogue_samples(people)
+    cases = case_samples(people, basra_person)
+    linkage = linkage_samples(people, orgs)
+    keys = key_samples(people, orgs)
     if persona == "carol_key":
         # A key is held to what it was given, within its maker's scope: carol's, narrowed.
         client, key_user = _key_client(people)

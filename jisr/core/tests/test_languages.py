@@ -111,9 +111,12 @@ def test_makemessages_finds_nothing_untranslated():
     catalogues = {path: path.read_bytes() for path in LOCALE.glob("*/LC_MESSAGES/django.po")}
     try:
         call_command(
-            "makemessages", locale=["ar", "ckb"], ignore_patterns=[".venv/*", "var/*"],
-            no_obsolete=True, verbosity=0,
-        )  # fmt: skip
+            "makemessages",
+            locale=["ar", "ckb"],
+            ignore_patterns=[".venv/*", "var/*"],
+            no_obsolete=True,
+            verbosity=0,
+        )
         for language in ("ar", "ckb"):
             po = polib.pofile(str(LOCALE / language / "LC_MESSAGES" / "django.po"))
             missing = [e.msgid for e in po.untranslated_entries() + po.fuzzy_entries()]

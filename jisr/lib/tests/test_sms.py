@@ -18,6 +18,7 @@ from django.test import Client, override_settings
 
 from jisr.lib import sms
 from jisr.registry.models import SelfRegistration
+from jisr.registry.tests.factories import self_registration_answers
 
 NUMBER = "+9647709998877"
 TEXT = 'رمزك في جسر هو 123456 — "quoted" & <tagged>'
@@ -35,10 +36,14 @@ class Gateway:
         class Handler(BaseHTTPRequestHandler):
             def _handle(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
-                gateway.received.append({
-                    "method": self.command, "path": self.path, "headers": dict(self.headers),
-                    "body": self.rfile.read(length).decode(),
-                })  # fmt: skip
+                gateway.received.append(
+                    {
+                        "method": self.command,
+                        "path": self.path,
+                        "headers": dict(self.headers),
+                        "body": self.rfile.read(length).decode(),
+                    }
+                )
                 time.sleep(gateway.delay)
                 try:
                     self.send_response(gateway.status)
@@ -55,7 +60,10 @@ class Gateway:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        # Stopped at each test's end: look for the stop often, not every half second.
+        threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
+        ).start()
 
 
 @pytest.fixture
@@ -129,12 +137,10 @@ def test_a_gateway_that_is_not_there_fails_clearly(settings):
 def test_when_the_code_cannot_be_sent_nothing_is_half_done(
     gateway, db, django_capture_on_commit_callbacks
 ):
-    from jisr.registry.tests.factories import self_registration_answers as answers
-
     gateway.status = 503
     client = Client(headers={"accept-language": "en"})
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post("/registry/register/", answers())
+        response = client.post("/registry/register/", self_registration_answers())
     assert response.status_code == 503
     assert "could not send the text message" in response.content.decode()
     assert "زينب".encode() in response.content  # the answers are still in the form
@@ -142,7 +148,7 @@ def test_when_the_code_cannot_be_sent_nothing_is_half_done(
     # Once the gateway is back, asking again works at once: no "wait a minute", no count.
     gateway.status = 200
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post("/registry/register/", answers())
+        response = client.post("/registry/register/", self_registration_answers())
     assert response.status_code == 302
     assert len(gateway.received) == 2
 

@@ -203,6 +203,7 @@ def _open_referral(person_id: int) -> None:
     )
 
 
+@pytest.mark.slow  # Splink trains on the uploaded register
 def test_an_upload_through_the_page_feeds_the_run(
     capture: Any, labour_analyst: Any, synth: Path
 ) -> None:

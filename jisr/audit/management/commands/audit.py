@@ -36,17 +36,20 @@ class Command(BaseCommand):
         commands = parser.add_subparsers(dest="command", required=True)
         verify = commands.add_parser("verify", help="check the chain; exit 1 at the first break")
         verify.add_argument(
-            "--anchor", metavar="ID:HASH",
+            "--anchor",
+            metavar="ID:HASH",
             help="an entry noted from an earlier verify, which must still be there unchanged",
-        )  # fmt: skip
+        )
         verify.add_argument("--file", type=Path, help="check an export instead of the database")
         export = commands.add_parser("export", help="entries of a date range, with their hashes")
         export.add_argument("--from", dest="first", type=_date, required=True)
         export.add_argument("--to", dest="last", type=_date, required=True)
         export.add_argument(
-            "--out", type=Path, required=True,
+            "--out",
+            type=Path,
+            required=True,
             help="the file to write: JSON lines, or CSV if its name ends in .csv",
-        )  # fmt: skip
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["command"] == "verify":

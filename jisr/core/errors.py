@@ -1,0 +1,37 @@
+"""The error pages: the translated page for a status, or the one JSON error shape under /api/.
+
+Apart from the views, so that the middleware that turns errors into pages needs nothing else."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.template import loader
+from django.utils.translation import gettext_lazy
+
+from jisr.lib.errors import JisrError
+
+_ERROR_PAGES = {400, 403, 404, 500}
+
+
+_API_MESSAGES = {
+    400: gettext_lazy("The request could not be read."),
+    403: gettext_lazy("You do not have permission to do this."),
+    404: gettext_lazy("Not found."),
+    500: gettext_lazy("Something went wrong on our side. Try again later."),
+}
+
+
+def error_page(request: HttpRequest, status: int, message: str = "") -> HttpResponse:
+    """The translated error page for `status` (a status without its own page shows the 400 one)."""
+    if request.path.startswith("/api/"):
+        # Outside django-ninja too (the HSDS API), an API answers in the one JSON error shape.
+        codes = {400: "malformed", 403: "forbidden", 404: "not_found", 500: "server_error"}
+        error = JisrError(
+            codes.get(status, "error"), message or _API_MESSAGES.get(status, ""), status=status
+        )
+        return JsonResponse(
+            error.as_dict(), status=status, json_dumps_params={"ensure_ascii": False}
+        )
+    page = status if status in _ERROR_PAGES else 400
+    template = loader.get_template(f"errors/{page}.html")
+    return HttpResponse(template.render({"message": message}, request), status=status)
