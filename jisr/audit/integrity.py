@@ -23,11 +23,13 @@ CHUNK = 2000
 COLUMNS = ["id", *chain.FIELDS, "prev_hash", "hash"]
 
 
-def _chunks(first: int = 0, last: int | None = None) -> Iterator[list[AuditEntry]]:
+def _chunks(
+    first: int = 0, last: int | None = None, *, using: str = "default"
+) -> Iterator[list[AuditEntry]]:
     """Entries in id order, a chunk at a time (keyset pagination: constant memory)."""
     after = first - 1
     while True:
-        entries = AuditEntry.objects.filter(pk__gt=after).order_by("pk")
+        entries = AuditEntry.objects.using(using).filter(pk__gt=after).order_by("pk")
         if last is not None:
             entries = entries.filter(pk__lte=last)
         chunk = list(entries[:CHUNK])
@@ -37,13 +39,15 @@ def _chunks(first: int = 0, last: int | None = None) -> Iterator[list[AuditEntry
         after = chunk[-1].pk
 
 
-def _index_break(chunk: list[AuditEntry]) -> chain.Break | None:
+def _index_break(chunk: list[AuditEntry], *, using: str = "default") -> chain.Break | None:
     """The person index must name exactly the persons each entry names: a person's access log
     reads the index, so a link removed there would hide a read from them."""
     linked: dict[int, set[int]] = defaultdict(set)
-    for entry_id, person_id in AuditEntryPerson.objects.filter(
-        entry__gte=chunk[0].pk, entry__lte=chunk[-1].pk
-    ).values_list("entry_id", "person_id"):
+    for entry_id, person_id in (
+        AuditEntryPerson.objects.using(using)
+        .filter(entry__gte=chunk[0].pk, entry__lte=chunk[-1].pk)
+        .values_list("entry_id", "person_id")
+    ):
         linked[entry_id].add(person_id)
     for entry in chunk:
         if linked.pop(entry.pk, set()) != set(entry.person_ids):
@@ -54,11 +58,11 @@ def _index_break(chunk: list[AuditEntry]) -> chain.Break | None:
     return None
 
 
-def verify_database(*, key: str | None = None) -> chain.Walk:
+def verify_database(*, key: str | None = None, using: str = "default") -> chain.Walk:
     """Walk the whole log from its first entry; stops at the first entry that does not hold."""
     result = chain.Walk()
-    for chunk in _chunks():
-        index = _index_break(chunk)
+    for chunk in _chunks(using=using):
+        index = _index_break(chunk, using=using)
         for entry in chunk:
             if not result.step(entry.record(), key):
                 return result
