@@ -156,19 +156,21 @@ def _fill_cases(target: int, rng: random.Random, organisation: Any, caseworker: 
     p = {name: i for i, name in enumerate(person_columns)}
     household_columns, household_values = row_template(Household)
     case_columns, case_values = row_template(
-        Case, organisation_id=organisation.pk, caseworker_id=caseworker.pk
+        Case, ["person_id"], organisation_id=organisation.pk, caseworker_id=caseworker.pk
     )
-    need_columns, need_values = row_template(Need, category_id=categories[0])
+    need_columns, need_values = row_template(Need, ["case_id"], category_id=categories[0])
     n = {name: i for i, name in enumerate(need_columns)}
     today = timezone.localdate()
     referral_columns, referral_values = row_template(
-        Referral, from_organisation_id=organisation.pk, sent_by_id=caseworker.pk, due_on=today, service_id=services[0][0],
+        Referral, ["need_id"], from_organisation_id=organisation.pk, sent_by_id=caseworker.pk, due_on=today, service_id=services[0][0],
         to_organisation_id=services[0][1],
     )  # fmt: skip
     r = {name: i for i, name in enumerate(referral_columns)}
-    plan_columns, plan_values = row_template(Plan, created_by_id=caseworker.pk, return_date=today)
+    plan_columns, plan_values = row_template(
+        Plan, ["case_id"], created_by_id=caseworker.pk, return_date=today
+    )
     follow_columns, follow_values = row_template(
-        FollowUp, channel="phone", recorded_by_id=caseworker.pk
+        FollowUp, ["case_id", "milestone_id"], channel="phone", recorded_by_id=caseworker.pk
     )
     f = {name: i for i, name in enumerate(follow_columns)}
     start = (Person.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1

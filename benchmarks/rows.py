@@ -16,14 +16,17 @@ def insert_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]
         cursor.executemany(sql, list(rows))
 
 
-def row_template(model: Any, **given: Any) -> tuple[list[str], list[Any]]:
-    """Every column of `model` with its default value, `given` ones replaced."""
+def row_template(
+    model: Any, leave_out: Sequence[str] = (), **given: Any
+) -> tuple[list[str], list[Any]]:
+    """Every column of `model` with its default value, `given` ones replaced; `leave_out` the
+    columns the caller writes itself (PostgreSQL refuses a column named twice)."""
     from django.db import connection
     from django.utils import timezone
 
     columns, values = [], []
     for field in model._meta.concrete_fields:
-        if field.primary_key:
+        if field.primary_key or field.column in leave_out:
             continue
         value = given.get(field.attname, field.get_default())
         if value is None and (getattr(field, "auto_now", False) or field.attname == "updated_at"):

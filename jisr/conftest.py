@@ -304,7 +304,9 @@ def demo(db: None, _demo_built: Demo) -> Demo:
     """The database as `jisr demo` leaves it (built once per session); `output` is what the
     command printed."""
     quote = connection.ops.quote_name
-    with connection.cursor() as cursor:
+    # In one transaction: a test outside one (a live server) would otherwise check each table's
+    # references before the tables they point to are filled.
+    with transaction.atomic(), connection.cursor() as cursor:
         for table in _demo_built.tables:
             if table.replaced:
                 cursor.execute(
