@@ -162,9 +162,9 @@ def _table(lines: Iterator[Iterable[object]]) -> tuple[list[str], list[list[str]
             header = cells[:max_columns]
             while header and not header[-1]:
                 header.pop()
-            _refuse_repeated(header)
         else:
             rows.append(cells[:max_columns])
+    _refuse_repeated(header)  # once the file is known to be within the limits
     return header, rows
 
 
@@ -178,7 +178,7 @@ def _refuse_repeated(header: list[str]) -> None:
                     "Two columns are named “%(name)s”. Give each column its own name in the "
                     "first row and upload the file again."
                 )
-                % {"name": name}
+                % {"name": name if len(name) <= 80 else name[:79] + "…"}
             )
         seen.add(name)
 
