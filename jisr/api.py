@@ -9,18 +9,22 @@ the API as every role reads the same declaration. Errors always look like
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.parser import Parser
 
 from jisr.accounts.api import router as accounts_router
 from jisr.accounts.apiauth import NOBODY, allowed
 from jisr.audit.api import router as audit_router
 from jisr.cases.api import router as cases_router
 from jisr.catalogue.api import router as catalogue_router
+from jisr.lib.digits import numeric_ascii_json
 from jisr.lib.errors import JisrError
 from jisr.linkage.api import router as linkage_router
 from jisr.matching.api import router as matching_router
@@ -29,6 +33,15 @@ from jisr.registry.api import router as registry_router
 from jisr.skills.api import router as skills_router
 
 __all__ = ["api"]
+
+
+class _AsciiDigitsParser(Parser):
+    """JSON bodies with dates and numbers sent as strings of Arabic-Indic or Persian digits read
+    as ASCII, as the pages' forms are (`jisr.core.middleware.AsciiDigitsMiddleware`)."""
+
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        parsed: dict[str, Any] = numeric_ascii_json(super().parse_body(request))
+        return parsed
 
 
 api = NinjaAPI(
@@ -41,6 +54,7 @@ api = NinjaAPI(
     # An operation that forgets to say who may call it is refused to everyone.
     auth=allowed(NOBODY),
     urls_namespace="api",
+    parser=_AsciiDigitsParser(),
 )
 
 

@@ -24,6 +24,8 @@ from django.db import connection, connections, transaction
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 from pytest_django.plugin import DjangoDbBlocker, blocking_manager_key
 
 from jisr.accounts.models import Organisation, OrganisationKind, RoleGrant, User
@@ -32,6 +34,19 @@ from jisr.lib import sms
 from jisr.places.models import Governorate
 from jisr.registry.models import ConsentChannel, ConsentStatus, Person, PersonType, Purpose, Sex
 from jisr.registry.services import person_register
+
+# Property tests (hypothesis): a few examples each in the everyday run, many with
+# JISR_HYPOTHESIS=long (README, "Run the tests"). Examples share the test's fixtures and database
+# transaction, which each import leaves as it found it when it refuses.
+for _name, _examples in (("fast", 12), ("long", 1000)):
+    hypothesis_settings.register_profile(
+        _name,
+        max_examples=_examples,
+        deadline=None,
+        database=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
+hypothesis_settings.load_profile(os.environ.get("JISR_HYPOTHESIS", "fast"))
 
 PASSWORD = "correct-horse-battery"
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

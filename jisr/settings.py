@@ -140,6 +140,7 @@ MIDDLEWARE = [
     # Before anything reads the body: a request past the limits gets a clear 413 unread.
     "jisr.core.uploads.UploadLimitMiddleware",
     "jisr.core.middleware.RejectNullCharactersMiddleware",
+    "jisr.core.middleware.AsciiDigitsMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

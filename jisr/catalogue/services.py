@@ -8,6 +8,7 @@ function runs in one transaction with its audit entry.
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -38,6 +39,14 @@ from jisr.places.models import Governorate
 from jisr.registry.models import PersonType
 
 
+def _is_uuid(text: str) -> bool:
+    try:
+        uuid.UUID(text)
+    except ValueError:
+        return False
+    return True
+
+
 def _check(
     organisation: Organisation, data: dict[str, Any], *, categories_required: bool = True
 ) -> dict[str, Any]:
@@ -62,14 +71,15 @@ def _check(
     if set(areas) - set(Governorate.objects.filter(code__in=areas).values_list("code", flat=True)):
         errors["areas"] = [_("Unknown governorate.")]
     locations = [str(u) for u in data.get("locations") or []]
+    wellformed = [u for u in locations if _is_uuid(u)]  # anything else is refused, not queried
     own = (
         {
             str(u)
             for u in Location.objects.filter(
-                organisation=organisation, uuid__in=locations
+                organisation=organisation, uuid__in=wellformed
             ).values_list("uuid", flat=True)
         }
-        if locations
+        if wellformed
         else set()
     )
     if set(locations) - own:

@@ -1,16 +1,22 @@
 """Jisr's own middleware: the security headers Django 5.2 does not send, NUL characters refused
-at the door, and a JisrError that reaches a page turned into the translated error page."""
+at the door, dates and numbers typed in Arabic-Indic digits read as ASCII, and a JisrError that
+reaches a page turned into the translated error page."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING, cast
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from jisr.core.errors import error_page
+from jisr.lib.digits import numeric_ascii
 from jisr.lib.errors import JisrError
+
+if TYPE_CHECKING:
+    from django.http.request import _ImmutableQueryDict
 
 
 class SecurityPolicyMiddleware:
@@ -59,6 +65,42 @@ class RejectNullCharactersMiddleware:
             body = request.body
             return b"\x00" in body or b"\\u0000" in body or b"%00" in body
         return False
+
+
+class AsciiDigitsMiddleware:
+    """A date, a year or a number typed with Arabic-Indic or Persian digits (٢٠٢٤-٠٣-١٥,
+    ۱۹۹۰) in a form or a query parameter is read as ASCII by every form field and filter after
+    this: only values made of digits and the punctuation of dates and numbers change
+    (`jisr.lib.digits.numeric_ascii`), never a name or a note, and never a password. The API's
+    JSON bodies get the same from its parser (`jisr.api`)."""
+
+    _FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.GET = _ascii_query(request.GET)
+        if request.method == "POST" and request.META.get("CONTENT_TYPE", "").startswith(
+            self._FORMS
+        ):
+            request.POST = _ascii_query(request.POST)
+        return self.get_response(request)
+
+
+def _ascii_query(query: QueryDict) -> _ImmutableQueryDict:
+    changed = {
+        key: converted
+        for key, values in query.lists()
+        if "password" not in key and (converted := [numeric_ascii(v) for v in values]) != values
+    }
+    if not changed:
+        return cast("_ImmutableQueryDict", query)
+    copy = query.copy()
+    for key, values in changed.items():
+        copy.setlist(key, values)
+    copy._mutable = False
+    return cast("_ImmutableQueryDict", copy)
 
 
 class JisrErrorMiddleware:

@@ -4,7 +4,10 @@ Reading: the first row holds the headers; CSV may be comma, semicolon or tab sep
 with or without a byte-order mark (as Excel saves it). A file is refused, with a message naming the
 limit, past the settings' limits: its size (`JISR_UPLOAD_MAX_BYTES`), the size of an XLSX once
 unpacked (`JISR_SPREADSHEET_UNPACKED_MAX_BYTES`, checked before it is parsed, so that a small zip
-cannot unpack to gigabytes), rows, columns, and the length of a cell. Writing: a cell that a
+cannot unpack to gigabytes), rows, columns, and the length of a cell. A file is refused too, with
+a message naming the place, when two columns have the same header (one of them would be lost) or
+a cell holds a NUL character (no text Jisr keeps may hold one; it is refused rather than dropped,
+since a changed identity number or name is worse than a file sent again). Writing: a cell that a
 spreadsheet would run as a formula is prefixed with an apostrophe (`safe_cell`). Every CSV and XLSX
 Jisr writes goes through `write_csv`, `write_xlsx` or `csv_writer`, so that no export can forget
 it; a test fails on any other writer in the code.
@@ -25,6 +28,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
 from jisr.lib.errors import JisrError
@@ -56,6 +60,16 @@ class FileTooLarge(UnreadableFile):
     """Past one of the limits; `message` names it."""
 
     code, status = "too_large", 413
+
+    @property
+    def hint(self) -> str:
+        return str(self.message)
+
+
+class FileRefused(UnreadableFile):
+    """Readable, but refused as it is: `message` says where and why."""
+
+    code = "invalid_file"
 
     @property
     def hint(self) -> str:
@@ -129,6 +143,15 @@ def _table(lines: Iterator[Iterable[object]]) -> tuple[list[str], list[list[str]
             )
         if any(len(cell) > max_chars for cell in cells):
             raise _long_cell(number)
+        for column, cell in enumerate(cells[:max_columns], start=1):
+            if "\x00" in cell:
+                raise FileRefused(
+                    _(
+                        "Row %(row)s, column %(column)s holds a NUL character, which cannot be "
+                        "stored. Remove it and upload the file again."
+                    )
+                    % {"row": format_number(number), "column": get_column_letter(column)}
+                )
         text += sum(len(cell) for cell in cells[:max_columns])
         if text > max_text:
             raise FileTooLarge(
@@ -141,7 +164,23 @@ def _table(lines: Iterator[Iterable[object]]) -> tuple[list[str], list[list[str]
                 header.pop()
         else:
             rows.append(cells[:max_columns])
+    _refuse_repeated(header)  # once the file is known to be within the limits
     return header, rows
+
+
+def _refuse_repeated(header: list[str]) -> None:
+    """Two columns of the same name: whichever was matched to a field, the other would be lost."""
+    seen: set[str] = set()
+    for name in header:
+        if name and name in seen:
+            raise FileRefused(
+                _(
+                    "Two columns are named “%(name)s”. Give each column its own name in the "
+                    "first row and upload the file again."
+                )
+                % {"name": name if len(name) <= 80 else name[:79] + "…"}
+            )
+        seen.add(name)
 
 
 def _long_cell(row: int) -> FileTooLarge:

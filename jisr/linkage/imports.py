@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from jisr.lib.digits import ascii_digits
 from jisr.lib.phones import normalise_phone
 from jisr.linkage.models import RegisterRecord, RegisterUpload
 from jisr.registry.imports.columns import (
@@ -169,8 +170,9 @@ def upload_check(*, upload: RegisterUpload, mapping: dict[str, str]) -> Checked:
 
 
 def _birth_date(text: str, this_year: int) -> str | None:
-    """YYYY, YYYY-MM-DD (a spreadsheet's date with its time too) or DD/MM/YYYY, as YYYY[-MM-DD]."""
-    text = text.strip()[:19].split(" ")[0].split("T")[0]
+    """YYYY, YYYY-MM-DD (a spreadsheet's date with its time too) or DD/MM/YYYY, as YYYY[-MM-DD];
+    in ASCII, Arabic-Indic or Persian digits."""
+    text = ascii_digits(text).strip()[:19].split(" ")[0].split("T")[0]
     day_first = _DAY_FIRST.match(text)
     if day_first:
         text = f"{day_first.group(3)}-{int(day_first.group(2)):02d}-{int(day_first.group(1)):02d}"

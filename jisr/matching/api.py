@@ -10,7 +10,7 @@ Operations return their schema's dicts or models (in ninja's `Status` where they
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from django.db.models import QuerySet, prefetch_related_objects
 from django.utils.translation import gettext as _
@@ -109,7 +109,9 @@ class ProfileIn(Schema):
     available_remote: bool = False
     available_mentoring: bool = False
     willing_to_relocate: bool = False
-    preferred_governorates: list[str] = Field([], description="ISO 3166-2 codes")
+    preferred_governorates: list[Annotated[str, Field(min_length=1, max_length=8)]] = Field(
+        [], description="ISO 3166-2 codes", max_length=30
+    )
     experience_years: int | None = Field(None, ge=0, le=70)
     experience: str = Field("", max_length=3000)
     occupations: list[OccupationItem] = Field([], max_length=10)

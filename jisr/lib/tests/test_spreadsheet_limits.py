@@ -78,10 +78,12 @@ def test_a_huge_cell_is_refused_naming_the_limit():
 
 
 def shared_string_xlsx(rows: int, columns: int, length: int) -> bytes:
-    """Every cell points at one long shared string: a few bytes each, unpacked or not."""
+    """Every cell under the headers points at one long shared string: a few bytes each, unpacked
+    or not. The headers are short, and each its own."""
     long = "ب" * length
-    sheet = "".join(
-        f'<row r="{r}">' + '<c t="s"><v>0</v></c>' * columns + "</row>" for r in range(1, rows + 1)
+    headers = "".join(f'<c t="inlineStr"><is><t>c{n}</t></is></c>' for n in range(columns))
+    sheet = f'<row r="1">{headers}</row>' + "".join(
+        f'<row r="{r}">' + '<c t="s"><v>0</v></c>' * columns + "</row>" for r in range(2, rows + 1)
     )
     parts = {
         "[Content_Types].xml": '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/><Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>',

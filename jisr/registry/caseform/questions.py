@@ -19,6 +19,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from jisr.accounts.roles import Sensitivity
+from jisr.lib.digits import ascii_digits
 
 VERSION = "2026.1"
 
@@ -198,9 +199,13 @@ def clean_answer(question: Question, value: Any) -> Any:
         raise ValueError(str(_("Answer yes or no.")))
     if question.kind == DATE:
         try:
-            return (
-                value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
-            ).isoformat()
+            if isinstance(value, dt.date):
+                return value.isoformat()
+            text = ascii_digits(str(value)).strip()
+            try:
+                return dt.date.fromisoformat(text).isoformat()
+            except ValueError:  # a spreadsheet's date comes with its time
+                return dt.datetime.fromisoformat(text).date().isoformat()
         except ValueError:
             raise ValueError(str(_("Enter a date as YYYY-MM-DD."))) from None
     allowed = {c.value for c in question.choices}

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy
@@ -16,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from jisr.lib.arabic import normalise_name
 from jisr.lib.countries import COUNTRY_NAMES
 from jisr.places.models import Governorate
-from jisr.registry.models import Purpose
+from jisr.registry.models import Person, Purpose
 
 
 @dataclass(frozen=True)
@@ -110,3 +111,25 @@ def governorate_codes() -> dict[str, str]:
         for name in (governorate.name_ar, governorate.name_ckb, governorate.name_en):
             codes[column_key(name)] = governorate.code
     return codes
+
+
+# The fields of `Person` an imported row gives; the rest are Jisr's own (the household and the
+# organisation are made at import, the governorate is read from the database beforehand).
+_ROW_FIELDS = {
+    "first_name", "father_name", "grandfather_name", "family_name", "mother_name", "latin_name",
+    "aliases", "city", "sex", "person_type", "birth_year", "birth_date", "phone", "email",
+    "national_id", "country",
+}  # fmt: skip
+_NOT_FROM_ROW = {f.name for f in Person._meta.concrete_fields} - _ROW_FIELDS
+
+
+def person_row_problems(fields: dict[str, Any]) -> dict[str, list[str]]:
+    """What the record would refuse of a row's `fields` at import (`person_register` runs
+    `full_clean`): field lengths and choices, then the record's own rules; per field. An import's
+    check (its dry run) calls this, so a file it says is ready imports."""
+    person = Person(household_id=0, organisation_id=0, relationship="head", **fields)
+    try:
+        person.full_clean(exclude=_NOT_FROM_ROW, validate_unique=False, validate_constraints=False)
+    except ValidationError as error:
+        return {key: [str(m) for m in messages] for key, messages in error.message_dict.items()}
+    return {}

@@ -1,5 +1,8 @@
 """Importing persons from a spreadsheet: upload it, map its columns once, check every row, then
-import all of them or none. The values are read as `columns` says people write them."""
+import all of them or none. The values are read as `columns` says people write them, dates and
+years in any digits. The check (the dry run) validates each row exactly as the import's
+`person_register` will (the record's field lengths and choices, then its own rules), so a file it
+calls ready imports; should a row still be refused, the error names it."""
 
 from __future__ import annotations
 
@@ -14,7 +17,9 @@ from django.utils.translation import gettext as _
 from jisr.accounts.access import forbidden, require
 from jisr.accounts.models import User
 from jisr.accounts.roles import Perm
+from jisr.lib.digits import ascii_digits
 from jisr.lib.errors import JisrError
+from jisr.lib.i18n import format_number
 from jisr.lib.phones import normalise_phone
 from jisr.lib.spreadsheets import UnreadableFile, read_table
 from jisr.places.models import Governorate
@@ -28,6 +33,7 @@ from jisr.registry.imports.columns import (
     column_key,
     governorate_codes,
     guess_mapping,
+    person_row_problems,
     sex_code,
 )
 from jisr.registry.models import (
@@ -40,6 +46,10 @@ from jisr.registry.models import (
 )
 from jisr.registry.services import person_register
 from jisr.registry.signals import person_imported
+
+# The source reference is kept as "sheet:<id>@<organisation>" in `Person.external_ref`: the id's
+# room is what is left of it beside the prefix and an organisation's number (up to 12 digits).
+_REF_ROOM = Person._meta.get_field("external_ref").max_length - len("sheet:@") - 12  # type: ignore[operator]  # a CharField's max_length is set
 
 
 @transaction.atomic
@@ -133,12 +143,12 @@ def read_rows(
         fields["person_type"] = person_type or ""
         if value("birth_year"):
             try:
-                fields["birth_year"] = int(float(value("birth_year")))
+                fields["birth_year"] = int(float(ascii_digits(value("birth_year"))))
             except (ValueError, OverflowError):
                 problem("birth_year", _("Enter a whole number."))
         if value("birth_date"):
             try:
-                fields["birth_date"] = dt.date.fromisoformat(value("birth_date")[:10])
+                fields["birth_date"] = dt.date.fromisoformat(ascii_digits(value("birth_date"))[:10])
             except ValueError:
                 problem("birth_date", _("Enter a date as YYYY-MM-DD."))
         if value("phone"):
@@ -178,20 +188,23 @@ def read_rows(
             consents[Purpose.REGISTRATION] = ConsentStatus.GIVEN
         if consents.get(Purpose.REGISTRATION) != ConsentStatus.GIVEN:
             problem("consent_registration", _("Registration needs the person's consent."))
-        if not problems:
-            try:
-                Person(household_id=0, organisation_id=0, relationship="head", **fields).clean()
-            except ValidationError as error:  # the record's own checks, reported per row
-                for key, messages in error.message_dict.items():
-                    for message in messages:
-                        problem(key, message)
         source_id = value("source_id")
+        if len(source_id) > _REF_ROOM:
+            problem(
+                "source_id",
+                _("Longer than %(count)s characters.") % {"count": format_number(_REF_ROOM)},
+            )
+        if not problems:
+            for key, messages in person_row_problems(fields).items():
+                for message in messages:
+                    problem(key, message)
         if problems:
             errors.extend(problems)
         else:
             ref = f"sheet:{source_id}" if source_id else None
             ready.append(
                 {
+                    "row": number,
                     "fields": fields,
                     "consents": consents,
                     "ref": ref,
@@ -219,9 +232,12 @@ def person_import_run(
         if ref and Person.objects.filter(external_ref=ref).exists():
             skipped += 1
             continue
-        person = person_register(
-            by=by, consents=item["consents"], channel=ConsentChannel.IN_PERSON, **item["fields"]
-        )
+        try:
+            person = person_register(
+                by=by, consents=item["consents"], channel=ConsentChannel.IN_PERSON, **item["fields"]
+            )
+        except JisrError as error:  # all or nothing: the transaction is rolled back
+            raise _row_refused(item["row"], mapping, error) from None
         if ref:
             Person.objects.filter(pk=person.pk).update(external_ref=ref)
         person_imported.send(
@@ -234,3 +250,19 @@ def person_import_run(
     person_import.rows = []  # the data now lives in the records; the copy is not kept
     person_import.save()
     return created, skipped
+
+
+def _row_refused(row: int, mapping: dict[str, str], error: JisrError) -> JisrError:
+    """A row the record refused at import, named with its number and columns."""
+    reasons = [
+        _("Row %(row)s, %(column)s: %(reason)s")
+        % {"row": format_number(row), "column": mapping.get(key, key), "reason": reason}
+        for key, messages in error.fields.items()
+        for reason in messages
+    ] or [_("Row %(row)s: %(reason)s") % {"row": format_number(row), "reason": error.message}]
+    return JisrError(
+        "invalid_file",
+        _("Row %(row)s cannot be imported; nothing was imported.") % {"row": format_number(row)},
+        status=422,
+        fields={f"row {row}": reasons},
+    )

@@ -22,6 +22,7 @@ from openpyxl import Workbook
 from jisr.accounts.access import require
 from jisr.accounts.models import User
 from jisr.accounts.roles import Perm
+from jisr.lib.digits import ascii_digits
 from jisr.lib.errors import JisrError
 from jisr.lib.phones import normalise_phone
 from jisr.lib.spreadsheets import UnreadableFile, read_table_file
@@ -37,10 +38,12 @@ from jisr.registry.caseform.questions import (
     YES_NO,
     clean_answer,
 )
-from jisr.registry.imports.columns import RowError
+from jisr.registry.imports.columns import RowError, person_row_problems
 from jisr.registry.models import ConsentChannel, ConsentStatus, Person, PersonType, Purpose, Sex
 from jisr.registry.services import case_answers_save, person_register
 
+# A submission is remembered as "xlsform:<id>" in `Person.external_ref`.
+_ID_ROOM = Person._meta.get_field("external_ref").max_length - len("xlsform:")  # type: ignore[operator]  # a CharField's max_length is set
 LANGUAGES = [("ar", "Arabic (ar)"), ("ckb", "Central Kurdish (ckb)"), ("en", "English (en)")]
 FORM_ID = "jisr_case_form"
 
@@ -175,6 +178,8 @@ def read_submissions(path: Path) -> tuple[list[dict[str, Any]], list[RowError]]:
         submission = _submission_id(row)
         if not submission:
             problem("_uuid", _("Each submission needs its identifier (_uuid or instanceID)."))
+        elif len(submission) > _ID_ROOM:
+            problem("_uuid", _("Longer than %(count)s characters.") % {"count": _ID_ROOM})
         fields: dict[str, Any] = {}
         for name, _kind, _label, required in IDENTITY:
             value = row.get(name, "")
@@ -186,7 +191,8 @@ def read_submissions(path: Path) -> tuple[list[dict[str, Any]], list[RowError]]:
         if fields["person_type"] and fields["person_type"] not in PersonType.values:
             problem("person_type", _("Not one of the choices."))
         try:
-            fields["birth_year"] = int(fields["birth_year"]) if fields["birth_year"] else None
+            birth_year = ascii_digits(fields["birth_year"])
+            fields["birth_year"] = int(birth_year) if birth_year else None
         except ValueError:
             problem("birth_year", _("Enter a whole number."))
         if fields["phone"]:
@@ -221,6 +227,10 @@ def read_submissions(path: Path) -> tuple[list[dict[str, Any]], list[RowError]]:
                 answers[key] = clean_answer(question, raw)
             except ValueError as error:
                 problem(key, str(error))
+        if not problems:  # the record's own checks, as `person_register` will run them
+            for key, messages in person_row_problems(fields).items():
+                for message in messages:
+                    problem(key, message)
         if problems:
             errors.extend(problems)
         else:
