@@ -24,6 +24,8 @@ from django.db import connection, connections, transaction
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 from pytest_django.plugin import DjangoDbBlocker, blocking_manager_key
 
 from jisr.accounts.models import Organisation, OrganisationKind, RoleGrant, User
@@ -32,6 +34,21 @@ from jisr.lib import sms
 from jisr.places.models import Governorate
 from jisr.registry.models import ConsentChannel, ConsentStatus, Person, PersonType, Purpose, Sex
 from jisr.registry.services import person_register
+
+# Property tests (hypothesis): a few dozen examples each in the default run; thousands with
+# `HYPOTHESIS_PROFILE=long` (README, "Tests"). No example database is written into the tree.
+hypothesis_settings.register_profile(
+    "fast",
+    max_examples=25,
+    deadline=None,
+    database=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+hypothesis_settings.register_profile(
+    "long", hypothesis_settings.get_profile("fast"), max_examples=2_000
+)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "fast"))
 
 PASSWORD = "correct-horse-battery"
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

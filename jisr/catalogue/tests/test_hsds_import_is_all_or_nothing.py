@@ -5,7 +5,10 @@ beside it included. Documents that once gave a traceback and aborted the directo
 
 from __future__ import annotations
 
+import gzip
+import hashlib
 import json
+import re
 from io import StringIO
 from pathlib import Path
 from typing import Any
@@ -13,6 +16,7 @@ from typing import Any
 import pytest
 from django.core.management import CommandError, call_command
 
+from jisr.catalogue.hsds import schema as schema_module
 from jisr.catalogue.hsds.importing import PROBLEMS_PER_FILE, catalogue_import
 from jisr.catalogue.models import Service
 from jisr.catalogue.tests import hsds_documents as hsds
@@ -117,3 +121,19 @@ def test_every_wrong_file_is_listed_and_a_long_list_is_cut_short(tmp_path: Path)
     assert len(listed) == PROBLEMS_PER_FILE + 1
     assert listed[-1] == "… and 5 more problems"
     assert json.dumps(refused.value.as_dict(), ensure_ascii=False)  # the one JSON error shape
+
+
+def test_the_schemas_ship_with_jisr_as_open_referral_published_them() -> None:
+    """Validation needs nothing outside the package: the compiled schemas are in it, each the
+    file its README names (by SHA-256 of the original)."""
+    folder = Path(schema_module.__file__).parent / "schemas"
+    recorded = dict(
+        re.findall(r"`(\w+)\.json\.gz` \| `([0-9a-f]{64})`", (folder / "README.md").read_text())
+    )
+    assert set(recorded) == set(schema_module.SCHEMA_OF)
+    for kind, digest in recorded.items():
+        assert (
+            hashlib.sha256(gzip.decompress((folder / f"{kind}.json.gz").read_bytes())).hexdigest()
+            == digest
+        )
+        assert schema_module.schema(kind)["type"] == "object" or kind == "tabular"
