@@ -1,4 +1,5 @@
-"""Another directory's HSDS 3.0 documents taken in: read, checked, and written only through the
+"""Another directory's HSDS 3.0 documents taken in, all or nothing (decision 0024): every file read
+and checked first, nothing written if any document is wrong; then written only through the
 catalogue's services (`organisation_import`, `location_import`, `service_import`), each with its
 `full_clean` and audit entry. Nothing here writes to the database itself.
 
