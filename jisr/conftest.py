@@ -35,15 +35,17 @@ from jisr.places.models import Governorate
 from jisr.registry.models import ConsentChannel, ConsentStatus, Person, PersonType, Purpose, Sex
 from jisr.registry.services import person_register
 
-# Property tests (hypothesis): a few examples each in the everyday run, many with
+# Property tests (hypothesis): a few examples each in the everyday run, thousands with
 # JISR_HYPOTHESIS=long (README, "Run the tests"). Examples share the test's fixtures and database
-# transaction, which each import leaves as it found it when it refuses.
-for _name, _examples in (("fast", 12), ("long", 1000)):
+# transaction, which each import leaves as it found it when it refuses. No example database is
+# written into the tree.
+for _name, _examples in (("fast", 15), ("long", 2000)):
     hypothesis_settings.register_profile(
         _name,
         max_examples=_examples,
         deadline=None,
         database=None,
+        print_blob=True,
         suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
     )
 hypothesis_settings.load_profile(os.environ.get("JISR_HYPOTHESIS", "fast"))

@@ -11,7 +11,9 @@ delivery travel the same way as attributes of Jisr's own taxonomies.
   folder `jisr export-hsds` writes.
 - `tabular.py`: the documents as HSDS's tabular package (one CSV per table, datapackage.json).
 - `importing.py`: another directory's documents read and taken in through the catalogue's
-  services (`jisr import-hsds`; what an import may touch is decision 0015).
-- `schema.py`: checking a document against HSDS 3.0's compiled JSON Schemas.
+  services (`jisr import-hsds`, all or nothing: decision 0024; what an import may touch is
+  decision 0015).
+- `schema.py`: checking a document against HSDS 3.0's compiled JSON Schemas, shipped in
+  `schemas/` (Open Referral's, unchanged; see its README).
 - `views.py`: the public read API at `/api/hsds/`.
 """

@@ -260,11 +260,13 @@ def organisation_document(organisation: Organisation, services: list[Service]) -
     return _drop_empty(document)
 
 
+# An organisation's locations as its document reads them.
+LOCATIONS = Prefetch("locations", queryset=Location.objects.select_related(*LOCATION_RELATED))
+
+
 def organisations_with(found: QuerySet[Organisation]) -> QuerySet[Organisation]:
     """Organisations as their documents read them: parent and locations fetched at once."""
-    return found.select_related("parent").prefetch_related(
-        Prefetch("locations", queryset=Location.objects.select_related(*LOCATION_RELATED))
-    )
+    return found.select_related("parent").prefetch_related(LOCATIONS)
 
 
 def published_services() -> QuerySet[Service]:
@@ -337,12 +339,17 @@ def list_form(document: dict[str, Any], kind: str) -> dict[str, Any]:
 def page(
     contents: list[dict[str, Any]], number: int = 1, size: int | None = None
 ) -> dict[str, Any]:
-    """HSDS's paginated list wrapper."""
+    """HSDS's paginated list wrapper around the page `number` of `contents`."""
     size = size or max(len(contents), 1)
-    total_pages = max(1, -(-len(contents) // size))
     chunk = contents[(number - 1) * size : number * size]
+    return page_of(chunk, number=number, size=size, total=len(contents))
+
+
+def page_of(chunk: list[Any], *, number: int, size: int, total: int) -> dict[str, Any]:
+    """HSDS's paginated list wrapper around one page already cut (of `total` items)."""
+    total_pages = max(1, -(-total // size))
     return {
-        "total_items": len(contents),
+        "total_items": total,
         "total_pages": total_pages,
         "page_number": number,
         "size": size,

@@ -16,6 +16,7 @@ from django.core.management import CommandError, call_command
 
 from jisr.accounts.models import Organisation, OrganisationKind
 from jisr.accounts.roles import Role, Scope
+from jisr.catalogue.hsds.taxonomies import attribute
 from jisr.catalogue.models import ChangeStatus, Location, Service, ServiceChange
 from jisr.conftest import client_for, make_user, register_person
 from jisr.places.models import Governorate
@@ -26,21 +27,28 @@ PLANTED = "2d8b7c3a-5e3f-4e77-9ca0-3f4b5c6d7e8f"
 
 
 def _write(folder: Path, name: str, document: dict[str, Any]) -> None:
+    """A document as HSDS 3.0 has it: an organisation has a description."""
+    if "status" not in document:
+        document = {"description": "An organisation", **document}
     (folder / name).write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
 
 
 def _import(folder: Path, *args: str, **options: Any) -> tuple[str, str]:
     out, err = StringIO(), StringIO()
-    call_command("import_hsds", str(folder), *args, schemas="", stdout=out, stderr=err, **options)
+    call_command("import_hsds", str(folder), *args, stdout=out, stderr=err, **options)
     return out.getvalue(), err.getvalue()
 
 
+def _refused(folder: Path) -> str:
+    """An import refused as a whole: what it said on stderr."""
+    err = StringIO()
+    with pytest.raises(CommandError, match="nothing was imported"):
+        call_command("import_hsds", str(folder), stdout=StringIO(), stderr=err)
+    return err.getvalue()
+
+
 def _kind(code: str) -> dict[str, Any]:
-    return {
-        "id": "3e9c8d4b-6f40-4f88-8db1-405c6d7e8f90",
-        "value": "",
-        "taxonomy_term": {"taxonomy": "jisr-organisation-kind", "code": code, "name": code},
-    }
+    return attribute(FOREIGN, "organization", "jisr-organisation-kind", code)
 
 
 def _foreign_service(**extra: Any) -> dict[str, Any]:
@@ -52,11 +60,7 @@ def _foreign_service(**extra: Any) -> dict[str, Any]:
         "status": "active",
         "url": "https://aid.example.org/legal",
         "attributes": [
-            {
-                "id": "4fad9e5c-7051-4099-9ec2-516d7e8f9a01",
-                "value": "",
-                "taxonomy_term": {"taxonomy": "jisr-reintegration-services", "code": "legal-aid"},
-            }
+            attribute(FOREIGN_SERVICE, "service", "jisr-reintegration-services", "legal-aid")
         ],
         **extra,
     }
@@ -146,7 +150,10 @@ def test_an_import_takes_over_no_service_or_location_that_jisr_manages(people, o
     )
     _write(tmp_path, "foreign.json", {
         "id": FOREIGN, "name": "Foreign",
-        "locations": [{"id": str(place.uuid), "name": "Stolen", "addresses": [{"state_province": "IQ-BG"}]}],
+        "locations": [{"id": str(place.uuid), "name": "Stolen", "location_type": "physical", "addresses": [{
+            "id": PLANTED, "address_1": "Karrada", "city": "Baghdad", "state_province": "IQ-BG",
+            "postal_code": "", "country": "IQ", "address_type": "physical",
+        }]}],
     })  # fmt: skip
     _write(tmp_path, "taken.json", _foreign_service(id=str(theirs.uuid), name="Taken over"))
     _write(tmp_path, "planted.json", _foreign_service(
@@ -170,9 +177,12 @@ def test_imported_services_are_checked_as_a_providers_and_wait_for_review(people
     _write(tmp_path, "bad.json", _foreign_service(
         id="6ccfb07e-9273-4bb1-90a4-738f9a0b1c23", url="javascript:alert(1)",
     ))  # fmt: skip
-    _, err = _import(tmp_path)
-    assert "service 6ccfb07e-9273-4bb1-90a4-738f9a0b1c23: url:" in err
-    assert not Service.objects.filter(uuid="6ccfb07e-9273-4bb1-90a4-738f9a0b1c23").exists()
+    err = _refused(tmp_path)  # one bad service: nothing imported, not even the good ones
+    assert "bad.json: /: service 6ccfb07e-9273-4bb1-90a4-738f9a0b1c23: url:" in err
+    assert not Service.objects.exists()
+    assert not Organisation.objects.filter(uuid=FOREIGN).exists()
+    (tmp_path / "bad.json").unlink()
+    _import(tmp_path)
     service = Service.objects.get(uuid=FOREIGN_SERVICE)
     assert not service.published
     change = service.changes.get()
@@ -195,11 +205,11 @@ def test_imported_services_are_checked_as_a_providers_and_wait_for_review(people
     assert service.changes.get(status=ChangeStatus.PENDING).data["name_en"] == "Legal aid, renamed"
 
 
-def test_an_organisation_whose_website_is_not_http_is_left_out(db, tmp_path):
+def test_an_organisation_whose_website_is_not_http_refuses_the_import(db, tmp_path):
     _write(tmp_path, "foreign.json", {"id": FOREIGN, "name": "F", "website": "javascript:alert(1)"})
     _write(tmp_path, "service.json", _foreign_service())
-    _, err = _import(tmp_path)
-    assert f"organisation {FOREIGN}: website:" in err
+    err = _refused(tmp_path)
+    assert f"foreign.json: /: organisation {FOREIGN}: website:" in err
     assert not Organisation.objects.filter(uuid=FOREIGN).exists()
     assert not Service.objects.exists()
 

@@ -236,11 +236,12 @@ def test_the_submissions_command_checks_the_size_before_reading(people, tmp_path
             call_command("import_submissions", str(path), by="alice@example.org", stdout=StringIO())
 
 
-def test_the_hsds_import_leaves_out_a_file_past_the_upload_limit(db, tmp_path, settings):
+def test_the_hsds_import_refuses_a_file_past_the_upload_limit(db, tmp_path, settings):
     settings.JISR_UPLOAD_MAX_BYTES = 1024
     document = {"id": "6f1c3c1e-8e7a-4f0e-9a52-2b8f7d0c9a12", "name": "X" * 2000}
     (tmp_path / "organization.json").write_text(json.dumps(document), encoding="utf-8")
     err = StringIO()
-    call_command("import_hsds", str(tmp_path), schemas="", stdout=StringIO(), stderr=err)
-    assert "organization.json: larger than 1 kB; left out" in err.getvalue()
+    with pytest.raises(CommandError, match="nothing was imported"):  # all or nothing: 0024
+        call_command("import_hsds", str(tmp_path), stdout=StringIO(), stderr=err)
+    assert "organization.json: /: larger than 1 kB" in err.getvalue()
     assert not Organisation.objects.exists()

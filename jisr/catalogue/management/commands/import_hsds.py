@@ -3,31 +3,26 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser, no_translations
 
 from jisr.accounts.models import User
 from jisr.catalogue.hsds.importing import catalogue_import
 from jisr.lib.errors import JisrError
 
-SHARED_SCHEMAS = Path(settings.BASE_DIR).parent / "shared" / "data" / "hsds-3.0" / "compiled"
-
 
 class Command(BaseCommand):
     help = (
         "Import another directory's Open Referral HSDS 3.0 documents (services, organisations and "
-        "lists of them, in any folder depth); idempotent. Organisations Jisr does not know are "
-        "created as unverified providers; those Jisr manages are left as they are. Imported "
-        "services wait for the catalogue administrator's review, unless --publish."
+        "lists of them, in any folder depth); idempotent, and all or nothing: every document is "
+        "checked first (HSDS 3.0's schemas, shipped with Jisr, then Jisr's own checks) and if any "
+        "is wrong nothing is imported and every problem is listed by file and place. "
+        "Organisations Jisr does not know are created as unverified providers; those Jisr manages "
+        "are left as they are. Imported services wait for the catalogue administrator's review, "
+        "unless --publish."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("folder")
-        parser.add_argument(
-            "--schemas",
-            default=str(SHARED_SCHEMAS),
-            help="HSDS 3.0's compiled JSON Schemas, to check each document first.",
-        )
         parser.add_argument(
             "--by",
             help="e-mail of the catalogue administrator running the import (named in the audit "
@@ -52,13 +47,14 @@ class Command(BaseCommand):
                 raise CommandError(f"No account with the e-mail {options['by']}.")
         elif options["publish"]:
             raise CommandError("--publish needs --by, the catalogue administrator who publishes.")
-        schemas: Path | None = Path(options["schemas"])
-        if schemas is not None and not (schemas / "service.json").exists():
-            self.stderr.write(f"No HSDS schemas at {schemas}: documents are not validated first.")
-            schemas = None
         try:
-            result = catalogue_import(folder, schemas=schemas, by=by, publish=options["publish"])
+            result = catalogue_import(folder, by=by, publish=options["publish"])
         except JisrError as error:
+            if error.code == "invalid":
+                for name, problems in error.fields.items():
+                    for problem in problems:
+                        self.stderr.write(f"{name}: {problem}")
+                raise CommandError(str(error.message)) from None
             raise CommandError(
                 f"{error.message} (--publish takes an account that may review services)"
             ) from None
