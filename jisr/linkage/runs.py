@@ -12,14 +12,17 @@ analysis; and it brings the golden record up to date.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import math
 from typing import TYPE_CHECKING, Any, cast
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
+from jisr.core.tasks import enqueue_on_commit
+from jisr.core.watchdog import beating
 from jisr.linkage.engine import evidence, splink_model
 from jisr.linkage.engine.prepare import INPUT_COLUMNS
 from jisr.linkage.golden import clusters_recompute
@@ -53,14 +56,26 @@ def _table(register: Register, fields: tuple[str, ...]) -> pa.Table:
     )
 
 
-def run_execute(*, run_id: int) -> LinkageRun:
-    """Run a queued run (in the background worker); a failure is kept on the run."""
+def run_execute(*, run_id: int) -> LinkageRun | None:
+    """Run a queued run (in the background worker); a failure is kept on the run.
+
+    Taking the run is one conditional UPDATE: a run already taken, finished or gone is left
+    alone, so a task queued twice (the watchdog's retry, a task that waited for Redis) runs it
+    once. While it runs, its heartbeat is refreshed; the last write replaces the pair's previous
+    pairs in one transaction, so a run killed part-way and run again keeps nothing twice."""
+    taken = LinkageRun.objects.filter(pk=run_id, status=LinkageRun.Status.QUEUED).update(
+        status=LinkageRun.Status.RUNNING, heartbeat_at=timezone.now(), attempts=F("attempts") + 1
+    )
+    if not taken:
+        logger.info("linkage run %s is not waiting to run: nothing to do", run_id)
+        return None
     run = LinkageRun.objects.select_related("left__organisation", "right__organisation").get(
         pk=run_id
     )
-    LinkageRun.objects.filter(pk=run.pk).update(status=LinkageRun.Status.RUNNING)
+    beat = LinkageRun.objects.filter(pk=run.pk, status=LinkageRun.Status.RUNNING)
     try:
-        _execute(run)
+        with beating(lambda: beat.update(heartbeat_at=timezone.now())):
+            _execute(run)
     except Exception as error:  # a failed run is reported on its page, never half-kept
         logger.exception("linkage run %s failed", run.pk)
         LinkageRun.objects.filter(pk=run.pk).update(
@@ -68,6 +83,30 @@ def run_execute(*, run_id: int) -> LinkageRun:
         )
     run.refresh_from_db()
     return run
+
+
+def runs_stale_sweep(cutoff: dt.datetime) -> list[int]:
+    """Runs whose worker was killed (heartbeat older than `cutoff`): taken once, they are queued
+    again; taken twice, they are marked failed. Returns the ids queued again."""
+    from jisr.linkage.tasks import run_linkage_task
+
+    stale = LinkageRun.objects.filter(status=LinkageRun.Status.RUNNING, heartbeat_at__lt=cutoff)
+    with transaction.atomic():
+        again = list(stale.filter(attempts__lt=2).values_list("pk", flat=True))
+        # The same condition in each UPDATE: a run that beat meanwhile is left alone.
+        requeued = stale.filter(pk__in=again).update(
+            status=LinkageRun.Status.QUEUED, heartbeat_at=None
+        )
+        failed = stale.filter(attempts__gte=2).update(
+            status=LinkageRun.Status.FAILED,
+            finished_at=timezone.now(),
+            error="The worker stopped twice during this run; it was not run again.",
+        )
+        for run_id in again:
+            enqueue_on_commit(run_linkage_task, run_id)
+    if requeued or failed:
+        logger.warning("stale linkage runs: %s queued again, %s failed", requeued, failed)
+    return again
 
 
 def _execute(run: LinkageRun) -> None:

@@ -12,6 +12,7 @@ from jisr.linkage.runs import run_execute
 
 @task()
 def run_linkage_task(run_id: int) -> None:
+    """Idempotent: a run already taken or finished is left alone (`run_execute`)."""
     run_execute(run_id=run_id)
 
 
