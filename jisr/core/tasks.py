@@ -35,7 +35,7 @@ def send_email_on_commit(subject: str, body: str, recipients: list[str]) -> None
     enqueue_on_commit(send_email_task, subject, body, recipients)
 
 
-def _redis_errors() -> tuple[type[Exception], ...]:
+def redis_errors() -> tuple[type[Exception], ...]:
     from redis.exceptions import ConnectionError as RedisConnectionError
     from redis.exceptions import TimeoutError as RedisTimeoutError
 
@@ -49,7 +49,7 @@ def enqueue(task: Task[Any, Any], *args: Any) -> None:
         return
     try:
         task.enqueue(*args)
-    except _redis_errors():
+    except redis_errors():
         logger.warning("Redis unreachable: task %s waits in the database", task.name)
         task.using(backend="waiting").enqueue(*args)
 
@@ -68,7 +68,7 @@ def queue_reachable() -> bool:
 
     try:
         return bool(django_rq.get_connection("default").ping())
-    except _redis_errors():
+    except redis_errors():
         return False
 
 

@@ -58,7 +58,7 @@ def waiting_tasks_forward() -> int:
         return 0
     from django_tasks_db.models import DBTaskResult
 
-    from jisr.core.tasks import _redis_errors
+    from jisr.core.tasks import redis_errors
 
     sent = 0
     while True:
@@ -69,7 +69,7 @@ def waiting_tasks_forward() -> int:
             arguments = row.args_kwargs
             try:
                 row.task.using(backend="default").enqueue(*arguments["args"], **arguments["kwargs"])
-            except _redis_errors():
+            except redis_errors():
                 return sent
             row.delete()
             sent += 1
