@@ -14,7 +14,7 @@ class LinkageConfig(AppConfig):
         consent_recorded.connect(mirror_follow_consent, dispatch_uid="linkage.mirror")
 
         from jisr.core.watchdog import sweep_register
-        from jisr.linkage.runs import runs_stale_sweep
+        from jisr.linkage.tasks import runs_stale_sweep
 
         # The worker's watchdog runs again, once, a run whose worker was killed.
         sweep_register(runs_stale_sweep)

@@ -12,7 +12,6 @@ analysis; and it brings the golden record up to date.
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import math
 from typing import TYPE_CHECKING, Any, cast
@@ -21,7 +20,6 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from jisr.core.tasks import enqueue_on_commit
 from jisr.core.watchdog import beating
 from jisr.linkage.engine import evidence, splink_model
 from jisr.linkage.engine.prepare import INPUT_COLUMNS
@@ -83,30 +81,6 @@ def run_execute(*, run_id: int) -> LinkageRun | None:
         )
     run.refresh_from_db()
     return run
-
-
-def runs_stale_sweep(cutoff: dt.datetime) -> list[int]:
-    """Runs whose worker was killed (heartbeat older than `cutoff`): taken once, they are queued
-    again; taken twice, they are marked failed. Returns the ids queued again."""
-    from jisr.linkage.tasks import run_linkage_task
-
-    stale = LinkageRun.objects.filter(status=LinkageRun.Status.RUNNING, heartbeat_at__lt=cutoff)
-    with transaction.atomic():
-        again = list(stale.filter(attempts__lt=2).values_list("pk", flat=True))
-        # The same condition in each UPDATE: a run that beat meanwhile is left alone.
-        requeued = stale.filter(pk__in=again).update(
-            status=LinkageRun.Status.QUEUED, heartbeat_at=None
-        )
-        failed = stale.filter(attempts__gte=2).update(
-            status=LinkageRun.Status.FAILED,
-            finished_at=timezone.now(),
-            error="The worker stopped twice during this run; it was not run again.",
-        )
-        for run_id in again:
-            enqueue_on_commit(run_linkage_task, run_id)
-    if requeued or failed:
-        logger.warning("stale linkage runs: %s queued again, %s failed", requeued, failed)
-    return again
 
 
 def _execute(run: LinkageRun) -> None:

@@ -6,6 +6,7 @@ JISR_REDIS_TESTS=required (CI)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -99,8 +100,29 @@ def workers(env: dict[str, str], tmp_path: Path) -> Iterator[Callable[[], subpro
     yield start
     for worker in started:
         if worker.poll() is None:
-            os.killpg(worker.pid, signal.SIGKILL)
+            _kill_with_children(worker.pid)
             worker.wait()
+
+
+def _kill_with_children(pid: int) -> None:
+    """SIGKILL a worker and every process under it, as the OOM killer or systemd's control group
+    would: RQ runs each job in a forked child in a session of its own, which killing the
+    worker's process group would miss."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    family, todo = [], [pid]
+    while todo:
+        found = todo.pop()
+        family.append(found)
+        todo.extend(children.get(found, []))
+    for member in family:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(member, signal.SIGKILL)
 
 
 def _run(database: Path) -> tuple[str, int, str]:
@@ -127,7 +149,7 @@ def test_the_worker_runs_tasks_and_runs_a_killed_run_once_more(env, workers, tmp
     _wait(lambda: _run(database)[0] == "running", 120, "the worker never took the run")
     time.sleep(1.5)  # well inside the run: the model is training
     assert _run(database)[0] == "running"
-    os.killpg(first.pid, signal.SIGKILL)  # the worker and the job it forked, as the OOM killer
+    _kill_with_children(first.pid)
     first.wait()
     time.sleep(4)  # longer than JISR_TASK_STALE_SECONDS: no worker beats for it any more
     assert _run(database)[:2] == ("running", 1)

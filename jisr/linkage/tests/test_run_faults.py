@@ -14,7 +14,8 @@ from jisr.audit.models import AuditEntry
 from jisr.conftest import client_for
 from jisr.linkage import services
 from jisr.linkage.models import LinkageRun, Register
-from jisr.linkage.runs import run_execute, runs_stale_sweep
+from jisr.linkage.runs import run_execute
+from jisr.linkage.tasks import runs_stale_sweep
 
 REDIS_DOWN = "redis://127.0.0.1:1/0?socket_connect_timeout=1"
 
