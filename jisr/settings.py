@@ -205,10 +205,32 @@ if JISR_TASKS == "immediate":
 elif JISR_TASKS == "database":
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 else:
+    # A page never waits long on a Redis that is gone: a connection is given up after 2 s.
     REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
+    if "socket_connect_timeout" not in REDIS_URL:
+        REDIS_URL += ("&" if "?" in REDIS_URL else "?") + "socket_connect_timeout=2"
     INSTALLED_APPS += ["django_rq"]
-    RQ_QUEUES = {"default": {"URL": REDIS_URL}}
-    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    # A linkage run of two national registers takes minutes: RQ's default of 3 minutes per job
+    # would kill it.
+    RQ_QUEUES = {
+        "default": {
+            "URL": REDIS_URL,
+            "DEFAULT_TIMEOUT": env_int("JISR_TASK_TIMEOUT_SECONDS", 6 * 3600, minimum=60),
+        }
+    }
+    # "waiting": tasks that could not reach Redis wait in the database until the worker hands
+    # them to Redis (decision 0022).
+    TASKS = {
+        "default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]},
+        "waiting": {"BACKEND": "django_tasks_db.DatabaseBackend"},
+    }
+# The worker's watchdog beats every JISR_TASK_HEARTBEAT_SECONDS, and so does a running task; a
+# task silent for JISR_TASK_STALE_SECONDS is taken as dead (its worker was killed): it is run once
+# more, then marked failed (decision 0023). The health check wants a worker beat as recent.
+JISR_TASK_HEARTBEAT_SECONDS = env_int("JISR_TASK_HEARTBEAT_SECONDS", 15, minimum=1)
+JISR_TASK_STALE_SECONDS = env_int(
+    "JISR_TASK_STALE_SECONDS", 120, minimum=2 * JISR_TASK_HEARTBEAT_SECONDS
+)
 
 # Authentication
 AUTH_USER_MODEL = "accounts.User"
@@ -354,6 +376,8 @@ EMAIL_BACKEND = env_str(
     else "django.core.mail.backends.console.EmailBackend",
 )
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+# Where EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend writes (tests, drills).
+EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")

@@ -44,3 +44,26 @@ class RateLimitCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.bucket}:{self.key[:8]}"
+
+
+class WorkerHeartbeat(models.Model):
+    """The last sign of life of one worker process (`jisr worker`), written by its watchdog
+    every JISR_TASK_HEARTBEAT_SECONDS; the health check reads the latest (decision 0023)."""
+
+    name = models.CharField(max_length=200, unique=True)  # host:pid
+    beat_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class KeyCheck(models.Model):
+    """A known value encrypted with JISR_ENCRYPTION_KEYS, and a keyed digest made with the oldest
+    key (the one blind indexes use): the health check proves the configured keys still read
+    what is stored (`jisr.core.keycheck`). One row, written by a migration and `jisr reencrypt`."""
+
+    token = models.TextField()
+    digest = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return "key check"

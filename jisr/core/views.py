@@ -1,11 +1,14 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import translation
+from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import requires_csrf_token
+from django.views.decorators.http import require_GET
 from django.views.i18n import set_language as django_set_language
 
 from jisr.accounts import selectors as account_selectors
@@ -16,6 +19,7 @@ from jisr.accounts.roles import Perm
 from jisr.accounts.services import user_language_set
 from jisr.audit.selectors import audit_entry_list
 from jisr.core.errors import error_page
+from jisr.core.health import health_checks
 from jisr.places.selectors import governorate_list
 
 
@@ -38,6 +42,20 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
     if user.can(Perm.AUDIT_VIEW):
         context["recent_audit"] = audit_entry_list(fetched_by=user)[:8]
     return render(request, "core/dashboard.html", context)
+
+
+@public
+@transaction.non_atomic_requests  # a database that is down is a check's answer, not a 500
+@never_cache
+@require_GET
+def health(request: HttpRequest) -> JsonResponse:
+    """For the proxy and monitoring: 200 when every check answers "ok", else 503 (see
+    `jisr.core.health`). Anonymous: nothing in it is personal or secret."""
+    checks = health_checks()
+    healthy = all(answer == "ok" for answer in checks.values())
+    return JsonResponse(
+        {"status": "ok" if healthy else "failing", "checks": checks}, status=200 if healthy else 503
+    )
 
 
 @public

@@ -12,3 +12,9 @@ class LinkageConfig(AppConfig):
 
         # The registry sends, the linkage mirror follows: registry never imports linkage.
         consent_recorded.connect(mirror_follow_consent, dispatch_uid="linkage.mirror")
+
+        from jisr.core.watchdog import sweep_register
+        from jisr.linkage.tasks import runs_stale_sweep
+
+        # The worker's watchdog runs again, once, a run whose worker was killed.
+        sweep_register(runs_stale_sweep)

@@ -165,6 +165,10 @@ class LinkageRun(models.Model):
     # Precision and recall against the reviewers' decisions, when there are some.
     accuracy = models.JSONField(default=dict, blank=True)
     error = models.TextField(blank=True)
+    # Refreshed by the running task; a run whose heartbeat stopped lost its worker (decision
+    # 0023). `attempts` counts the times a worker took it: a second loss marks it failed.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["-created_at"]

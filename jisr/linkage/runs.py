@@ -17,9 +17,10 @@ import math
 from typing import TYPE_CHECKING, Any, cast
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
+from jisr.core.watchdog import beating
 from jisr.linkage.engine import evidence, splink_model
 from jisr.linkage.engine.prepare import INPUT_COLUMNS
 from jisr.linkage.golden import clusters_recompute
@@ -53,14 +54,26 @@ def _table(register: Register, fields: tuple[str, ...]) -> pa.Table:
     )
 
 
-def run_execute(*, run_id: int) -> LinkageRun:
-    """Run a queued run (in the background worker); a failure is kept on the run."""
+def run_execute(*, run_id: int) -> LinkageRun | None:
+    """Run a queued run (in the background worker); a failure is kept on the run.
+
+    Taking the run is one conditional UPDATE: a run already taken, finished or gone is left
+    alone, so a task queued twice (the watchdog's retry, a task that waited for Redis) runs it
+    once. While it runs, its heartbeat is refreshed; the last write replaces the pair's previous
+    pairs in one transaction, so a run killed part-way and run again keeps nothing twice."""
+    taken = LinkageRun.objects.filter(pk=run_id, status=LinkageRun.Status.QUEUED).update(
+        status=LinkageRun.Status.RUNNING, heartbeat_at=timezone.now(), attempts=F("attempts") + 1
+    )
+    if not taken:
+        logger.info("linkage run %s is not waiting to run: nothing to do", run_id)
+        return None
     run = LinkageRun.objects.select_related("left__organisation", "right__organisation").get(
         pk=run_id
     )
-    LinkageRun.objects.filter(pk=run.pk).update(status=LinkageRun.Status.RUNNING)
+    beat = LinkageRun.objects.filter(pk=run.pk, status=LinkageRun.Status.RUNNING)
     try:
-        _execute(run)
+        with beating(lambda: beat.update(heartbeat_at=timezone.now())):
+            _execute(run)
     except Exception as error:  # a failed run is reported on its page, never half-kept
         logger.exception("linkage run %s failed", run.pk)
         LinkageRun.objects.filter(pk=run.pk).update(

@@ -16,6 +16,7 @@ from jisr.accounts.models import Organisation, User
 from jisr.accounts.roles import Perm
 from jisr.audit.models import Action, AuditEntry
 from jisr.audit.services import audit_record
+from jisr.core.tasks import enqueue_on_commit, queue_require
 from jisr.lib.errors import JisrError
 from jisr.lib.spreadsheets import UnreadableFile, read_table
 from jisr.linkage import reports, selectors
@@ -38,7 +39,7 @@ from jisr.registry.models import ConsentEvent, ConsentStatus, Purpose
 def _golden_record_after_commit() -> None:
     """Records were erased: the golden record is recomputed in the background once the change
     commits (every register's clusters; too long for the request that withdrew a consent)."""
-    transaction.on_commit(lambda: recluster_task.enqueue())
+    enqueue_on_commit(recluster_task)
 
 
 @transaction.atomic
@@ -222,6 +223,7 @@ def run_start(
         raise JisrError(
             "invalid", _("Jisr's registry is checked for duplicates when persons are registered.")
         )
+    queue_require()  # told now, and nothing kept, when the worker's queue is down
     run = LinkageRun.objects.create(left=left, right=right, started_by=by, retrain=retrain)
     audit_record(
         actor=by,
@@ -229,7 +231,7 @@ def run_start(
         target=run,
         changes={"left": left.pk, "right": right.pk if right else None, "retrain": retrain},
     )
-    transaction.on_commit(lambda: run_linkage_task.enqueue(run.pk))
+    enqueue_on_commit(run_linkage_task, run.pk)
     return run
 
 

@@ -19,6 +19,7 @@ from jisr.accounts.models import Organisation, User
 from jisr.accounts.roles import Perm, Sensitivity
 from jisr.audit.models import Action
 from jisr.audit.services import audit_record, diff
+from jisr.core.tasks import enqueue_on_commit
 from jisr.lib.validation import invalid, validated_save
 from jisr.registry.caseform.categories import recategorise_household, validate_conditions
 from jisr.registry.caseform.questions import CASE_FORM, VERSION, clean_answer
@@ -286,7 +287,7 @@ def category_rule_update(*, by: User, rule: CategoryRule, **fields: Any) -> Cate
     changes = diff(before, {f: getattr(rule, f) for f in fields_tracked})
     if changes:
         audit_record(actor=by, action=Action.UPDATE, target=rule, changes=changes)
-        transaction.on_commit(lambda: recategorise_all_task.enqueue())
+        enqueue_on_commit(recategorise_all_task)
     return rule
 
 

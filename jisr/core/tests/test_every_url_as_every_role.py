@@ -134,6 +134,8 @@ def test_every_page_declares_its_access():
 
 
 def _expected_page_status(access: str, persona: str | None, people: Any, route: str) -> set[int]:
+    if route == "health/":
+        return {200}  # for the load balancer: anyone, signed in or not, the same answer
     if access == PUBLIC:
         return {200, 302, 404} if "<" in route else {200, 302}
     if persona is None:

@@ -1,0 +1,127 @@
+"""The worker's watchdog and the heartbeat of running tasks (decision 0023).
+
+`jisr worker` runs `watch` in a thread beside the queue's worker. Every
+JISR_TASK_HEARTBEAT_SECONDS it records that the worker lives (`WorkerHeartbeat`, read by the
+health check), hands the tasks that waited in the database while Redis was down to Redis, and
+calls every registered sweep: an app whose task keeps a record (a linkage run) registers one that
+finds the records whose heartbeat stopped (their worker was killed) and runs them once more or
+marks them failed. A task keeps its record's heartbeat fresh with `beating`.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import close_old_connections, connection, transaction
+from django.utils import timezone
+
+from jisr.core.models import WorkerHeartbeat
+
+logger = logging.getLogger(__name__)
+
+_sweeps: list[Callable[[datetime], object]] = []
+
+
+def sweep_register(sweep: Callable[[datetime], object]) -> None:
+    """`sweep(cutoff)` deals with the records whose heartbeat is older than `cutoff`."""
+    if sweep not in _sweeps:
+        _sweeps.append(sweep)
+
+
+def stale_cutoff() -> datetime:
+    return timezone.now() - timedelta(seconds=settings.JISR_TASK_STALE_SECONDS)
+
+
+def worker_beat(name: str) -> None:
+    now = timezone.now()
+    WorkerHeartbeat.objects.update_or_create(name=name, defaults={"beat_at": now})
+    # Workers gone for a day are forgotten (a restart has another pid).
+    WorkerHeartbeat.objects.filter(beat_at__lt=now - timedelta(days=1)).delete()
+
+
+def worker_last_beat() -> datetime | None:
+    latest = WorkerHeartbeat.objects.order_by("-beat_at").first()
+    return latest.beat_at if latest else None
+
+
+def waiting_tasks_forward() -> int:
+    """Hand the tasks that waited in the database (Redis was down) to Redis, oldest first;
+    those that still cannot go stay. Returns how many went."""
+    if settings.JISR_TASKS != "redis":
+        return 0
+    from django_tasks_db.models import DBTaskResult
+
+    from jisr.core.tasks import redis_errors
+
+    sent = 0
+    while True:
+        with transaction.atomic():
+            row = DBTaskResult.objects.ready().filter(backend_name="waiting").get_locked()
+            if row is None:
+                return sent
+            arguments = row.args_kwargs
+            try:
+                row.task.using(backend="default").enqueue(*arguments["args"], **arguments["kwargs"])
+            except redis_errors():
+                return sent
+            row.delete()
+            sent += 1
+
+
+def watch_once(name: str) -> None:
+    """One round of the watchdog: beat, forward what waited, sweep stale records."""
+    close_old_connections()
+    worker_beat(name)
+    waiting_tasks_forward()
+    cutoff = stale_cutoff()
+    for sweep in _sweeps:
+        sweep(cutoff)
+
+
+def watch(stop: threading.Event) -> None:
+    """The watchdog's loop (a daemon thread of `jisr worker`); an error is logged, never fatal:
+    the next round tries again."""
+    name = f"{socket.gethostname()}:{os.getpid()}"
+    while not stop.is_set():
+        try:
+            watch_once(name)
+        except Exception:
+            logger.exception("worker watchdog round failed")
+        stop.wait(settings.JISR_TASK_HEARTBEAT_SECONDS)
+    connection.close()
+
+
+@contextmanager
+def beating(beat: Callable[[], object]) -> Iterator[None]:
+    """Call `beat` (which refreshes a record's heartbeat) every JISR_TASK_HEARTBEAT_SECONDS
+    while the block runs, from a thread with its own database connection. Inline tasks
+    (JISR_TASKS=immediate) run inside a request, where no watchdog looks: no thread."""
+    if settings.JISR_TASKS == "immediate":
+        yield
+        return
+    stop = threading.Event()
+
+    def loop() -> None:
+        try:
+            while not stop.wait(settings.JISR_TASK_HEARTBEAT_SECONDS):
+                try:
+                    beat()
+                except Exception:
+                    logger.exception("task heartbeat failed")
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=loop, name="task-heartbeat", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
