@@ -66,7 +66,7 @@ _LATIN_PAIRS = (("kh", "k"), ("gh", "k"), ("sh", "s"), ("ch", "j"), ("th", "t"),
 _LATIN_KEY = {"d": "t", "q": "k", "c": "k", "g": "k", "v": "f", "p": "b", "x": "ks"}
 
 
-_ABD_ARTICLE = re.compile(r"^(عبد|abd)(?:ال|[aeiou]?l)(?=\w\w)")
+_ABD_ARTICLE = re.compile(r"^(عە?بد|abd)(?:[اوە]?ل|[aeiou]?l)(?=\w\w)")  # عەبدول in Kurdish
 
 
 def _clean(text: str) -> str:
