@@ -66,6 +66,9 @@ _LATIN_PAIRS = (("kh", "k"), ("gh", "k"), ("sh", "s"), ("ch", "j"), ("th", "t"),
 _LATIN_KEY = {"d": "t", "q": "k", "c": "k", "g": "k", "v": "f", "p": "b", "x": "ks"}
 
 
+_ABD_ARTICLE = re.compile(r"^(عە?بد|abd)(?:[اوە]?ل|[aeiou]?l)(?=\w\w)")  # عەبدول in Kurdish
+
+
 def _clean(text: str) -> str:
     return _MARKS.sub("", unicodedata.normalize("NFKC", text or "")).lower()
 
@@ -95,6 +98,9 @@ def name_key(word: str, *, vowels: bool = False) -> str:
     word = _clean(word).replace(" ", "").replace("'", "").replace("`", "")
     if not word:
         return ""
+    # The article inside an عبد compound is written or not (عبد الهادي, عبدالهادي, عبدهادي,
+    # Abdulhadi, Abdhadi): the keys leave it out.
+    word = _ABD_ARTICLE.sub(r"\1-", word)  # Abd-hadi: "dh" is not one sound here
     out: list[str] = []
     if re.search("[a-z]", word):
         for pair, sign in _LATIN_PAIRS:
@@ -165,6 +171,9 @@ def words(text: str) -> tuple[list[str], str]:
             token in titles
             or token in _CONNECTORS
             or (token not in _KUNYA and _arabic_title(token))
+            # One Arabic letter is an abbreviation (أ.د. for a professor), not a name; a Latin
+            # one is an initial and stays.
+            or (len(token) == 1 and not token.isascii())
         ):
             index += 1
             continue

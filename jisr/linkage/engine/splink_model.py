@@ -44,9 +44,11 @@ LinkType = Literal["link_only", "dedupe_only"]
 Backend = Literal["duckdb", "spark"]
 
 
-def _name(part: str, *, else_m: float | None = None, typo: bool = False) -> CustomComparison:
+def _name(part: str, *, else_m: float | None = None, compound: bool = False) -> CustomComparison:
     """One name part compared: the same name; the same spelling key (letters clerks confuse);
-    across scripts (Latin, Kurdish, Arabic), the same or a close sound key."""
+    one letter apart where one spelling is rare (a typo); with `compound`, one name the start or
+    the end of the other (محمد رضا written محمد, عبد الخالق written خالق); across scripts
+    (Latin, Kurdish, Arabic), the same or a close sound key."""
     # heavy, imported when used (the module's note)
     import splink.comparison_level_library as cll
     import splink.comparison_library as cl
@@ -65,15 +67,24 @@ def _name(part: str, *, else_m: float | None = None, typo: bool = False) -> Cust
             cll.ExactMatchLevel(f"{part}_spelling"),
             # A typo makes a spelling nobody else in the registers has; two real names that
             # differ by a letter (حسن، حسين) are both common, and are not taken for a typo.
+            cll.CustomLevel(
+                f"damerau_levenshtein({part}_spelling_l, {part}_spelling_r) = 1 "
+                f"AND NOT ({part}_common_l AND {part}_common_r)",
+                "one letter apart or two swapped, a rare spelling",
+            ),
+            # Two-part given names (محمد رضا, فاطمة الزهراء, عبد الخالق) are written whole or
+            # by one part; the other part has three letters at least (حسن is not حسنين).
             *(
                 [
                     cll.CustomLevel(
-                        f"levenshtein({part}_spelling_l, {part}_spelling_r) = 1 "
-                        f"AND NOT ({part}_common_l AND {part}_common_r)",
-                        "one letter apart, a rare spelling",
+                        f"(length({part}_l) >= length({part}_r) + 3 "
+                        f"AND {part}_l LIKE concat('%', {part}_r, '%')) "
+                        f"OR (length({part}_r) >= length({part}_l) + 3 "
+                        f"AND {part}_r LIKE concat('%', {part}_l, '%'))",
+                        "one part of a two-part name",
                     )
                 ]
-                if typo
+                if compound
                 else []
             ),
             cll.CustomLevel(
@@ -108,6 +119,12 @@ def _birth_date() -> CustomComparison:
                 f"{same_year} AND (birth_md_l IS NULL OR birth_md_r IS NULL)",
                 "same year, day unknown",
             ),
+            # A year mistyped or counted another way, the day and month kept: stronger than a
+            # year apart with the day unknown.
+            cll.CustomLevel(
+                "abs(birth_year_l - birth_year_r) = 1 AND birth_md_l = birth_md_r",
+                "a year apart, same day and month",
+            ),
             cll.CustomLevel("abs(birth_year_l - birth_year_r) <= 1", "within a year"),
             cll.ElseLevel(),
         ],
@@ -128,7 +145,7 @@ def _settings(link_type: LinkType) -> SettingsCreator:
     return SettingsCreator(
         link_type=link_type,
         comparisons=[
-            _name("first", else_m=FIRST_NAME_DIFFERS_M, typo=True),
+            _name("first", else_m=FIRST_NAME_DIFFERS_M, compound=True),
             _name("father"),
             _name("grandfather"),
             _name("family"),
@@ -156,34 +173,45 @@ def _blocking() -> list[BlockingRuleCreator | dict[str, Any]]:
         block_on("first_sound", "birth_year", "birth_md"),
         block_on("father_sound", "birth_year", "birth_md"),
         block_on("father_sound", "family_sound", "birth_year"),
+        # The birth year one off (or one record without a grandfather): given names and the
+        # day and month still meet.
+        block_on("first_sound", "father_sound", "birth_md"),
+        # A letter changed in each of two names: the full date and the governorate still meet.
+        block_on("birth_year", "birth_md", "governorate"),
         block_on("phone"),
     ]
 
 
-# A first name written this many times or more in the registers is a real name, not a typo.
+# A name written this many times or more in the registers is a real name, not a typo.
 COMMON_NAME = 3
+NAME_PARTS = ("first", "father", "grandfather", "family", "mother")
 
 
 def with_commonness(tables: list[pa.Table]) -> list[pa.Table]:
-    """Each table with `first_common`: whether its first name is common across the tables."""
+    """Each table with `<part>_common` for each name part: whether the name is common across the
+    tables (in any part: a grandfather's name is a given name too)."""
     # heavy, imported when used (the module's note)
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    names = pa.chunked_array([t.column("first") for t in tables])
-    counts = pc.value_counts(names.drop_null())
-    common = [
-        v.as_py()
-        for v, n in zip(counts.field("values"), counts.field("counts"), strict=True)
-        if n.as_py() >= COMMON_NAME
-    ]
-    common_set = pa.array(common, type=pa.string())
-    return [
-        t.append_column(
-            "first_common", pc.fill_null(pc.is_in(t.column("first"), value_set=common_set), False)
+    def common_in(columns: list[str]) -> pa.Array:
+        names = pa.chunked_array([t.column(c) for t in tables for c in columns])
+        counts = pc.value_counts(names.drop_null())
+        return pc.filter(
+            counts.field("values"), pc.greater_equal(counts.field("counts"), COMMON_NAME)
         )
-        for t in tables
-    ]
+
+    given = common_in(["first", "father", "grandfather", "mother"])
+    families = common_in(["family"])
+    out = []
+    for t in tables:
+        for part in NAME_PARTS:
+            common = families if part == "family" else given
+            t = t.append_column(
+                f"{part}_common", pc.fill_null(pc.is_in(t.column(part), value_set=common), False)
+            )
+        out.append(t)
+    return out
 
 
 def table(rows: Iterable[dict[str, Any]]) -> pa.Table:
