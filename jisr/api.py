@@ -34,6 +34,45 @@ from jisr.skills.api import router as skills_router
 
 __all__ = ["api"]
 
+ERROR_SCHEMA = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["code", "message", "fields"],
+            "properties": {
+                "code": {"type": "string", "description": "Stable, machine-readable."},
+                "message": {"type": "string", "description": "In the caller's language."},
+                "fields": {
+                    "type": "object",
+                    "additionalProperties": {"type": "array", "items": {"type": "string"}},
+                    "description": "What is wrong with each field (`__all__`: the whole).",
+                },
+            },
+        }
+    },
+}
+_RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait.", "schema": {"type": "integer"}}}
+# Every error an operation can answer, in the one shape. 401 and 403 only where a caller must
+# sign in; 413 and 422 only where there is something to send.
+ERROR_RESPONSES: dict[str, dict[str, Any]] = {
+    "400": {"description": "Malformed (`malformed`), or refused by a rule of the record."},
+    "401": {"description": "Not signed in, or an API key that is wrong, revoked or expired."},
+    "403": {
+        "description": "Without the permission (`forbidden`), two-factor not passed, or a "
+        "session's CSRF token missing (`csrf_failed`)."
+    },
+    "404": {"description": "No such record, or none within the caller's scope (`not_found`)."},
+    "409": {"description": "In conflict with the record's current state."},
+    "413": {"description": "The request's body or files are too large."},
+    "422": {"description": "Some fields need correcting (`invalid`; `fields` says which)."},
+    "429": {"description": "Too many requests (`too_many_requests`).", "headers": _RETRY_AFTER},
+    "503": {
+        "description": "The database cannot be reached (`unavailable`): try again shortly.",
+        "headers": _RETRY_AFTER,
+    },
+}
 
 class _AsciiDigitsParser(Parser):
     """JSON bodies with dates and numbers sent as strings of Arabic-Indic or Persian digits read
@@ -44,7 +83,36 @@ class _AsciiDigitsParser(Parser):
         return parsed
 
 
-api = NinjaAPI(
+
+class JisrNinjaAPI(NinjaAPI):
+    """django-ninja's API whose OpenAPI document also declares every error it answers."""
+
+    def get_openapi_schema(self, **kwargs: Any) -> Any:
+        schema = super().get_openapi_schema(**kwargs)
+        schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                has_input = bool(operation.get("parameters") or operation.get("requestBody"))
+                for status, response in ERROR_RESPONSES.items():
+                    if status in ("401", "403") and not operation.get("security"):
+                        continue
+                    if status in ("413", "422") and not has_input:
+                        continue
+                    operation["responses"].setdefault(
+                        status,
+                        {
+                            **response,
+                            "content": {
+                                "application/json": {
+                                    "schema": {"$ref": "#/components/schemas/Error"}
+                                }
+                            },
+                        },
+                    )
+        return schema
+
+
+api = JisrNinjaAPI(
     title="Jisr API",
     version="1",
     description=(

@@ -210,6 +210,14 @@ def queries_to_get(client: Client, url: str, **extra: Any) -> int:
     return len(queries.captured_queries)
 
 
+def person_search_url(client: Client, q: str = "", **filters: str) -> str:
+    """The persons list's URL for a search, as the page makes it: the terms posted, the list at
+    an opaque `?search=` id (no name or number in a URL, decision 0026)."""
+    response = client.post("/registry/persons/", {"q": q, **filters})
+    assert response.status_code == 302, response.status_code
+    return str(response["Location"])
+
+
 def register_person(by: User, **fields: Any) -> Person:
     """A person registered by `by`, with every consent given unless told otherwise."""
     consents = fields.pop("consents", dict.fromkeys(Purpose, ConsentStatus.GIVEN))

@@ -407,12 +407,32 @@ def _http_statuses(name: str, default: list[str]) -> list[int]:
 
 JISR_SMS_HTTP_SUCCESS = _http_statuses("JISR_SMS_HTTP_SUCCESS", ["200", "201", "202"])
 
-# Personal data never goes to the logs: log lines carry ids, not names or numbers.
+# Personal data never goes to the logs: log lines carry ids, not names or numbers, and every
+# record passes jisr.lib.logs.PersonalDataFilter (exceptions and messages masked). Production
+# writes one JSON object a line for the log collector; Django's own records (requests, errors)
+# go the same way, never by e-mail (its error e-mails quote a request's data).
+JISR_LOG_FORMAT = env_choice("JISR_LOG_FORMAT", "json" if PRODUCTION else "text", ["json", "text"])
+_LOG_LEVEL = env_str("LOG_LEVEL", "WARNING")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
+    "filters": {"no_personal_data": {"()": "jisr.lib.logs.PersonalDataFilter"}},
+    "formatters": {
+        "json": {"()": "jisr.lib.logs.JsonFormatter"},
+        "text": {"format": "{asctime} {levelname} {name}: {message}", "style": "{"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["no_personal_data"],
+            "formatter": JISR_LOG_FORMAT,
+        }
+    },
+    "root": {"handlers": ["console"], "level": _LOG_LEVEL},
+    "loggers": {
+        "django": {"handlers": [], "level": _LOG_LEVEL, "propagate": True},
+        "django.server": {"handlers": [], "level": "INFO", "propagate": True},
+    },
 }
 
 NINJA_PAGINATION_PER_PAGE = 50

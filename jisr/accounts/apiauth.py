@@ -14,9 +14,12 @@ back to a session.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 from ninja.errors import AuthenticationError
 from ninja.security import HttpBearer, SessionAuth
+from ninja.utils import check_csrf
 
 from jisr.accounts.access import forbidden
 from jisr.accounts.apikeys import user_for_key
@@ -25,6 +28,7 @@ from jisr.accounts.middleware import needs_two_factor, two_factor_required_error
 from jisr.accounts.models import User
 from jisr.accounts.roles import Perm
 from jisr.core.ratelimit import client_address
+from jisr.lib.errors import JisrError
 
 NOBODY = "nobody"
 
@@ -44,6 +48,21 @@ class Allowed(SessionAuth):
     def __init__(self, access: Perm | str) -> None:
         super().__init__(csrf=True)
         self.access = access
+
+    def _get_key(self, request: HttpRequest) -> str | None:
+        """The session's cookie, once the CSRF token is checked. A caller without a session is
+        simply not signed in (401); a signed-in session without its token is told so
+        (`csrf_failed`, 403)."""
+        key: str | None = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+        if key is None or not request.user.is_authenticated:
+            return None
+        if check_csrf(request) is not None:
+            raise JisrError(
+                "csrf_failed",
+                _("The form's security token is missing or out of date: reload and try again."),
+                status=403,
+            )
+        return key
 
     def authenticate(self, request: HttpRequest, key: str | None) -> User | None:
         user = super().authenticate(request, key)

@@ -52,7 +52,9 @@ class ServiceIn(Schema):
     capacity_per_month: int | None = Field(None, ge=0)
     wait_days: int | None = Field(None, ge=0, le=3650)
     opening_hours: str = Field("", max_length=200)
-    locations: list[str] = Field([], description="UUIDs of the organisation's locations")
+    locations: list[uuid_module.UUID] = Field(
+        [], description="UUIDs of the organisation's locations"
+    )
 
 
 class ServiceOut(ServiceIn):

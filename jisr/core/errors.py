@@ -4,6 +4,7 @@ Apart from the views, so that the middleware that turns errors into pages needs 
 
 from __future__ import annotations
 
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template import loader
 from django.utils.translation import gettext_lazy
@@ -19,6 +20,37 @@ _API_MESSAGES = {
     404: gettext_lazy("Not found."),
     500: gettext_lazy("Something went wrong on our side. Try again later."),
 }
+
+
+# How long a client is asked to wait before trying again when the database is unreachable.
+RETRY_AFTER_SECONDS = 30
+
+
+def database_unavailable(error: BaseException | None) -> bool:
+    """Whether `error` means the database cannot be reached (down, restarting, refusing
+    connections, or the connection lost), as opposed to a fault in a query."""
+    return isinstance(error, (OperationalError, InterfaceError))
+
+
+def unavailable_page(request: HttpRequest) -> HttpResponse:
+    """503, translated, built without reading the database (no session, user or messages):
+    the JSON error under /api/, a page of its own elsewhere."""
+    response: HttpResponse
+    if request.path.startswith("/api/"):
+        error = JisrError(
+            "unavailable",
+            gettext_lazy("The database cannot be reached. Try again in a minute."),
+            status=503,
+        )
+        response = JsonResponse(
+            error.as_dict(), status=503, json_dumps_params={"ensure_ascii": False}
+        )
+    else:
+        body = loader.render_to_string("errors/503.html", {"request_path": request.path})
+        response = HttpResponse(body, status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def error_page(request: HttpRequest, status: int, message: str = "") -> HttpResponse:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import sys
+
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count
@@ -18,7 +20,7 @@ from jisr.accounts.models import User
 from jisr.accounts.roles import Perm
 from jisr.accounts.services import user_language_set
 from jisr.audit.selectors import audit_entry_list
-from jisr.core.errors import error_page
+from jisr.core.errors import database_unavailable, error_page, unavailable_page
 from jisr.core.health import health_checks
 from jisr.places.selectors import governorate_list
 
@@ -83,8 +85,17 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
     return error_page(request, 404)
 
 
-@requires_csrf_token
 def server_error(request: HttpRequest) -> HttpResponse:
+    # Django calls this while handling the exception: an unreachable database is not a fault of
+    # Jisr's but a moment to wait out (503, Retry-After); the next request opens a new
+    # connection, so service comes back by itself with the database.
+    if database_unavailable(sys.exc_info()[1]):
+        return unavailable_page(request)
+    return _server_error_page(request)
+
+
+@requires_csrf_token
+def _server_error_page(request: HttpRequest) -> HttpResponse:
     # Rendered with the request so the page is in the reader's language and direction; any
     # failure in the page itself falls back to a plain text answer.
     try:

@@ -217,17 +217,9 @@ def _places(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-@router.get("/persons", response=list[PersonOut], auth=allowed(Perm.PERSON_VIEW))
-@paginate(AuditedPagination, context="api.persons")
-def person_list(
-    request: AuthedRequest,
-    q: str = "",
-    governorate: str = "",
-    person_type: str = "",
-    category: str = "",
+def _persons(
+    request: AuthedRequest, *, q: str, governorate: str, person_type: str, category: str
 ) -> QuerySet[Person]:
-    """Active persons in the caller's scope; `q` matches names in any spelling, phone or ID.
-    `count` stops at 1,001 (meaning "more than 1,000")."""
     selected = Governorate.objects.filter(code=governorate).first() if governorate else None
     return selectors.person_list(
         fetched_by=request.user,
@@ -236,6 +228,37 @@ def person_list(
         person_type=person_type,
         category=category,
     )
+
+
+@router.get("/persons", response=list[PersonOut], auth=allowed(Perm.PERSON_VIEW))
+@paginate(AuditedPagination, context="api.persons")
+def person_list(
+    request: AuthedRequest,
+    governorate: str = "",
+    person_type: str = "",
+    category: str = "",
+) -> QuerySet[Person]:
+    """Active persons in the caller's scope. To search by name, phone or ID number, POST to
+    `/persons/search`: terms in a URL end up in access logs. `count` stops at 1,001 (meaning
+    "more than 1,000")."""
+    return _persons(
+        request, q="", governorate=governorate, person_type=person_type, category=category
+    )
+
+
+class PersonSearchIn(Schema):
+    q: str = Field("", max_length=200, description="Names in any spelling, a phone or an ID.")
+    governorate: str = Field("", max_length=10, description="ISO 3166-2 code, e.g. IQ-BG.")
+    person_type: str = Field("", max_length=20)
+    category: str = Field("", max_length=50)
+
+
+@router.post("/persons/search", response=list[PersonOut], auth=allowed(Perm.PERSON_VIEW))
+@paginate(AuditedPagination, context="api.persons")
+def person_search(request: AuthedRequest, search: PersonSearchIn) -> QuerySet[Person]:
+    """Active persons in the caller's scope that match the search, sent in the body so that no
+    name, phone or ID number reaches an access log (decision 0026). Paged like `/persons`."""
+    return _persons(request, **search.dict())
 
 
 @router.get("/persons/{person_id}", response=PersonDetailOut, auth=allowed(Perm.PERSON_VIEW))

@@ -133,3 +133,43 @@ def test_list_endpoints_are_paginated(people):
     body = client_for(people["admin"]).get("/api/v1/users?limit=2&offset=0").json()
     assert body["count"] == len(people)
     assert len(body["items"]) == 2
+
+
+def test_a_location_that_is_not_a_uuid_is_refused_field_by_field(people):
+    response = client_for(people["charlie"]).post(
+        "/api/v1/catalogue/services",
+        data=json.dumps({"categories": ["legal-aid"], "name_en": "Aid", "locations": [""]}),
+        content_type="application/json",
+    )
+    assert response.status_code == 422, response.content
+    assert "locations.0" in response.json()["error"]["fields"]
+
+
+def test_a_session_without_its_csrf_token_is_told_so(people):
+    client = Client(enforce_csrf_checks=True, headers={"accept-language": "en"})
+    client.force_login(people["admin"])
+    response = client.post(
+        "/api/v1/organisations",
+        data=json.dumps({"name_ar": "x", "kind": "ngo"}),
+        content_type="application/json",
+    )
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "csrf_failed"
+    assert "security token" in response.json()["error"]["message"]
+
+
+def test_the_openapi_document_declares_every_error_in_the_one_shape(db):
+    document = Client().get("/api/v1/openapi.json").json()
+    error = {"$ref": "#/components/schemas/Error"}
+    assert set(document["components"]["schemas"]["Error"]["properties"]) == {"error"}
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            statuses = operation["responses"]
+            expected = {"400", "404", "409", "429", "503"}
+            if operation.get("security"):
+                expected |= {"401", "403"}
+            if operation.get("parameters") or operation.get("requestBody"):
+                expected.add("422")
+            assert expected <= set(statuses), (method, path, sorted(statuses))
+            for status in expected:
+                assert statuses[status]["content"]["application/json"]["schema"] == error

@@ -8,7 +8,7 @@ from django.utils import translation
 
 from jisr.accounts.roles import Role, Scope
 from jisr.audit.models import Action, AuditEntry
-from jisr.conftest import client_for, make_user, register_person
+from jisr.conftest import client_for, make_user, person_search_url, register_person
 from jisr.lib.errors import JisrError
 from jisr.registry.caseform.questions import CASE_FORM, CHOICE, MULTI, clean_answer
 from jisr.registry.models import CategoryRule, ConsentChannel, ConsentStatus, Purpose
@@ -243,16 +243,16 @@ def test_caseworkers_filter_by_category_and_status(people):
     case_answers_save(by=alice, person=graduate, answers={"education_level": "master"})
     register_person(alice, first_name="كريم")
     client = client_for(alice)
-    found = client.get("/registry/persons/", {"category": "highly_skilled"}).context["page"]
+    found = client.get(person_search_url(client, category="highly_skilled")).context["page"]
     assert [p.pk for p in found] == [graduate.pk]
     consent_record(by=alice, person=graduate, purpose=Purpose.REGISTRATION, status=ConsentStatus.WITHDRAWN,
                    channel=ConsentChannel.PHONE)  # fmt: skip
     assert (
-        list(client.get("/registry/persons/", {"category": "highly_skilled"}).context["page"]) == []
+        list(client.get(person_search_url(client, category="highly_skilled")).context["page"]) == []
     )
     # A closed record is on legal hold (decision 0019): no filter lists it again.
     closed = client.get(
-        "/registry/persons/", {"category": "highly_skilled", "status": "closed"}
+        person_search_url(client, category="highly_skilled", status="closed")
     ).context["page"]
     assert list(closed) == []
     api = client.get("/api/v1/persons", {"category": "highly_skilled"}).json()
@@ -272,7 +272,8 @@ def test_a_category_resting_on_protection_needs_shows_only_to_protection_roles(p
 
     assert "survivor" in shown_to("protection")
     assert "survivor" not in shown_to("alice")
-    listed = client_for(people["alice"]).get("/registry/persons/", {"category": "survivor"})
+    alice = client_for(people["alice"])
+    listed = alice.get(person_search_url(alice, category="survivor"))
     assert listed.context["page"].object_list.count() == 0
     reasons = person.categories.get(rule__key="survivor").reason
     assert reasons == [{"fact": "protection_needs", "value": None}]  # the value is not copied

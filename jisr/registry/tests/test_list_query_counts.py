@@ -11,7 +11,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from jisr.accounts.models import Organisation, OrganisationKind
-from jisr.conftest import client_for, register_person
+from jisr.conftest import client_for, person_search_url, register_person
 from jisr.registry.models import CategoryRule, ConsentChannel, ConsentStatus, Purpose
 from jisr.registry.services import case_answers_save, consent_record, person_share
 from jisr.registry.tests.factories import registration_data
@@ -46,8 +46,8 @@ def test_the_persons_list_page_and_its_rows(people):
     few, many = same_for_few_and_many(client, "/registry/persons/", add)
     assert few == many
     rows = {"headers": {"HX-Request": "true"}}
-    assert queries(client, "/registry/persons/?q=شخص", **rows) == queries(
-        client, "/registry/persons/?q=شخص1", **rows
+    assert queries(client, person_search_url(client, "شخص"), **rows) == queries(
+        client, person_search_url(client, "شخص1"), **rows
     )
 
 

@@ -4,7 +4,7 @@ import pytest
 from django.db import connection
 
 from jisr.audit.models import Action, AuditEntry
-from jisr.conftest import client_for, register_person
+from jisr.conftest import client_for, person_search_url, register_person
 from jisr.registry.models import ConsentEvent, Person, Purpose
 from jisr.registry.tests.factories import registration_data
 
@@ -55,17 +55,17 @@ def test_bad_input_is_explained_field_by_field(people):
 def test_search_finds_a_person_by_a_spelling_variant(people, registered, typed):
     person = register_person(people["alice"], first_name=registered)
     client = client_for(people["alice"])
-    response = client.get("/registry/persons/", {"q": typed})
+    response = client.get(person_search_url(client, typed))
     assert [p.pk for p in response.context["page"]] == [person.pk]
 
 
 def test_search_by_phone_and_by_id_number(people):
     person = register_person(people["alice"], phone="+9647701112222", national_id="A1234567")
     client = client_for(people["alice"])
-    assert [
-        p.pk for p in client.get("/registry/persons/", {"q": "07701112222"}).context["page"]
-    ] == [person.pk]
-    assert [p.pk for p in client.get("/registry/persons/", {"q": "a 1234567"}).context["page"]] == [
+    assert [p.pk for p in client.get(person_search_url(client, "07701112222")).context["page"]] == [
+        person.pk
+    ]
+    assert [p.pk for p in client.get(person_search_url(client, "a 1234567")).context["page"]] == [
         person.pk
     ]
 
@@ -148,7 +148,7 @@ def test_keys_rotate_without_losing_anything(people, settings):
     assert reloaded.national_id == "A1234567"
     assert reloaded.case_form_answers()["disability"] is True
     client = client_for(people["alice"])
-    assert [p.pk for p in client.get("/registry/persons/", {"q": "A1234567"}).context["page"]] == [
+    assert [p.pk for p in client.get(person_search_url(client, "A1234567")).context["page"]] == [
         person.pk
     ]
     settings.JISR_ENCRYPTION_KEYS = [old]
@@ -159,3 +159,26 @@ def test_a_household_link_that_is_not_a_number_is_not_found(people):
     client = client_for(people["alice"])
     assert client.get("/registry/persons/new/?member_of=abc").status_code == 404
     assert client.get("/registry/persons/new/?member_of=999999").status_code == 404
+
+
+def test_a_search_stays_out_of_urls_and_its_pages_and_export_keep_it(people):
+    alice = people["alice"]
+    for number in range(52):
+        register_person(alice, first_name="سجاد", family_name=f"عائلة{number}", phone="")
+    register_person(alice, first_name="ليلى", phone="")
+    client = client_for(alice)
+    url = person_search_url(client, "سجاد")
+    assert "سجاد" not in url
+    assert "search=" in url
+    first = client.get(url)
+    assert len(first.context["page"]) == 50
+    next_link = f"{url}&amp;page=2"
+    assert next_link.partition("?")[2] in first.content.decode()
+    second = client.get(f"{url}&page=2")
+    assert {p.first_name for p in second.context["page"]} == {"سجاد"}
+    assert len(second.context["page"]) == 2
+    export = client.get(url.replace("/registry/persons/", "/registry/persons/export/"))
+    assert export.content.decode().count("سجاد") == 52
+    # Another session cannot read the search by its id: it sees the whole list.
+    other = client_for(alice).get(url)
+    assert len({p.first_name for p in other.context["page"]}) == 2

@@ -134,7 +134,9 @@ def test_the_api_registers_and_records_consent(people):
     assert {c["purpose"]: c["status"] for c in response.json()["consents"]}[
         "referral"
     ] == "withdrawn"
-    found = client.get("/api/v1/persons", {"q": "فاطمه"}).json()
+    found = client.post(
+        "/api/v1/persons/search", {"q": "فاطمه"}, content_type="application/json"
+    ).json()
     assert [p["id"] for p in found["items"]] == [created["id"]]
 
 

@@ -3,13 +3,15 @@ consents, case form and sharing."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import secrets
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.contrib import messages
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -37,11 +39,38 @@ from jisr.registry.models import ConsentChannel, ConsentStatus, Person, Purpose,
 PAGE_SIZE = 50
 
 
+# A search's terms (names, phones, identity numbers) never travel in a URL, where the web
+# server's and the proxy's access logs would keep them (decision 0026): the form is posted, its
+# terms kept in the session under an opaque id, and the list, its pages and its export are
+# addressed by that id alone. A session keeps its latest searches only.
+SEARCHES = "registry.person_searches"
+KEPT_SEARCHES = 20
+
+
+def _search_keep(request: AuthedRequest, form: PersonFilterForm) -> str:
+    """Keeps the posted terms in the session; returns the id that stands for them."""
+    terms = {name: str(form.data.get(name, ""))[:200] for name in form.fields}
+    searches: dict[str, dict[str, str]] = request.session.get(SEARCHES, {})
+    search_id = secrets.token_urlsafe(9)
+    searches[search_id] = terms
+    while len(searches) > KEPT_SEARCHES:
+        searches.pop(next(iter(searches)))
+    request.session[SEARCHES] = searches
+    return search_id
+
+
+def _search_terms(request: AuthedRequest) -> dict[str, str] | None:
+    """The terms the URL's search id stands for in this session (None: no search, or one this
+    session does not know: the list unfiltered)."""
+    searches: dict[str, dict[str, str]] = request.session.get(SEARCHES, {})
+    return searches.get(str(request.GET.get("search", "")))
+
+
 def _filtered(
-    request: AuthedRequest,
+    request: AuthedRequest, terms: Mapping[str, Any] | None
 ) -> tuple[PersonFilterForm, dict[str, Any], QuerySet[Person]]:
     """The list's filter form, its valid filters, and the persons they select."""
-    form = PersonFilterForm(request.GET or None)
+    form = PersonFilterForm(terms)
     filters = form.cleaned_data if form.is_valid() else {}
     governorate = filters.get("governorate")
     persons = selectors.person_list(
@@ -56,16 +85,35 @@ def _filtered(
 
 @permission(Perm.PERSON_VIEW)
 def person_list(request: AuthedRequest) -> HttpResponse:
-    form, _filters, persons = _filtered(request)
-    page = CappedPaginator(persons, PAGE_SIZE).get_page(request.GET.get("page"))
-    audit_reads(actor=request.user, records=page.object_list, context="registry.person_list")
-    querystring = request.GET.copy()
-    querystring.pop("page", None)
-    context = {"form": form, "page": page, "querystring": querystring.urlencode()}
+    """The list; a search is posted (by HTMX as one types, or the form's button) and answered
+    with the list at `?search=<id>`."""
     htmx = request.headers.get("HX-Request") == "true"
-    return render(
+    terms: Mapping[str, Any] | None
+    if request.method == "POST":
+        terms = request.POST
+        search_id = _search_keep(request, PersonFilterForm(terms))
+        url = f"{reverse('registry:person_list')}?search={search_id}"
+        if not htmx:
+            return redirect(url)
+        page_number = None
+    else:
+        terms = _search_terms(request)
+        search_id = str(request.GET.get("search", "")) if terms is not None else ""
+        page_number = request.GET.get("page")
+    form, _filters, persons = _filtered(request, terms)
+    page = CappedPaginator(persons, PAGE_SIZE).get_page(page_number)
+    audit_reads(actor=request.user, records=page.object_list, context="registry.person_list")
+    context = {
+        "form": form,
+        "page": page,
+        "querystring": f"search={search_id}" if search_id else "",
+    }
+    response = render(
         request, "registry/_person_rows.html" if htmx else "registry/person_list.html", context
     )
+    if htmx and request.method == "POST":
+        response["HX-Push-Url"] = url  # the address bar, Back and reload show this search
+    return response
 
 
 # The export's columns and how each is read from a record (never the identity number).
@@ -97,7 +145,7 @@ EXPORT_COLUMNS: list[tuple[str, Callable[[Person], Any]]] = [
 def person_export(request: AuthedRequest) -> HttpResponse:
     """The persons of the list as filtered, without identity numbers or case-form answers; the
     export itself is recorded in the audit log."""
-    _form, filters, persons = _filtered(request)
+    _form, filters, persons = _filtered(request, _search_terms(request))
     exported = list(persons.select_related("district"))
     rows = [[read(p) for _name, read in EXPORT_COLUMNS] for p in exported]
     # One entry per person, so each person's access log shows the export of their record.
