@@ -128,8 +128,13 @@ class Caseworker(_Staff):
 
     @task(4)
     def search(self) -> None:
-        self.client.get(
-            "/registry/persons/", params={"q": random.choice(SEARCHES)}, name="person search"
+        # Search terms are posted, never put in a URL (decision 0026); the list answers at
+        # an opaque `?search=` id.
+        self.post_form(
+            "/registry/persons/",
+            "/registry/persons/",
+            {"q": random.choice(SEARCHES)},
+            name="person search",
         )
 
     @task(2)
