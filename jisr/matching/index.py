@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -54,6 +54,8 @@ LANGUAGES = [language.value for language in Language]
 KINDS = [kind.value for kind in OpportunityKind]
 SLOTS = 3  # occupations of a profile the index considers (the exact scorer takes all)
 FETCH = 100_000
+# Scores are float32: a bound on a score is compared with this much room.
+BOUND_MARGIN = 1e-4
 
 # Bits of a profile's facts that decide location and availability.
 IN_IRAQ, RETURN, ASSIGNMENT, REMOTE, MENTORING, RELOCATE, SAME_PLACE, PREFERS_PLACE = (
@@ -219,6 +221,20 @@ class ProfileIndex:
         self.dense_group = self.groups.dense.reshape(SLOTS, n)
         self.occupation = self.occupation.astype(np.int32)
         del self.group  # the dense numbers stand for it
+        # For each occupation and each unit group, the profiles that have it (in any slot): the
+        # profiles close to an opportunity's occupation, found without looking at the others.
+        slots = np.tile(np.arange(n, dtype=np.int32), SLOTS)
+        known = self.occupation.reshape(-1) >= 0
+        self.by_occupation = Postings.build(
+            self.occupation.reshape(-1)[known], slots[known], np.zeros(int(known.sum()), np.int8)
+        )
+        grouped = self.dense_group.reshape(-1) < len(self.groups.codes)
+        self.by_group = Postings.build(
+            self.dense_group.reshape(-1)[grouped].astype(np.int64),
+            slots[grouped],
+            np.zeros(int(grouped.sum()), np.int8),
+        )
+        del slots, known, grouped
         skills = _rows("SELECT profile_id, skill_id, level FROM matching_profileskill")
         credit = np.zeros(5, dtype=np.float32)
         for level, value in LEVEL_CREDIT.items():
@@ -252,24 +268,116 @@ class ProfileIndex:
         return np.where(self.profile_ids[found] == profile_ids, found, -1)
 
     def rank(
-        self, o: OpportunityFacts, *, min_level: int, skip: Iterable[int], limit: int
+        self,
+        o: OpportunityFacts,
+        *,
+        min_level: int,
+        skip: Iterable[int],
+        limit: int,
+        exhaustive: bool = False,
     ) -> list[int]:
         """Profile ids of the best `limit` candidates for `o` among those whose visibility
-        level reaches `min_level`, leaving out the profiles in `skip`."""
-        if not len(self):
-            return []
-        score, relevant = self.scores(o)
-        eligible = relevant & (self.level >= min_level)
-        skipped = self.positions(np.fromiter(skip, np.int64))
-        eligible[skipped[skipped >= 0]] = False
-        chosen = np.flatnonzero(eligible)
-        if len(chosen) > limit:
-            chosen = chosen[np.argpartition(-score[chosen], limit - 1)[:limit]]
-        return [int(pk) for pk in self.profile_ids[chosen]]
+        level reaches `min_level`, leaving out the profiles in `skip`, best first (a tie goes to
+        the older profile).
 
-    def scores(self, o: OpportunityFacts) -> tuple[Floats, Bools]:
-        """Every profile's score for `o`, and whether it is relevant at all."""
-        n = len(self)
+        Only the profiles that can be relevant are scored: those with one of the skills asked
+        (from the skills' postings), then those whose occupation is close to the one asked,
+        nearest first, for as long as such a profile could still beat the last of the best
+        found (its skills count nothing, the rest at most everything). So the result is the
+        one of scoring every profile (`exhaustive`, kept for the test that says so), at a
+        fraction of the cost."""
+        if not len(self) or limit < 1:
+            return []
+        skipped = self.positions(np.fromiter(skip, np.int64))
+        skipped = skipped[skipped >= 0]
+        place = _place_and_time_table(o)
+        if exhaustive or not (o.essential or o.optional or o.isco_group):
+            # Nothing asked: every profile is relevant, and all of them are scored.
+            score, relevant = self.scores(o, place=place)
+            eligible = relevant & (self.level >= min_level)
+            eligible[skipped] = False
+            chosen = np.flatnonzero(eligible)
+            return self._best(chosen, score[chosen], limit)
+        seen = np.zeros(len(self), dtype=bool)
+        for skill in o.essential | o.optional:
+            seen[self.skills.positions[self.skills.of(skill)]] = True
+        found: list[tuple[Ints, Floats]] = []
+
+        def score(batch: Ints) -> None:
+            batch = batch[(self.level[batch] >= min_level) & ~np.isin(batch, skipped)]
+            values, relevant = self.scores(o, at=batch, place=place)
+            found.append((batch[relevant], values[relevant]))
+
+        score(np.flatnonzero(seen))
+        for proximity, batch in self._near(o):
+            scores = np.concatenate([values for _, values in found])
+            if len(scores) >= limit:
+                last = -np.partition(-scores, limit - 1)[limit - 1]
+                if self._at_most(o, proximity, place) + BOUND_MARGIN < last:
+                    break
+            batch = np.unique(batch)
+            batch = batch[~seen[batch]]
+            seen[batch] = True
+            score(batch)
+        return self._best(
+            np.concatenate([positions for positions, _ in found]),
+            np.concatenate([values for _, values in found]),
+            limit,
+        )
+
+    def _near(self, o: OpportunityFacts) -> Iterator[tuple[float, Ints]]:
+        """The positions of profiles by the proximity of their occupations to `o`'s, nearest
+        first: the same occupation, then the same unit group, minor, sub-major, major group."""
+        if not o.isco_group:
+            return
+        if o.occupation_id:
+            yield PROXIMITY[0], self.by_occupation.positions[self.by_occupation.of(o.occupation_id)]
+        table = self.groups.proximity_to(int(o.isco_group))[:-1]
+        for proximity in sorted(set(table[table > 0].tolist()), reverse=True):
+            spans = [self.by_group.of(int(g)) for g in np.flatnonzero(table == proximity)]
+            yield (
+                proximity,
+                np.concatenate(
+                    [self.by_group.positions[span] for span in spans] or [np.zeros(0, np.int32)]
+                ),
+            )
+
+    def _at_most(self, o: OpportunityFacts, proximity: float, place: Floats) -> float:
+        """The highest score a profile with none of the skills asked and an occupation at
+        `proximity` can have for `o`."""
+        weight = sum(WEIGHTS[part] for part in ALWAYS_WEIGHED)
+        total = WEIGHTS["occupation"] * proximity + float(place.max())
+        if not o.essential:
+            total += WEIGHTS["essential"] * proximity  # the occupation stands in for skills
+        if o.optional:
+            weight += WEIGHTS["optional"]
+        if o.languages:
+            total += WEIGHTS["languages"]
+            weight += WEIGHTS["languages"]
+        return total / weight
+
+    def _best(self, positions: Ints, scores: Floats, limit: int) -> list[int]:
+        """Profile ids of the `limit` best, by score and then by position (the older first)."""
+        if len(positions) > limit:
+            last = -np.partition(-scores, limit - 1)[limit - 1]
+            above = scores > last
+            tied = np.sort(positions[scores == last])[: limit - int(above.sum())]
+            keep = np.concatenate([positions[above], tied])
+            scores = np.concatenate([scores[above], np.full(len(tied), last, scores.dtype)])
+            positions = keep
+        order = np.lexsort((positions, -scores))
+        return [int(pk) for pk in self.profile_ids[positions[order]]]
+
+    def scores(
+        self, o: OpportunityFacts, at: Ints | None = None, place: Floats | None = None
+    ) -> tuple[Floats, Bools]:
+        """Every profile's score for `o` (or the score of the profiles at positions `at`),
+        and whether it is relevant at all. `place`: `_place_and_time_table(o)`, if known."""
+
+        def pick(values: npt.NDArray[Any]) -> npt.NDArray[Any]:
+            return values if at is None else values[..., at]
+
+        n = len(self) if at is None else len(at)
         total = np.zeros(n, dtype=np.float32)
         weight = sum(WEIGHTS[part] for part in ALWAYS_WEIGHED)
         relevant = np.zeros(n, dtype=bool)
@@ -278,20 +386,22 @@ class ProfileIndex:
         for part, skills in (("essential", o.essential), ("optional", o.optional)):
             if not skills:
                 continue
-            covered = np.zeros(n, dtype=np.float32)
+            covered = np.zeros(len(self), dtype=np.float32)
             for skill in skills:
                 span = self.skills.of(skill)
                 covered[self.skills.positions[span]] += self.skills.values[span]
+            covered = pick(covered)
             coverage[part] = (covered / len(skills)).astype(np.float32)
             relevant |= covered > 0
             any_part = True
         if o.isco_group:
             table = self.groups.proximity_to(int(o.isco_group))
-            best = table[self.dense_group[0]]
+            dense = pick(self.dense_group)
+            best = table[dense[0]]
             for slot in range(1, SLOTS):
-                best = np.maximum(best, table[self.dense_group[slot]])
+                best = np.maximum(best, table[dense[slot]])
             if o.occupation_id:
-                same = (self.occupation == o.occupation_id).any(axis=0)
+                same = (pick(self.occupation) == o.occupation_id).any(axis=0)
                 best[same] = PROXIMITY[0]
             coverage["occupation"] = best
             relevant |= best > 0
@@ -310,18 +420,19 @@ class ProfileIndex:
                 levels = self.languages.get(LANGUAGES.index(language))
                 if levels is None:
                     continue
+                levels = pick(levels)
                 spoken += np.where(
                     levels >= minimum, 1.0, np.where(levels > 0, PARTIAL_LANGUAGE, 0.0)
                 ).astype(np.float32)
             total += WEIGHTS["languages"] * spoken / len(o.languages)
             weight += WEIGHTS["languages"]
-        code = self.flags.copy()
+        code = pick(self.flags).copy()
         if o.governorate_id:
-            code[self.governorate == o.governorate_id] |= SAME_PLACE
+            code[pick(self.governorate) == o.governorate_id] |= SAME_PLACE
             prefers = self.prefers.get(o.governorate_id)
             if prefers is not None:
-                code[prefers] |= PREFERS_PLACE
-        total += _place_and_time_table(o)[code]
+                code[pick(prefers)] |= PREFERS_PLACE
+        total += (_place_and_time_table(o) if place is None else place)[code]
         if not any_part:
             relevant[:] = True
         return total / weight, relevant
