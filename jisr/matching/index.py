@@ -303,12 +303,12 @@ class ProfileIndex:
             seen[self.skills.positions[self.skills.of(skill)]] = True
         found: list[tuple[Ints, Floats]] = []
 
-        def score(batch: Ints) -> None:
+        def add(batch: Ints) -> None:
             batch = batch[(self.level[batch] >= min_level) & ~np.isin(batch, skipped)]
             values, relevant = self.scores(o, at=batch, place=place)
             found.append((batch[relevant], values[relevant]))
 
-        score(np.flatnonzero(seen))
+        add(np.flatnonzero(seen))
         for proximity, batch in self._near(o):
             scores = np.concatenate([values for _, values in found])
             if len(scores) >= limit:
@@ -318,7 +318,7 @@ class ProfileIndex:
             batch = np.unique(batch)
             batch = batch[~seen[batch]]
             seen[batch] = True
-            score(batch)
+            add(batch)
         return self._best(
             np.concatenate([positions for positions, _ in found]),
             np.concatenate([values for _, values in found]),

@@ -15,7 +15,7 @@ OWASP = {"memory_cost": 19 * 1024, "time_cost": 2, "parallelism": 1}
 
 
 def _parameters(encoded: str) -> dict[str, Any]:
-    decoded = identify_hasher(encoded).decode(encoded)  # type: ignore[attr-defined]
+    decoded = identify_hasher(encoded).decode(encoded)
     return {
         "variety": decoded["variety"],
         "memory_cost": decoded["memory_cost"],
