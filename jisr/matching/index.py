@@ -56,6 +56,9 @@ SLOTS = 3  # occupations of a profile the index considers (the exact scorer take
 FETCH = 100_000
 # Scores are float32: a bound on a score is compared with this much room.
 BOUND_MARGIN = 1e-4
+# Of the profiles that have a skill asked, this many times the results asked for are scored
+# first (those whose skills promise most); of the others, only those that could still beat them.
+FIRST_BATCH = 4
 
 # Bits of a profile's facts that decide location and availability.
 IN_IRAQ, RETURN, ASSIGNMENT, REMOTE, MENTORING, RELOCATE, SAME_PLACE, PREFERS_PLACE = (
@@ -288,7 +291,9 @@ class ProfileIndex:
         fraction of the cost."""
         if not len(self) or limit < 1:
             return []
-        skipped = self.positions(np.fromiter(skip, np.int64))
+        wanted = np.fromiter(skip, np.int64)
+        wanted = wanted[(wanted > 0) & (wanted <= np.iinfo(self.profile_ids.dtype).max)]
+        skipped = self.positions(wanted.astype(self.profile_ids.dtype))
         skipped = skipped[skipped >= 0]
         place = _place_and_time_table(o)
         if exhaustive or not (o.essential or o.optional or o.isco_group):
@@ -298,32 +303,87 @@ class ProfileIndex:
             eligible[skipped] = False
             chosen = np.flatnonzero(eligible)
             return self._best(chosen, score[chosen], limit)
+        covered = self._covered(o)
         seen = np.zeros(len(self), dtype=bool)
-        for skill in o.essential | o.optional:
-            seen[self.skills.positions[self.skills.of(skill)]] = True
+        for sums in covered.values():
+            seen |= sums > 0
         found: list[tuple[Ints, Floats]] = []
 
         def add(batch: Ints) -> None:
-            batch = batch[(self.level[batch] >= min_level) & ~np.isin(batch, skipped)]
-            values, relevant = self.scores(o, at=batch, place=place)
+            values, relevant = self.scores(o, at=batch, place=place, covered=covered)
             found.append((batch[relevant], values[relevant]))
 
-        add(np.flatnonzero(seen))
-        for proximity, batch in self._near(o):
+        def last() -> float | None:
+            """The score of the `limit`-th best found so far (None while fewer were found)."""
             scores = np.concatenate([values for _, values in found])
-            if len(scores) >= limit:
-                last = -np.partition(-scores, limit - 1)[limit - 1]
-                if self._at_most(o, proximity, place) + BOUND_MARGIN < last:
-                    break
+            return None if len(scores) < limit else -np.partition(-scores, limit - 1)[limit - 1]
+
+        # Those with a skill asked, the likeliest first: the skills a profile has bound its
+        # score, and those whose bound is below the last of the best need no scoring.
+        sharing = self._eligible(np.flatnonzero(seen), min_level, skipped)
+        ceiling = self._ceiling(o, covered, sharing, place)
+        if len(sharing) > FIRST_BATCH * limit:
+            first = np.argpartition(-ceiling, FIRST_BATCH * limit - 1)[: FIRST_BATCH * limit]
+            add(sharing[first])
+            rest = np.ones(len(sharing), dtype=bool)
+            rest[first] = False
+            sharing, ceiling = sharing[rest], ceiling[rest]
+            bar = last()
+            if bar is not None:
+                sharing = sharing[ceiling + BOUND_MARGIN >= bar]
+        add(sharing)
+        # Then those close by occupation, nearest first, while one could still be among the best.
+        for proximity, batch in self._near(o):
+            bar = last()
+            if bar is not None and self._at_most(o, proximity, place) + BOUND_MARGIN < bar:
+                break
             batch = np.unique(batch)
             batch = batch[~seen[batch]]
             seen[batch] = True
-            add(batch)
+            add(self._eligible(batch, min_level, skipped))
         return self._best(
             np.concatenate([positions for positions, _ in found]),
             np.concatenate([values for _, values in found]),
             limit,
         )
+
+    def _eligible(self, batch: Ints, min_level: int, skipped: Ints) -> Ints:
+        keep = self.level[batch] >= min_level
+        if len(skipped):
+            keep &= ~np.isin(batch, skipped)
+        return batch[keep]
+
+    def _covered(self, o: OpportunityFacts) -> dict[str, Floats]:
+        """For the essential and the optional skills of `o` (those asked), every profile's sum
+        of credits for the ones it has."""
+        covered: dict[str, Floats] = {}
+        for part, skills in (("essential", o.essential), ("optional", o.optional)):
+            if skills:
+                sums = np.zeros(len(self), dtype=np.float32)
+                for skill in skills:
+                    span = self.skills.of(skill)
+                    sums[self.skills.positions[span]] += self.skills.values[span]
+                covered[part] = sums
+        return covered
+
+    def _ceiling(
+        self, o: OpportunityFacts, covered: dict[str, Floats], at: Ints, place: Floats
+    ) -> npt.NDArray[np.float64]:
+        """The highest score each profile at `at` can have for `o`, given the skills it has:
+        its occupation, languages, place and time counted as fully fitting."""
+        weight = sum(WEIGHTS[part] for part in ALWAYS_WEIGHED)
+        total = np.full(len(at), WEIGHTS["occupation"] + float(place.max()), dtype=np.float64)
+        if o.essential:
+            total += WEIGHTS["essential"] * covered["essential"][at] / len(o.essential)
+        else:
+            total += WEIGHTS["essential"]  # the occupation stands in for skills
+        if o.optional:
+            total += WEIGHTS["optional"] * covered["optional"][at] / len(o.optional)
+            weight += WEIGHTS["optional"]
+        if o.languages:
+            total += WEIGHTS["languages"]
+            weight += WEIGHTS["languages"]
+        return total / weight
 
     def _near(self, o: OpportunityFacts) -> Iterator[tuple[float, Ints]]:
         """The positions of profiles by the proximity of their occupations to `o`'s, nearest
@@ -369,10 +429,15 @@ class ProfileIndex:
         return [int(pk) for pk in self.profile_ids[positions[order]]]
 
     def scores(
-        self, o: OpportunityFacts, at: Ints | None = None, place: Floats | None = None
+        self,
+        o: OpportunityFacts,
+        at: Ints | None = None,
+        place: Floats | None = None,
+        covered: dict[str, Floats] | None = None,
     ) -> tuple[Floats, Bools]:
         """Every profile's score for `o` (or the score of the profiles at positions `at`),
-        and whether it is relevant at all. `place`: `_place_and_time_table(o)`, if known."""
+        and whether it is relevant at all. `place` and `covered`: `_place_and_time_table(o)`
+        and `self._covered(o)`, if known."""
 
         def pick(values: npt.NDArray[Any]) -> npt.NDArray[Any]:
             return values if at is None else values[..., at]
@@ -383,16 +448,12 @@ class ProfileIndex:
         relevant = np.zeros(n, dtype=bool)
         any_part = False
         coverage: dict[str, Floats] = {}
-        for part, skills in (("essential", o.essential), ("optional", o.optional)):
-            if not skills:
-                continue
-            covered = np.zeros(len(self), dtype=np.float32)
-            for skill in skills:
-                span = self.skills.of(skill)
-                covered[self.skills.positions[span]] += self.skills.values[span]
-            covered = pick(covered)
-            coverage[part] = (covered / len(skills)).astype(np.float32)
-            relevant |= covered > 0
+        for part, sums in (self._covered(o) if covered is None else covered).items():
+            mine = pick(sums)
+            coverage[part] = (
+                mine / len(o.essential if part == "essential" else o.optional)
+            ).astype(np.float32)
+            relevant |= mine > 0
             any_part = True
         if o.isco_group:
             table = self.groups.proximity_to(int(o.isco_group))
