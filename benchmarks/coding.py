@@ -126,7 +126,8 @@ def main() -> None:
     if "--misses" in sys.argv:
         for miss in misses:
             print("  miss:", *miss)
-    typeahead()
+    if "--no-type-ahead" not in sys.argv:
+        typeahead()
 
 
 if __name__ == "__main__":

@@ -147,12 +147,15 @@ class Index:
         score = per_doc[touched] * self.boost[touched]
         owner = self.owner[touched]
         order = np.argsort(owner, kind="stable")
-        owner, score = owner[order], score[order]
+        owner, score, touched = owner[order], score[order], touched[order]
         first = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
         best = np.maximum.reduceat(score, first)
+        # In the order of each occupation's first name: callers rank with a stable sort, so
+        # of two occupations with the same score (the same name), the one listed first wins.
+        by_name = np.argsort(touched[first], kind="stable")
         return {
             int(o): float(value)
-            for o, value in zip(owner[first].tolist(), best.tolist(), strict=True)
+            for o, value in zip(owner[first][by_name].tolist(), best[by_name].tolist(), strict=True)
             if value > 0.0
         }
 
