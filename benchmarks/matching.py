@@ -142,14 +142,14 @@ def fill(profiles: int, opportunities: int) -> Any:
                 ConsentEvent, purpose="employer_matching", status="given", channel="in_person"
             )
             c_status = consent_columns.index("status")
-            insert_rows(
-                "registry_consentevent", ["person_id", *consent_columns],
-                (
-                    [pk, *consent_values[:c_status], "given" if rng.random() < 0.9 else "refused",
-                     *consent_values[c_status + 1:]]
-                    for pk in ids
-                ),
-            )  # fmt: skip
+            c_person = consent_columns.index("person_id")  # PostgreSQL refuses a column twice
+            consents = []
+            for pk in ids:
+                row = list(consent_values)
+                row[c_person] = pk
+                row[c_status] = "given" if rng.random() < 0.9 else "refused"
+                consents.append(row)
+            insert_rows("registry_consentevent", consent_columns, consents)
             profile_columns, profile_values = row_template(
                 Profile, available_return=False, available_assignment=False,
                 available_remote=False, available_mentoring=False, willing_to_relocate=False,
