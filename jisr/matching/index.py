@@ -19,6 +19,7 @@ import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -501,6 +502,27 @@ class ProfileIndex:
 
 def _place_and_time_table(o: OpportunityFacts) -> Floats:
     """Weighted location and availability for every combination of a profile's flags."""
+    return _place_and_time_of(o.kind, o.governorate_id, o.remote, o.months)
+
+
+@lru_cache(maxsize=4096)
+def _place_and_time_of(
+    kind: str, governorate_id: int | None, remote: bool, months: int | None
+) -> Floats:
+    """The table for an opportunity with these facts (the only ones location and availability
+    read), kept: 256 calls of the scorer cost more than the rest of a ranking's arithmetic."""
+    o = OpportunityFacts(
+        opportunity_id=0,
+        kind=kind,
+        essential=frozenset(),
+        optional=frozenset(),
+        occupation_id=None,
+        isco_group="",
+        languages={},
+        governorate_id=governorate_id,
+        remote=remote,
+        months=months,
+    )
     table = np.zeros(1 << 8, dtype=np.float32)
     for code in range(1 << 8):
         c = CandidateFacts(
@@ -523,6 +545,7 @@ def _place_and_time_table(o: OpportunityFacts) -> Floats:
         table[code] = WEIGHTS["location"] * location_fit(c, o) + WEIGHTS[
             "availability"
         ] * availability_fit(c, o)
+    table.flags.writeable = False  # shared by every ranking for such an opportunity
     return table
 
 
