@@ -239,7 +239,7 @@ AUTHENTICATION_BACKENDS = [
     "jisr.accounts.backends.EmailOrPhoneBackend",
 ]
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "jisr.accounts.hashers.Argon2idHasher",  # Argon2id, OWASP's parameters (decision 0028)
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [

@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -54,6 +55,11 @@ LANGUAGES = [language.value for language in Language]
 KINDS = [kind.value for kind in OpportunityKind]
 SLOTS = 3  # occupations of a profile the index considers (the exact scorer takes all)
 FETCH = 100_000
+# Scores are float32: a bound on a score is compared with this much room.
+BOUND_MARGIN = 1e-4
+# Of the profiles that have a skill asked, this many times the results asked for are scored
+# first (those whose skills promise most); of the others, only those that could still beat them.
+FIRST_BATCH = 4
 
 # Bits of a profile's facts that decide location and availability.
 IN_IRAQ, RETURN, ASSIGNMENT, REMOTE, MENTORING, RELOCATE, SAME_PLACE, PREFERS_PLACE = (
@@ -219,6 +225,20 @@ class ProfileIndex:
         self.dense_group = self.groups.dense.reshape(SLOTS, n)
         self.occupation = self.occupation.astype(np.int32)
         del self.group  # the dense numbers stand for it
+        # For each occupation and each unit group, the profiles that have it (in any slot): the
+        # profiles close to an opportunity's occupation, found without looking at the others.
+        slots = np.tile(np.arange(n, dtype=np.int32), SLOTS)
+        known = self.occupation.reshape(-1) >= 0
+        self.by_occupation = Postings.build(
+            self.occupation.reshape(-1)[known], slots[known], np.zeros(int(known.sum()), np.int8)
+        )
+        grouped = self.dense_group.reshape(-1) < len(self.groups.codes)
+        self.by_group = Postings.build(
+            self.dense_group.reshape(-1)[grouped].astype(np.int64),
+            slots[grouped],
+            np.zeros(int(grouped.sum()), np.int8),
+        )
+        del slots, known, grouped
         skills = _rows("SELECT profile_id, skill_id, level FROM matching_profileskill")
         credit = np.zeros(5, dtype=np.float32)
         for level, value in LEVEL_CREDIT.items():
@@ -252,46 +272,198 @@ class ProfileIndex:
         return np.where(self.profile_ids[found] == profile_ids, found, -1)
 
     def rank(
-        self, o: OpportunityFacts, *, min_level: int, skip: Iterable[int], limit: int
+        self,
+        o: OpportunityFacts,
+        *,
+        min_level: int,
+        skip: Iterable[int],
+        limit: int,
+        exhaustive: bool = False,
     ) -> list[int]:
         """Profile ids of the best `limit` candidates for `o` among those whose visibility
-        level reaches `min_level`, leaving out the profiles in `skip`."""
-        if not len(self):
-            return []
-        score, relevant = self.scores(o)
-        eligible = relevant & (self.level >= min_level)
-        skipped = self.positions(np.fromiter(skip, np.int64))
-        eligible[skipped[skipped >= 0]] = False
-        chosen = np.flatnonzero(eligible)
-        if len(chosen) > limit:
-            chosen = chosen[np.argpartition(-score[chosen], limit - 1)[:limit]]
-        return [int(pk) for pk in self.profile_ids[chosen]]
+        level reaches `min_level`, leaving out the profiles in `skip`, best first (a tie goes to
+        the older profile).
 
-    def scores(self, o: OpportunityFacts) -> tuple[Floats, Bools]:
-        """Every profile's score for `o`, and whether it is relevant at all."""
-        n = len(self)
+        Only the profiles that can be relevant are scored: those with one of the skills asked
+        (from the skills' postings), then those whose occupation is close to the one asked,
+        nearest first, for as long as such a profile could still beat the last of the best
+        found (its skills count nothing, the rest at most everything). So the result is the
+        one of scoring every profile (`exhaustive`, kept for the test that says so), at a
+        fraction of the cost."""
+        if not len(self) or limit < 1:
+            return []
+        wanted = np.fromiter(skip, np.int64)
+        wanted = wanted[(wanted > 0) & (wanted <= np.iinfo(self.profile_ids.dtype).max)]
+        skipped = self.positions(wanted.astype(self.profile_ids.dtype))
+        skipped = skipped[skipped >= 0]
+        place = _place_and_time_table(o)
+        if exhaustive or not (o.essential or o.optional or o.isco_group):
+            # Nothing asked: every profile is relevant, and all of them are scored.
+            score, relevant = self.scores(o, place=place)
+            eligible = relevant & (self.level >= min_level)
+            eligible[skipped] = False
+            chosen = np.flatnonzero(eligible)
+            return self._best(chosen, score[chosen], limit)
+        covered = self._covered(o)
+        seen = np.zeros(len(self), dtype=bool)
+        for sums in covered.values():
+            seen |= sums > 0
+        found: list[tuple[Ints, Floats]] = []
+
+        def add(batch: Ints) -> None:
+            values, relevant = self.scores(o, at=batch, place=place, covered=covered)
+            found.append((batch[relevant], values[relevant]))
+
+        def last() -> float | None:
+            """The score of the `limit`-th best found so far (None while fewer were found)."""
+            scores = np.concatenate([values for _, values in found])
+            return None if len(scores) < limit else -np.partition(-scores, limit - 1)[limit - 1]
+
+        # Those with a skill asked, the likeliest first: the skills a profile has bound its
+        # score, and those whose bound is below the last of the best need no scoring.
+        sharing = self._eligible(np.flatnonzero(seen), min_level, skipped)
+        ceiling = self._ceiling(o, covered, sharing, place)
+        if len(sharing) > FIRST_BATCH * limit:
+            first = np.argpartition(-ceiling, FIRST_BATCH * limit - 1)[: FIRST_BATCH * limit]
+            add(sharing[first])
+            rest = np.ones(len(sharing), dtype=bool)
+            rest[first] = False
+            sharing, ceiling = sharing[rest], ceiling[rest]
+            bar = last()
+            if bar is not None:
+                sharing = sharing[ceiling + BOUND_MARGIN >= bar]
+        add(sharing)
+        # Then those close by occupation, nearest first, while one could still be among the best.
+        for proximity, batch in self._near(o):
+            bar = last()
+            if bar is not None and self._at_most(o, proximity, place) + BOUND_MARGIN < bar:
+                break
+            batch = np.unique(batch)
+            batch = batch[~seen[batch]]
+            seen[batch] = True
+            add(self._eligible(batch, min_level, skipped))
+        return self._best(
+            np.concatenate([positions for positions, _ in found]),
+            np.concatenate([values for _, values in found]),
+            limit,
+        )
+
+    def _eligible(self, batch: Ints, min_level: int, skipped: Ints) -> Ints:
+        keep = self.level[batch] >= min_level
+        if len(skipped):
+            keep &= ~np.isin(batch, skipped)
+        return batch[keep]
+
+    def _covered(self, o: OpportunityFacts) -> dict[str, Floats]:
+        """For the essential and the optional skills of `o` (those asked), every profile's sum
+        of credits for the ones it has."""
+        covered: dict[str, Floats] = {}
+        for part, skills in (("essential", o.essential), ("optional", o.optional)):
+            if skills:
+                sums = np.zeros(len(self), dtype=np.float32)
+                for skill in skills:
+                    span = self.skills.of(skill)
+                    sums[self.skills.positions[span]] += self.skills.values[span]
+                covered[part] = sums
+        return covered
+
+    def _ceiling(
+        self, o: OpportunityFacts, covered: dict[str, Floats], at: Ints, place: Floats
+    ) -> npt.NDArray[np.float64]:
+        """The highest score each profile at `at` can have for `o`, given the skills it has:
+        its occupation, languages, place and time counted as fully fitting."""
+        weight = sum(WEIGHTS[part] for part in ALWAYS_WEIGHED)
+        total = np.full(len(at), WEIGHTS["occupation"] + float(place.max()), dtype=np.float64)
+        if o.essential:
+            total += WEIGHTS["essential"] * covered["essential"][at] / len(o.essential)
+        else:
+            total += WEIGHTS["essential"]  # the occupation stands in for skills
+        if o.optional:
+            total += WEIGHTS["optional"] * covered["optional"][at] / len(o.optional)
+            weight += WEIGHTS["optional"]
+        if o.languages:
+            total += WEIGHTS["languages"]
+            weight += WEIGHTS["languages"]
+        return total / weight
+
+    def _near(self, o: OpportunityFacts) -> Iterator[tuple[float, Ints]]:
+        """The positions of profiles by the proximity of their occupations to `o`'s, nearest
+        first: the same occupation, then the same unit group, minor, sub-major, major group."""
+        if not o.isco_group:
+            return
+        if o.occupation_id:
+            yield PROXIMITY[0], self.by_occupation.positions[self.by_occupation.of(o.occupation_id)]
+        table = self.groups.proximity_to(int(o.isco_group))[:-1]
+        for proximity in sorted(set(table[table > 0].tolist()), reverse=True):
+            spans = [self.by_group.of(int(g)) for g in np.flatnonzero(table == proximity)]
+            yield (
+                proximity,
+                np.concatenate(
+                    [self.by_group.positions[span] for span in spans] or [np.zeros(0, np.int32)]
+                ),
+            )
+
+    def _at_most(self, o: OpportunityFacts, proximity: float, place: Floats) -> float:
+        """The highest score a profile with none of the skills asked and an occupation at
+        `proximity` can have for `o`."""
+        weight = sum(WEIGHTS[part] for part in ALWAYS_WEIGHED)
+        total = WEIGHTS["occupation"] * proximity + float(place.max())
+        if not o.essential:
+            total += WEIGHTS["essential"] * proximity  # the occupation stands in for skills
+        if o.optional:
+            weight += WEIGHTS["optional"]
+        if o.languages:
+            total += WEIGHTS["languages"]
+            weight += WEIGHTS["languages"]
+        return total / weight
+
+    def _best(self, positions: Ints, scores: Floats, limit: int) -> list[int]:
+        """Profile ids of the `limit` best, by score and then by position (the older first)."""
+        if len(positions) > limit:
+            last = -np.partition(-scores, limit - 1)[limit - 1]
+            above = scores > last
+            tied = np.sort(positions[scores == last])[: limit - int(above.sum())]
+            keep = np.concatenate([positions[above], tied])
+            scores = np.concatenate([scores[above], np.full(len(tied), last, scores.dtype)])
+            positions = keep
+        order = np.lexsort((positions, -scores))
+        return [int(pk) for pk in self.profile_ids[positions[order]]]
+
+    def scores(
+        self,
+        o: OpportunityFacts,
+        at: Ints | None = None,
+        place: Floats | None = None,
+        covered: dict[str, Floats] | None = None,
+    ) -> tuple[Floats, Bools]:
+        """Every profile's score for `o` (or the score of the profiles at positions `at`),
+        and whether it is relevant at all. `place` and `covered`: `_place_and_time_table(o)`
+        and `self._covered(o)`, if known."""
+
+        def pick(values: npt.NDArray[Any]) -> npt.NDArray[Any]:
+            return values if at is None else values[..., at]
+
+        n = len(self) if at is None else len(at)
         total = np.zeros(n, dtype=np.float32)
         weight = sum(WEIGHTS[part] for part in ALWAYS_WEIGHED)
         relevant = np.zeros(n, dtype=bool)
         any_part = False
         coverage: dict[str, Floats] = {}
-        for part, skills in (("essential", o.essential), ("optional", o.optional)):
-            if not skills:
-                continue
-            covered = np.zeros(n, dtype=np.float32)
-            for skill in skills:
-                span = self.skills.of(skill)
-                covered[self.skills.positions[span]] += self.skills.values[span]
-            coverage[part] = (covered / len(skills)).astype(np.float32)
-            relevant |= covered > 0
+        for part, sums in (self._covered(o) if covered is None else covered).items():
+            mine = pick(sums)
+            coverage[part] = (
+                mine / len(o.essential if part == "essential" else o.optional)
+            ).astype(np.float32)
+            relevant |= mine > 0
             any_part = True
         if o.isco_group:
             table = self.groups.proximity_to(int(o.isco_group))
-            best = table[self.dense_group[0]]
+            dense = pick(self.dense_group)
+            best = table[dense[0]]
             for slot in range(1, SLOTS):
-                best = np.maximum(best, table[self.dense_group[slot]])
+                best = np.maximum(best, table[dense[slot]])
             if o.occupation_id:
-                same = (self.occupation == o.occupation_id).any(axis=0)
+                same = (pick(self.occupation) == o.occupation_id).any(axis=0)
                 best[same] = PROXIMITY[0]
             coverage["occupation"] = best
             relevant |= best > 0
@@ -310,18 +482,19 @@ class ProfileIndex:
                 levels = self.languages.get(LANGUAGES.index(language))
                 if levels is None:
                     continue
+                levels = pick(levels)
                 spoken += np.where(
                     levels >= minimum, 1.0, np.where(levels > 0, PARTIAL_LANGUAGE, 0.0)
                 ).astype(np.float32)
             total += WEIGHTS["languages"] * spoken / len(o.languages)
             weight += WEIGHTS["languages"]
-        code = self.flags.copy()
+        code = pick(self.flags).copy()
         if o.governorate_id:
-            code[self.governorate == o.governorate_id] |= SAME_PLACE
+            code[pick(self.governorate) == o.governorate_id] |= SAME_PLACE
             prefers = self.prefers.get(o.governorate_id)
             if prefers is not None:
-                code[prefers] |= PREFERS_PLACE
-        total += _place_and_time_table(o)[code]
+                code[pick(prefers)] |= PREFERS_PLACE
+        total += (_place_and_time_table(o) if place is None else place)[code]
         if not any_part:
             relevant[:] = True
         return total / weight, relevant
@@ -329,6 +502,27 @@ class ProfileIndex:
 
 def _place_and_time_table(o: OpportunityFacts) -> Floats:
     """Weighted location and availability for every combination of a profile's flags."""
+    return _place_and_time_of(o.kind, o.governorate_id, o.remote, o.months)
+
+
+@lru_cache(maxsize=4096)
+def _place_and_time_of(
+    kind: str, governorate_id: int | None, remote: bool, months: int | None
+) -> Floats:
+    """The table for an opportunity with these facts (the only ones location and availability
+    read), kept: 256 calls of the scorer cost more than the rest of a ranking's arithmetic."""
+    o = OpportunityFacts(
+        opportunity_id=0,
+        kind=kind,
+        essential=frozenset(),
+        optional=frozenset(),
+        occupation_id=None,
+        isco_group="",
+        languages={},
+        governorate_id=governorate_id,
+        remote=remote,
+        months=months,
+    )
     table = np.zeros(1 << 8, dtype=np.float32)
     for code in range(1 << 8):
         c = CandidateFacts(
@@ -351,6 +545,7 @@ def _place_and_time_table(o: OpportunityFacts) -> Floats:
         table[code] = WEIGHTS["location"] * location_fit(c, o) + WEIGHTS[
             "availability"
         ] * availability_fit(c, o)
+    table.flags.writeable = False  # shared by every ranking for such an opportunity
     return table
 
 

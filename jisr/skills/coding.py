@@ -11,14 +11,22 @@ than common ones. No model to download: the index is built from the database in 
 
 from __future__ import annotations
 
+import io
 import math
 import re
+import threading
+import time
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from django.utils import timezone
 
 from jisr.lib.arabic import normalise_name
-from jisr.skills.models import IscoGroup, Occupation, Skill
+from jisr.skills.models import CodingIndex, IscoGroup, Occupation, Skill
 
 # Tuned on sets A and B (docs/benchmarks.md): more length normalisation favours names as short
 # as the title.
@@ -63,50 +71,96 @@ class Proposal:
 
 
 class Index:
-    def __init__(self, names: list[tuple[int, str, bool]]) -> None:
+    """BM25 over the trigrams of names, in numpy arrays: for each trigram, the names that have
+    it (`docs`, from `start[g]` to `start[g + 1]`) and how often (`counts`)."""
+
+    def __init__(self, arrays: dict[str, npt.NDArray[Any]]) -> None:
+        self.arrays = arrays
+        self.owner = arrays["owner"]
+        self.boost = arrays["boost"]
+        self.start = arrays["start"]
+        self.docs = arrays["docs"]
+        self.counts = arrays["counts"]
+        self.gram = {gram: number for number, gram in enumerate(arrays["grams"].tolist())}
+        # What an occupation index says of each of its keys: the ISCO-08 group and the name.
+        self.about: dict[int, tuple[str, str]] = {
+            int(key): (group, label)
+            for key, group, label in zip(
+                arrays.get("about_keys", np.zeros(0)).tolist(),
+                arrays.get("about_groups", np.zeros(0)).tolist(),
+                arrays.get("about_labels", np.zeros(0)).tolist(),
+                strict=True,
+            )
+        }
+        length = arrays["length"]
+        average = float(length.sum()) / max(len(length), 1)
+        self.norm = K1 * (1 - B + B * length.astype(np.float64) / average)
+        total = len(length)
+        frequency = np.diff(self.start).tolist()
+        self.idf = np.array(
+            [math.log(1 + (total - docs + 0.5) / (docs + 0.5)) for docs in frequency],
+            dtype=np.float64,
+        )
+
+    @classmethod
+    def build(cls, names: list[tuple[int, str, bool]]) -> Index:
         """`names`: (occupation id, a name, whether it is the preferred one)."""
-        self.owner: list[int] = []
-        self.boost: list[float] = []
-        self.length: list[int] = []
-        self.postings: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        owner: list[int] = []
+        boost: list[float] = []
+        length: list[int] = []
+        postings: dict[str, list[tuple[int, int]]] = defaultdict(list)
         for occupation_id, name, preferred in names:
             grams = Counter(trigrams(name))
             if not grams:
                 continue
-            doc = len(self.owner)
-            self.owner.append(occupation_id)
-            self.boost.append(PREFERRED_BOOST if preferred else 1.0)
-            self.length.append(sum(grams.values()))
+            doc = len(owner)
+            owner.append(occupation_id)
+            boost.append(PREFERRED_BOOST if preferred else 1.0)
+            length.append(sum(grams.values()))
             for gram, count in grams.items():
-                self.postings[gram].append((doc, count))
-        self.average = sum(self.length) / max(len(self.length), 1)
-        total = len(self.owner)
-        self.idf = {
-            gram: math.log(1 + (total - len(docs) + 0.5) / (len(docs) + 0.5))
-            for gram, docs in self.postings.items()
-        }
+                postings[gram].append((doc, count))
+        pairs = [pair for docs in postings.values() for pair in docs]
+        return cls(
+            {
+                "owner": np.array(owner, dtype=np.int64),
+                "boost": np.array(boost, dtype=np.float64),
+                "length": np.array(length, dtype=np.int64),
+                "grams": np.array(list(postings), dtype=str),
+                "start": np.cumsum([0, *(len(docs) for docs in postings.values())]),
+                "docs": np.array([doc for doc, _ in pairs], dtype=np.int32).reshape(-1),
+                "counts": np.array([count for _, count in pairs], dtype=np.int32).reshape(-1),
+            }
+        )
 
     def scores(self, text: str) -> dict[int, float]:
         """Best BM25 score of each occupation over its names."""
-        per_doc: dict[int, float] = defaultdict(float)
-        for gram in set(trigrams(text)):
-            idf = self.idf.get(gram)
-            if idf is None:
-                continue
-            for doc, count in self.postings[gram]:
-                norm = K1 * (1 - B + B * self.length[doc] / self.average)
-                per_doc[doc] += idf * count * (K1 + 1) / (count + norm)
-        best: dict[int, float] = {}
-        for doc, score in per_doc.items():
-            occupation = self.owner[doc]
-            score *= self.boost[doc]
-            if score > best.get(occupation, 0.0):
-                best[occupation] = score
-        return best
+        grams = [self.gram[g] for g in set(trigrams(text)) if g in self.gram]
+        if not grams:
+            return {}
+        spans = [slice(int(self.start[g]), int(self.start[g + 1])) for g in grams]
+        docs = np.concatenate([self.docs[span] for span in spans])
+        counts = np.concatenate([self.counts[span] for span in spans]).astype(np.float64)
+        idf = np.repeat(self.idf[grams], [span.stop - span.start for span in spans])
+        # Summed per name in the order of the trigrams, as BM25's sum is written.
+        per_doc = np.bincount(docs, weights=idf * counts * (K1 + 1) / (counts + self.norm[docs]))
+        touched = np.unique(docs)
+        score = per_doc[touched] * self.boost[touched]
+        owner = self.owner[touched]
+        order = np.argsort(owner, kind="stable")
+        owner, score, touched = owner[order], score[order], touched[order]
+        first = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
+        best = np.maximum.reduceat(score, first)
+        # In the order of each occupation's first name: callers rank with a stable sort, so
+        # of two occupations with the same score (the same name), the one listed first wins.
+        by_name = np.argsort(touched[first], kind="stable")
+        return {
+            int(o): float(value)
+            for o, value in zip(owner[first][by_name].tolist(), best[by_name].tolist(), strict=True)
+            if value > 0.0
+        }
 
 
-@lru_cache(maxsize=1)
-def _index() -> tuple[Index, dict[int, tuple[str, str]]]:
+def _occupation_arrays() -> dict[str, npt.NDArray[Any]]:
     names: list[tuple[int, str, bool]] = []
     about: dict[int, tuple[str, str]] = {}
     for occupation in Occupation.objects.only(
@@ -138,11 +192,16 @@ def _index() -> tuple[Index, dict[int, tuple[str, str]]]:
                 names.append((-number, preferred, True))
         for synonyms in (group.synonyms_en, group.synonyms_ar, group.synonyms_ckb):
             names.extend((-number, s, False) for s in synonyms.split("|") if s.strip())
-    return Index(names), about
+    keys = sorted(about)
+    return {
+        **Index.build(names).arrays,
+        "about_keys": np.array(keys, dtype=np.int64),
+        "about_groups": np.array([about[k][0] for k in keys], dtype=str),
+        "about_labels": np.array([about[k][1] for k in keys], dtype=str),
+    }
 
 
-@lru_cache(maxsize=1)
-def _skill_index() -> Index:
+def _skill_arrays() -> dict[str, npt.NDArray[Any]]:
     """Every skill's English, Arabic and Kurdish names; ESCO's many English synonyms only for
     the skills that have no Arabic name, to keep the index small (a few seconds to build)."""
     names: list[tuple[int, str, bool]] = []
@@ -156,13 +215,64 @@ def _skill_index() -> Index:
             names.extend((skill.pk, s, False) for s in synonyms.split("|") if s.strip())
         if skill.label_ar:
             names.extend((skill.pk, s, False) for s in skill.synonyms_en.split("|")[:3] if s)
-    return Index(names)
+    return Index.build(names).arrays
+
+
+# The indexes are built once, when the taxonomy is loaded (`load-taxonomy`), and kept in the
+# database (decision 0029): a process's first type-ahead reads them (tens of milliseconds)
+# instead of building them (seconds). A process looks again at most once a minute whether they
+# were rebuilt since it read them.
+BUILDERS: dict[str, Callable[[], dict[str, npt.NDArray[Any]]]] = {
+    CodingIndex.OCCUPATIONS: _occupation_arrays,
+    CodingIndex.SKILLS: _skill_arrays,
+}
+CHECK_EVERY = 60.0  # seconds
+_lock = threading.Lock()
+_held: dict[str, tuple[Index, Any, float]] = {}  # name -> index, built_at, when last checked
+
+
+def coding_index_rebuild(name: str | None = None) -> None:
+    """Build the index `name` (or both) from the taxonomy and keep it in the database."""
+    for each in [name] if name else list(BUILDERS):
+        buffer = io.BytesIO()
+        # Arrays only, read back with allow_pickle=False (numpy types its keywords as its options).
+        np.savez(buffer, **BUILDERS[each]())  # type: ignore[arg-type]
+        CodingIndex.objects.update_or_create(
+            name=each, defaults={"built_at": timezone.now(), "data": buffer.getvalue()}
+        )
+    forget_index()
+
+
+def _loaded(name: str) -> Index:
+    with _lock:
+        held = _held.get(name)
+        if held is not None and time.monotonic() - held[2] < CHECK_EVERY:
+            return held[0]
+        stamp = CodingIndex.objects.filter(name=name).values_list("built_at", flat=True).first()
+        if held is not None and stamp == held[1]:
+            _held[name] = (held[0], stamp, time.monotonic())
+            return held[0]
+        if stamp is None:  # a database whose taxonomy was loaded before indexes were kept
+            coding_index_rebuild(name)
+        row = CodingIndex.objects.only("built_at", "data").get(name=name)
+        with np.load(io.BytesIO(bytes(row.data)), allow_pickle=False) as stored:
+            index = Index({key: stored[key] for key in stored.files})
+        _held[name] = (index, row.built_at, time.monotonic())
+        return index
+
+
+def _index() -> tuple[Index, dict[int, tuple[str, str]]]:
+    index = _loaded(CodingIndex.OCCUPATIONS)
+    return index, index.about
+
+
+def _skill_index() -> Index:
+    return _loaded(CodingIndex.SKILLS)
 
 
 def forget_index() -> None:
-    """After the taxonomy is reloaded."""
-    _index.cache_clear()
-    _skill_index.cache_clear()
+    """Read the indexes again at the next use (after the taxonomy is reloaded)."""
+    _held.clear()
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from django.db import transaction
 
+from jisr.skills.coding import coding_index_rebuild
 from jisr.skills.models import IscoGroup, Occupation, OccupationSkill, Skill
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -98,6 +99,8 @@ def load_taxonomy() -> Loaded:
     iraqi = _apply_iraqi_labels()
     iraqi_skills = _apply_iraqi_skill_labels()
     _apply_iraqi_group_labels()
+    # In the same transaction: the coding indexes kept always match the taxonomy (decision 0029).
+    coding_index_rebuild()
     return Loaded(
         groups=IscoGroup.objects.count(),
         occupations=len(occupation_rows),

@@ -85,3 +85,19 @@ class OccupationSkill(models.Model):
 
     def __str__(self) -> str:
         return f"{self.occupation_id}-{self.skill_id}"
+
+
+class CodingIndex(models.Model):
+    """An index of `jisr.skills.coding`, built when the taxonomy is loaded and kept here, so
+    that no web process builds it on its first type-ahead (decision 0029): numpy arrays in
+    `.npz` form, read back without pickle."""
+
+    OCCUPATIONS = "occupations"
+    SKILLS = "skills"
+
+    name = models.CharField(max_length=20, primary_key=True)
+    built_at = models.DateTimeField()
+    data = models.BinaryField()
+
+    def __str__(self) -> str:
+        return self.name

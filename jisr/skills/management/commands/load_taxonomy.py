@@ -4,7 +4,6 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from jisr.skills.coding import forget_index
 from jisr.skills.loading import load_taxonomy
 
 
@@ -13,7 +12,6 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         loaded = load_taxonomy()
-        forget_index()
         self.stdout.write(
             f"Taxonomy loaded: {loaded.groups} ISCO-08 groups, {loaded.occupations} occupations, "
             f"{loaded.skills} skills, {loaded.relations} occupation-skill relations, "
