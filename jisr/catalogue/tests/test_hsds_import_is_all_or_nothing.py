@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from jisr.catalogue.hsds import schema as schema_module
 from jisr.catalogue.hsds.importing import PROBLEMS_PER_FILE, catalogue_import
@@ -113,7 +114,7 @@ def test_every_wrong_file_is_listed_and_a_long_list_is_cut_short(tmp_path: Path)
     hsds.write(tmp_path, "one.json", {"contents": 5})
     many = {"contents": [{"name": "x", "status": "active"}] * (PROBLEMS_PER_FILE + 5)}
     hsds.write(tmp_path, "two.json", many)
-    with pytest.raises(JisrError) as refused:
+    with pytest.raises(JisrError) as refused, translation.override("en"):
         catalogue_import(tmp_path)
     assert refused.value.code == "invalid"
     assert refused.value.fields["one.json"] == ["/contents: not a list of HSDS documents"]

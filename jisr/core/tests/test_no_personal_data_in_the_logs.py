@@ -69,12 +69,14 @@ def log_output(request: pytest.FixtureRequest) -> Iterator[tuple[str, io.StringI
     assert handlers, "settings LOGGING has no filtered console handler"
     saved = [(h, h.stream, h.formatter) for h in handlers]
     for handler in handlers:
-        handler.setStream(output)
+        # Set, not setStream(): that flushes the old stream, which an earlier test's captured
+        # output may have closed.
+        handler.stream = output
         if request.param == "json":
             handler.setFormatter(JsonFormatter())
     yield request.param, output
     for handler, stream, formatter in saved:
-        handler.setStream(stream)
+        handler.stream = stream
         handler.setFormatter(formatter)
 
 
