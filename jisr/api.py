@@ -74,6 +74,7 @@ ERROR_RESPONSES: dict[str, dict[str, Any]] = {
     },
 }
 
+
 class _AsciiDigitsParser(Parser):
     """JSON bodies with dates and numbers sent as strings of Arabic-Indic or Persian digits read
     as ASCII, as the pages' forms are (`jisr.core.middleware.AsciiDigitsMiddleware`)."""
@@ -81,7 +82,6 @@ class _AsciiDigitsParser(Parser):
     def parse_body(self, request: HttpRequest) -> dict[str, Any]:
         parsed: dict[str, Any] = numeric_ascii_json(super().parse_body(request))
         return parsed
-
 
 
 class JisrNinjaAPI(NinjaAPI):
