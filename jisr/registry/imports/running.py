@@ -155,20 +155,22 @@ def _execute(person_import: PersonImport) -> None:
     while start < len(ready):
         chunk = ready[start : start + CHUNK_ROWS]
         with transaction.atomic():
-            created, skipped = _import_chunk(by, person_import.mapping, chunk)
-            # Only the run that took the import counts: a run taken twice writes nothing twice.
-            counted = PersonImport.objects.filter(
+            # The import's row held until the chunk commits: should two runs hold the same
+            # import (one thought dead was only slow), the second waits, then finds the count
+            # moved and writes nothing.
+            mine = PersonImport.objects.select_for_update().filter(
                 pk=person_import.pk, status=PersonImport.Status.RUNNING, done=start
-            ).update(
+            )
+            if mine.first() is None:
+                logger.warning("person import %s was taken by another run", person_import.pk)
+                return
+            created, skipped = _import_chunk(by, person_import.mapping, chunk)
+            mine.update(
                 done=start + len(chunk),
                 imported=F("imported") + created,
                 skipped=F("skipped") + skipped,
                 heartbeat_at=timezone.now(),
             )
-            if not counted:
-                transaction.set_rollback(True)
-                logger.warning("person import %s was taken by another run", person_import.pk)
-                return
         start += len(chunk)
     PersonImport.objects.filter(pk=person_import.pk, status=PersonImport.Status.RUNNING).update(
         status=PersonImport.Status.IMPORTED,

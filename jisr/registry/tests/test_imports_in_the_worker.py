@@ -15,7 +15,7 @@ from django.utils import timezone
 from jisr.audit.integrity import verify_database
 from jisr.audit.models import AuditEntry
 from jisr.conftest import client_for
-from jisr.core.watchdog import watch_once
+from jisr.core import watchdog
 from jisr.matching.models import Profile
 from jisr.matching.services import profile_occupation_add
 from jisr.matching.tests.factories import _fresh_index, taxonomy
@@ -131,12 +131,17 @@ def test_an_import_killed_after_its_first_chunk_goes_on_from_there_and_writes_no
     assert Person.objects.count() == 2  # the first chunk, whole; nothing of the second
     progress = f"/registry/import/{person_import.pk}/progress/"
     assert "2 of 6 rows" in client.get(progress).content.decode()
+    # The task queued twice (a task that waited for Redis): the import is taken, nothing runs.
+    assert running.person_import_execute(import_id=person_import.pk) is None
+    assert Person.objects.count() == 2
 
-    # The worker's watchdog finds its heartbeat stopped and takes it again.
+    # The worker's watchdog (its sweep; `watch_once` would close the test's connection) finds
+    # the heartbeat stopped and takes the import again.
+    assert running.person_imports_stale_sweep in watchdog._sweeps
     PersonImport.objects.update(heartbeat_at=timezone.now() - dt.timedelta(hours=1))
     settings.JISR_TASK_STALE_SECONDS = 60
     with TestCase.captureOnCommitCallbacks(execute=True):
-        watch_once("test-worker")
+        assert running.person_imports_stale_sweep(watchdog.stale_cutoff()) == [person_import.pk]
     person_import.refresh_from_db()
     assert person_import.status == PersonImport.Status.IMPORTED
     assert person_import.attempts == 2
