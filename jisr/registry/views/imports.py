@@ -126,7 +126,9 @@ def import_run(request: AuthedRequest, import_id: int) -> HttpResponse:
 def import_progress(request: AuthedRequest, import_id: int) -> HttpResponse:
     """How far the import is; the page asks again every few seconds until it ends (HTMX asks
     for the status alone)."""
-    person_import = selectors.person_import_get(fetched_by=request.user, import_id=import_id)
+    person_import = selectors.person_import_get(
+        fetched_by=request.user, import_id=import_id, rows=False
+    )
     if not _started(person_import):
         return redirect("registry:import_map", import_id=person_import.pk)
     template = (
