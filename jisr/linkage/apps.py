@@ -7,11 +7,12 @@ class LinkageConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported here, not above: Django imports this module before any app's models exist.
-        from jisr.linkage.services import mirror_follow_consent
-        from jisr.registry.signals import consent_recorded
+        from jisr.linkage.services import mirror_follow_consent, mirror_follow_consents
+        from jisr.registry.signals import consent_recorded, consents_recorded
 
         # The registry sends, the linkage mirror follows: registry never imports linkage.
         consent_recorded.connect(mirror_follow_consent, dispatch_uid="linkage.mirror")
+        consents_recorded.connect(mirror_follow_consents, dispatch_uid="linkage.mirror_many")
 
         from jisr.core.watchdog import sweep_register
         from jisr.linkage.tasks import runs_stale_sweep

@@ -191,6 +191,30 @@ def mirror_follow_consent(
         )
 
 
+def mirror_follow_consents(
+    sender: object, *, events: list[ConsentEvent], by: User | None, **_kwargs: Any
+) -> None:
+    """`mirror_follow_consent` for many decisions at once (an import records thousands): one
+    query finds whether any of their persons has records in a mirror; only then is each
+    decision followed as on its own."""
+    ending = [
+        event
+        for event in events
+        if event.status != ConsentStatus.GIVEN
+        and event.purpose in (Purpose.SHARING, Purpose.REGISTRATION)
+    ]
+    if not ending:
+        return
+    mirrored = RegisterRecord.objects.filter(
+        person_id__in={event.person_id for event in ending},
+        register__kind=Register.Kind.JISR_REGISTRY,
+    )
+    if not mirrored.exists():
+        return
+    for event in ending:
+        mirror_follow_consent(sender, event=event, by=by)
+
+
 @transaction.atomic
 def registry_register_refresh(*, by: User) -> Register:
     """The register that lets the persons the user's organisation registered in Jisr (those who

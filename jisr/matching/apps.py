@@ -6,8 +6,8 @@ class MatchingConfig(AppConfig):
     verbose_name = "Profiles, opportunities and matching"
 
     def ready(self) -> None:
-        from jisr.matching.receivers import occupation_from_import
-        from jisr.registry.signals import person_imported
+        from jisr.matching.receivers import occupations_from_import
+        from jisr.registry.signals import persons_imported
 
         # The registry sends, matching starts the skills profile: registry never imports matching.
-        person_imported.connect(occupation_from_import, dispatch_uid="matching.occupation")
+        persons_imported.connect(occupations_from_import, dispatch_uid="matching.occupation")

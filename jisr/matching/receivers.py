@@ -6,20 +6,31 @@ from __future__ import annotations
 from typing import Any
 
 from jisr.accounts.models import User
-from jisr.matching.services import profile_occupation_add
+from jisr.matching.services import profiles_start_from_import
 from jisr.registry.models import Person
 from jisr.skills.coding import suggest_occupations
 from jisr.skills.models import Occupation
 
 
-def occupation_from_import(
-    sender: Any, *, person: Person, by: User, occupation: str, **_: Any
+def occupations_from_import(
+    sender: Any, *, persons: list[tuple[Person, str]], by: User, **_: Any
 ) -> None:
-    """The job title of an imported row, coded to the closest ESCO occupation, becomes the first
-    occupation of the person's skills profile (hidden until the person chooses otherwise)."""
-    if not occupation:
+    """The job title of each imported row, coded to the closest ESCO occupation, becomes the
+    first occupation of the person's skills profile (hidden until the person chooses otherwise).
+    Each distinct title is coded once."""
+    titled = [(person, title) for person, title in persons if title]
+    if not titled:
         return
-    found = suggest_occupations(occupation, top=1)
-    coded = Occupation.objects.filter(pk=found[0].id).first() if found else None
-    if coded is not None:
-        profile_occupation_add(by=by, person=person, occupation=coded, title=occupation)
+    coded: dict[str, int | None] = {}
+    for title in {title for _person, title in titled}:
+        found = suggest_occupations(title, top=1)
+        coded[title] = found[0].id if found else None
+    occupations = Occupation.objects.in_bulk({pk for pk in coded.values() if pk is not None})
+    profiles_start_from_import(
+        by=by,
+        items=[
+            (person, occupations[pk], title)
+            for person, title in titled
+            if (pk := coded[title]) is not None and pk in occupations
+        ],
+    )

@@ -18,7 +18,7 @@ from jisr.accounts.access import forbidden, require
 from jisr.accounts.models import User
 from jisr.accounts.roles import Perm
 from jisr.audit.models import Action
-from jisr.audit.services import audit_record, diff
+from jisr.audit.services import audit_entry, audit_record, audit_record_many, diff
 from jisr.core.tasks import send_email_on_commit
 from jisr.lib.errors import JisrError
 from jisr.lib.sms import send_sms
@@ -152,6 +152,55 @@ def profile_occupation_add(
     )
     _touched(profile, by=by, person=person, change={"occupation": [None, occupation.code]})
     return item
+
+
+@transaction.atomic
+def profiles_start_from_import(*, by: User, items: list[tuple[Person, Occupation, str]]) -> None:
+    """What `profile_occupation_add` does for each (person, occupation, title), for persons just
+    imported and so without a profile yet, in a few statements: the profile, its occupation and
+    the audit entry. Persons the importer may not edit (a governorate outside their scope) are
+    left without one, as they could not add it by hand either."""
+    if not items or not by.can(Perm.PERSON_EDIT):
+        return
+    ids = {person.pk for person, _occupation, _title in items}
+    editable = set(
+        persons_in_scope(fetched_by=by, shared=False)
+        .filter(pk__in=ids)
+        .values_list("pk", flat=True)
+    )
+    items = [item for item in items if item[0].pk in editable]
+    profiles = Profile.objects.bulk_create(
+        [
+            Profile(
+                person=person,
+                available_return=False,
+                available_assignment=False,
+                available_remote=False,
+                available_mentoring=False,
+                willing_to_relocate=False,
+            )
+            for person, _occupation, _title in items
+        ],
+        batch_size=1000,
+    )
+    ProfileOccupation.objects.bulk_create(
+        [
+            ProfileOccupation(profile=profile, occupation=occupation, title=title[:200])
+            for profile, (_person, occupation, title) in zip(profiles, items, strict=True)
+        ],
+        batch_size=1000,
+    )
+    audit_record_many(
+        [
+            audit_entry(
+                actor=by,
+                action=Action.UPDATE,
+                target=person,
+                changes={"profile": {"occupation": [None, occupation.code]}},
+            )
+            for person, occupation, _title in items
+        ]
+    )
 
 
 @transaction.atomic

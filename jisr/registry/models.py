@@ -182,9 +182,13 @@ class Person(models.Model):
         return self.full_name
 
     def save(self, *args: Any, **kwargs: Any) -> None:
+        self.derive_keys()
+        super().save(*args, **kwargs)
+
+    def derive_keys(self) -> None:
+        """The normalised name key and the identity number's blind index, from the record."""
         self.name_key = normalise_name(" ".join([self.full_name, self.aliases, self.latin_name]))
         self.national_id_index = blind_index(self.national_id or "")
-        super().save(*args, **kwargs)
 
     @property
     def full_name(self) -> str:
@@ -369,11 +373,15 @@ class SelfRegistration(models.Model):
 
 
 class PersonImport(models.Model):
-    """A spreadsheet of persons on its way in: uploaded, its columns mapped, checked, imported."""
+    """A spreadsheet of persons on its way in: uploaded, its columns mapped, checked, then
+    imported by the worker chunk by chunk (decision 0032)."""
 
     class Status(models.TextChoices):
         UPLOADED = "uploaded", _("Uploaded")
+        QUEUED = "queued", _("Waiting to be imported")
+        RUNNING = "running", _("Being imported")
         IMPORTED = "imported", _("Imported")
+        FAILED = "failed", _("Stopped")
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -385,6 +393,19 @@ class PersonImport(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.UPLOADED)
     imported = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
+    # Set when the import is started: whether consent to registration is on paper, the rows to
+    # import (those the check found ready: all of them), how many are done (imported or found
+    # imported before; each chunk commits with this count, so a run resumes after it), and how
+    # many of those were already imported.
+    paper_consent = models.BooleanField(default=False)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    skipped = models.PositiveIntegerField(default=0)
+    # Refreshed by the running task; `attempts` counts the times a worker took it (decision 0023).
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("spreadsheet import")

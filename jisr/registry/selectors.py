@@ -250,10 +250,12 @@ def category_rule_get(*, fetched_by: User, rule_id: int) -> CategoryRule:
     return rule
 
 
-def person_import_get(*, fetched_by: User, import_id: int) -> PersonImport:
-    """Only whoever uploaded a spreadsheet sees it: it holds personal data not yet in scope."""
+def person_import_get(*, fetched_by: User, import_id: int, rows: bool = True) -> PersonImport:
+    """Only whoever uploaded a spreadsheet sees it: it holds personal data not yet in scope.
+    Without `rows`, the file's cells are not read (its progress, asked for every few seconds)."""
     require(fetched_by, Perm.PERSON_REGISTER)
-    found = PersonImport.objects.filter(pk=import_id, created_by=fetched_by).first()
+    imports = PersonImport.objects.filter(pk=import_id, created_by=fetched_by)
+    found = (imports if rows else imports.defer("rows", "headers")).first()
     if found is None:
         raise not_found()
     return found

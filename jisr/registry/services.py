@@ -64,6 +64,11 @@ def _changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
     return {k: ("changed" if k in _SECRET else v) for k, v in changes.items()}
 
 
+def person_created_changes(person: Person) -> dict[str, Any]:
+    """What the audit entry of a new person's record keeps of it."""
+    return _changes({}, _snapshot(person))
+
+
 @transaction.atomic
 def person_register(
     *,
@@ -119,7 +124,7 @@ def _create(
     )
     validated_save(person)
     audit_record(
-        actor=by, action=Action.CREATE, target=person, changes=_changes({}, _snapshot(person))
+        actor=by, action=Action.CREATE, target=person, changes=person_created_changes(person)
     )
     for purpose, status in consents.items():
         _record_consent(by=by, person=person, purpose=purpose, status=status, channel=channel)

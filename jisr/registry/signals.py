@@ -10,7 +10,12 @@ from django.dispatch import Signal
 # whatever copies a person's data under a consent must stop in the same transaction.
 consent_recorded = Signal()
 
-# Sent inside the transaction that imports a person from a spreadsheet, with `person`, `by` (who
-# imported them) and `occupation` (the job title as the file wrote it, or ""). Matching codes
-# the title and starts the person's skills profile with it.
-person_imported = Signal()
+# Sent inside the transaction that records many consent decisions at once (an import: each
+# person's decisions as they are registered), with `events` (the new `ConsentEvent`s) and `by`.
+# What a receiver of `consent_recorded` does for one decision it does here for each of them.
+consents_recorded = Signal()
+
+# Sent inside the transaction that imports a chunk of persons from a spreadsheet, with `persons`
+# (a list of (person, occupation): the job title as the file wrote it, or "") and `by` (who
+# imported them). Matching codes the titles and starts each person's skills profile with one.
+persons_imported = Signal()

@@ -11,6 +11,7 @@ import pytest
 from django.test import Client
 
 from jisr.conftest import client_for
+from jisr.registry.models import PersonImport
 from jisr.tests.samples import PERSONAS, page_patterns, sample_url, url_samples
 
 # Script types a browser runs; any other (application/json, ...) is a data block, which the
@@ -143,3 +144,17 @@ def test_htmx_is_told_not_to_inject_its_own_styles_nor_evaluate_code(people):
     assert '<meta name="htmx-config"' in page
     assert '"includeIndicatorStyles": false' in page
     assert '"allowEval": false' in page
+
+
+@pytest.mark.parametrize("status", ["running", "failed", "imported"])
+def test_an_import_started_shows_its_progress_under_the_policy(people, status):
+    # The walk's import is never started, so its progress page is only reached here.
+    started = PersonImport.objects.create(
+        created_by=people["alice"], filename="x.csv", status=status, total=10, done=5
+    )
+    client = client_for(people["alice"])
+    url = f"/registry/import/{started.pk}/progress/"
+    for headers in ({}, {"HX-Request": "true"}):
+        response = client.get(url, headers=headers)
+        assert response.status_code == 200
+        assert _problems(url, response) == []

@@ -106,6 +106,7 @@ POST_ONLY: tuple[str, ...] = (
     "<int:case_id>/transfer/",
     "<int:case_id>/follow-ups/",
     "warnings/scan/",
+    "<int:import_id>/resume/",
     # Linkage: one URL per action of its pages.
     "linkage/registry/",
     "<int:register_id>/run/",

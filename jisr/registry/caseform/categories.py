@@ -101,8 +101,16 @@ def validate_conditions(conditions: Any) -> list[str]:
     return problems
 
 
-def person_facts(person: Person, answers: dict[str, Any]) -> dict[str, Any]:
-    facts = {name: getter(person) for name, (_label, getter, _display) in PERSON_FACTS.items()}
+def person_facts(
+    person: Person, answers: dict[str, Any], household_size: int | None = None
+) -> dict[str, Any]:
+    """The facts rules read; `household_size` when the caller knows it (no query)."""
+    facts = {
+        name: household_size
+        if name == "household_size" and household_size is not None
+        else getter(person)
+        for name, (_label, getter, _display) in PERSON_FACTS.items()
+    }
     facts.update({key: answers.get(key) for key in CASE_FORM.by_key})
     return facts
 
@@ -158,11 +166,17 @@ def reason_text(reason: list[dict[str, Any]]) -> str:
 
 
 def matching_rules(
-    person: Person, answers: dict[str, Any]
+    person: Person,
+    answers: dict[str, Any],
+    *,
+    rules: list[CategoryRule] | None = None,
+    household_size: int | None = None,
 ) -> list[tuple[CategoryRule, list[dict[str, Any]]]]:
-    facts = person_facts(person, answers)
+    """The active rules the person falls under, with their reasons; `rules` when the caller
+    has read them already (one read for many persons)."""
+    facts = person_facts(person, answers, household_size)
     found = []
-    for rule in CategoryRule.objects.filter(is_active=True):
+    for rule in CategoryRule.objects.filter(is_active=True) if rules is None else rules:
         if validate_conditions(rule.conditions):
             continue  # a rule saved broken never places anyone; its page shows why
         if all(_holds(c, facts) for c in rule.conditions):
@@ -181,6 +195,21 @@ def categorise(person: Person) -> None:
     PersonCategory.objects.bulk_create(
         PersonCategory(person=person, rule=rule, reason=reason)
         for rule, reason in matching_rules(person, person.case_form_answers())
+    )
+
+
+def categorise_new_heads(persons: list[Person]) -> None:
+    """Categories of persons just registered, each alone in a new household and with no answers
+    yet, written in one statement: what `recategorise_household` gives each of them, without a
+    query per person (an import registers thousands)."""
+    rules = list(CategoryRule.objects.filter(is_active=True))
+    PersonCategory.objects.bulk_create(
+        (
+            PersonCategory(person=person, rule=rule, reason=reason)
+            for person in persons
+            for rule, reason in matching_rules(person, {}, rules=rules, household_size=1)
+        ),
+        batch_size=1000,
     )
 
 

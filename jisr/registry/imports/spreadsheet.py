@@ -1,8 +1,8 @@
 """Importing persons from a spreadsheet: upload it, map its columns once, check every row, then
-import all of them or none. The values are read as `columns` says people write them, dates and
-years in any digits. The check (the dry run) validates each row exactly as the import's
-`person_register` will (the record's field lengths and choices, then its own rules), so a file it
-calls ready imports; should a row still be refused, the error names it."""
+import all of them or none (`running.py`). The values are read as `columns` says people write
+them, dates and years in any digits. The check (the dry run) validates each row exactly as the
+import will (the record's field lengths and choices, then its own rules), so a file it calls
+ready imports; should a row still be refused, the error names it."""
 
 from __future__ import annotations
 
@@ -37,15 +37,12 @@ from jisr.registry.imports.columns import (
     sex_code,
 )
 from jisr.registry.models import (
-    ConsentChannel,
     ConsentStatus,
     Person,
     PersonImport,
     PersonType,
     Purpose,
 )
-from jisr.registry.services import person_register
-from jisr.registry.signals import person_imported
 
 # The source reference is kept as "sheet:<id>@<organisation>" in `Person.external_ref`: the id's
 # room is what is left of it beside the prefix and an organisation's number (up to 12 digits).
@@ -69,7 +66,7 @@ def person_import_upload(*, by: User, content: bytes, filename: str) -> PersonIm
     )
 
 
-def _check_uploader(by: User, person_import: PersonImport) -> None:
+def check_uploader(by: User, person_import: PersonImport) -> None:
     require(by, Perm.PERSON_REGISTER)
     if person_import.created_by_id != by.pk:
         raise forbidden()
@@ -81,7 +78,7 @@ def person_import_check(
 ) -> tuple[list[dict[str, Any]], list[RowError]]:
     """Every row read with the mapping, which is kept for the next visit; nothing else is
     written. Returns (persons ready, every problem)."""
-    _check_uploader(by, person_import)
+    check_uploader(by, person_import)
     checked = read_rows(person_import=person_import, mapping=mapping, paper_consent=paper_consent)
     PersonImport.objects.filter(pk=person_import.pk).update(mapping=mapping)
     person_import.mapping = mapping
@@ -214,45 +211,7 @@ def read_rows(
     return ready, errors
 
 
-@transaction.atomic
-def person_import_run(
-    *, by: User, person_import: PersonImport, mapping: dict[str, str], paper_consent: bool
-) -> tuple[int, int]:
-    """All rows or none: (created, already imported before). Each person's occupation, as
-    written, goes out with `person_imported` for the skills profile."""
-    _check_uploader(by, person_import)
-    ready, errors = read_rows(
-        person_import=person_import, mapping=mapping, paper_consent=paper_consent
-    )
-    if errors:
-        raise JisrError("invalid_file", _("The file has errors; nothing was imported."), status=422)
-    created = skipped = 0
-    for item in ready:
-        ref = f"{item['ref']}@{by.organisation_id}" if item["ref"] else None
-        if ref and Person.objects.filter(external_ref=ref).exists():
-            skipped += 1
-            continue
-        try:
-            person = person_register(
-                by=by, consents=item["consents"], channel=ConsentChannel.IN_PERSON, **item["fields"]
-            )
-        except JisrError as error:  # all or nothing: the transaction is rolled back
-            raise _row_refused(item["row"], mapping, error) from None
-        if ref:
-            Person.objects.filter(pk=person.pk).update(external_ref=ref)
-        person_imported.send(
-            sender=PersonImport, person=person, by=by, occupation=item["occupation"][:200]
-        )
-        created += 1
-    person_import.mapping = mapping
-    person_import.status = PersonImport.Status.IMPORTED
-    person_import.imported = created
-    person_import.rows = []  # the data now lives in the records; the copy is not kept
-    person_import.save()
-    return created, skipped
-
-
-def _row_refused(row: int, mapping: dict[str, str], error: JisrError) -> JisrError:
+def row_refused(row: int, mapping: dict[str, str], error: JisrError) -> JisrError:
     """A row the record refused at import, named with its number and columns."""
     reasons = [
         _("Row %(row)s, %(column)s: %(reason)s")

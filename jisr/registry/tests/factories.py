@@ -9,7 +9,7 @@ import re
 from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
+from django.test import Client, TestCase
 
 from jisr.places.models import Governorate
 from jisr.registry.models import PersonImport, Purpose
@@ -89,7 +89,7 @@ def upload(client: Client, rows: list[list[str]]) -> str:
 
 def post_mapping(client: Client, url: str, action: str, **extra: Any) -> Any:
     """Post the matching page's columns, as guessed and completed, to check every row
-    (`action="check"`) or to import them all (`action="import"`)."""
+    (`action="check"`) or to import them all (`action="import"`, the import run to its end)."""
     data = {f"map_{k}": v for k, v in PersonImport.objects.latest("pk").mapping.items()}
     data.update(
         {
@@ -99,4 +99,9 @@ def post_mapping(client: Client, url: str, action: str, **extra: Any) -> Any:
         }
     )
     data.update(extra)
-    return client.post(url if action == "check" else f"{url}run/", data)
+    if action == "check":
+        return client.post(url, data)
+    # The import runs once the request's transaction commits (inline in development and in
+    # tests, `JISR_TASKS=immediate`); a test runs inside a transaction that never commits.
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return client.post(f"{url}run/", data)

@@ -10,17 +10,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.test import TestCase
 from hypothesis import given
 from hypothesis import strategies as st
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from jisr.lib.errors import JisrError
-from jisr.registry.imports.spreadsheet import (
-    person_import_run,
-    person_import_upload,
-    read_rows,
-)
+from jisr.registry.imports.running import person_import_run
+from jisr.registry.imports.spreadsheet import person_import_upload, read_rows
 from jisr.registry.imports.xlsform import submissions_import
 from jisr.registry.models import ConsentEvent, Person, PersonImport
 from jisr.registry.tests.factories import GOOD_ROWS, HEADERS
@@ -102,14 +100,17 @@ def _import_or_refuse(by: Any, content: bytes, filename: str, paper_consent: boo
     )
     before = _counts()
     try:
-        person_import_run(
-            by=by, person_import=person_import, mapping=mapping, paper_consent=paper_consent
-        )
+        with TestCase.captureOnCommitCallbacks(execute=True):  # the worker's task, inline
+            person_import_run(
+                by=by, person_import=person_import, mapping=mapping, paper_consent=paper_consent
+            )
     except JisrError:
         assert errors, "the check said ready, the import refused"
         assert _counts() == before
         return
     assert not errors
+    person_import.refresh_from_db()
+    assert person_import.status == PersonImport.Status.IMPORTED, person_import.error
     assert Person.objects.count() <= before[0] + len(ready)
 
 

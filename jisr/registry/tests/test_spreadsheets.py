@@ -156,6 +156,7 @@ def test_the_import_button_posts_to_its_own_address_and_a_visit_there_leads_back
     assert f'formaction="{url}run/"' in checked
     assert client.get(f"{url}run/")["Location"] == url
     post_mapping(client, url, "import")
-    assert client.get(url)["Location"] == "/registry/persons/"  # imported: nothing left to map
-    assert client.post(f"{url}run/")["Location"] == "/registry/persons/"
+    # Started: nothing left to map; the import's progress is shown instead.
+    assert client.get(url)["Location"] == f"{url}progress/"
+    assert client.post(f"{url}run/")["Location"] == f"{url}progress/"
     assert Person.objects.count() == 2
