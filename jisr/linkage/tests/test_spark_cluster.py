@@ -168,8 +168,8 @@ def test_a_run_on_a_two_worker_cluster_reads_parquet_and_lands_the_duckdb_links(
     # decides two pairs, and the next run measures the model against the decisions.
     assert start_run().status == LinkageRun.Status.DONE
     links = CandidatePair.objects.filter(band=CandidatePair.Band.LINK).order_by("pk")
-    for pair, decision in zip(links[:2], ["different", "same"], strict=True):
-        labour.post(f"/linkage/pairs/{pair.pk}/decision/", {"decision": decision})
+    for decided, decision in zip(links[:2], ["different", "same"], strict=True):
+        labour.post(f"/linkage/pairs/{decided.pk}/decision/", {"decision": decision})
     on_duckdb = start_run()
     assert on_duckdb.status == LinkageRun.Status.DONE, on_duckdb.error
     assert on_duckdb.accuracy["labels"] == 2
