@@ -21,8 +21,10 @@ from typing import Any
 
 import pytest
 
+from jisr.conftest import client_for
+from jisr.linkage import imports, services
 from jisr.linkage.engine import splink_model
-from jisr.linkage.models import CandidatePair, LinkageModel, LinkageRun
+from jisr.linkage.models import CandidatePair, LinkageModel, LinkageRun, RegisterRecord
 from jisr.linkage.tests.test_runs import SHARED
 from jisr.linkage.tests.test_spark import need_spark
 
@@ -216,3 +218,56 @@ def test_a_run_on_a_two_worker_cluster_reads_parquet_and_lands_the_duckdb_links(
     assert [w["coresused"] for w in state["workers"]] == [1] * WORKERS
     executors = on_cluster.sparkContext._jsc.sc().getExecutorMemoryStatus().size()
     assert executors == WORKERS + 1  # and the driver
+
+
+def _people() -> set[frozenset[int]]:
+    """The golden record: the records found to be one person, as sets."""
+    members: dict[int | None, set[int]] = {}
+    for record, cluster in RegisterRecord.objects.exclude(cluster=None).values_list(
+        "pk", "cluster"
+    ):
+        members.setdefault(cluster, set()).add(record)
+    return {frozenset(records) for records in members.values() if len(records) > 1}
+
+
+def test_duplicates_found_on_the_cluster_make_the_same_people_as_on_duckdb(
+    cluster: dict[str, Any],
+    on_cluster: Any,
+    labour_analyst: Any,
+    synth: Path,
+    capture: Any,
+    settings: Any,
+    tmp_path: Path,
+) -> None:
+    register = services.register_create(by=labour_analyst, name="Jobseekers", kind="unemployed")
+    kept = services.upload_create(
+        by=labour_analyst,
+        register=register,
+        content=(synth / "dedupe.csv").read_bytes(),
+        filename="dedupe.csv",
+    )
+    services.upload_import(
+        by=labour_analyst, upload=kept, mapping=imports.upload_proposed_mapping(upload=kept)
+    )
+    client = client_for(labour_analyst)
+
+    def start_run() -> LinkageRun:
+        with capture(execute=True):
+            client.post(f"/linkage/registers/{register.pk}/run/", {"other": ""})
+        run = LinkageRun.objects.order_by("-pk").first()
+        assert run is not None
+        assert run.status == LinkageRun.Status.DONE, run.error
+        assert run.right is None
+        return run
+
+    on_duckdb = start_run()
+    duckdb_pairs, duckdb_people = _pairs(), _people()
+    assert len(duckdb_people) > 10
+
+    settings.JISR_LINKAGE_BACKEND = "spark"
+    settings.JISR_SPARK_DATA_DIR = str(tmp_path / "shared")
+    on_spark = start_run()
+    assert on_spark.model_id == on_duckdb.model_id
+    assert on_spark.counts == on_duckdb.counts
+    assert set(_pairs()) == set(duckdb_pairs)
+    assert _people() == duckdb_people
