@@ -232,6 +232,13 @@ JISR_TASK_STALE_SECONDS = env_int(
     "JISR_TASK_STALE_SECONDS", 120, minimum=2 * JISR_TASK_HEARTBEAT_SECONDS
 )
 
+# Linkage runs on DuckDB inside the worker, or on Spark where a register outgrows one machine
+# (decision 0033): the worker writes the registers as Parquet into JISR_SPARK_DATA_DIR, a folder
+# every node of the cluster reads (empty: the system's temp folder, for a local Spark only), and
+# connects to the cluster named by PYSPARK_SUBMIT_ARGS.
+JISR_LINKAGE_BACKEND = env_choice("JISR_LINKAGE_BACKEND", "duckdb", ["duckdb", "spark"])
+JISR_SPARK_DATA_DIR = env_str("JISR_SPARK_DATA_DIR", "")
+
 # Authentication
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

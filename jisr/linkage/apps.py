@@ -19,3 +19,6 @@ class LinkageConfig(AppConfig):
 
         # The worker's watchdog runs again, once, a run whose worker was killed.
         sweep_register(runs_stale_sweep)
+
+        # Importing it registers the deployment checks of linkage on Spark.
+        from jisr.linkage import checks  # noqa: F401

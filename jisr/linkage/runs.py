@@ -12,10 +12,17 @@ analysis; and it brings the golden record up to date.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import math
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -43,15 +50,42 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
-def _table(register: Register, fields: tuple[str, ...]) -> pa.Table:
+def _records(register: Register, fields: tuple[str, ...]) -> Iterator[dict[str, Any]]:
     """The register's records in force as the model reads them, with only `fields`: a field
     left out is empty on every record, so no comparison, block or weight reads it."""
     records = RegisterRecord.objects.filter(register=register, withdrawn_at__isnull=True)
     columns = [c for c in INPUT_COLUMNS if c != "record_id" and c in fields]
-    return splink_model.table(
-        {"record_id": str(pk), **dict(zip(columns, values, strict=True))}
-        for pk, *values in records.values_list("pk", *columns).iterator(chunk_size=5000)
-    )
+    for pk, *values in records.values_list("pk", *columns).iterator(chunk_size=5000):
+        yield {"record_id": str(pk), **dict(zip(columns, values, strict=True))}
+
+
+@contextmanager
+def _inputs(
+    run: LinkageRun, registers: list[Register], fields: dict[int, tuple[str, ...]]
+) -> Iterator[tuple[list[pa.Table | Path], list[int]]]:
+    """The registers as the model's inputs, and the records of each. On DuckDB, tables in this
+    process. On Spark, Parquet files streamed from the database into a folder of
+    JISR_SPARK_DATA_DIR that the cluster's nodes read (decision 0033), removed when the run
+    ends; a folder left by a worker killed during this run goes when the run is retried."""
+    if settings.JISR_LINKAGE_BACKEND != "spark":
+        tables = [splink_model.table(_records(r, fields[r.pk])) for r in registers]
+        yield list(tables), [t.num_rows for t in tables]
+        return
+    base = Path(settings.JISR_SPARK_DATA_DIR or tempfile.gettempdir())
+    base.mkdir(parents=True, exist_ok=True)
+    for left_behind in base.glob(f"jisr-run-{run.pk}-*"):
+        shutil.rmtree(left_behind, ignore_errors=True)
+    # Readable by its owner only: the records are personal data (docs/operations.md).
+    folder = Path(tempfile.mkdtemp(prefix=f"jisr-run-{run.pk}-", dir=base))
+    try:
+        paths = [folder / f"register_{i}.parquet" for i in range(len(registers))]
+        counts = [
+            splink_model.write_parquet(_records(register, fields[register.pk]), path)
+            for register, path in zip(registers, paths, strict=True)
+        ]
+        yield list(paths), counts
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def run_execute(*, run_id: int) -> LinkageRun | None:
@@ -95,33 +129,50 @@ def _execute(run: LinkageRun) -> None:
     fields = run_compared_fields(run=run)
     if any(not set(names) & set(INPUT_COLUMNS) for names in fields.values()):
         raise ValueError("The agreements share no field the model compares.")
-    tables = [_table(register, fields[register.pk]) for register in registers]
-    if min(t.num_rows for t in tables) < 2:
+    with _inputs(run, registers, fields) as (tables, records):
+        _link(run, registers, fields, tables, records, started)
+
+
+def _link(
+    run: LinkageRun,
+    registers: list[Register],
+    fields: dict[int, tuple[str, ...]],
+    tables: list[pa.Table | Path],
+    records: list[int],
+    started: dt.datetime,
+) -> None:
+    if min(records) < 2:
         raise ValueError("A register in this run has fewer than two records in force.")
+    backend: splink_model.Backend = (
+        "spark" if settings.JISR_LINKAGE_BACKEND == "spark" else "duckdb"
+    )
     link_type: splink_model.LinkType = "link_only" if run.right else "dedupe_only"
     saved = LinkageModel.objects.filter(left=run.left, right=run.right).first()
     # A model trained on other fields has no weights for those now compared, or weighs some
     # now withheld: a new version is trained.
     compared = {str(pk): list(names) for pk, names in fields.items()}
     if saved is None or run.retrain or saved.fields != compared:
+        # Trained on DuckDB, here, whichever backend then links (decision 0033).
         trained = splink_model.linker_for(tables, link_type, None, say=lambda _text: None)
         saved = LinkageModel.objects.create(
             left=run.left,
             right=run.right,
             settings=trained.misc.save_model_to_json(),
             version=1 + LinkageModel.objects.filter(left=run.left, right=run.right).count(),
-            trained_on={str(r.pk): t.num_rows for r, t in zip(registers, tables, strict=True)},
+            trained_on={str(r.pk): n for r, n in zip(registers, records, strict=True)},
             fields=compared,
         )
-    settings = {
+    model_settings = {
         **saved.settings,
         "retain_intermediate_calculation_columns": True,
         "retain_matching_columns": True,
     }
-    linker = splink_model.linker_for(tables, link_type, settings, say=lambda _text: None)
+    linker = splink_model.linker_for(
+        tables, link_type, model_settings, say=lambda _text: None, backend=backend
+    )
     predictions = linker.inference.predict(threshold_match_probability=run.review_from)
     pairs = []
-    for row in predictions.as_record_list():
+    for row in splink_model.records(predictions):
         left, right = int(row["unique_id_l"]), int(row["unique_id_r"])
         if run.right and row.get("source_dataset_l") == "register_1":
             left, right = right, left
@@ -159,7 +210,7 @@ def _execute(run: LinkageRun) -> None:
             model=saved,
             accuracy=accuracy,
             counts={
-                "records": [t.num_rows for t in tables],
+                "records": records,
                 "links": links,
                 "to_review": len(pairs) - links,
             },

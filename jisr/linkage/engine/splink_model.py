@@ -21,7 +21,8 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -30,10 +31,11 @@ from jisr.linkage.engine.prepare import prepared
 
 if TYPE_CHECKING:
     import pyarrow as pa
-    from pyspark.sql import SparkSession
+    from pyspark.sql import DataFrame, SparkSession
     from splink import Linker, SettingsCreator
     from splink.comparison_library import CustomComparison
     from splink.internals.blocking_rule_creator import BlockingRuleCreator
+    from splink.internals.splink_dataframe import SplinkDataFrame
 
 # Chosen on the generator's registers (docs/benchmarks.md): below it, brothers sharing father,
 # grandfather, family and mother names are taken for one person too often.
@@ -224,9 +226,32 @@ def table(rows: Iterable[dict[str, Any]]) -> pa.Table:
     for row in rows:
         for name, value in prepared(row).items():
             columns.setdefault(name, []).append(value)
+    schema = _schema()
+    return pa.table({n: columns.get(n, []) for n in schema.names}, schema=schema)
+
+
+def _schema() -> pa.Schema:
+    # heavy, imported when used (the module's note)
+    import pyarrow as pa
+
     names = list(prepared({"record_id": ""}))
-    schema = pa.schema([(n, pa.int32() if n == "birth_year" else pa.string()) for n in names])
-    return pa.table({n: columns.get(n, []) for n in names}, schema=schema)
+    return pa.schema([(n, pa.int32() if n == "birth_year" else pa.string()) for n in names])
+
+
+def write_parquet(rows: Iterable[dict[str, Any]], path: Path, *, chunk: int = 50_000) -> int:
+    """Records (the input columns), prepared as `table` makes them, written to a Parquet file
+    `chunk` at a time, so a register of millions never sits whole in memory; the number written.
+    Spark reads the file from every node where `path` is on storage they share (decision 0033)."""
+    # heavy, imported when used (the module's note)
+    import pyarrow.parquet as pq
+
+    written = 0
+    rows = iter(rows)
+    with pq.ParquetWriter(path, _schema(), compression="zstd") as writer:
+        while batch := list(islice(rows, chunk)):
+            writer.write_table(table(batch))
+            written += len(batch)
+    return written
 
 
 def read(path: Path) -> pa.Table:
@@ -260,6 +285,10 @@ def _spark() -> SparkSession:
             .getOrCreate()
         )
         spark.sparkContext.setLogLevel("ERROR")
+    # Splink's SQL expects Spark's pre-4 arithmetic: its accuracy analysis divides by counts
+    # that can be zero (no true negatives among a few decisions), an error under ANSI mode,
+    # Spark 4's default, and NULL, as on DuckDB, without it.
+    spark.conf.set("spark.sql.ansi.enabled", "false")
     # Splink writes its intermediate tables as Parquet here; a cluster sets spark.checkpoint.dir.
     if spark.sparkContext.getCheckpointDir() is None:
         checkpoints = tempfile.mkdtemp(prefix="jisr-spark-")
@@ -274,6 +303,49 @@ def _spark() -> SparkSession:
         "jaro_winkler_similarity", "uk.gov.moj.dash.linkage.JaroWinklerSimilarity", DoubleType()
     )
     return spark
+
+
+def _spark_registers(spark: SparkSession, paths: Sequence[Path]) -> list[DataFrame]:
+    """Registers written by `write_parquet`, read by Spark's executors, with `<part>_common` as
+    `with_commonness` adds it, counted by the cluster: the records never pass through here."""
+    # optional extra, imported for Spark only
+    from pyspark.sql import functions as f
+
+    # file:// URIs: where a cluster's default file system is HDFS, a bare path would be read there.
+    frames = [spark.read.parquet(path.resolve().as_uri()) for path in paths]
+
+    def common_in(columns: list[str]) -> DataFrame:
+        names = [frame.select(f.col(c).alias("name")) for frame in frames for c in columns]
+        every = names[0]
+        for more in names[1:]:
+            every = every.unionAll(more)
+        counted = every.where(f.col("name").isNotNull()).groupBy("name").count()
+        return counted.where(f.col("count") >= COMMON_NAME).select("name")
+
+    given = common_in(["first", "father", "grandfather", "mother"])
+    families = common_in(["family"])
+    out = []
+    for frame in frames:
+        for part in NAME_PARTS:
+            common = (families if part == "family" else given).select(
+                f.col("name").alias(f"_{part}_name"), f.lit(True).alias(f"{part}_common")
+            )
+            frame = (
+                frame.join(common, frame[part] == common[f"_{part}_name"], "left")
+                .drop(f"_{part}_name")
+                .fillna(False, subset=[f"{part}_common"])
+            )
+        out.append(frame)
+    return out
+
+
+def records(frame: SplinkDataFrame) -> Iterator[dict[str, Any]]:
+    """The rows of Splink's output: on Spark, brought to this process a partition at a time."""
+    if frame.db_api.sql_dialect.sql_dialect_str == "spark":
+        for row in frame.as_spark_dataframe().toLocalIterator():
+            yield row.asDict()
+    else:
+        yield from frame.as_record_list()
 
 
 def _saved_model(model: Path | dict[str, Any], backend: Backend) -> dict[str, Any]:
@@ -300,14 +372,15 @@ def _saved_model(model: Path | dict[str, Any], backend: Backend) -> dict[str, An
 
 
 def linker_for(
-    tables: list[pa.Table],
+    tables: Sequence[pa.Table | Path],
     link_type: LinkType,
     model: Path | dict[str, Any] | None,
     say: Callable[[str], None],
     backend: Backend = "duckdb",
 ) -> Linker:
     """A Splink linker over prepared tables: with a saved model (a file or its settings), or
-    trained on the tables themselves."""
+    trained on the tables themselves. A table is in memory, or a Parquet file of `write_parquet`:
+    Spark's executors read such a file themselves; DuckDB reads it here."""
     # heavy, imported when used (the module's note)
     from splink import Linker, block_on
     from splink.internals.exceptions import SplinkException
@@ -331,9 +404,16 @@ def linker_for(
         api = DuckDBAPI(
             duckdb.connect(config={"memory_limit": limit, "temp_directory": tempfile.gettempdir()})
         )
+    inputs: Sequence[Any]
+    if backend == "spark" and all(isinstance(t, Path) for t in tables):
+        inputs = _spark_registers(_spark(), [Path(t) for t in tables])
+    else:
+        # heavy, imported when used (the module's note)
+        import pyarrow.parquet as pq
+
+        inputs = with_commonness([pq.read_table(t) if isinstance(t, Path) else t for t in tables])
     frames = [
-        api.register(table, dataset_display_name=f"register_{i}")
-        for i, table in enumerate(with_commonness(tables))
+        api.register(table, dataset_display_name=f"register_{i}") for i, table in enumerate(inputs)
     ]
     if model is not None:
         return Linker(

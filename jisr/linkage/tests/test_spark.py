@@ -28,9 +28,8 @@ def _quiet(text: str) -> None:
     pass
 
 
-@pytest.fixture(scope="module")
-def spark() -> Iterator[Any]:
-    """One local SparkSession for the module: `link` and `dedupe` reuse the active one."""
+def need_spark() -> None:
+    """Skips without Java or pyspark; fails instead under JISR_SPARK_TESTS=required (CI)."""
     java_home = os.environ.get("JAVA_HOME")  # pyspark runs $JAVA_HOME/bin/java, else java on PATH
     java = Path(java_home, "bin", "java") if java_home else shutil.which("java")
     missing = []
@@ -43,6 +42,12 @@ def spark() -> Iterator[Any]:
         if os.environ.get("JISR_SPARK_TESTS") == "required":
             pytest.fail(message)
         pytest.skip(message)
+
+
+@pytest.fixture(scope="module")
+def spark() -> Iterator[Any]:
+    """One local SparkSession for the module: `link` and `dedupe` reuse the active one."""
+    need_spark()
     session = splink_model._spark()
     yield session
     session.stop()
