@@ -17,12 +17,16 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import close_old_connections, connection, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
+from django_tasks.base import Task
 
 from jisr.core.models import WorkerHeartbeat
+from jisr.core.tasks import enqueue_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +37,31 @@ def sweep_register(sweep: Callable[[datetime], object]) -> None:
     """`sweep(cutoff)` deals with the records whose heartbeat is older than `cutoff`."""
     if sweep not in _sweeps:
         _sweeps.append(sweep)
+
+
+def stale_requeue(
+    running: QuerySet[Any],
+    *,
+    cutoff: datetime,
+    queued: str,
+    failed: str,
+    error: str,
+    task: Task[Any, Any],
+) -> tuple[list[int], int]:
+    """The records among `running` whose heartbeat is older than `cutoff` (their worker was
+    killed): taken once, set `queued` and their task queued again; taken twice, set `failed`
+    with `error`. Returns (the ids queued again, how many failed)."""
+    stale = running.filter(heartbeat_at__lt=cutoff)
+    with transaction.atomic():
+        again = list(stale.filter(attempts__lt=2).values_list("pk", flat=True))
+        # The same condition in each UPDATE: a record that beat meanwhile is left alone.
+        stale.filter(pk__in=again).update(status=queued, heartbeat_at=None)
+        given_up = stale.filter(attempts__gte=2).update(
+            status=failed, finished_at=timezone.now(), error=error
+        )
+        for pk in again:
+            enqueue_on_commit(task, pk)
+    return again, given_up
 
 
 def stale_cutoff() -> datetime:

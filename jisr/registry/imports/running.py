@@ -25,7 +25,7 @@ from jisr.accounts.roles import Perm
 from jisr.audit.models import Action
 from jisr.audit.services import audit_entry, audit_record_many
 from jisr.core.tasks import enqueue_on_commit, queue_require
-from jisr.core.watchdog import beating
+from jisr.core.watchdog import beating, stale_requeue
 from jisr.lib.errors import JisrError
 from jisr.lib.validation import invalid
 from jisr.registry.caseform.categories import categorise_new_heads
@@ -274,20 +274,14 @@ def person_imports_stale_sweep(cutoff: dt.datetime) -> list[int]:
     """Imports whose worker was killed (heartbeat older than `cutoff`): taken once, they are
     queued again and go on after their last chunk; taken twice, they are stopped, with the rows
     kept so far, and "Try again" on their page. Returns the ids queued again."""
-    stale = PersonImport.objects.filter(status=PersonImport.Status.RUNNING, heartbeat_at__lt=cutoff)
-    with transaction.atomic():
-        again = list(stale.filter(attempts__lt=2).values_list("pk", flat=True))
-        # The same condition in each UPDATE: an import that beat meanwhile is left alone.
-        requeued = stale.filter(pk__in=again).update(
-            status=PersonImport.Status.QUEUED, heartbeat_at=None
-        )
-        failed = stale.filter(attempts__gte=2).update(
-            status=PersonImport.Status.FAILED,
-            finished_at=timezone.now(),
-            error="",
-        )
-        for import_id in again:
-            enqueue_on_commit(person_import_task, import_id)
-    if requeued or failed:
-        logger.warning("stale person imports: %s queued again, %s stopped", requeued, failed)
+    again, failed = stale_requeue(
+        PersonImport.objects.filter(status=PersonImport.Status.RUNNING),
+        cutoff=cutoff,
+        queued=PersonImport.Status.QUEUED,
+        failed=PersonImport.Status.FAILED,
+        error="",
+        task=person_import_task,
+    )
+    if again or failed:
+        logger.warning("stale person imports: %s queued again, %s stopped", len(again), failed)
     return again
