@@ -47,6 +47,7 @@ def main() -> None:
     parser.add_argument("--minutes", type=float, default=10)
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
     parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--fill-only", action="store_true", help="prepare the database and stop")
     args = parser.parse_args()
 
     import django
@@ -57,6 +58,8 @@ def main() -> None:
     if connection.vendor != "postgresql":
         sys.exit("Set DATABASE_URL to a PostgreSQL database made for this benchmark.")
     prepare(args.persons)
+    if args.fill_only:
+        return
     connection.close()
     report = tempfile.mkdtemp(prefix="jisr-load-")
     server = start_gunicorn(args.workers, args.port)
