@@ -58,6 +58,8 @@ class Case(models.Model):
                 name="one_open_case_per_person",
             )
         ]
+        # The list's order: its first page is read from the index, not by sorting every case.
+        indexes = [models.Index(fields=["-opened_at", "-id"], name="cases_case_newest_first")]
 
     def __str__(self) -> str:
         return f"#{self.pk}"

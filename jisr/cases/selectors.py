@@ -36,7 +36,7 @@ from jisr.cases.models import (
 )
 from jisr.catalogue.models import Service, ServiceCategory
 from jisr.registry.models import CaseAnswers, Person, RecordStatus
-from jisr.registry.selectors import own_person_get, persons_in_scope
+from jisr.registry.selectors import own_person_get, persons_in_scope_through
 
 # What a receiving organisation may be shown of a person, and how each is read.
 SHAREABLE: dict[str, Callable[[Person], object]] = {
@@ -72,7 +72,7 @@ def case_list(*, fetched_by: User) -> QuerySet[Case]:
     their organisation."""
     if not (fetched_by.is_authenticated and fetched_by.can(Perm.CASE_VIEW)):
         return Case.objects.none()
-    reach = Q(person__in=persons_in_scope(fetched_by=fetched_by, shared=False))
+    reach = persons_in_scope_through(fetched_by=fetched_by, relation="person")
     if fetched_by.organisation is not None:
         # A case transferred to the user's organisation is theirs to work, wherever the person
         # was registered.

@@ -53,6 +53,21 @@ def persons_in_scope(*, fetched_by: User, shared: bool = False) -> QuerySet[Pers
     return _reached(fetched_by, shared=shared).filter(status=RecordStatus.ACTIVE)
 
 
+def persons_in_scope_through(*, fetched_by: User, relation: str) -> Q:
+    """The filter of `persons_in_scope` (without shares), on another model's records whose
+    person is reached through `relation` (e.g. "person"). A join on the person, not
+    `person__in=<subquery>`: PostgreSQL cannot hash a subquery that is OR-ed with another
+    condition, and then reads every person for every row (a case list of a million cases took
+    minutes)."""
+    return scope_filter(
+        fetched_by,
+        Perm.PERSON_VIEW,
+        organisation=f"{relation}__organisation",
+        governorate=f"{relation}__governorate",
+        owner=f"{relation}__registered_by",
+    ) & Q(**{f"{relation}__status": RecordStatus.ACTIVE})
+
+
 def _reached(user: User, *, shared: bool) -> QuerySet[Person]:
     reach = scope_filter(
         user,

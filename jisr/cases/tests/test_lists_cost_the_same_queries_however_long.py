@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from jisr.accounts.models import User
-from jisr.cases import services
+from jisr.cases import selectors, services
 from jisr.cases.models import Flag, WarningKind, WarningRule
 from jisr.catalogue.models import Service, ServiceCategory
 from jisr.conftest import client_for, register_person
@@ -135,3 +135,11 @@ def test_the_services_proposed_for_a_need(people, world):
         )
         service.categories.set([need.category])
     assert _queries(alice, url) == few
+
+
+def test_the_case_list_reaches_its_persons_by_a_join_not_a_subquery(people):
+    # With `person IN (SELECT ...) OR organisation IN (...)`, PostgreSQL read every person for
+    # every case: a caseworker's list of a million cases took minutes (issue 14's load test).
+    sql = str(selectors.case_list_with_persons(fetched_by=people["alice"]).query).upper()
+    assert "IN (SELECT" not in sql
+    assert "JOIN" in sql
