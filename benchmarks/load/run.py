@@ -96,7 +96,11 @@ def main() -> None:
     finally:
         stop.set()
         server.terminate()
-        server.wait(timeout=30)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:  # workers stuck in a request
+            server.kill()
+            server.wait()
     print(f"locust's own report: {report}/")
     print_figures(Path(f"{report}/load_stats.csv"), memory, args, took)
 
