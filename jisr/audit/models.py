@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jisr.audit import chain, privacy
+from jisr.lib.bulk import insert_new, insert_values
 
 
 class Action(models.TextChoices):
@@ -58,8 +59,7 @@ class AuditEntryQuerySet(AppendOnlyQuerySet["AuditEntry"]):
         if kwargs.get("ignore_conflicts") or kwargs.get("update_conflicts"):
             raise AppendOnlyError("Audit entries are only ever added.")
         entries = list(objs)
-        insert = super().bulk_create
-        _append(entries, using=self.db, insert=lambda rows: insert(rows, batch_size=batch_size))
+        _append(entries, using=self.db, insert=lambda rows: insert_new(rows, using=self.db))
         return entries
 
 
@@ -187,6 +187,9 @@ def _append(
             entry.hash = chain.digest(entry.record(), previous)
             previous = entry.hash
         insert(list(entries))
-        links = [AuditEntryPerson(entry=e, person_id=p) for e in entries for p in e.person_ids]
-        if links:
-            AuditEntryPerson.objects.using(using).bulk_create(links, batch_size=1000)
+        insert_values(
+            AuditEntryPerson,
+            ["entry", "person_id"],
+            [(e.pk, p) for e in entries for p in e.person_ids],
+            using=using,
+        )

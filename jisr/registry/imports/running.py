@@ -26,6 +26,7 @@ from jisr.audit.models import Action
 from jisr.audit.services import audit_entry, audit_record_many
 from jisr.core.tasks import enqueue_on_commit, queue_require
 from jisr.core.watchdog import beating, stale_requeue
+from jisr.lib.bulk import insert_new
 from jisr.lib.errors import JisrError
 from jisr.lib.validation import invalid
 from jisr.registry.caseform.categories import categorise_new_heads
@@ -221,25 +222,25 @@ def _import_chunk(
         todo.append((item, person))
     if not todo:
         return 0, len(items)
-    households = Household.objects.bulk_create([Household() for _item in todo], batch_size=1000)
+    households = [Household() for _item in todo]
+    insert_new(households)
     for (_item, person), household in zip(todo, households, strict=True):
         person.household = household
-    persons = Person.objects.bulk_create([person for _item, person in todo], batch_size=1000)
-    events = ConsentEvent.objects.bulk_create(
-        [
-            ConsentEvent(
-                person=person,
-                purpose=purpose,
-                status=status,
-                channel=ConsentChannel.IN_PERSON,
-                recorded_by=by,
-                form_version=person.form_version,
-            )
-            for item, person in todo
-            for purpose, status in item["consents"].items()
-        ],
-        batch_size=1000,
-    )
+    persons = [person for _item, person in todo]
+    insert_new(persons)
+    events = [
+        ConsentEvent(
+            person=person,
+            purpose=purpose,
+            status=status,
+            channel=ConsentChannel.IN_PERSON,
+            recorded_by=by,
+            form_version=person.form_version,
+        )
+        for item, person in todo
+        for purpose, status in item["consents"].items()
+    ]
+    insert_new(events)
     entries = []
     for item, person in todo:
         entries.append(
