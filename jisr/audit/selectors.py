@@ -5,7 +5,7 @@ from django.db.models import Q, QuerySet
 from jisr.accounts.access import require, scope_filter
 from jisr.accounts.models import User
 from jisr.accounts.roles import Perm
-from jisr.audit.models import AuditEntry
+from jisr.audit.models import AuditEntry, AuditEntryPerson
 
 
 def audit_entry_list(
@@ -23,11 +23,15 @@ def audit_entry_list(
         )
     )
     if object_type == "registry.person" and object_id.isdigit():
-        # A person's record: its own entries and every list or record that showed it.
-        return entries.filter(
-            Q(object_type=object_type, object_id=object_id)
-            | Q(pk__in=audit_entry_list_naming(person_id=int(object_id)).values("pk"))
+        # A person's record: its own entries and every list or record that showed it. The
+        # entries naming the person are read first, by their index: OR-ed with a subquery,
+        # PostgreSQL would read the whole log to test each entry against it.
+        naming = list(
+            AuditEntryPerson.objects.filter(person_id=int(object_id)).values_list(
+                "entry_id", flat=True
+            )
         )
+        return entries.filter(Q(object_type=object_type, object_id=object_id) | Q(pk__in=naming))
     if object_type:
         entries = entries.filter(object_type=object_type)
     if object_id:
