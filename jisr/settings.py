@@ -195,6 +195,10 @@ if _database["ENGINE"] == "django.db.backends.sqlite3":
     }
 # A request that fails part-way leaves nothing half-written.
 _database["ATOMIC_REQUESTS"] = True
+# A connection kept between requests (DATABASE_CONN_MAX_AGE) is tried before a request uses it:
+# after the database restarted, or an administrator ended the session, the next request opens a
+# new one instead of failing.
+_database["CONN_HEALTH_CHECKS"] = True
 
 # PostgreSQL stops a statement that runs past a limit (decision 0036): gunicorn kills a worker
 # stuck past JISR_WEB_TIMEOUT_SECONDS (deploy/gunicorn.conf.py reads the same variable), but the
