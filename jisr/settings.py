@@ -211,13 +211,13 @@ JISR_WEB_TIMEOUT_SECONDS = env_int("JISR_WEB_TIMEOUT_SECONDS", 30, minimum=1)
 JISR_DB_STATEMENT_TIMEOUT_MS = env_int(
     "JISR_DB_STATEMENT_TIMEOUT_MS", JISR_WEB_TIMEOUT_SECONDS * 1000 * 5 // 6, minimum=0
 )
-JISR_DB_COMMAND_STATEMENT_TIMEOUT_MS = env_int(
-    "JISR_DB_COMMAND_STATEMENT_TIMEOUT_MS", 0, minimum=0
-)
+JISR_DB_COMMAND_STATEMENT_TIMEOUT_MS = env_int("JISR_DB_COMMAND_STATEMENT_TIMEOUT_MS", 0, minimum=0)
 JISR_PROCESS = env_choice("JISR_PROCESS", "command", ["web", "command"])
 if _database["ENGINE"].startswith("django.db.backends.postgresql"):
     _statement_timeout = (
-        JISR_DB_STATEMENT_TIMEOUT_MS if JISR_PROCESS == "web" else JISR_DB_COMMAND_STATEMENT_TIMEOUT_MS
+        JISR_DB_STATEMENT_TIMEOUT_MS
+        if JISR_PROCESS == "web"
+        else JISR_DB_COMMAND_STATEMENT_TIMEOUT_MS
     )
     _options = _database.setdefault("OPTIONS", {})
     _options["options"] = (

@@ -168,7 +168,7 @@ def _postgres(url: str, sql: str) -> None:
     import psycopg
 
     with psycopg.connect(url, autocommit=True, connect_timeout=5) as conn:
-        conn.execute(sql)  # type: ignore[arg-type]
+        conn.execute(sql)
 
 
 def _drop(db: str, owner: str, web: str) -> None:
@@ -395,7 +395,7 @@ def _check_the_running_system(
             "DELETE FROM audit_auditentryperson",
         ):
             with pytest.raises(psycopg.errors.InsufficientPrivilege):
-                conn.execute(statement)  # type: ignore[arg-type]
+                conn.execute(statement)
 
     time.sleep(1)  # gunicorn writes its access log line after the response
     gunicorn_log = "".join(path.read_text(errors="replace") for path in logs.iterdir())
@@ -412,7 +412,10 @@ def _mailed_link(mail: Path) -> str:
         for path in sorted(mail.glob("*.log")) if mail.exists() else []:
             for chunk in path.read_text().split("-" * 79):
                 for part in email.message_from_string(chunk.strip()).walk():
-                    text = (part.get_payload(decode=True) or b"").decode(errors="replace")
+                    payload = part.get_payload(decode=True)
+                    if not isinstance(payload, bytes):
+                        continue
+                    text = payload.decode(errors="replace")
                     found = re.search(r"https://[^/\s]+(/accounts/two-factor/enrol/\S+/)", text)
                     if found:
                         return found.group(1)

@@ -21,14 +21,15 @@ pytestmark = [
 
 
 def _get(path: str) -> tuple[int, bytes]:
-    environ = RequestFactory()._base_environ(  # the environ a WSGI server hands Django
-        PATH_INFO=path,
-        REQUEST_METHOD="GET",
-        HTTP_ACCEPT_LANGUAGE="en",
-        wsgi_input=b"",
-    )
+    # The environ a WSGI server hands Django, from the test client's own builder.
+    environ = RequestFactory().get(path, headers={"accept-language": "en"}).environ
     statuses: list[str] = []
-    response: Any = WSGIHandler()(environ, lambda status, headers, *_: statuses.append(status))
+
+    def start_response(status: str, headers: Any, *exc_info: Any) -> Any:
+        statuses.append(status)
+        return None
+
+    response: Any = WSGIHandler()(environ, start_response)
     try:
         body = b"".join(response)
     finally:
