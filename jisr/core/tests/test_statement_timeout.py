@@ -13,22 +13,28 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from django.test import override_settings
 
 from jisr.conftest import client_for
+from jisr.core.checks import _statement_timeout_problems, check_production_settings
 
 _SETTINGS = """
-import json, os, sys
-if sys.argv[1] == "web":
+import importlib, json, os, sys
+if sys.argv[1] == "wsgi":
     import jisr.wsgi  # what gunicorn loads
-else:
-    import django
-    django.setup()
-from django.conf import settings
-from django.core.checks import run_checks
-print(json.dumps({
-    "options": settings.DATABASES["default"].get("OPTIONS", {}),
-    "checks": [m.id for m in run_checks(include_deployment_checks=True)],
-}))
+    from django.conf import settings
+    print(json.dumps([settings.DATABASES["default"]["OPTIONS"]["options"]]))
+    sys.exit()
+# The settings module read again under each environment, as a new process would.
+import jisr.settings
+answers = []
+for env in json.loads(sys.argv[1]):
+    saved = dict(os.environ)
+    os.environ.update(env)
+    answers.append(importlib.reload(jisr.settings).DATABASES["default"]["OPTIONS"]["options"])
+    os.environ.clear()
+    os.environ.update(saved)
+print(json.dumps(answers))
 """
 
 _PRODUCTION = {
@@ -38,22 +44,21 @@ _PRODUCTION = {
     "SITE_URL": "https://jisr.example",
     "JISR_ENCRYPTION_KEYS": "Yk2d7tYQq0a8lJ2c3H6cXxCk0C9y9f4pJ0mY1vQe3ZI=",
     "JISR_AUDIT_KEY": "k" * 43,
-    # Never connected to: the settings and the checks that need no database.
+    # Never connected to: only the connection's options are read.
     "DATABASE_URL": "postgres://jisr_web:secret@127.0.0.1:1/jisr",
 }
 
 
-def _settings_of(process: str, tmp_path: Any, **env: str) -> dict[str, Any]:
+def _options(tmp_path: Any, argument: str) -> list[str]:
     environ = {k: v for k, v in os.environ.items() if not k.startswith("JISR_")}
     environ.pop("DATABASE_URL", None)
     result = subprocess.run(  # noqa: S603  (this interpreter, our own code)
-        [sys.executable, "-c", _SETTINGS, process],
+        [sys.executable, "-c", _SETTINGS, argument],
         env={
             **environ,
             "DJANGO_SETTINGS_MODULE": "jisr.settings",
             "JISR_VAR_DIR": str(tmp_path),
             **_PRODUCTION,
-            **env,
         },
         capture_output=True,
         text=True,
@@ -65,32 +70,46 @@ def _settings_of(process: str, tmp_path: Any, **env: str) -> dict[str, Any]:
 
 
 def test_the_web_stops_statements_before_gunicorn_and_commands_do_not(tmp_path):
-    web = _settings_of("web", tmp_path)
-    assert web["options"]["options"] == "-c statement_timeout=25000"
-    command = _settings_of("command", tmp_path)
-    assert command["options"]["options"] == "-c statement_timeout=0"
-    assert "jisr.W004" not in command["checks"]
-    # Both follow gunicorn's timeout and their own settings.
-    web = _settings_of("web", tmp_path, JISR_WEB_TIMEOUT_SECONDS="60")
-    assert web["options"]["options"] == "-c statement_timeout=50000"
-    command = _settings_of("command", tmp_path, JISR_DB_COMMAND_STATEMENT_TIMEOUT_MS="3600000")
-    assert command["options"]["options"] == "-c statement_timeout=3600000"
-    # Options given in DATABASE_URL are kept.
-    web = _settings_of(
-        "web", tmp_path, DATABASE_URL=_PRODUCTION["DATABASE_URL"] + "?options=-c%20work_mem%3D8MB"
-    )
-    assert web["options"]["options"] == "-c work_mem=8MB -c statement_timeout=25000"
+    # gunicorn's entry point marks its process as the web.
+    assert _options(tmp_path, "wsgi") == ["-c statement_timeout=25000"]
+    cases = [
+        ({}, "-c statement_timeout=0"),
+        ({"JISR_PROCESS": "web"}, "-c statement_timeout=25000"),
+        # Both follow gunicorn's timeout and their own settings.
+        ({"JISR_PROCESS": "web", "JISR_WEB_TIMEOUT_SECONDS": "60"}, "-c statement_timeout=50000"),
+        ({"JISR_DB_COMMAND_STATEMENT_TIMEOUT_MS": "3600000"}, "-c statement_timeout=3600000"),
+        # Options given in DATABASE_URL are kept.
+        (
+            {
+                "JISR_PROCESS": "web",
+                "DATABASE_URL": _PRODUCTION["DATABASE_URL"] + "?options=-c%20work_mem%3D8MB",
+            },
+            "-c work_mem=8MB -c statement_timeout=25000",
+        ),
+    ]
+    answers = _options(tmp_path, json.dumps([env for env, _expected in cases]))
+    assert answers == [expected for _env, expected in cases]
 
 
-def test_deploy_check_warns_when_the_web_timeout_is_off_or_not_under_gunicorns(tmp_path):
-    off = _settings_of("command", tmp_path, JISR_DB_STATEMENT_TIMEOUT_MS="0")
-    assert "jisr.W004" in off["checks"]
-    too_long = _settings_of("command", tmp_path, JISR_DB_STATEMENT_TIMEOUT_MS="30000")
-    assert "jisr.W004" in too_long["checks"]
-    under = _settings_of(
-        "command", tmp_path, JISR_DB_STATEMENT_TIMEOUT_MS="50000", JISR_WEB_TIMEOUT_SECONDS="60"
-    )
-    assert "jisr.W004" not in under["checks"]
+@pytest.mark.filterwarnings("ignore:Overriding setting DATABASES")
+@pytest.mark.parametrize(
+    ("statement_ms", "web_seconds", "warned"),
+    [(0, 30, True), (30_000, 30, True), (25_000, 30, False), (50_000, 60, False)],
+)
+def test_deploy_check_warns_when_the_web_timeout_is_off_or_not_under_gunicorns(
+    statement_ms, web_seconds, warned
+):
+    on_postgresql = {"default": {"ENGINE": "django.db.backends.postgresql"}}
+    with override_settings(
+        PRODUCTION=True,
+        DATABASES=on_postgresql,
+        JISR_DB_STATEMENT_TIMEOUT_MS=statement_ms,
+        JISR_WEB_TIMEOUT_SECONDS=web_seconds,
+    ):
+        ids = [problem.id for problem in _statement_timeout_problems()]
+        everything = [m.id for m in check_production_settings(None)]
+    assert (ids == ["jisr.W004"]) is warned
+    assert ("jisr.W004" in everything) is warned
 
 
 on_postgresql = pytest.mark.skipif(
