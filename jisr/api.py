@@ -69,7 +69,8 @@ ERROR_RESPONSES: dict[str, dict[str, Any]] = {
     "422": {"description": "Some fields need correcting (`invalid`; `fields` says which)."},
     "429": {"description": "Too many requests (`too_many_requests`).", "headers": _RETRY_AFTER},
     "503": {
-        "description": "The database cannot be reached (`unavailable`): try again shortly.",
+        "description": "The database cannot be reached (`unavailable`), or the request took too "
+        "long and was stopped (`timeout`): try again shortly.",
         "headers": _RETRY_AFTER,
     },
 }

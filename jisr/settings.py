@@ -195,6 +195,34 @@ if _database["ENGINE"] == "django.db.backends.sqlite3":
     }
 # A request that fails part-way leaves nothing half-written.
 _database["ATOMIC_REQUESTS"] = True
+# A connection kept between requests (DATABASE_CONN_MAX_AGE) is tried before a request uses it:
+# after the database restarted, or an administrator ended the session, the next request opens a
+# new one instead of failing.
+_database["CONN_HEALTH_CHECKS"] = True
+
+# PostgreSQL stops a statement that runs past a limit (decision 0036): gunicorn kills a worker
+# stuck past JISR_WEB_TIMEOUT_SECONDS (deploy/gunicorn.conf.py reads the same variable), but the
+# query it was waiting on would run on in the database. The web's connections stop a statement a
+# little before gunicorn gives up (by default five sixths of it: 25 s of 30), and the request
+# answers a clean 503. The worker and the commands (migrate, backup, import-register) run long by
+# design: their own limit, none by default. The web is the process that loads jisr/wsgi.py, which
+# sets JISR_PROCESS=web before these settings are read; 0 turns a limit off.
+JISR_WEB_TIMEOUT_SECONDS = env_int("JISR_WEB_TIMEOUT_SECONDS", 30, minimum=1)
+JISR_DB_STATEMENT_TIMEOUT_MS = env_int(
+    "JISR_DB_STATEMENT_TIMEOUT_MS", JISR_WEB_TIMEOUT_SECONDS * 1000 * 5 // 6, minimum=0
+)
+JISR_DB_COMMAND_STATEMENT_TIMEOUT_MS = env_int("JISR_DB_COMMAND_STATEMENT_TIMEOUT_MS", 0, minimum=0)
+JISR_PROCESS = env_choice("JISR_PROCESS", "command", ["web", "command"])
+if _database["ENGINE"].startswith("django.db.backends.postgresql"):
+    _statement_timeout = (
+        JISR_DB_STATEMENT_TIMEOUT_MS
+        if JISR_PROCESS == "web"
+        else JISR_DB_COMMAND_STATEMENT_TIMEOUT_MS
+    )
+    _options = _database.setdefault("OPTIONS", {})
+    _options["options"] = (
+        f"{_options.get('options', '')} -c statement_timeout={_statement_timeout}".strip()
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Background tasks: inline by default; a worker on Redis or on the database in production.

@@ -52,8 +52,36 @@ def check_production_settings(app_configs: Any, **kwargs: Any) -> list[Any]:
                 id="jisr.W003",
             )
         )
+    problems.extend(_statement_timeout_problems())
     problems.extend(_sms_problems())
     return problems
+
+
+def _statement_timeout_problems() -> list[Any]:
+    """The web's statement timeout must stop a query before gunicorn kills the worker waiting on
+    it, or the query runs on in PostgreSQL with nobody to read it (decision 0036)."""
+    if not settings.DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql"):
+        return []
+    timeout_ms = settings.JISR_DB_STATEMENT_TIMEOUT_MS
+    web_ms = settings.JISR_WEB_TIMEOUT_SECONDS * 1000
+    if timeout_ms == 0:
+        message = "The web's database statements have no time limit."
+    elif timeout_ms >= web_ms:
+        message = (
+            f"The web's statement timeout ({timeout_ms} ms) is not under gunicorn's timeout "
+            f"({web_ms} ms)."
+        )
+    else:
+        return []
+    return [
+        CheckWarning(
+            message,
+            hint="A worker gunicorn kills leaves its query running in PostgreSQL. Unset "
+            "JISR_DB_STATEMENT_TIMEOUT_MS (five sixths of JISR_WEB_TIMEOUT_SECONDS) or set it "
+            "a few seconds under JISR_WEB_TIMEOUT_SECONDS, which deploy/gunicorn.conf.py reads.",
+            id="jisr.W004",
+        )
+    ]
 
 
 def _sms_problems() -> list[Any]:

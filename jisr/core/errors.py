@@ -26,27 +26,49 @@ _API_MESSAGES = {
 RETRY_AFTER_SECONDS = 30
 
 
+# PostgreSQL's SQLSTATE for a statement cancelled by statement_timeout (or by an operator's
+# pg_cancel_backend): query_canceled.
+_QUERY_CANCELED = "57014"
+
+
 def database_unavailable(error: BaseException | None) -> bool:
     """Whether `error` means the database cannot be reached (down, restarting, refusing
-    connections, or the connection lost), as opposed to a fault in a query."""
+    connections, or the connection lost), or stopped the statement at its time limit (decision
+    0036), as opposed to a fault in a query."""
     return isinstance(error, (OperationalError, InterfaceError))
 
 
-def unavailable_page(request: HttpRequest) -> HttpResponse:
+def query_timed_out(error: BaseException | None) -> bool:
+    """Whether `error` is a statement the database stopped at its time limit."""
+    cause = getattr(error, "__cause__", None)
+    return isinstance(error, OperationalError) and (
+        getattr(cause, "sqlstate", None) == _QUERY_CANCELED
+    )
+
+
+def unavailable_page(request: HttpRequest, *, timed_out: bool = False) -> HttpResponse:
     """503, translated, built without reading the database (no session, user or messages):
-    the JSON error under /api/, a page of its own elsewhere."""
+    the JSON error under /api/, a page of its own elsewhere. `timed_out`: the database answered
+    but stopped the request's query at its time limit (decision 0036)."""
     response: HttpResponse
-    if request.path.startswith("/api/"):
-        error = JisrError(
-            "unavailable",
-            gettext_lazy("The database cannot be reached. Try again in a minute."),
-            status=503,
+    if timed_out:
+        code = "timeout"
+        message = gettext_lazy(
+            "This took too long and was stopped. Nothing was half-saved. Try again in a minute, "
+            "or ask for less at once."
         )
+    else:
+        code = "unavailable"
+        message = gettext_lazy("The database cannot be reached. Try again in a minute.")
+    if request.path.startswith("/api/"):
+        error = JisrError(code, message, status=503)
         response = JsonResponse(
             error.as_dict(), status=503, json_dumps_params={"ensure_ascii": False}
         )
     else:
-        body = loader.render_to_string("errors/503.html", {"request_path": request.path})
+        body = loader.render_to_string(
+            "errors/503.html", {"request_path": request.path, "timed_out": timed_out}
+        )
         response = HttpResponse(body, status=503)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     response["Cache-Control"] = "no-store"

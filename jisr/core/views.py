@@ -20,7 +20,12 @@ from jisr.accounts.models import User
 from jisr.accounts.roles import Perm
 from jisr.accounts.services import user_language_set
 from jisr.audit.selectors import audit_entry_list
-from jisr.core.errors import database_unavailable, error_page, unavailable_page
+from jisr.core.errors import (
+    database_unavailable,
+    error_page,
+    query_timed_out,
+    unavailable_page,
+)
 from jisr.core.health import health_checks
 from jisr.places.selectors import governorate_list
 
@@ -89,8 +94,11 @@ def server_error(request: HttpRequest) -> HttpResponse:
     # Django calls this while handling the exception: an unreachable database is not a fault of
     # Jisr's but a moment to wait out (503, Retry-After); the next request opens a new
     # connection, so service comes back by itself with the database.
-    if database_unavailable(sys.exc_info()[1]):
-        return unavailable_page(request)
+    # A statement stopped at the web's time limit (decision 0036) is the same moment to wait out,
+    # said as such.
+    error = sys.exc_info()[1]
+    if database_unavailable(error):
+        return unavailable_page(request, timed_out=query_timed_out(error))
     return _server_error_page(request)
 
 
