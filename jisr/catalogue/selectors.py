@@ -16,6 +16,7 @@ from jisr.accounts.models import Organisation, User
 from jisr.accounts.roles import Perm
 from jisr.catalogue.models import (
     ChangeStatus,
+    HsdsImport,
     ImportedOrganisation,
     Location,
     Service,
@@ -242,3 +243,15 @@ def organisation_is_import_managed(*, organisation: Organisation) -> bool:
         ImportedOrganisation.objects.filter(organisation=organisation).exists()
         and not organisation.members.exists()
     )
+
+
+def hsds_import_get(*, fetched_by: User, import_id: int) -> HsdsImport:
+    """Only the catalogue administrator who uploaded an HSDS import sees it (its progress, asked
+    for every few seconds, without the ZIP)."""
+    require(fetched_by, Perm.SERVICE_REVIEW)
+    found = (
+        HsdsImport.objects.filter(pk=import_id, created_by=fetched_by).defer("content").first()
+    )
+    if found is None:
+        raise not_found()
+    return found
