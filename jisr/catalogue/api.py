@@ -226,21 +226,21 @@ def hsds_import_create(
 
 
 @router.get(
-    "/catalogue/hsds-imports/{import_id}",
+    "/catalogue/hsds-imports/{hsds_import_id}",
     response=HsdsImportOut,
     auth=allowed(Perm.SERVICE_REVIEW),
 )
-def hsds_import_get(request: AuthedRequest, import_id: int) -> HsdsImport:
-    return selectors.hsds_import_get(fetched_by=request.user, import_id=import_id)
+def hsds_import_get(request: AuthedRequest, hsds_import_id: int) -> HsdsImport:
+    return selectors.hsds_import_get(fetched_by=request.user, import_id=hsds_import_id)
 
 
 @router.post(
-    "/catalogue/hsds-imports/{import_id}/retry",
+    "/catalogue/hsds-imports/{hsds_import_id}/retry",
     response={202: HsdsImportOut},
     auth=allowed(Perm.SERVICE_REVIEW),
 )
-def hsds_import_again(request: AuthedRequest, import_id: int) -> Status[HsdsImport]:
+def hsds_import_again(request: AuthedRequest, hsds_import_id: int) -> Status[HsdsImport]:
     """Run a stopped import again; any other import is answered as it is."""
-    hsds_import = selectors.hsds_import_get(fetched_by=request.user, import_id=import_id)
+    hsds_import = selectors.hsds_import_get(fetched_by=request.user, import_id=hsds_import_id)
     hsds_import_retry(by=request.user, hsds_import=hsds_import)
-    return Status(202, selectors.hsds_import_get(fetched_by=request.user, import_id=import_id))
+    return Status(202, selectors.hsds_import_get(fetched_by=request.user, import_id=hsds_import_id))

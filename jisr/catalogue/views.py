@@ -282,7 +282,7 @@ def hsds_import_new(request: AuthedRequest) -> HttpResponse:
         except JisrError as error:
             add_error_to_form(form, error)
         else:
-            return redirect("catalogue:hsds_import", import_id=hsds_import.pk)
+            return redirect("catalogue:hsds_import", hsds_import_id=hsds_import.pk)
     return render(request, "catalogue/hsds_import_new.html", {"form": form})
 
 
@@ -299,10 +299,10 @@ def _problems(hsds_import: HsdsImport) -> list[tuple[str, str, str]]:
 
 
 @permission(Perm.SERVICE_REVIEW)
-def hsds_import_page(request: AuthedRequest, import_id: int) -> HttpResponse:
+def hsds_import_page(request: AuthedRequest, hsds_import_id: int) -> HttpResponse:
     """How far the import is; the page asks again every few seconds until it ends (HTMX asks
     for the status alone)."""
-    hsds_import = selectors.hsds_import_get(fetched_by=request.user, import_id=import_id)
+    hsds_import = selectors.hsds_import_get(fetched_by=request.user, import_id=hsds_import_id)
     template = (
         "catalogue/_hsds_import_status.html"
         if request.headers.get("HX-Request")
@@ -318,11 +318,11 @@ def hsds_import_page(request: AuthedRequest, import_id: int) -> HttpResponse:
 
 @permission(Perm.SERVICE_REVIEW)
 @require_POST
-def hsds_import_again(request: AuthedRequest, import_id: int) -> HttpResponse:
+def hsds_import_again(request: AuthedRequest, hsds_import_id: int) -> HttpResponse:
     """Run a stopped import again ("Try again")."""
-    hsds_import = selectors.hsds_import_get(fetched_by=request.user, import_id=import_id)
+    hsds_import = selectors.hsds_import_get(fetched_by=request.user, import_id=hsds_import_id)
     try:
         hsds_import_retry(by=request.user, hsds_import=hsds_import)
     except JisrError as error:
         messages.error(request, str(error.message))
-    return redirect("catalogue:hsds_import", import_id=hsds_import.pk)
+    return redirect("catalogue:hsds_import", hsds_import_id=hsds_import.pk)

@@ -20,7 +20,7 @@ from jisr.core.tests.test_worker_on_redis import _jisr, _kill_with_children, _re
 
 pytestmark = pytest.mark.slow
 
-SERVICES = 3000
+SERVICES = 2000
 # The tests' own database of the local Redis, emptied first (JISR_TEST_REDIS_DB to choose another).
 REDIS_DB = int(os.environ.get("JISR_TEST_REDIS_DB", "12"))
 
