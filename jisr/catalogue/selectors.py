@@ -249,9 +249,7 @@ def hsds_import_get(*, fetched_by: User, import_id: int) -> HsdsImport:
     """Only the catalogue administrator who uploaded an HSDS import sees it (its progress, asked
     for every few seconds, without the ZIP)."""
     require(fetched_by, Perm.SERVICE_REVIEW)
-    found = (
-        HsdsImport.objects.filter(pk=import_id, created_by=fetched_by).defer("content").first()
-    )
+    found = HsdsImport.objects.filter(pk=import_id, created_by=fetched_by).defer("content").first()
     if found is None:
         raise not_found()
     return found

@@ -196,7 +196,7 @@ def test_wrong_documents_refuse_the_import_with_every_problem_by_document_and_fi
     assert hsds.counts() == before  # the good documents beside them were not imported either
     page = client.get(response["Location"]).content.decode()
     assert "2 problems in the HSDS documents: nothing was imported." in page
-    assert "<td dir=\"ltr\">bad/services.json</td>" in page
+    assert '<td dir="ltr">bad/services.json</td>' in page
     assert "<code>/contents/0/minimum_age</code>" in page
     assert "an age is a whole number of years" in page
     assert "<code>/contents/1</code>" in page
@@ -293,7 +293,6 @@ def test_the_api_imports_a_zip_and_reports_it(admin):
     assert body["status"] == "queued"  # answered before the commit that queues it
     found = client.get(f"/api/v1/catalogue/hsds-imports/{body['id']}").json()
     assert (found["status"], found["services"], found["organisations"]) == ("imported", 1, 1)
-
 
     stopped = client.post("/api/v1/catalogue/hsds-imports", {"file": upload("h.zip", good_zip())})
     HsdsImport.objects.filter(pk=stopped.json()["id"]).update(status="failed", attempts=2)
