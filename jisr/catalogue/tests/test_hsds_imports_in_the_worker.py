@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from jisr.accounts.roles import Role, Scope
 from jisr.catalogue import services as catalogue_services
-from jisr.catalogue.hsds import archive, running
+from jisr.catalogue.hsds import archive, importing, running
 from jisr.catalogue.models import HsdsImport, Service, ServiceChange
 from jisr.catalogue.tests import hsds_documents as hsds
 from jisr.conftest import client_for, make_user
@@ -266,7 +266,7 @@ def test_a_run_that_finds_its_import_taken_by_another_keeps_nothing(admin, monke
     _upload(client_for(admin), good_zip(), execute=False)
     hsds_import = HsdsImport.objects.get()
     before = hsds.counts()
-    write = running.catalogue_write
+    write = importing.catalogue_write
 
     def swept_meanwhile(*args: Any, **kwargs: Any) -> Any:
         result = write(*args, **kwargs)
