@@ -253,3 +253,11 @@ def hsds_import_get(*, fetched_by: User, import_id: int) -> HsdsImport:
     if found is None:
         raise not_found()
     return found
+
+
+def hsds_import_list(*, fetched_by: User, limit: int = 20) -> list[HsdsImport]:
+    """The latest HSDS imports of the catalogue administrator asking, newest first."""
+    require(fetched_by, Perm.SERVICE_REVIEW)
+    return list(
+        HsdsImport.objects.filter(created_by=fetched_by).defer("content").order_by("-pk")[:limit]
+    )

@@ -283,7 +283,8 @@ def hsds_import_new(request: AuthedRequest) -> HttpResponse:
             add_error_to_form(form, error)
         else:
             return redirect("catalogue:hsds_import", hsds_import_id=hsds_import.pk)
-    return render(request, "catalogue/hsds_import_new.html", {"form": form})
+    imports = selectors.hsds_import_list(fetched_by=request.user)
+    return render(request, "catalogue/hsds_import_new.html", {"form": form, "imports": imports})
 
 
 def _problems(hsds_import: HsdsImport) -> list[tuple[str, str, str]]:

@@ -24,7 +24,7 @@ from jisr.catalogue import services as catalogue_services
 from jisr.catalogue.hsds import archive, importing, running
 from jisr.catalogue.models import HsdsImport, Service, ServiceChange
 from jisr.catalogue.tests import hsds_documents as hsds
-from jisr.conftest import client_for, make_user
+from jisr.conftest import client_for, make_user, queries_to_get
 from jisr.core import watchdog
 
 NEW = "/catalogue/hsds-imports/new/"
@@ -311,3 +311,15 @@ def test_the_api_refuses_a_bad_zip_with_422_and_keeps_nothing(admin):
     assert response.json()["error"]["code"] == "invalid_file"
     assert response.json()["error"]["message"] == "The file is not a ZIP archive."
     assert HsdsImport.objects.count() == 0
+
+
+def test_the_upload_page_lists_ones_latest_imports_in_the_same_queries(admin):
+    client = client_for(admin)
+    _upload(client, good_zip(), execute=False)
+    few = queries_to_get(client, NEW)
+    for _number in range(4):
+        _upload(client, good_zip(), execute=False)
+    assert queries_to_get(client, NEW) == few
+    page = client.get(NEW).content.decode()
+    assert page.count('href="/catalogue/hsds-imports/') == 5
+    assert "Waiting to be imported" in page
