@@ -10,13 +10,22 @@ import uuid as uuid_module
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema, Status
+from ninja import Field, File, Form, Router, Schema, Status
+from ninja.files import UploadedFile
 
 from jisr.accounts.apiauth import allowed
 from jisr.accounts.decorators import AuthedRequest
 from jisr.accounts.roles import Perm
 from jisr.catalogue import selectors, services
-from jisr.catalogue.models import ChangeStatus, EligibleSex, Service, ServiceChange, ServiceStatus
+from jisr.catalogue.hsds.running import hsds_import_retry, hsds_import_upload
+from jisr.catalogue.models import (
+    ChangeStatus,
+    EligibleSex,
+    HsdsImport,
+    Service,
+    ServiceChange,
+    ServiceStatus,
+)
 from jisr.places.models import Governorate
 
 router = Router(tags=["service catalogue"])
@@ -179,3 +188,59 @@ def change_approve(request: AuthedRequest, change_id: int) -> dict[str, Any]:
 def change_reject(request: AuthedRequest, change_id: int, payload: RejectIn) -> ServiceChange:
     change = selectors.change_get(fetched_by=request.user, change_id=change_id)
     return services.change_reject(by=request.user, change=change, reason=payload.reason)
+
+
+class HsdsImportOut(Schema):
+    id: int
+    filename: str
+    status: HsdsImport.Status
+    documents: int = Field(description="JSON files in the ZIP")
+    publish: bool
+    organisations: int = Field(description="organisations the import created")
+    locations: int = Field(description="locations the import created")
+    services: int = Field(description="services the import created")
+    left_out: list[str] = Field(description="what Jisr's rules left out (decision 0015)")
+    problems: dict[str, list[str]] = Field(
+        description="when refused: every problem by file, each 'JSON Pointer: problem'"
+    )
+    attempts: int
+    created_at: dt.datetime
+    finished_at: dt.datetime | None
+
+
+@router.post(
+    "/catalogue/hsds-imports",
+    response={202: HsdsImportOut},
+    auth=allowed(Perm.SERVICE_REVIEW),
+)
+def hsds_import_create(
+    request: AuthedRequest, file: File[UploadedFile], publish: Form[bool] = False
+) -> Status[HsdsImport]:
+    """A ZIP of HSDS 3.0 documents, checked as a file and imported by the worker, all or nothing
+    (decision 0035); follow it at `GET /catalogue/hsds-imports/{id}`."""
+    # The file is within JISR_UPLOAD_MAX_BYTES (jisr/core/uploads.py).
+    hsds_import = hsds_import_upload(
+        by=request.user, content=file.read(), filename=file.name or "", publish=publish
+    )
+    return Status(202, selectors.hsds_import_get(fetched_by=request.user, import_id=hsds_import.pk))
+
+
+@router.get(
+    "/catalogue/hsds-imports/{hsds_import_id}",
+    response=HsdsImportOut,
+    auth=allowed(Perm.SERVICE_REVIEW),
+)
+def hsds_import_get(request: AuthedRequest, hsds_import_id: int) -> HsdsImport:
+    return selectors.hsds_import_get(fetched_by=request.user, import_id=hsds_import_id)
+
+
+@router.post(
+    "/catalogue/hsds-imports/{hsds_import_id}/retry",
+    response={202: HsdsImportOut},
+    auth=allowed(Perm.SERVICE_REVIEW),
+)
+def hsds_import_again(request: AuthedRequest, hsds_import_id: int) -> Status[HsdsImport]:
+    """Run a stopped import again; any other import is answered as it is."""
+    hsds_import = selectors.hsds_import_get(fetched_by=request.user, import_id=hsds_import_id)
+    hsds_import_retry(by=request.user, hsds_import=hsds_import)
+    return Status(202, selectors.hsds_import_get(fetched_by=request.user, import_id=hsds_import_id))

@@ -222,3 +222,18 @@ class RejectForm(forms.Form):
     reason = forms.CharField(
         label=_("What to correct"), max_length=500, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class HsdsUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("HSDS documents (a ZIP of JSON files)"),
+        help_text=_(
+            "Open Referral HSDS 3.0 documents: services, organisations and lists of them, in any "
+            "folder of the ZIP."
+        ),
+    )
+    publish = forms.BooleanField(
+        label=_("Publish the imported services at once, as reviewed by me"),
+        help_text=_("Otherwise they wait in the review queue."),
+        required=False,
+    )

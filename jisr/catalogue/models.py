@@ -292,3 +292,47 @@ class ImportedOrganisation(models.Model):
 
     def __str__(self) -> str:
         return str(self.organisation_id)
+
+
+class HsdsImport(models.Model):
+    """A ZIP of HSDS 3.0 documents uploaded by a catalogue administrator, checked as a file,
+    then imported by the worker in one transaction: all of it or nothing (decisions 0024, 0035).
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting to be imported")
+        RUNNING = "running", _("Being imported")
+        IMPORTED = "imported", _("Imported")
+        REFUSED = "refused", _("Refused")
+        FAILED = "failed", _("Stopped")
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    filename = models.CharField(max_length=200)
+    # The ZIP as uploaded (within JISR_UPLOAD_MAX_BYTES), so a worker on another machine reads
+    # it and "Try again" reads it again; emptied once the import is done.
+    content = models.BinaryField()
+    documents = models.PositiveIntegerField(default=0)  # JSON files in the ZIP
+    publish = models.BooleanField(default=False)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    # What the import wrote, and what Jisr's rules left out (decision 0015).
+    organisations = models.PositiveIntegerField(default=0)
+    locations = models.PositiveIntegerField(default=0)
+    services = models.PositiveIntegerField(default=0)
+    left_out = models.JSONField(default=list)
+    # On refusal: the problems by file, each "JSON Pointer: problem" (decision 0024).
+    problems = models.JSONField(default=dict)
+    # Refreshed by the running task; `attempts` counts the times a worker took it (decision 0023).
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("HSDS import")
+        verbose_name_plural = _("HSDS imports")
+
+    def __str__(self) -> str:
+        return self.filename

@@ -16,6 +16,7 @@ from jisr.accounts.models import Organisation, User
 from jisr.accounts.roles import Perm
 from jisr.catalogue.models import (
     ChangeStatus,
+    HsdsImport,
     ImportedOrganisation,
     Location,
     Service,
@@ -241,4 +242,22 @@ def organisation_is_import_managed(*, organisation: Organisation) -> bool:
     return (
         ImportedOrganisation.objects.filter(organisation=organisation).exists()
         and not organisation.members.exists()
+    )
+
+
+def hsds_import_get(*, fetched_by: User, import_id: int) -> HsdsImport:
+    """Only the catalogue administrator who uploaded an HSDS import sees it (its progress, asked
+    for every few seconds, without the ZIP)."""
+    require(fetched_by, Perm.SERVICE_REVIEW)
+    found = HsdsImport.objects.filter(pk=import_id, created_by=fetched_by).defer("content").first()
+    if found is None:
+        raise not_found()
+    return found
+
+
+def hsds_import_list(*, fetched_by: User, limit: int = 20) -> list[HsdsImport]:
+    """The latest HSDS imports of the catalogue administrator asking, newest first."""
+    require(fetched_by, Perm.SERVICE_REVIEW)
+    return list(
+        HsdsImport.objects.filter(created_by=fetched_by).defer("content").order_by("-pk")[:limit]
     )

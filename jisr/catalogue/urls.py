@@ -17,6 +17,17 @@ urlpatterns = [
     path("catalogue/review/<int:change_id>/", views.review, name="review"),
     path("catalogue/review/<int:change_id>/approve/", views.review_approve, name="review_approve"),
     path("catalogue/review/<int:change_id>/reject/", views.review_reject, name="review_reject"),
+    path("catalogue/hsds-imports/new/", views.hsds_import_new, name="hsds_import_new"),
+    path(
+        "catalogue/hsds-imports/<int:hsds_import_id>/",
+        views.hsds_import_page,
+        name="hsds_import",
+    ),
+    path(
+        "catalogue/hsds-imports/<int:hsds_import_id>/again/",
+        views.hsds_import_again,
+        name="hsds_import_again",
+    ),
 ]
 
 hsds_patterns = [

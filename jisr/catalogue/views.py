@@ -14,8 +14,22 @@ from django.views.decorators.http import require_POST
 from jisr.accounts.decorators import AuthedRequest, permission, public
 from jisr.accounts.roles import Perm
 from jisr.catalogue import mapping, selectors, services
-from jisr.catalogue.forms import DirectoryForm, LocationForm, RejectForm, ServiceForm
-from jisr.catalogue.models import ChangeStatus, DocumentType, Location, Service, ServiceChange
+from jisr.catalogue.forms import (
+    DirectoryForm,
+    HsdsUploadForm,
+    LocationForm,
+    RejectForm,
+    ServiceForm,
+)
+from jisr.catalogue.hsds.running import hsds_import_retry, hsds_import_upload
+from jisr.catalogue.models import (
+    ChangeStatus,
+    DocumentType,
+    HsdsImport,
+    Location,
+    Service,
+    ServiceChange,
+)
 from jisr.lib.errors import JisrError
 from jisr.lib.forms import add_error_to_form
 from jisr.lib.pagination import CappedPaginator
@@ -250,3 +264,66 @@ def stakeholder_map(request: AuthedRequest) -> HttpResponse:
             ],
         },
     )
+
+
+@permission(Perm.SERVICE_REVIEW)
+def hsds_import_new(request: AuthedRequest) -> HttpResponse:
+    """Upload a ZIP of HSDS documents; once it passes as a file, the worker imports it."""
+    form = HsdsUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]  # within JISR_UPLOAD_MAX_BYTES (jisr/core/uploads.py)
+        try:
+            hsds_import = hsds_import_upload(
+                by=request.user,
+                content=upload.read(),
+                filename=upload.name or "",
+                publish=form.cleaned_data["publish"],
+            )
+        except JisrError as error:
+            add_error_to_form(form, error)
+        else:
+            return redirect("catalogue:hsds_import", hsds_import_id=hsds_import.pk)
+    imports = selectors.hsds_import_list(fetched_by=request.user)
+    return render(request, "catalogue/hsds_import_new.html", {"form": form, "imports": imports})
+
+
+def _problems(hsds_import: HsdsImport) -> list[tuple[str, str, str]]:
+    """A refused import's problems as (document, place, problem)."""
+    rows = []
+    for name, problems in sorted(hsds_import.problems.items()):
+        for problem in problems:
+            place, found, text = str(problem).partition(": ")
+            if not found or not place.startswith("/"):
+                place, text = "", str(problem)
+            rows.append((name, place, text))
+    return rows
+
+
+@permission(Perm.SERVICE_REVIEW)
+def hsds_import_page(request: AuthedRequest, hsds_import_id: int) -> HttpResponse:
+    """How far the import is; the page asks again every few seconds until it ends (HTMX asks
+    for the status alone)."""
+    hsds_import = selectors.hsds_import_get(fetched_by=request.user, import_id=hsds_import_id)
+    template = (
+        "catalogue/_hsds_import_status.html"
+        if request.headers.get("HX-Request")
+        else "catalogue/hsds_import.html"
+    )
+    problems = _problems(hsds_import)
+    return render(
+        request,
+        template,
+        {"hsds_import": hsds_import, "problems": problems, "problem_count": len(problems)},
+    )
+
+
+@permission(Perm.SERVICE_REVIEW)
+@require_POST
+def hsds_import_again(request: AuthedRequest, hsds_import_id: int) -> HttpResponse:
+    """Run a stopped import again ("Try again")."""
+    hsds_import = selectors.hsds_import_get(fetched_by=request.user, import_id=hsds_import_id)
+    try:
+        hsds_import_retry(by=request.user, hsds_import=hsds_import)
+    except JisrError as error:
+        messages.error(request, str(error.message))
+    return redirect("catalogue:hsds_import", hsds_import_id=hsds_import.pk)

@@ -15,7 +15,7 @@ from django.utils import timezone
 from jisr.accounts.models import ApiKey, Organisation, User
 from jisr.cases.models import Case, Referral
 from jisr.cases.services import case_open, need_add, plan_create, referral_send
-from jisr.catalogue.models import Location, Service, ServiceCategory, ServiceChange
+from jisr.catalogue.models import HsdsImport, Location, Service, ServiceCategory, ServiceChange
 from jisr.catalogue.services import change_approve, service_propose
 from jisr.linkage.models import (
     CandidatePair,
@@ -113,11 +113,16 @@ def catalogue_samples(people: People) -> dict[str, str]:
         )
         change_approve(by=people["admin"], change=change)  # public pages show it
     assert change.service is not None
+    # An HSDS import is its uploader's alone: this one, of another account, nobody else's.
+    hsds_import = HsdsImport.objects.filter(filename="sample.zip").first()
+    if hsds_import is None:
+        hsds_import = HsdsImport.objects.create(created_by=people["bob"], filename="sample.zip")
     return {
         "service_id": str(change.service_id),
         "location_id": str(location.pk),
         "change_id": str(change.pk),
         "uuid": str(change.service.uuid),
+        "hsds_import_id": str(hsds_import.pk),
     }
 
 
@@ -220,6 +225,7 @@ def url_samples(people: People, orgs: Orgs, person: Person) -> dict[str, str]:
         "<int:service_id>": catalogue["service_id"],
         "<int:location_id>": catalogue["location_id"],
         "<int:change_id>": catalogue["change_id"],
+        "<int:hsds_import_id>": catalogue["hsds_import_id"],
         "<int:opportunity_id>": matching["opportunity_id"],
         "<str:reference>": matching["reference"],
         "<int:application_id>": matching["application_id"],

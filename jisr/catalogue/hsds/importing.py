@@ -304,9 +304,25 @@ def catalogue_import(folder: Path, *, by: User | None = None, publish: bool = Fa
         if by is None:
             raise forbidden()
         require(by, Perm.SERVICE_REVIEW)
+    return catalogue_write(catalogue_read(folder), by=by, publish=publish)
+
+
+def catalogue_read(folder: Path) -> _Found:
+    """Every document under `folder`, read and checked against HSDS 3.0 and what Jisr can keep;
+    the import refused (nothing written yet) when any is wrong."""
     found = _read(folder)
     if found.errors:
         raise import_refused(found.errors)
+    return found
+
+
+def catalogue_write(found: _Found, *, by: User | None = None, publish: bool = False) -> Imported:
+    """Write what `catalogue_read` found, in one transaction, through the catalogue's services;
+    rolled back and refused when any of them refuses a document."""
+    if publish:
+        if by is None:
+            raise forbidden()
+        require(by, Perm.SERVICE_REVIEW)
     run = _Run(found, by=by, publish=publish)
     with transaction.atomic():
         run.organisations()

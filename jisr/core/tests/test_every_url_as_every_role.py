@@ -54,6 +54,7 @@ IN_SCOPE = {
     "service_id": {"charlie"},
     "location_id": {"charlie"},
     "change_id": {"admin"},
+    "hsds_import_id": set(),  # an HSDS import of another account: its uploader's alone
     # A case of the Basra person (bob's); a referral from it to charlie's NGO.
     "case_id": {"carol"},
     "need_id": {"carol"},
@@ -79,6 +80,7 @@ EDIT_IN_SCOPE = {
     "service_id": {"charlie"},
     "location_id": {"charlie"},
     "change_id": {"admin"},
+    "hsds_import_id": set(),  # an HSDS import of another account: its uploader's alone
     "case_id": set(),
     "need_id": set(),
     "referral_id": {"charlie"},  # the receiving organisation moves the referral
@@ -107,6 +109,7 @@ POST_ONLY: tuple[str, ...] = (
     "<int:case_id>/follow-ups/",
     "warnings/scan/",
     "<int:import_id>/resume/",
+    "<int:hsds_import_id>/again/",
     # Linkage: one URL per action of its pages.
     "linkage/registry/",
     "<int:register_id>/run/",
@@ -256,6 +259,7 @@ def test_every_api_operation_as(persona, people, orgs, basra_person):
             .replace("{application_id}", matching["application_id"])
             .replace("{service_id}", catalogue["service_id"])
             .replace("{change_id}", catalogue["change_id"])
+            .replace("{hsds_import_id}", catalogue["hsds_import_id"])
             .replace("{uuid}", catalogue["uuid"])
             .replace("{case_id}", cases["case_id"])
             .replace("{need_id}", cases["need_id"])

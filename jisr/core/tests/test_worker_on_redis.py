@@ -22,7 +22,8 @@ import pytest
 pytestmark = pytest.mark.slow
 
 JISR = str(Path(sys.executable).with_name("jisr"))
-REDIS_DB = 13  # the tests' own database of the local Redis, emptied first
+# The tests' own database of the local Redis, emptied first (JISR_TEST_REDIS_DB to choose another).
+REDIS_DB = int(os.environ.get("JISR_TEST_REDIS_DB", "13"))
 
 SETUP = """
 from django.db import transaction
@@ -44,6 +45,16 @@ services.upload_import(
 with transaction.atomic():
     services.run_start(by=analyst, left=register, right=None)
     send_email_on_commit("Your referral", "Body", ["person@example.org"])
+"""
+
+AGAIN = """
+from django.db import transaction
+from jisr.core.tasks import enqueue_on_commit
+from jisr.linkage.models import LinkageRun
+from jisr.linkage.tasks import run_linkage_task
+
+with transaction.atomic():
+    enqueue_on_commit(run_linkage_task, LinkageRun.objects.get().pk)
 """
 
 
@@ -131,6 +142,13 @@ def _run(database: Path) -> tuple[str, int, str]:
     return row if row else ("", 0, "")
 
 
+def _pairs(database: Path) -> list[tuple[int, int]]:
+    with sqlite3.connect(database, timeout=20) as db:
+        return db.execute(
+            "SELECT left_id, right_id FROM linkage_candidatepair ORDER BY left_id, right_id"
+        ).fetchall()
+
+
 def _wait(what: Callable[[], bool], seconds: float, say: str) -> None:
     until = time.monotonic() + seconds
     while not what():
@@ -153,17 +171,24 @@ def test_the_worker_runs_tasks_and_runs_a_killed_run_once_more(env, workers, tmp
     first.wait()
     time.sleep(4)  # longer than JISR_TASK_STALE_SECONDS: no worker beats for it any more
     assert _run(database)[:2] == ("running", 1)
+    assert _pairs(database) == []  # the killed attempt kept no pair
 
     second = workers()
     _wait(lambda: _run(database)[0] in ("done", "failed"), 240, "the run was not run again")
     status, attempts, error = _run(database)
     assert (status, attempts, error) == ("done", 2, "")
+    pairs = _pairs(database)
     with sqlite3.connect(database) as db:
-        pairs = db.execute("SELECT left_id, right_id FROM linkage_candidatepair").fetchall()
         models = db.execute("SELECT count(*) FROM linkage_linkagemodel").fetchone()[0]
     assert pairs, "the run found no pairs"
     assert len(pairs) == len(set(pairs))  # none kept twice
     assert models == 1  # the model trained by the killed attempt, if any, was reused
+
+    # The run's task queued once more (a retry that came late) changes nothing.
+    _jisr(env, "shell", "-c", AGAIN)
+    time.sleep(3)
+    assert _run(database)[:2] == ("done", 2)
+    assert _pairs(database) == pairs
 
     # The e-mail queued with the run was sent by a worker.
     _wait(lambda: any((tmp_path / "mail").glob("*.log")), 30, "no e-mail was sent")
