@@ -7,11 +7,13 @@ What an entry may keep of personal data is decided once, when it is appended
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, TypeVar
 
 from django.contrib.auth.models import AnonymousUser
-from django.db import models
+from django.db import models, transaction
 
 from jisr.accounts.models import User
 from jisr.audit.models import Action, AuditEntry
@@ -21,6 +23,27 @@ _SECRET_FIELDS = {"password"}
 
 Actor = User | AnonymousUser | None
 R = TypeVar("R", bound=models.Model)
+
+# The entries of the current `audit_held_to_the_end` block, appended when it ends.
+_held: ContextVar[list[AuditEntry] | None] = ContextVar("audit_held", default=None)
+
+
+@contextmanager
+def audit_held_to_the_end() -> Iterator[None]:
+    """For a long write in one transaction (an import of thousands of records): the block's
+    entries are appended together when it ends, still inside the transaction. Appending holds
+    the chain's lock until the transaction ends, which stops every other audited write on the
+    site; appended as they come, an import of minutes would hold it for minutes. When the
+    block raises, nothing is appended (the transaction rolls back)."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("audit_held_to_the_end is for a block inside a transaction")
+    held: list[AuditEntry] = []
+    token = _held.set(held)
+    try:
+        yield
+    finally:
+        _held.reset(token)
+    audit_record_many(held)
 
 
 def object_type_of(target: models.Model) -> str:
@@ -61,7 +84,11 @@ def audit_record(
         changes=changes,
         persons=persons,
     )
-    entry.save()
+    held = _held.get()
+    if held is not None:
+        held.append(entry)  # appended when the block ends (its key is given then)
+    else:
+        entry.save()
     return entry
 
 

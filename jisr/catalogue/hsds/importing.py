@@ -43,6 +43,7 @@ from django.utils.translation import ngettext
 from jisr.accounts.access import forbidden, require
 from jisr.accounts.models import Organisation, User
 from jisr.accounts.roles import Perm
+from jisr.audit.services import audit_held_to_the_end
 from jisr.catalogue import selectors, services
 from jisr.catalogue.hsds.schema import validation_errors
 from jisr.catalogue.hsds.taxonomies import (
@@ -324,7 +325,7 @@ def catalogue_write(found: _Found, *, by: User | None = None, publish: bool = Fa
             raise forbidden()
         require(by, Perm.SERVICE_REVIEW)
     run = _Run(found, by=by, publish=publish)
-    with transaction.atomic():
+    with transaction.atomic(), audit_held_to_the_end():
         run.organisations()
         for own, (where, item) in found.services.items():
             run.service(own, where, item)
