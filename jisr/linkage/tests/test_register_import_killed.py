@@ -125,7 +125,8 @@ def test_the_command_killed_mid_file_goes_on_when_run_again_and_adds_nothing_aft
     assert (status, done, attempts, records) == ("imported", ROWS, 2, ROWS)
     total, distinct, counts = _records(database)
     assert total == distinct == ROWS
-    assert '"created": 60000' in counts and '"withdrawn": 0' in counts
+    assert '"created": 60000' in counts
+    assert '"withdrawn": 0' in counts
 
     again = _jisr(env, "import-register", "National", str(path))
     assert "nothing added" in again
@@ -174,7 +175,8 @@ def test_the_worker_killed_mid_upload_is_replaced_and_the_upload_goes_on(env, tm
         assert _upload(database) == ("imported", ROWS, 2, ROWS)
         total, distinct, counts = _records(database)
         assert total == distinct == ROWS
-        assert '"created": 60000' in counts and '"unchanged": 0' in counts
+        assert '"created": 60000' in counts
+        assert '"unchanged": 0' in counts
     finally:
         for process in started:
             if process.poll() is None:

@@ -195,7 +195,8 @@ def test_an_upload_killed_after_its_first_chunk_goes_on_from_there_and_writes_no
     records = {r.source_id: r for r in RegisterRecord.objects.all()}
     assert len(records) == 12  # none twice
     assert records["R-2"].birth_date == "1962"
-    assert records["R-90"].withdrawn_at is not None and records["R-1"].withdrawn_at is None
+    assert records["R-90"].withdrawn_at is not None
+    assert records["R-1"].withdrawn_at is None
     assert {r.listed_by for k, r in records.items() if k not in ("R-90", "R-91")} == {upload.pk}
     assert AuditEntry.objects.filter(object_type="linkage.register").count() == 1
 
@@ -304,3 +305,17 @@ def test_the_command_resumes_a_killed_import_and_a_finished_file_adds_nothing(
     assert RegisterRecord.objects.count() == 10
     assert RegisterUpload.objects.count() == 1
     assert AuditEntry.objects.filter(object_type="linkage.register").count() == 1
+
+
+def test_the_command_reads_an_xlsx_register_as_a_stream(register, tmp_path: Path):
+    from jisr.lib.spreadsheets import write_xlsx
+
+    rows = [line.split(",") for line in register_csv(30).strip().splitlines()]
+    path = tmp_path / "national.xlsx"
+    path.write_bytes(write_xlsx(rows[0], rows[1:]))
+    out = _command(str(register.pk), str(path))
+    assert "Imported 30 records into Jobseekers: 30 new" in out
+    record = RegisterRecord.objects.get(source_id="R-7")
+    assert (record.sex, record.birth_date, record.governorate, record.phone) == (
+        "M", "1967", "IQ-BG", "+9647700000007",
+    )  # fmt: skip
