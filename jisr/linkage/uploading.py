@@ -254,7 +254,8 @@ def _insert(records: list[RegisterRecord]) -> None:
     if not records:
         return
     names = ["register_id", "source_id", *RECORD_FIELDS, "updated_at", "listed_by"]
-    fields = [RegisterRecord._meta.get_field(name) for name in names]
+    by_name = {f.attname: f for f in RegisterRecord._meta.concrete_fields}
+    fields = [by_name[name] for name in names]
     quote = connection.ops.quote_name
     sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 (the model's names only)
         quote(RegisterRecord._meta.db_table),

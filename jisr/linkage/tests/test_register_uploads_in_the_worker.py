@@ -310,9 +310,11 @@ def test_the_command_resumes_a_killed_import_and_a_finished_file_adds_nothing(
 def test_the_command_reads_an_xlsx_register_as_a_stream(register, tmp_path: Path):
     from jisr.lib.spreadsheets import write_xlsx
 
-    rows = [line.split(",") for line in register_csv(30).strip().splitlines()]
+    header, *lines = register_csv(30).strip().splitlines()
     path = tmp_path / "national.xlsx"
-    path.write_bytes(write_xlsx(rows[0], rows[1:]))
+    path.write_bytes(
+        write_xlsx(header.split(","), [list[object](line.split(",")) for line in lines])
+    )
     out = _command(str(register.pk), str(path))
     assert "Imported 30 records into Jobseekers: 30 new" in out
     record = RegisterRecord.objects.get(source_id="R-7")
