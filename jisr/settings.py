@@ -487,6 +487,9 @@ JISR_SPREADSHEET_UNPACKED_MAX_BYTES = (
     env_int("JISR_SPREADSHEET_UNPACKED_MAX_MB", 100, minimum=1) * 1024 * 1024
 )
 JISR_SPREADSHEET_MAX_ROWS = env_int("JISR_SPREADSHEET_MAX_ROWS", 20_000, minimum=1)
+# A register's upload through its page: the worker imports it (decision 0034); a larger
+# register goes through `jisr import-register FILE`, read as a stream, with no limit.
+JISR_REGISTER_UPLOAD_MAX_ROWS = env_int("JISR_REGISTER_UPLOAD_MAX_ROWS", 100_000, minimum=1)
 JISR_SPREADSHEET_MAX_COLUMNS = env_int("JISR_SPREADSHEET_MAX_COLUMNS", 500, minimum=1)
 JISR_SPREADSHEET_MAX_CELL_CHARS = env_int("JISR_SPREADSHEET_MAX_CELL_CHARS", 2000, minimum=1)
 # All the text of a spreadsheet's cells together (a register of 20,000 rows takes about 5 million).

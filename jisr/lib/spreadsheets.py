@@ -92,25 +92,31 @@ def read_table_file(path: Path) -> tuple[list[str], list[list[str]]]:
     return read_table(path.read_bytes(), path.name)
 
 
-def read_table(content: bytes, filename: str) -> tuple[list[str], list[list[str]]]:
+_UNREADABLE = (
+    UnicodeDecodeError,
+    csv.Error,
+    zipfile.BadZipFile,
+    InvalidFileException,
+    KeyError,
+    ValueError,
+    OSError,
+    EOFError,
+)
+
+
+def read_table(
+    content: bytes, filename: str, *, max_rows: int | None = None
+) -> tuple[list[str], list[list[str]]]:
     """(headers, rows) of an uploaded file; UnreadableFile when it is neither CSV nor XLSX,
-    FileTooLarge (naming the limit) when it is past one."""
+    FileTooLarge (naming the limit) when it is past one. `max_rows` replaces the settings'
+    JISR_SPREADSHEET_MAX_ROWS (a register's upload allows more)."""
     refused = size_refused(len(content))
     if refused is not None:
         raise refused
     try:
         lines = _xlsx_lines(content) if filename.lower().endswith(".xlsx") else _csv_lines(content)
-        header, rows = _table(lines)
-    except (
-        UnicodeDecodeError,
-        csv.Error,
-        zipfile.BadZipFile,
-        InvalidFileException,
-        KeyError,
-        ValueError,
-        OSError,
-        EOFError,
-    ):
+        header, rows = _table(lines, max_rows=max_rows)
+    except _UNREADABLE:
         raise UnreadableFile from None
     rows = [row for row in rows if any(row)]
     if not header or not any(header):
@@ -119,11 +125,11 @@ def read_table(content: bytes, filename: str) -> tuple[list[str], list[list[str]
     return header, [(row + [""] * width)[:width] for row in rows]
 
 
-def _table(lines: Iterator[Iterable[object]]) -> tuple[list[str], list[list[str]]]:
+def _table(
+    lines: Iterator[Iterable[object]], *, max_rows: int | None = None
+) -> tuple[list[str], list[list[str]]]:
     """The header and the rows, stopping at the first row past a limit."""
-    max_rows = settings.JISR_SPREADSHEET_MAX_ROWS
-    max_columns = settings.JISR_SPREADSHEET_MAX_COLUMNS
-    max_chars = settings.JISR_SPREADSHEET_MAX_CELL_CHARS
+    max_rows = max_rows or settings.JISR_SPREADSHEET_MAX_ROWS
     # An XLSX cell may point at a shared string in a few bytes: a small file can hold a long text
     # a million times over, so the text read out is counted too, not only the bytes unpacked.
     max_text = settings.JISR_SPREADSHEET_MAX_TEXT_CHARS
@@ -135,37 +141,117 @@ def _table(lines: Iterator[Iterable[object]]) -> tuple[list[str], list[list[str]
             raise FileTooLarge(
                 _("The file has more than %(limit)s rows.") % {"limit": format_number(max_rows)}
             )
-        cells = ["" if v is None else str(v).strip() for v in values]
-        if len(cells) > max_columns and any(cells[max_columns:]):
-            raise FileTooLarge(
-                _("The file has more than %(limit)s columns.")
-                % {"limit": format_number(max_columns)}
-            )
-        if any(len(cell) > max_chars for cell in cells):
-            raise _long_cell(number)
-        for column, cell in enumerate(cells[:max_columns], start=1):
-            if "\x00" in cell:
-                raise FileRefused(
-                    _(
-                        "Row %(row)s, column %(column)s holds a NUL character, which cannot be "
-                        "stored. Remove it and upload the file again."
-                    )
-                    % {"row": format_number(number), "column": get_column_letter(column)}
-                )
-        text += sum(len(cell) for cell in cells[:max_columns])
+        cells = _cells(number, values)
+        text += sum(len(cell) for cell in cells)
         if text > max_text:
             raise FileTooLarge(
                 _("The file holds more than %(limit)s characters of text.")
                 % {"limit": format_number(max_text)}
             )
         if number == 1:
-            header = cells[:max_columns]
+            header = cells
             while header and not header[-1]:
                 header.pop()
         else:
-            rows.append(cells[:max_columns])
+            rows.append(cells)
     _refuse_repeated(header)  # once the file is known to be within the limits
     return header, rows
+
+
+def _cells(number: int, values: Iterable[object]) -> list[str]:
+    """Row `number`'s cells as text, within JISR_SPREADSHEET_MAX_COLUMNS; refused past the
+    columns or a cell's length, or with a NUL character."""
+    max_columns = settings.JISR_SPREADSHEET_MAX_COLUMNS
+    cells = ["" if v is None else str(v).strip() for v in values]
+    if len(cells) > max_columns and any(cells[max_columns:]):
+        raise FileTooLarge(
+            _("The file has more than %(limit)s columns.") % {"limit": format_number(max_columns)}
+        )
+    max_chars = settings.JISR_SPREADSHEET_MAX_CELL_CHARS
+    if any(len(cell) > max_chars for cell in cells):
+        raise _long_cell(number)
+    for column, cell in enumerate(cells[:max_columns], start=1):
+        if "\x00" in cell:
+            raise FileRefused(
+                _(
+                    "Row %(row)s, column %(column)s holds a NUL character, which cannot be "
+                    "stored. Remove it and upload the file again."
+                )
+                % {"row": format_number(number), "column": get_column_letter(column)}
+            )
+    return cells[:max_columns]
+
+
+class StreamedTable:
+    """A CSV or XLSX file on disk read row by row, never whole (`jisr import-register`: a
+    national register of millions of rows): `headers`, then `rows()` from the second row on,
+    each padded or cut to the headers' width, with its row number. No limit on the rows, the
+    file's size or its text; a row past the columns or a cell's length, or with a NUL character,
+    is refused (FileTooLarge, FileRefused), and so is an unreadable file (UnreadableFile)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.headers: list[str] = []
+        for number, values in self._lines():
+            header = _cells(number, values)
+            while header and not header[-1]:
+                header.pop()
+            self.headers = header
+            break
+        if not self.headers:
+            raise UnreadableFile
+        _refuse_repeated(self.headers)
+
+    def rows(self) -> Iterator[tuple[int, list[str]]]:
+        """(row number, cells) of each row with a value, the header's row being 1."""
+        width = len(self.headers)
+        lines = self._lines()
+        next(lines, None)
+        for number, values in lines:
+            cells = _cells(number, values)
+            if any(cells):
+                yield number, (cells + [""] * width)[:width]
+
+    def _lines(self) -> Iterator[tuple[int, Iterable[object]]]:
+        try:
+            if self.path.name.lower().endswith(".xlsx"):
+                yield from enumerate(self._xlsx(), start=1)
+            else:
+                yield from enumerate(self._csv(), start=1)
+        except _UNREADABLE:
+            raise UnreadableFile from None
+
+    def _csv(self) -> Iterator[Iterable[object]]:
+        with self.path.open(encoding="utf-8-sig", newline="") as handle:
+            dialect = _dialect(handle.readline(_SNIFF_CHARS).rstrip("\r\n"))
+            handle.seek(0)  # the decoder starts again: the byte-order mark is skipped again
+            reader = csv.reader(handle, dialect)
+            number = 0
+            while True:
+                number += 1
+                try:
+                    row = next(reader)
+                except StopIteration:
+                    return
+                except csv.Error as error:
+                    if "field larger than field limit" in str(error):
+                        raise _long_cell(number) from None
+                    raise
+                yield row
+
+    def _xlsx(self) -> Iterator[Iterable[object]]:
+        # openpyxl's read-only mode parses the sheet as it is read (its shared strings whole).
+        workbook = load_workbook(self.path, read_only=True, data_only=True)
+        try:
+            sheet = workbook.active
+            if sheet is None or not hasattr(sheet, "reset_dimensions"):
+                raise UnreadableFile
+            sheet.reset_dimensions()
+            yield from sheet.iter_rows(
+                values_only=True, max_col=settings.JISR_SPREADSHEET_MAX_COLUMNS + 1
+            )
+        finally:
+            workbook.close()
 
 
 def _refuse_repeated(header: list[str]) -> None:

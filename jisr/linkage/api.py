@@ -26,6 +26,7 @@ from jisr.linkage.models import (
     LinkageRun,
     PairDecision,
     Register,
+    RegisterUpload,
     SharingAgreement,
 )
 from jisr.linkage.selectors import RecordView
@@ -295,7 +296,12 @@ def upload_check(request: AuthedRequest, upload_id: int, payload: MappingIn) -> 
     auth=allowed(Perm.REGISTER_MANAGE),
 )
 def upload_import(request: AuthedRequest, upload_id: int, payload: MappingIn) -> dict[str, int]:
+    """Start the import (the worker imports it, decision 0034): the upload's id, its records
+    (`total`) and how many are written (`done`); once imported, its counts too (created,
+    updated, unchanged, withdrawn). Asking again reports how far it is."""
     kept = selectors.upload_get(fetched_by=request.user, upload_id=upload_id)
+    if kept.status != RegisterUpload.Status.UPLOADED:
+        return _upload_progress(kept)
     checked = imports.upload_check(upload=kept, mapping=payload.mapping)
     if checked.errors:
         raise JisrError(
@@ -305,7 +311,12 @@ def upload_import(request: AuthedRequest, upload_id: int, payload: MappingIn) ->
             status=422,
             fields={f"row {e.row}: {e.column}": [e.reason] for e in checked.errors[:200]},
         )
-    return services.upload_import(by=request.user, upload=kept, mapping=payload.mapping)
+    started = services.upload_start(by=request.user, upload=kept, mapping=payload.mapping)
+    return _upload_progress(started)
+
+
+def _upload_progress(upload: RegisterUpload) -> dict[str, int]:
+    return {"id": upload.pk, "total": upload.total, "done": upload.done, **upload.counts}
 
 
 @router.post("/linkage/runs", response={201: RunOut}, auth=allowed(Perm.REGISTER_MANAGE))

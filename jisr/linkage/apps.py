@@ -16,9 +16,11 @@ class LinkageConfig(AppConfig):
 
         from jisr.core.watchdog import sweep_register
         from jisr.linkage.tasks import runs_stale_sweep
+        from jisr.linkage.uploading import uploads_stale_sweep
 
-        # The worker's watchdog runs again, once, a run whose worker was killed.
+        # The worker's watchdog runs again, once, a run or an upload whose worker was killed.
         sweep_register(runs_stale_sweep)
+        sweep_register(uploads_stale_sweep)
 
         # Importing it registers the deployment checks of linkage on Spark.
         from jisr.linkage import checks  # noqa: F401

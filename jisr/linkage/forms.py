@@ -29,8 +29,9 @@ class UploadForm(forms.Form):
     file = forms.FileField(
         label=gettext_lazy("Register (CSV or XLSX)"),
         help_text=gettext_lazy(
-            "The first row holds the column names, in Arabic, Kurdish or English. "
-            "At most 20,000 rows."
+            "The first row holds the column names, in Arabic, Kurdish or English. At most "
+            "100,000 rows; a larger register is imported by your administrator with the "
+            "command jisr import-register."
         ),
     )
 

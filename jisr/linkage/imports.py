@@ -89,9 +89,8 @@ class Checked:
     errors: list[RowError]
 
 
-def upload_check(*, upload: RegisterUpload, mapping: dict[str, str]) -> Checked:
-    """Every row read with the mapping (the dry run); nothing is written."""
-    headers = upload.headers
+def mapping_problems(headers: list[str], mapping: dict[str, str]) -> list[RowError]:
+    """What is wrong with the columns chosen, before any row is read."""
     errors: list[RowError] = []
     unknown = [column for column in mapping.values() if column not in headers]
     if unknown:
@@ -104,30 +103,73 @@ def upload_check(*, upload: RegisterUpload, mapping: dict[str, str]) -> Checked:
         )
     if len(set(mapping.values())) < len(mapping):
         errors.append(RowError(0, _("Columns"), _("One column is chosen for two fields.")))
+    return errors
+
+
+def upload_check(*, upload: RegisterUpload, mapping: dict[str, str]) -> Checked:
+    """Every row read with the mapping (the dry run); nothing is written."""
+    errors = mapping_problems(upload.headers, mapping)
     if errors:
         return Checked([], errors)
-    index = {key: headers.index(column) for key, column in mapping.items()}
-    governorates = governorate_codes()
+    checker = RowChecker(upload.headers, mapping)
     seen: set[str] = set()
     ready: list[dict[str, str]] = []
-    this_year = timezone.localdate().year
     for number, row in enumerate(upload.rows, start=2):
-        values = {key: (row[i] if i < len(row) else "").strip() for key, i in index.items()}
+        record, problems = checker.check(number, row)
+        if record is None and not problems:
+            continue  # an empty line at the end of a sheet is not a record
+        source_id = record["source_id"] if record else checker.source_id(row)
+        if source_id and source_id in seen:
+            problems.append(checker.duplicate(number))
+        seen.add(source_id)
+        if problems:
+            errors.extend(problems)
+        elif record is not None:
+            ready.append(record)
+    return Checked(ready, errors)
+
+
+class RowChecker:
+    """Reads one row at a time as a record with the columns matched (`mapping_problems` found
+    nothing wrong with them): each value checked and written as Jisr keeps it. Whether a record
+    number appears twice is the caller's to find (`duplicate` says it)."""
+
+    def __init__(self, headers: list[str], mapping: dict[str, str]) -> None:
+        self.mapping = mapping
+        self.index = {key: headers.index(column) for key, column in mapping.items()}
+        self.governorates = governorate_codes()
+        self.today = timezone.localdate()
+        self.this_year = self.today.year
+        # A register writes a few values of sex and governorate millions of times: each is
+        # normalised once.
+        self._sexes: dict[str, str | None] = {}
+        self._places: dict[str, str | None] = {}
+
+    def source_id(self, row: list[str]) -> str:
+        i = self.index["source_id"]
+        return (row[i] if i < len(row) else "").strip()
+
+    def duplicate(self, number: int) -> RowError:
+        return RowError(
+            number,
+            self.mapping.get("source_id", "source_id"),
+            _("This record number appears twice in the file."),
+        )
+
+    def check(self, number: int, row: list[str]) -> tuple[dict[str, str] | None, list[RowError]]:
+        """(the record, []) for a good row, (None, its problems) for a bad one, (None, []) for
+        an empty one."""
+        mapping = self.mapping
+        values = {key: (row[i] if i < len(row) else "").strip() for key, i in self.index.items()}
         problems: list[RowError] = []
 
-        def problem(
-            key: str, reason: str, number: int = number, problems: list[RowError] = problems
-        ) -> None:
+        def problem(key: str, reason: str) -> None:
             problems.append(RowError(number, mapping.get(key, key), reason))
 
         if not any(values.values()):
-            continue  # an empty line at the end of a sheet is not a record
-        source_id = values.get("source_id", "")
-        if not source_id:
+            return None, problems
+        if not values.get("source_id", ""):
             problem("source_id", _("This is required."))
-        elif source_id in seen:
-            problem("source_id", _("This record number appears twice in the file."))
-        seen.add(source_id)
         if not (values.get("full_name") or values.get("first_name")):
             problem(
                 "full_name" if "full_name" in mapping else "first_name",
@@ -143,35 +185,48 @@ def upload_check(*, upload: RegisterUpload, mapping: dict[str, str]) -> Checked:
             ):
                 problem(key, _("Longer than %(count)s characters.") % {"count": _LENGTHS.get(key)})
         if record["sex"]:
-            sex = sex_code(record["sex"])
+            if (sex := self._sexes.get(record["sex"], "?")) == "?":
+                sex = self._sexes.setdefault(record["sex"], sex_code(record["sex"]))
             if sex is None:
                 problem("sex", _("Not one of the choices."))
             record["sex"] = sex or ""
         if record["birth_date"]:
-            birth = _birth_date(record["birth_date"], this_year)
+            birth = _birth_date(record["birth_date"], self.this_year, self.today)
             if birth is None:
                 problem("birth_date", _("Enter a date as YYYY-MM-DD, DD/MM/YYYY or a year (YYYY)."))
             record["birth_date"] = birth or ""
         if record["governorate"]:
-            code = governorates.get(column_key(record["governorate"]))
+            if (code := self._places.get(record["governorate"], "?")) == "?":
+                code = self._places.setdefault(
+                    record["governorate"], self.governorates.get(column_key(record["governorate"]))
+                )
             if code is None:
                 problem("governorate", _("Unknown governorate."))
             record["governorate"] = code or ""
         if record["phone"]:
             try:
-                record["phone"] = normalise_phone(record["phone"])
+                record["phone"] = _phone(record["phone"])
             except ValueError:
                 problem("phone", _("Enter a valid phone number, for example +964 770 123 4567."))
-        if problems:
-            errors.extend(problems)
-        else:
-            ready.append(record)
-    return Checked(ready, errors)
+        return (None, problems) if problems else (record, problems)
 
 
-def _birth_date(text: str, this_year: int) -> str | None:
+# An Iraqi mobile number as registers mostly write it (07..., 7..., +9647..., 009647...):
+# libphonenumber's own pattern for Iraq's mobiles, so that the E.164 form is the one it gives,
+# some fifty times faster. Anything else is parsed by libphonenumber.
+_IRAQI_MOBILE = re.compile(r"(?:\+964|00964|0)?(7[3-9][0-9]{8})")
+_SEPARATORS = str.maketrans("", "", " -")
+
+
+def _phone(text: str) -> str:
+    mobile = _IRAQI_MOBILE.fullmatch(text.translate(_SEPARATORS))
+    return f"+964{mobile.group(1)}" if mobile else normalise_phone(text)
+
+
+def _birth_date(text: str, this_year: int, today: dt.date | None = None) -> str | None:
     """YYYY, YYYY-MM-DD (a spreadsheet's date with its time too) or DD/MM/YYYY, as YYYY[-MM-DD];
     in ASCII, Arabic-Indic or Persian digits."""
+    today = today or timezone.localdate()
     text = ascii_digits(text).strip()[:19].split(" ")[0].split("T")[0]
     day_first = _DAY_FIRST.match(text)
     if day_first:
@@ -183,4 +238,4 @@ def _birth_date(text: str, this_year: int) -> str | None:
         day = dt.date.fromisoformat(text)
     except ValueError:
         return None
-    return day.isoformat() if day.year >= 1900 and day <= timezone.localdate() else None
+    return day.isoformat() if day.year >= 1900 and day <= today else None

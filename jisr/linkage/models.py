@@ -72,11 +72,15 @@ class Register(models.Model):
 
 
 class RegisterUpload(models.Model):
-    """A spreadsheet waiting to be checked and imported into a register."""
+    """A spreadsheet of a register on its way in: uploaded, its columns matched, checked whole,
+    then imported by the worker (or `jisr import-register`) chunk by chunk (decision 0034)."""
 
     class Status(models.TextChoices):
         UPLOADED = "uploaded", _("Uploaded")
+        QUEUED = "queued", _("Waiting to be imported")
+        RUNNING = "running", _("Being imported")
         IMPORTED = "imported", _("Imported")
+        FAILED = "failed", _("Stopped")
 
     register = models.ForeignKey(Register, on_delete=models.CASCADE, related_name="uploads")
     created_by = models.ForeignKey(
@@ -87,8 +91,22 @@ class RegisterUpload(models.Model):
     headers = models.JSONField(default=list)
     rows = models.JSONField(default=list)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.UPLOADED)
-    # Filled when imported: created, updated, unchanged, withdrawn.
+    # Created, updated, unchanged (each chunk adds its own as it commits), withdrawn (at the end).
     counts = models.JSONField(default=dict, blank=True)
+    # Set when the import starts: the columns matched, the records to import (the rows the check
+    # found ready: all of them), and how many are written (each chunk commits with this count,
+    # so a run resumes after it).
+    mapping = models.JSONField(default=dict, blank=True)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    # SHA-256 of a file imported by `jisr import-register`: the same file again resumes its
+    # import, or adds nothing once it finished.
+    checksum = models.CharField(max_length=64, blank=True, db_index=True)
+    # Refreshed by the running task; `attempts` counts the times a worker took it (decision 0023).
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return self.filename
@@ -120,6 +138,10 @@ class RegisterRecord(models.Model):
     cluster = models.BigIntegerField(null=True, blank=True, db_index=True)
     withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
     updated_at = models.DateTimeField(default=timezone.now)
+    # The last upload whose file listed the record (an upload's id, no key: uploads are not
+    # kept for it): once an upload's chunks are all written, the records of its register it did
+    # not list are withdrawn, without holding the file's record numbers in memory.
+    listed_by = models.BigIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["register_id", "source_id"]

@@ -118,14 +118,14 @@ def register_get_own(*, fetched_by: User, register_id: int) -> Register:
     return found
 
 
-def upload_get(*, fetched_by: User, upload_id: int) -> RegisterUpload:
-    """An uploaded file, to whoever uploaded it only: it holds records not yet imported."""
+def upload_get(*, fetched_by: User, upload_id: int, rows: bool = True) -> RegisterUpload:
+    """An uploaded file, to whoever uploaded it only: it holds records not yet imported.
+    Without `rows`, the file's cells are not read (its progress, asked for every few seconds)."""
     require(fetched_by, Perm.REGISTER_MANAGE)
-    found = (
-        RegisterUpload.objects.select_related("register__organisation")
-        .filter(pk=upload_id, created_by_id=fetched_by.pk)
-        .first()
+    uploads = RegisterUpload.objects.select_related("register__organisation").filter(
+        pk=upload_id, created_by_id=fetched_by.pk
     )
+    found = (uploads if rows else uploads.defer("rows", "headers")).first()
     if found is None:
         raise not_found()
     return found

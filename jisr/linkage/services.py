@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,9 +20,8 @@ from jisr.audit.services import audit_record
 from jisr.core.tasks import enqueue_on_commit, queue_require
 from jisr.lib.errors import JisrError
 from jisr.lib.spreadsheets import UnreadableFile, read_table
-from jisr.linkage import reports, selectors
+from jisr.linkage import reports, selectors, uploading
 from jisr.linkage.golden import clusters_recompute
-from jisr.linkage.imports import RECORD_FIELDS, upload_check
 from jisr.linkage.mirror import mirror_records_erase, registry_mirror_refresh
 from jisr.linkage.models import (
     CandidatePair,
@@ -34,6 +34,12 @@ from jisr.linkage.models import (
 )
 from jisr.linkage.tasks import recluster_task, run_linkage_task
 from jisr.registry.models import ConsentEvent, ConsentStatus, Purpose
+
+# Importing an upload's records: started from its page and run by the worker, chunk by chunk,
+# or run here (`upload_import`, for scripts and tests); see `uploading` and decision 0034.
+upload_start = uploading.upload_start
+upload_resume = uploading.upload_resume
+upload_import = uploading.upload_import
 
 
 def _golden_record_after_commit() -> None:
@@ -76,10 +82,14 @@ def register_create(*, by: User, name: str, kind: str) -> Register:
 
 @transaction.atomic
 def upload_create(*, by: User, register: Register, content: bytes, filename: str) -> RegisterUpload:
-    """Keep a spreadsheet for checking; the register's saved mapping, else a guess, is proposed."""
+    """Keep a spreadsheet for checking (up to JISR_REGISTER_UPLOAD_MAX_ROWS records; a national
+    register goes through `jisr import-register`); the register's saved mapping, else a guess,
+    is proposed."""
     selectors.register_require_own(fetched_by=by, register=register)
     try:
-        headers, rows = read_table(content, filename)
+        headers, rows = read_table(
+            content, filename, max_rows=settings.JISR_REGISTER_UPLOAD_MAX_ROWS
+        )
     except UnreadableFile as error:
         raise error.as_error() from None
     if not headers or not rows:
@@ -92,75 +102,6 @@ def upload_create(*, by: User, register: Register, content: bytes, filename: str
     return RegisterUpload.objects.create(
         register=register, created_by=by, filename=filename[:200], headers=headers, rows=rows
     )
-
-
-@transaction.atomic
-def upload_import(*, by: User, upload: RegisterUpload, mapping: dict[str, str]) -> dict[str, int]:
-    """Import every row or none. Records keep their source id: one already in the register is
-    updated, a new one added, and one no longer in the file withdrawn (kept, not linked)."""
-    register = upload.register
-    selectors.register_require_own(fetched_by=by, register=register)
-    upload_row = RegisterUpload.objects.select_for_update().get(pk=upload.pk)
-    if upload_row.status == RegisterUpload.Status.IMPORTED:
-        raise JisrError("conflict", _("This file has already been imported."), status=409)
-    checked = upload_check(upload=upload, mapping=mapping)
-    if checked.errors:
-        raise JisrError(
-            "invalid_rows",
-            _("%(count)s problems in the file; nothing was imported.")
-            % {"count": len(checked.errors)},
-            status=422,
-        )
-    now = timezone.now()
-    existing = {r.source_id: r for r in RegisterRecord.objects.filter(register=register)}
-    created, changed = [], []
-    unchanged = 0
-    for values in checked.ready:
-        record = existing.get(values["source_id"])
-        if record is None:
-            created.append(RegisterRecord(register=register, updated_at=now, **values))
-            continue
-        if (
-            all(getattr(record, key) == values[key] for key in RECORD_FIELDS)
-            and record.withdrawn_at is None
-        ):
-            unchanged += 1
-            continue
-        for key in RECORD_FIELDS:
-            setattr(record, key, values[key])
-        record.withdrawn_at, record.updated_at = None, now
-        changed.append(record)
-    RegisterRecord.objects.bulk_create(created, batch_size=1000)
-    RegisterRecord.objects.bulk_update(
-        changed, [*RECORD_FIELDS, "withdrawn_at", "updated_at"], batch_size=1000
-    )
-    in_file = {values["source_id"] for values in checked.ready}
-    missing = [r.pk for sid, r in existing.items() if sid not in in_file and r.withdrawn_at is None]
-    for start in range(0, len(missing), 900):
-        RegisterRecord.objects.filter(pk__in=missing[start : start + 900]).update(
-            withdrawn_at=now, updated_at=now
-        )
-    counts = {
-        "created": len(created),
-        "updated": len(changed),
-        "unchanged": unchanged,
-        "withdrawn": len(missing),
-    }
-    register.mapping, register.imported_at = mapping, now
-    register.save(update_fields=["mapping", "imported_at"])
-    upload_row.status, upload_row.counts, upload_row.rows = (
-        RegisterUpload.Status.IMPORTED,
-        counts,
-        [],
-    )
-    upload_row.save(update_fields=["status", "counts", "rows"])
-    audit_record(
-        actor=by,
-        action=Action.UPDATE,
-        target=register,
-        changes={"import": counts, "file": upload_row.filename},
-    )
-    return counts
 
 
 def mirror_follow_consent(

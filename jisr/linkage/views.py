@@ -230,17 +230,19 @@ def _upload_page(
     )
 
 
-def _imported_already(request: AuthedRequest, upload: RegisterUpload) -> HttpResponse:
-    messages.info(request, _("This file has already been imported."))
-    return redirect("linkage:register_detail", register_id=upload.register_id)
+def _started(request: AuthedRequest, upload: RegisterUpload) -> HttpResponse | None:
+    """An upload started already shows how far it is, not its columns."""
+    if upload.status == RegisterUpload.Status.UPLOADED:
+        return None
+    return redirect("linkage:upload_progress", upload_id=upload.pk)
 
 
 @permission(Perm.REGISTER_MANAGE)
 def upload_map(request: AuthedRequest, upload_id: int) -> HttpResponse:
     """The columns matched to the fields; posting them checks every row (the dry run)."""
     kept = selectors.upload_get(fetched_by=request.user, upload_id=upload_id)
-    if kept.status == RegisterUpload.Status.IMPORTED:
-        return _imported_already(request, kept)
+    if started := _started(request, kept):
+        return started
     form = _mapping_form(request, kept)
     checked = None
     if request.method == "POST" and form.is_valid():
@@ -251,29 +253,50 @@ def upload_map(request: AuthedRequest, upload_id: int) -> HttpResponse:
 @permission(Perm.REGISTER_MANAGE)
 @require_POST
 def upload_import(request: AuthedRequest, upload_id: int) -> HttpResponse:
+    """Start importing every record, or none when any row has a problem ("Import all"); the
+    worker imports them and the upload's progress page follows it."""
     kept = selectors.upload_get(fetched_by=request.user, upload_id=upload_id)
-    if kept.status == RegisterUpload.Status.IMPORTED:
-        return _imported_already(request, kept)
+    if started := _started(request, kept):
+        return started
     form = _mapping_form(request, kept)
     checked = None
     if form.is_valid():
         mapping = form.mapping()
         try:
-            counts = services.upload_import(by=request.user, upload=kept, mapping=mapping)
+            services.upload_start(by=request.user, upload=kept, mapping=mapping)
         except JisrError as error:
             add_error_to_form(form, error)
         else:
-            messages.success(
-                request,
-                _(
-                    "Imported: %(created)s new, %(updated)s updated, %(unchanged)s unchanged, "
-                    "%(withdrawn)s no longer in the register."
-                )
-                % counts,
-            )
-            return redirect("linkage:register_detail", register_id=kept.register_id)
+            return redirect("linkage:upload_progress", upload_id=kept.pk)
         checked = imports.upload_check(upload=kept, mapping=mapping)
     return _upload_page(request, kept, form, checked)
+
+
+@permission(Perm.REGISTER_MANAGE)
+def upload_progress(request: AuthedRequest, upload_id: int) -> HttpResponse:
+    """How far the import is; the page asks again every few seconds until it ends (HTMX asks
+    for the status alone)."""
+    kept = selectors.upload_get(fetched_by=request.user, upload_id=upload_id, rows=False)
+    if kept.status == RegisterUpload.Status.UPLOADED:
+        return redirect("linkage:upload_map", upload_id=kept.pk)
+    template = (
+        "linkage/_upload_status.html"
+        if request.headers.get("HX-Request")
+        else "linkage/upload_progress.html"
+    )
+    return render(request, template, {"upload": kept})
+
+
+@permission(Perm.REGISTER_MANAGE)
+@require_POST
+def upload_resume(request: AuthedRequest, upload_id: int) -> HttpResponse:
+    """Go on with a stopped import from the last chunk it kept."""
+    kept = selectors.upload_get(fetched_by=request.user, upload_id=upload_id, rows=False)
+    try:
+        services.upload_resume(by=request.user, upload=kept)
+    except JisrError as error:
+        messages.error(request, str(error.message))
+    return redirect("linkage:upload_progress", upload_id=kept.pk)
 
 
 @permission(Perm.REGISTER_MANAGE)

@@ -116,6 +116,7 @@ POST_ONLY: tuple[str, ...] = (
     "<int:register_id>/agreements/",
     "<int:agreement_id>/end/",
     "<int:upload_id>/import/",
+    "<int:upload_id>/resume/",
     "<int:pair_id>/decision/",
     # Catalogue and matching: one URL per action of their pages.
     "approve/",

@@ -1,5 +1,6 @@
 """Registers: upload with Arabic headers, the columns matched and remembered, the dry run's row
-errors, all-or-nothing import, and re-import that updates instead of duplicating."""
+errors, all-or-nothing import (by the worker, decision 0034), and re-import that updates instead
+of duplicating."""
 
 from __future__ import annotations
 
@@ -37,7 +38,9 @@ def _mapping_from(page: Any) -> dict[str, str]:
     return {name: form.initial.get(name, "") for name in form.fields}
 
 
-def test_an_analyst_uploads_maps_sees_row_errors_and_imports(labour_analyst: Any) -> None:
+def test_an_analyst_uploads_maps_sees_row_errors_and_imports(
+    labour_analyst: Any, capture: Any
+) -> None:
     client = client_for(labour_analyst)
     page = client.post("/linkage/", {"name": "الباحثون عن عمل", "kind": "unemployed"})
     register = Register.objects.get(name="الباحثون عن عمل")
@@ -63,8 +66,10 @@ def test_an_analyst_uploads_maps_sees_row_errors_and_imports(labour_analyst: Any
     checked = client.post(page.request["PATH_INFO"], _mapping_from(page))
     assert not checked.context["errors"]
     assert len(checked.context["checked"].ready) == 3
-    done = client.post(page.request["PATH_INFO"] + "import/", _mapping_from(page))
+    with capture(execute=True):
+        done = client.post(page.request["PATH_INFO"] + "import/", _mapping_from(page))
     assert done.status_code == 302
+    assert done["Location"] == page.request["PATH_INFO"] + "progress/"
     third = RegisterRecord.objects.get(register=register, source_id="L-3")
     assert (third.birth_date, third.governorate, third.sex, third.phone) == (
         "1979-05-12",
@@ -82,7 +87,8 @@ def test_an_analyst_uploads_maps_sees_row_errors_and_imports(labour_analyst: Any
         "L-4,سجاد,محمد,,,,ذكر,2001,ذي قار,\n"
     )
     page = client.get(_upload(client, register, updated)["Location"])
-    client.post(page.request["PATH_INFO"] + "import/", _mapping_from(page))
+    with capture(execute=True):
+        client.post(page.request["PATH_INFO"] + "import/", _mapping_from(page))
     records = {r.source_id: r for r in RegisterRecord.objects.filter(register=register)}
     assert sorted(records) == ["L-1", "L-2", "L-3", "L-4"]
     assert records["L-2"].birth_date == "1990-06-02"
@@ -90,7 +96,7 @@ def test_an_analyst_uploads_maps_sees_row_errors_and_imports(labour_analyst: Any
     assert records["L-4"].governorate == "IQ-DQ"
 
 
-def test_the_api_takes_a_register_and_reports_row_errors(labour_analyst: Any) -> None:
+def test_the_api_takes_a_register_and_reports_row_errors(labour_analyst: Any, capture: Any) -> None:
     client = client_for(labour_analyst)
     created = client.post(
         "/api/v1/linkage/registers",
@@ -126,12 +132,22 @@ def test_the_api_takes_a_register_and_reports_row_errors(labour_analyst: Any) ->
         f"/api/v1/linkage/registers/{register_id}/uploads",
         {"file": SimpleUploadedFile("good.csv", GOOD.encode("utf-8"))},
     ).json()
-    imported = client.post(
+    with capture(execute=True):
+        started = client.post(
+            f"/api/v1/linkage/uploads/{good['id']}/import",
+            {"mapping": good["proposed_mapping"]},
+            content_type="application/json",
+        )
+    assert started.json() == {"id": good["id"], "total": 3, "done": 0}  # the worker imports it
+    imported = client.post(  # asked again: how far it is
         f"/api/v1/linkage/uploads/{good['id']}/import",
         {"mapping": good["proposed_mapping"]},
         content_type="application/json",
     )
-    assert imported.json() == {"created": 3, "updated": 0, "unchanged": 0, "withdrawn": 0}
+    assert imported.json() == {
+        "id": good["id"], "total": 3, "done": 3,
+        "created": 3, "updated": 0, "unchanged": 0, "withdrawn": 0,
+    }  # fmt: skip
     records = client.get(f"/api/v1/linkage/registers/{register_id}/records").json()
     assert [r["fields"]["source_id"] for r in records] == ["L-1", "L-2", "L-3"]
 
