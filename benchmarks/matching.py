@@ -270,9 +270,10 @@ def timed(label: str, runs: list[Callable[[], int]]) -> None:
         times.append((time.perf_counter() - started) * 1000)
     times.sort()
     p95 = times[int(len(times) * 0.95) - 1]
+    load = " ".join(f"{x:.1f}" for x in os.getloadavg())
     print(
         f"{label:<48} p50 {statistics.median(times):6.1f} ms   p95 {p95:6.1f} ms   "
-        f"(results per query: median {statistics.median(sizes):.0f})"
+        f"(results per query: median {statistics.median(sizes):.0f}; load average {load})"
     )
 
 
