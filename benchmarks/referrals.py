@@ -297,7 +297,7 @@ def _timed_scan(label: str, **options: Any) -> dict[str, int]:
     started = time.perf_counter()
     result = warnings.scan(**options)
     print(
-        f"{label}: {time.perf_counter() - started:.1f} s ({result['raised']:,} raised, "
+        f"{label}: {time.perf_counter() - started:.2f} s ({result['raised']:,} raised, "
         f"{result['resolved']:,} resolved; {_load()})"
     )
     return result
