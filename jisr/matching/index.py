@@ -300,14 +300,11 @@ class ProfileIndex:
         ids = [pk for pk in profile_ids if pk not in self.overflowing]
         wanted = np.fromiter(ids, np.int64, len(ids))
         positions = self.positions(wanted.astype(self.profile_ids.dtype)) if len(ids) else wanted
-        found = {
-            int(self.profile_ids[at]): Known({}, [], {}, set())
-            for at in positions.tolist()
-            if at >= 0
-        }
+        held = positions[positions >= 0]
+        held_ids = self.profile_ids[held].tolist()
+        found = {pk: Known({}, [], {}, set()) for pk in held_ids}
         if not found:
             return found
-        held = positions[positions >= 0]
         order = np.argsort(held)
         held_sorted = held[order]
         for skill in asked:
@@ -316,21 +313,18 @@ class ProfileIndex:
             at = np.searchsorted(held_sorted, having)
             at = np.minimum(at, len(held_sorted) - 1)
             hits = np.flatnonzero(held_sorted[at] == having)
-            for hit in hits.tolist():
-                pk = int(self.profile_ids[having[hit]])
-                found[pk].skills[skill] = LEVEL_OF_CREDIT[
-                    round(float(self.skills.values[span][hit]), 2)
-                ]
-        for at in held.tolist():
-            known = found[int(self.profile_ids[at])]
-            known.occupations.extend(
-                int(self.occupation[slot, at])
-                for slot in range(SLOTS)
-                if self.occupation[slot, at] >= 0
-            )
-            for language, levels in self.languages.items():
-                if levels[at]:
-                    known.languages[LANGUAGES[language]] = int(levels[at])
+            credits = self.skills.values[span][hits].tolist()
+            for pk, credit in zip(self.profile_ids[having[hits]].tolist(), credits, strict=True):
+                found[pk].skills[skill] = LEVEL_OF_CREDIT[round(credit, 2)]
+        for slot in range(SLOTS):
+            for pk, occupation in zip(held_ids, self.occupation[slot, held].tolist(), strict=True):
+                if occupation >= 0:
+                    found[pk].occupations.append(occupation)
+        for language, levels in self.languages.items():
+            code = LANGUAGES[language]
+            for pk, level in zip(held_ids, levels[held].tolist(), strict=True):
+                if level:
+                    found[pk].languages[code] = level
         for governorate, holders in self.preferred.items():
             for pk in found.keys() & holders:
                 found[pk].preferred.add(governorate)

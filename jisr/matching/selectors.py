@@ -524,7 +524,7 @@ def _names(needs: list[OpportunityFacts], candidates: list[CandidateFacts]) -> N
         occupations={x.pk: x.label for x in Occupation.objects.filter(pk__in=occupation_ids)},
         governorates={g.pk: g.name for g in Governorate.objects.all()},
         languages={code: str(label) for code, label in Language.choices},
-        countries={c.country: str(countries.name(c.country)) for c in candidates},
+        countries={code: str(countries.name(code)) for code in {c.country for c in candidates}},
     )
 
 
