@@ -12,7 +12,9 @@ opportunities of every kind from one ministry. Then it times, through the real s
 candidates for an opportunity" and "top 50 opportunities for a person", reasons included, and
 prints the median (p50) and 95th percentile of each, and of the index's ranking alone, from the
 postings and by scoring every profile. Target: top 50 candidates among 1,000,000 profiles at a
-95th percentile under 20 ms. `--profile` prints where the candidate lists spend their time.
+95th percentile under 20 ms. `--profile` prints where the candidate lists spend their time;
+`--compare-facts` times them with the shortlist's facts from the index and from the database,
+interleaved (decision 0039).
 """
 
 from __future__ import annotations
@@ -43,6 +45,12 @@ def main() -> None:
     parser.add_argument("--opportunities", type=int, default=2_000)
     parser.add_argument("--repeat", type=int, default=200)
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument(
+        "--compare-facts",
+        action="store_true",
+        help="also time the candidate lists with the index's facts and with them switched off "
+        "(every shortlisted profile read from the database), interleaved in one process",
+    )
     args = parser.parse_args()
     # A database per size, so that a small run never measures a big database or the reverse.
     name = f"jisr-matching-benchmark-{args.profiles}.sqlite3"
@@ -64,7 +72,7 @@ def main() -> None:
     if not Occupation.objects.exists():
         call_command("load_taxonomy", verbosity=0)
     poster = fill(args.profiles, args.opportunities)
-    measure(poster, args.repeat, args.profile)
+    measure(poster, args.repeat, args.profile, args.compare_facts)
 
 
 def fill(profiles: int, opportunities: int) -> Any:
@@ -270,13 +278,14 @@ def timed(label: str, runs: list[Callable[[], int]]) -> None:
         times.append((time.perf_counter() - started) * 1000)
     times.sort()
     p95 = times[int(len(times) * 0.95) - 1]
+    load = " ".join(f"{x:.1f}" for x in os.getloadavg())
     print(
         f"{label:<48} p50 {statistics.median(times):6.1f} ms   p95 {p95:6.1f} ms   "
-        f"(results per query: median {statistics.median(sizes):.0f})"
+        f"(results per query: median {statistics.median(sizes):.0f}; load average {load})"
     )
 
 
-def measure(poster: Any, repeat: int, profile: bool) -> None:
+def measure(poster: Any, repeat: int, profile: bool, compare_facts: bool = False) -> None:
     from jisr.matching import selectors
     from jisr.matching.index import indexes
     from jisr.matching.models import Opportunity, OpportunityStatus, Profile
@@ -342,6 +351,8 @@ def measure(poster: Any, repeat: int, profile: bool) -> None:
     timed("top 50 opportunities for a person", [opportunities(p) for p in persons])
     timed("  index alone: shortlist of 100 from postings", [ranked(o, False) for o in sample])
     timed("  index alone: every profile scored", [ranked(o, True) for o in sample])
+    if compare_facts:
+        compare(poster, sample)
     if profile:
         import cProfile
         import pstats
@@ -349,6 +360,40 @@ def measure(poster: Any, repeat: int, profile: bool) -> None:
         profiler = cProfile.Profile()
         profiler.runcall(lambda: [candidates(o)() for o in sample[:50]])
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
+
+
+def compare(poster: Any, sample: list[Any]) -> None:
+    """The candidate lists with the shortlist's facts from the index (decision 0039) and from
+    the database (the index's facts switched off), each opportunity both ways in turn, the order
+    alternating: a comparison that holds on a shared machine, where two runs do not."""
+    from jisr.matching import selectors
+    from jisr.matching.index import ProfileIndex
+
+    real = ProfileIndex.known_facts
+    ways: dict[str, Any] = {"facts from the index": real, "facts from the database": None}
+    times: dict[str, list[float]] = {name: [] for name in ways}
+    try:
+        for turn, opportunity in enumerate(sample):
+            lists = []
+            for name in list(ways)[:: -1 if turn % 2 else 1]:
+                ProfileIndex.known_facts = ways[name] or (lambda self, ids, asked: {})  # type: ignore[method-assign]
+                started = time.perf_counter()
+                found = selectors.candidate_list(fetched_by=poster, opportunity=opportunity)
+                times[name].append((time.perf_counter() - started) * 1000)
+                lists.append(
+                    [(m.profile.pk if m.profile else 0, m.score, m.reasons) for m in found]
+                )
+            assert lists[0] == lists[1], opportunity.pk
+    finally:
+        ProfileIndex.known_facts = real  # type: ignore[method-assign]
+    load = " ".join(f"{x:.1f}" for x in os.getloadavg())
+    for name, values in times.items():
+        values.sort()
+        print(
+            f"  interleaved, {name:<27} p50 {statistics.median(values):6.1f} ms   "
+            f"p95 {values[int(len(values) * 0.95) - 1]:6.1f} ms   (load average {load})"
+        )
+    print(f"  the same {len(sample)} lists both ways")
 
 
 if __name__ == "__main__":

@@ -7,7 +7,11 @@ are kept): a catalogue of published services of every kind across the governorat
 areas, some national or remote, with age, sex and situation conditions), and cases with needs,
 referrals in every state (some overdue), plans with milestones and follow-ups. Then it times,
 through the real functions, the proposals for a case with 10 needs (target: median under
-100 ms) and one early-warning scan over all the cases, and prints both.
+100 ms) and the early-warning scan (target: under 10 s over 1,000,000 cases when nothing is
+new): each rule's first scan, which reads every case, again with nothing new (incremental), a
+full scan for comparison, then with 1% of the cases changed (needs, referrals, follow-ups and
+statuses), followed by a full scan that must find nothing more. Each figure is printed with the
+load average, as the machine may be shared.
 """
 
 from __future__ import annotations
@@ -259,7 +263,7 @@ def _fill_cases(target: int, rng: random.Random, organisation: Any, caseworker: 
 
 
 def measure(repeat: int, rng: random.Random) -> None:
-    from jisr.cases import proposals, warnings
+    from jisr.cases import proposals
     from jisr.cases.models import Case
     from jisr.catalogue.models import Service, ServiceCategory
     from jisr.registry.models import Person
@@ -280,16 +284,79 @@ def measure(repeat: int, rng: random.Random) -> None:
     print(
         f"proposals for a case with 10 needs: median {statistics.median(times):.1f} ms, p95 {times[int(len(times) * 0.95) - 1]:.1f} ms"
     )
+    scans(rng, changed=max(1, Case.objects.count() // 100))
+
+
+def _load() -> str:
+    return "load average " + " ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+def _timed_scan(label: str, **options: Any) -> dict[str, int]:
+    from jisr.cases import warnings
+
     started = time.perf_counter()
-    result = warnings.scan()
+    result = warnings.scan(**options)
     print(
-        f"early-warning scan over all cases: {time.perf_counter() - started:.1f} s ({result['raised']:,} raised, {result['resolved']:,} resolved)"
+        f"{label}: {time.perf_counter() - started:.2f} s ({result['raised']:,} raised, "
+        f"{result['resolved']:,} resolved; {_load()})"
     )
+    return result
+
+
+def scans(rng: random.Random, changed: int) -> None:
+    """The early-warning scan: each rule's first (whole), again with nothing new (incremental),
+    a full one for comparison, then with 1% of the cases changed, checked by a full scan."""
+    _timed_scan("early-warning scan over all cases, first (every rule scanned whole)")
+    _timed_scan("again, nothing new (incremental)")
+    _timed_scan("again, nothing new, full scan (--full)", full=True)
+    _change_cases(rng, changed)
+    _timed_scan(f"{changed:,} cases changed (incremental)")
+    check = _timed_scan("a full scan after it (0 raised, 0 resolved: the same result)", full=True)
+    assert check == {"raised": 0, "resolved": 0}, check
+
+
+def _change_cases(rng: random.Random, count: int) -> None:
+    """What a day of casework changes in `count` cases: needs whose status moves, referrals
+    sent again (some already overdue) or answered, follow-ups recorded, a few cases closed."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from jisr.cases.models import Case, CaseStatus, FollowUp, Need, Referral
+
+    top = Case.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    chosen = rng.sample(range(1, top + 1), min(count, top))
+    today = timezone.localdate()
+    caseworker = Case.objects.filter(pk=chosen[0]).values_list("caseworker_id", flat=True)[0]
     started = time.perf_counter()
-    result = warnings.scan()
-    print(
-        f"again, nothing new: {time.perf_counter() - started:.1f} s ({result['raised']:,} raised)"
-    )
+    with transaction.atomic():
+        for start in range(0, len(chosen), 2000):
+            chunk = chosen[start : start + 2000]
+            quarter = len(chunk) // 4
+            needs, referrals, follow_ups, closing = (
+                chunk[:quarter], chunk[quarter : 2 * quarter], chunk[2 * quarter : 3 * quarter],
+                chunk[3 * quarter :],
+            )  # fmt: skip
+            for i, status in enumerate(("identified", "unmet", "met")):
+                Need.objects.filter(
+                    case_id__in=needs[i::3], status__in=["referred", "in_progress"]
+                ).update(status=status)
+            Referral.objects.filter(need__case_id__in=referrals[::2]).update(
+                status="sent", due_on=today - dt.timedelta(days=3)
+            )
+            Referral.objects.filter(need__case_id__in=referrals[1::2]).update(status="accepted")
+            FollowUp.objects.bulk_create(
+                FollowUp(
+                    case_id=case,
+                    channel="phone",
+                    recorded_by_id=caseworker,
+                    answers={"intends_to_migrate": rng.choice(["yes", "no"])},
+                    scores={"overall": round(rng.random(), 3)},
+                )
+                for case in follow_ups
+            )
+            Case.objects.filter(pk__in=closing[::4]).update(status=CaseStatus.CLOSED)
+            Case.objects.filter(pk__in=closing[1::4]).update(status=CaseStatus.ACTIVE)
+    print(f"changed {len(chosen):,} cases in {time.perf_counter() - started:.1f} s")
 
 
 if __name__ == "__main__":

@@ -102,6 +102,8 @@ class Need(models.Model):
         ordering = ["priority", "pk"]
         verbose_name = _("need")
         verbose_name_plural = _("needs")
+        # The early warning finds the needs that became too old since its last scan by range.
+        indexes = [models.Index(fields=["created_at"], name="cases_need_created_at")]
 
     def __str__(self) -> str:
         return str(self.category)
@@ -233,6 +235,8 @@ class Milestone(models.Model):
     class Meta:
         ordering = ["months"]
         constraints = [models.UniqueConstraint(fields=["plan", "months"], name="milestone_once")]
+        # The early warning finds the follow-ups that became late since its last scan by range.
+        indexes = [models.Index(fields=["due_on"], name="cases_milestone_due_on")]
 
     def __str__(self) -> str:
         return f"{self.months}"
@@ -294,6 +298,12 @@ class WarningRule(models.Model):
     action_ckb = models.CharField(_("suggested action in Central Kurdish"), max_length=300)
     action_en = models.CharField(_("suggested action in English"), max_length=300)
     is_active = models.BooleanField(_("active"), default=True)
+    # The last scan that ran the rule (`jisr.cases.warnings`): its day, its time and the
+    # threshold it used. The next scan looks only at what changed since, unless the threshold
+    # changed, time went back or a full scan is asked for.
+    scanned_on = models.DateField(null=True, blank=True, editable=False)
+    scanned_at = models.DateTimeField(null=True, blank=True, editable=False)
+    scanned_threshold = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["kind"]
@@ -307,6 +317,18 @@ class WarningRule(models.Model):
 
         language = (get_language() or "ar").split("-")[0]
         return str(getattr(self, f"action_{language}", "") or self.action_ar)
+
+
+class WarningTouch(models.Model):
+    """A case whose early-warning inputs changed since the last scan: written by database
+    triggers on the tables the rules read (cases, needs, referrals, plans, milestones,
+    follow-ups and case-form answers; migration 0004), whatever wrote them, and taken by the
+    next scan. No foreign key: the case may be gone by then."""
+
+    case_id = models.BigIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.case_id}"
 
 
 class Flag(models.Model):

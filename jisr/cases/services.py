@@ -500,12 +500,15 @@ def warning_rule_update(
 
 
 @transaction.atomic
-def flags_scan(*, by: User | None, today: dt.date | None = None) -> dict[str, int]:
-    """Run the early-warning rules over every case (`warnings.scan`): by a supervisor of all
-    records, or by the platform (`by` None: `jisr cases-daily`). The run is audited."""
+def flags_scan(
+    *, by: User | None, today: dt.date | None = None, full: bool = False
+) -> dict[str, int]:
+    """Run the early-warning rules (`warnings.scan`: over what changed since the last scan, or
+    with `full` over every case): by a supervisor of all records, or by the platform (`by`
+    None: `jisr cases-daily`). The run is audited."""
     if by is not None and not selectors.flags_scan_allowed(user=by):
         raise forbidden()
-    result = warnings.scan(today=today)
+    result = warnings.scan(today=today, full=full)
     audit_record(
         actor=by,
         action=Action.UPDATE,

@@ -108,6 +108,22 @@ OPPORTUNITY_LANGUAGES_SQL = (
 )
 
 
+# A level for each credit: the scores depend on a skill's credit alone (`LEVEL_CREDIT`).
+LEVEL_OF_CREDIT = {
+    round(credit, 2): level for level, credit in sorted(LEVEL_CREDIT.items(), reverse=True)
+}
+
+
+@dataclass
+class Known:
+    """A profile's facts as the index holds them (`ProfileIndex.known_facts`)."""
+
+    skills: dict[int, int]  # skill id -> level
+    occupations: list[int]
+    languages: dict[str, int]
+    preferred: set[int]
+
+
 @dataclass
 class Postings:
     """For each skill id, the positions (and a value) of the records that have it."""
@@ -221,6 +237,10 @@ class ProfileIndex:
             keep = (slot < SLOTS) & (position >= 0)
             self.occupation[slot[keep], position[keep]] = occupations[keep, 1]
             self.group[slot[keep], position[keep]] = occupations[keep, 2]
+            # Profiles with more occupations than the index holds: their facts are read whole.
+            self.overflowing = set(occupations[slot >= SLOTS, 0].tolist())
+        else:
+            self.overflowing = set()
         self.groups = Groups(self.group.reshape(-1))
         self.dense_group = self.groups.dense.reshape(SLOTS, n)
         self.occupation = self.occupation.astype(np.int32)
@@ -270,6 +290,45 @@ class ProfileIndex:
         if not len(self.profile_ids):
             return np.full(len(profile_ids), -1, dtype=np.int64)
         return np.where(self.profile_ids[found] == profile_ids, found, -1)
+
+    def known_facts(self, profile_ids: Iterable[int], asked: Iterable[int]) -> dict[int, Known]:
+        """What the index holds of each profile, as it was when the index was built: the
+        skills among those `asked` (a level that gives the same credit), the occupations, the
+        languages and the preferred governorates. Profiles it does not hold whole (unknown, or
+        with more occupations than it keeps) are left out. Callers pass only profiles unchanged
+        since the index was built; visibility, consent and the person's facts they read anew."""
+        ids = [pk for pk in profile_ids if pk not in self.overflowing]
+        wanted = np.fromiter(ids, np.int64, len(ids))
+        positions = self.positions(wanted.astype(self.profile_ids.dtype)) if len(ids) else wanted
+        held = positions[positions >= 0]
+        held_ids = self.profile_ids[held].tolist()
+        found = {pk: Known({}, [], {}, set()) for pk in held_ids}
+        if not found:
+            return found
+        order = np.argsort(held)
+        held_sorted = held[order]
+        for skill in asked:
+            span = self.skills.of(skill)
+            having = self.skills.positions[span]
+            at = np.searchsorted(held_sorted, having)
+            at = np.minimum(at, len(held_sorted) - 1)
+            hits = np.flatnonzero(held_sorted[at] == having)
+            credits = self.skills.values[span][hits].tolist()
+            for pk, credit in zip(self.profile_ids[having[hits]].tolist(), credits, strict=True):
+                found[pk].skills[skill] = LEVEL_OF_CREDIT[round(credit, 2)]
+        for slot in range(SLOTS):
+            for pk, occupation in zip(held_ids, self.occupation[slot, held].tolist(), strict=True):
+                if occupation >= 0:
+                    found[pk].occupations.append(occupation)
+        for language, levels in self.languages.items():
+            code = LANGUAGES[language]
+            for pk, level in zip(held_ids, levels[held].tolist(), strict=True):
+                if level:
+                    found[pk].languages[code] = level
+        for governorate, holders in self.preferred.items():
+            for pk in found.keys() & holders:
+                found[pk].preferred.add(governorate)
+        return found
 
     def rank(
         self,

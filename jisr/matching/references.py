@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Iterable
 
 from django.utils.crypto import salted_hmac
 
@@ -37,9 +38,18 @@ def _round(key: bytes, number: int, half: int) -> int:
 
 def candidate_reference(person_id: int, organisation_id: int) -> str:
     """The candidate's reference for this organisation, such as C-7KQ2-M9XA."""
+    return _reference(person_id, _key(organisation_id))
+
+
+def candidate_references(person_ids: Iterable[int], organisation_id: int) -> dict[int, str]:
+    """The references of many candidates for one organisation (its key derived once)."""
+    key = _key(organisation_id)
+    return {person_id: _reference(person_id, key) for person_id in person_ids}
+
+
+def _reference(person_id: int, key: bytes) -> str:
     if not 0 <= person_id <= (1 << 2 * _HALF) - 1:
         raise ValueError("A person id beyond 2**40 needs a longer reference.")
-    key = _key(organisation_id)
     left, right = person_id >> _HALF, person_id & _MASK
     for number in range(_ROUNDS):
         left, right = right, left ^ _round(key, number, right)

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django_countries import countries
 
@@ -20,7 +20,7 @@ from jisr.accounts.access import forbidden, not_found, require, scope_filter
 from jisr.accounts.models import User
 from jisr.accounts.roles import Perm
 from jisr.audit.services import audit_reads
-from jisr.matching.index import indexes
+from jisr.matching.index import ProfileIndex, indexes
 from jisr.matching.models import (
     Application,
     Language,
@@ -34,7 +34,7 @@ from jisr.matching.models import (
     ProfileSkill,
     Visibility,
 )
-from jisr.matching.references import candidate_person_id, candidate_reference
+from jisr.matching.references import candidate_person_id, candidate_references
 from jisr.matching.scoring import (
     CandidateFacts,
     Components,
@@ -300,8 +300,87 @@ def _changed_profiles(built_at: dt.datetime, consents_seen: int, cap: int) -> se
     return changed
 
 
+@dataclass
+class Shortlisted:
+    profile: Profile
+    level: int  # the visibility in force now: 0 for nobody (`VISIBILITY_LEVEL`)
+    country: str  # the person's
+    governorate_id: int | None
+
+
+def _shortlist_profiles(ids: Iterable[int]) -> dict[int, Shortlisted]:
+    """The profiles, with their visibility level in force now (the person's choice, their
+    record's status and their latest decision about matching, all read here, in one query),
+    and their person's country and governorate."""
+    consent = (
+        ConsentEvent.objects.filter(person=OuterRef("person_id"), purpose=Purpose.EMPLOYER_MATCHING)
+        .order_by("-at", "-pk")
+        .values("status")[:1]
+    )
+    found: dict[int, Shortlisted] = {}
+    for profile in Profile.objects.filter(pk__in=list(ids)).annotate(
+        consent=Subquery(consent),
+        person_status=F("person__status"),
+        person_country=F("person__country"),
+        person_governorate_id=F("person__governorate_id"),
+    ):
+        level = VISIBILITY_LEVEL.get(profile.visibility, 0)
+        if profile.person_status != RecordStatus.ACTIVE or profile.consent != ConsentStatus.GIVEN:
+            level = 0
+        found[profile.pk] = Shortlisted(
+            profile, level, str(profile.person_country), profile.person_governorate_id
+        )
+    return found
+
+
+def _facts_from_index(
+    index: ProfileIndex, profiles: dict[int, Shortlisted], asked: frozenset[int]
+) -> dict[int, tuple[CandidateFacts, int]]:
+    """Facts of the profiles that the index holds whole, the visible ones only: skills,
+    occupations and languages from the index (the profiles are unchanged since it was built),
+    the rest from the rows just read."""
+    visible = [pk for pk, shown in profiles.items() if shown.level]
+    known = index.known_facts(visible, asked)
+    groups = dict(
+        Occupation.objects.filter(
+            pk__in={occupation for k in known.values() for occupation in k.occupations}
+        ).values_list("pk", "isco_group")
+    )
+    facts = {}
+    for pk, k in known.items():
+        profile, level = profiles[pk].profile, profiles[pk].level
+        facts[pk] = (
+            CandidateFacts(
+                profile_id=pk,
+                person_id=profile.person_id,
+                skills=k.skills,
+                occupations=[
+                    (occupation, groups.get(occupation, "")) for occupation in k.occupations
+                ],
+                languages=k.languages,
+                in_iraq=profiles[pk].country == "IQ",
+                governorate_id=profiles[pk].governorate_id,
+                preferred_governorates=frozenset(k.preferred),
+                willing_to_relocate=profile.willing_to_relocate,
+                available_return=profile.available_return,
+                available_assignment=profile.available_assignment,
+                available_remote=profile.available_remote,
+                available_mentoring=profile.available_mentoring,
+                assignment_months=profile.assignment_months,
+                country=profiles[pk].country,
+            ),
+            level,
+        )
+    return facts
+
+
 def candidate_list(*, fetched_by: User, opportunity: Opportunity, limit: int = 50) -> list[Match]:
-    """The best candidates for an opportunity the reader manages, with the reasons."""
+    """The best candidates for an opportunity the reader manages, with the reasons.
+
+    The index proposes a shortlist; each profile on it is scored exactly. Its visibility,
+    record status and consent are read anew for every profile; its skills, occupations and
+    languages come from the index where the profile is unchanged since the index was built
+    (`Profile.updated_at`, consent decisions), from the database otherwise (decision 0039)."""
     if not opportunity_can_manage(fetched_by=fetched_by, opportunity=opportunity):
         raise forbidden()
     level = viewer_level(fetched_by=fetched_by)
@@ -314,8 +393,17 @@ def candidate_list(*, fetched_by: User, opportunity: Opportunity, limit: int = 5
         index = indexes.profile_index(changed=len(changed))
         changed = _changed_profiles(index.built_at, index.consents_seen, cap)
     o = opportunity_facts([opportunity.pk])[opportunity.pk]
+    asked = o.essential | o.optional
     shortlist = set(index.rank(o, min_level=level, skip=changed, limit=limit * SHORTLIST))
-    facts = candidate_facts(shortlist | changed, only_skills=o.essential | o.optional)
+    profiles = _shortlist_profiles(shortlist)
+    facts = _facts_from_index(index, profiles, asked)
+    # Changed since the index was built, or not held whole by it: read from the database.
+    hidden = {pk for pk, found in profiles.items() if not found.level}
+    rest = (shortlist - facts.keys() - hidden) | changed
+    records = {pk: found.profile for pk, found in profiles.items()}
+    if rest:
+        facts.update(candidate_facts(rest, only_skills=asked))
+        records.update(Profile.objects.in_bulk(list(rest - records.keys())))
     scored: list[tuple[float, CandidateFacts, Components]] = []
     for c, visible_from in facts.values():
         if visible_from == 0 or visible_from < level:
@@ -326,27 +414,23 @@ def candidate_list(*, fetched_by: User, opportunity: Opportunity, limit: int = 5
     scored.sort(key=lambda item: (-item[0], item[1].profile_id))
     scored = scored[:limit]
     names = _names([o], [c for _, c, _ in scored])
-    profiles = Profile.objects.in_bulk([c.profile_id for _, c, _ in scored])
     applications = {
         a.person_id: a
         for a in Application.objects.filter(
             opportunity=opportunity, person__in=[c.person_id for _, c, _ in scored]
         )
     }
-    shown = {
-        c.person_id: candidate_reference(c.person_id, opportunity.organisation_id)
-        for _, c, _ in scored
-    }
+    shown = candidate_references([c.person_id for _, c, _ in scored], opportunity.organisation_id)
     audit_reads(
         actor=fetched_by,
-        records=[profiles[c.profile_id] for _, c, _ in scored],
+        records=[records[c.profile_id] for _, c, _ in scored],
         context=f"matching.candidates:{opportunity.pk}",
     )
     return [
         Match(
             score=round(score * 100),
             reasons=reasons(c, o, parts, names),
-            profile=profiles[c.profile_id],
+            profile=records[c.profile_id],
             application=applications.get(c.person_id),
             reference=shown[c.person_id],
         )
@@ -440,7 +524,7 @@ def _names(needs: list[OpportunityFacts], candidates: list[CandidateFacts]) -> N
         occupations={x.pk: x.label for x in Occupation.objects.filter(pk__in=occupation_ids)},
         governorates={g.pk: g.name for g in Governorate.objects.all()},
         languages={code: str(label) for code, label in Language.choices},
-        countries={c.country: str(countries.name(c.country)) for c in candidates},
+        countries={code: str(countries.name(code)) for code in {c.country for c in candidates}},
     )
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 
 from jisr.cases import services
 
@@ -13,9 +13,18 @@ class Command(BaseCommand):
         "then the early-warning rules run. Run it once a day (a cron job or systemd timer)."
     )
 
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--full",
+            action="store_true",
+            help="Run the early-warning rules over every case, not only over what changed "
+            "since the last scan (the result is the same; it takes longer).",
+        )
+
     def handle(self, *args: Any, **options: Any) -> None:
         expired = services.referrals_expire()
-        result = services.flags_scan(by=None)  # the platform's daily round
+        # The platform's daily round.
+        result = services.flags_scan(by=None, full=options["full"])
         self.stdout.write(
             f"{expired} referrals expired; early warning: {result['raised']} raised, "
             f"{result['resolved']} resolved."
