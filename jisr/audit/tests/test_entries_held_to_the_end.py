@@ -13,7 +13,7 @@ from jisr.audit.integrity import verify_database
 from jisr.audit.models import Action, AuditEntry
 from jisr.audit.services import audit_held_to_the_end, audit_record
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db
 
 
 def _record(n: int) -> None:
@@ -52,6 +52,7 @@ def test_a_block_that_fails_appends_nothing():
     assert AuditEntry.objects.count() == before
 
 
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_block_is_refused_outside_a_transaction():
     with pytest.raises(RuntimeError, match="inside a transaction"), audit_held_to_the_end():
         pass
