@@ -63,7 +63,15 @@ def dedupe(size: int, noise: float, seed: int) -> None:
     print(f"{size:,} records with duplicates, generated in {time.perf_counter() - started:.0f} s")
     load = os.getloadavg()
     started, cpu = time.perf_counter(), time.process_time()
-    groups = dedupe(folder / "register.csv", say=lambda s: print(f"  {s}", flush=True))
+    before_grouping = 0.0
+
+    def say(text: str) -> None:
+        nonlocal before_grouping
+        if text.startswith("grouping"):
+            before_grouping = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+        print(f"  {text}", flush=True)
+
+    groups = dedupe(folder / "register.csv", say=say)
     took, cpu = time.perf_counter() - started, time.process_time() - cpu
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
     with (folder / "people.csv").open(encoding="utf-8") as handle:
@@ -74,7 +82,8 @@ def dedupe(size: int, noise: float, seed: int) -> None:
     f1 = 2 * precision * recall / max(precision + recall, 1e-9)
     print(
         f"deduplicated in {took:.0f} s ({took / 60:.1f} min, {cpu:.0f} s CPU in this process); "
-        f"peak memory {peak:.2f} GB; load average before {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}"
+        f"peak memory {peak:.2f} GB ({before_grouping:.2f} GB before grouping); "
+        f"load average before {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}"
     )
     print(f"pairwise precision {precision:.3f}, recall {recall:.3f}, F1 {f1:.3f}")
 

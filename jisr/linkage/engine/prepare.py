@@ -287,9 +287,9 @@ def name_parts(row: dict[str, Any]) -> tuple[list[str], str]:
             found_words.append(found)
         # Passports put every given name in one field ("MOHAMMED ALI HUSSEIN"): the names
         # after the first move to the father's and grandfather's places when those are empty.
-        # A first name left empty while the father's is written: the clerk's names start one
-        # field late, or the first is missing and the rest moved up (a shift either way).
-        while not found_words[0] and (found_words[1] or found_words[2]):
+        # A first name's field left blank while the father's is written: the clerk's names
+        # start one field late (a field holding only a kunya or a title is not blank).
+        while not split[0].strip() and not found_words[0] and (found_words[1] or found_words[2]):
             found_words[:3] = [*found_words[1:3], []]
         given = found_words[0]
         for slot in (1, 2):

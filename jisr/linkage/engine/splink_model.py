@@ -46,6 +46,11 @@ LinkType = Literal["link_only", "dedupe_only"]
 Backend = Literal["duckdb", "spark"]
 
 
+# Levels that read a name as mistyped or moved ask for the same full date of birth too: in one
+# family, brothers' and sisters' names are as far apart as that, their birth dates are not.
+SAME_DATE = "(birth_year_l = birth_year_r AND birth_md_l = birth_md_r)"
+
+
 def _name(part: str, *, else_m: float | None = None, compound: bool = False) -> CustomComparison:
     """One name part compared: the same name; the same spelling key (letters clerks confuse);
     one letter apart where one spelling is rare (a typo); with `compound`, one name the start or
@@ -81,7 +86,7 @@ def _name(part: str, *, else_m: float | None = None, compound: bool = False) -> 
             cll.CustomLevel(
                 f"damerau_levenshtein({part}_loose_l, {part}_loose_r) = 2 "
                 f"AND least(length({part}_loose_l), length({part}_loose_r)) >= 5 "
-                f"AND NOT ({part}_common_l AND {part}_common_r)",
+                f"AND NOT ({part}_common_l AND {part}_common_r) AND {SAME_DATE}",
                 "two letters apart in a long name, a rare spelling",
             ),
             # Two-part given names (محمد رضا, فاطمة الزهراء, عبد الخالق) are written whole or
@@ -105,12 +110,12 @@ def _name(part: str, *, else_m: float | None = None, compound: bool = False) -> 
             *(
                 [
                     cll.CustomLevel(
-                        "(first_spelling_l = father_spelling_r "
+                        f"{SAME_DATE} AND ((first_spelling_l = father_spelling_r "
                         "AND father_spelling_l = grandfather_spelling_r "
                         "AND grandfather_sound_l IS NULL) "
                         "OR (first_spelling_r = father_spelling_l "
                         "AND father_spelling_r = grandfather_spelling_l "
-                        "AND grandfather_sound_r IS NULL)",
+                        "AND grandfather_sound_r IS NULL))",
                         "names moved up one field",
                     )
                 ]
@@ -156,10 +161,7 @@ def _birth_date() -> CustomComparison:
                 "a year apart, same day and month",
             ),
             cll.CustomLevel("abs(birth_year_l - birth_year_r) <= 1", "within a year"),
-            cll.CustomLevel("abs(birth_year_l - birth_year_r) <= 3", "within three years"),
-            # Further apart is another person (a namesake, a father, a brother), not a slip:
-            # fixed, so that namesakes sharing every name do not teach EM otherwise.
-            cll.ElseLevel().configure(m_probability=BIRTH_YEARS_APART_M, fix_m_probability=True),
+            cll.ElseLevel(),
         ],
     )
 
@@ -168,9 +170,8 @@ def _birth_date() -> CustomComparison:
 # spelling. Fixed, not trained: brothers and sisters share every other name, and expectation
 # maximisation would otherwise learn a family as "the same person" (docs/decisions/0013).
 FIRST_NAME_DIFFERS_M = 0.00001
-# How often one person's two records give birth years more than three years apart, and mothers'
-# names that differ beyond spelling and script; fixed for the same reason (decision 0040).
-BIRTH_YEARS_APART_M = 0.001
+# How often one person's two records give mothers' names that differ beyond spelling, script, a
+# typo or one part of two; fixed for the same reason (decision 0040).
 MOTHER_DIFFERS_M = 0.005
 
 
