@@ -46,11 +46,6 @@ LinkType = Literal["link_only", "dedupe_only"]
 Backend = Literal["duckdb", "spark"]
 
 
-# Levels that read a name as mistyped or moved ask for the same full date of birth too: in one
-# family, brothers' and sisters' names are as far apart as that, their birth dates are not.
-SAME_DATE = "(birth_year_l = birth_year_r AND birth_md_l = birth_md_r)"
-
-
 def _name(part: str, *, else_m: float | None = None, compound: bool = False) -> CustomComparison:
     """One name part compared: the same name; the same spelling key (letters clerks confuse);
     one letter apart where one spelling is rare (a typo); with `compound`, one name the start or
@@ -81,14 +76,6 @@ def _name(part: str, *, else_m: float | None = None, compound: bool = False) -> 
                 f"AND NOT ({part}_common_l AND {part}_common_r)",
                 "one letter apart or two swapped, a rare spelling",
             ),
-            # Two letters wrong leave a long name still recognisable, not a short one
-            # (عبدالزحمن / عبدالرحمان; حسن / حسين is one letter and both common).
-            cll.CustomLevel(
-                f"damerau_levenshtein({part}_loose_l, {part}_loose_r) = 2 "
-                f"AND least(length({part}_loose_l), length({part}_loose_r)) >= 5 "
-                f"AND NOT ({part}_common_l AND {part}_common_r) AND {SAME_DATE}",
-                "two letters apart in a long name, a rare spelling",
-            ),
             # Two-part given names (محمد رضا, فاطمة الزهراء, عبد الخالق) are written whole or
             # by one part; the other part has three letters at least (حسن is not حسنين).
             *(
@@ -102,24 +89,6 @@ def _name(part: str, *, else_m: float | None = None, compound: bool = False) -> 
                     )
                 ]
                 if compound
-                else []
-            ),
-            # The first name missing and the others moved up one field: the first name is the
-            # other's father's, the father's the other's grandfather's, and no grandfather is
-            # left. A son's record against his father's has the grandfather, and another date.
-            *(
-                [
-                    cll.CustomLevel(
-                        f"{SAME_DATE} AND ((first_spelling_l = father_spelling_r "
-                        "AND father_spelling_l = grandfather_spelling_r "
-                        "AND grandfather_sound_l IS NULL) "
-                        "OR (first_spelling_r = father_spelling_l "
-                        "AND father_spelling_r = grandfather_spelling_l "
-                        "AND grandfather_sound_r IS NULL))",
-                        "names moved up one field",
-                    )
-                ]
-                if part == "first"
                 else []
             ),
             cll.CustomLevel(
@@ -170,9 +139,6 @@ def _birth_date() -> CustomComparison:
 # spelling. Fixed, not trained: brothers and sisters share every other name, and expectation
 # maximisation would otherwise learn a family as "the same person" (docs/decisions/0013).
 FIRST_NAME_DIFFERS_M = 0.00001
-# How often one person's two records give mothers' names that differ beyond spelling, script, a
-# typo or one part of two; fixed for the same reason (decision 0040).
-MOTHER_DIFFERS_M = 0.005
 
 
 def _settings(link_type: LinkType) -> SettingsCreator:
@@ -187,7 +153,7 @@ def _settings(link_type: LinkType) -> SettingsCreator:
             _name("father"),
             _name("grandfather"),
             _name("family"),
-            _name("mother", else_m=MOTHER_DIFFERS_M, compound=True),
+            _name("mother"),
             _birth_date(),
             cl.ExactMatch("governorate"),
             cl.ExactMatch("phone"),
@@ -201,7 +167,6 @@ def _settings(link_type: LinkType) -> SettingsCreator:
 def _blocking() -> list[BlockingRuleCreator | dict[str, Any]]:
     # heavy, imported when used (the module's note)
     from splink import block_on
-    from splink.blocking_rule_library import CustomRule
 
     return [
         block_on("first_sound", "father_sound", "grandfather_sound"),
@@ -219,15 +184,6 @@ def _blocking() -> list[BlockingRuleCreator | dict[str, Any]]:
         block_on("birth_year", "birth_md", "governorate"),
         # Kurdish typed on an Arabic keyboard (ه for ە) changes the sound keys, not these.
         block_on("first_loose", "father_loose", "birth_year"),
-        # The first name missing and the rest moved up one field (both ways round).
-        CustomRule(
-            "l.first_sound = r.father_sound AND l.father_sound = r.grandfather_sound "
-            "AND l.birth_year = r.birth_year"
-        ),
-        CustomRule(
-            "r.first_sound = l.father_sound AND r.father_sound = l.grandfather_sound "
-            "AND l.birth_year = r.birth_year"
-        ),
         block_on("phone"),
     ]
 
@@ -609,7 +565,7 @@ def _rows(frame: SplinkDataFrame, where: str, only: list[str] | None = None) -> 
             " AND unique_id_l IN (SELECT id FROM jisr_linked)"
             " AND unique_id_r IN (SELECT id FROM jisr_linked)"
         )
-    reader = duckdb_api._execute_sql_against_backend(sql).fetch_record_batch(BATCH)
+    reader = duckdb_api._execute_sql_against_backend(sql).to_arrow_reader(BATCH)
     for batch in reader:
         yield from zip(
             batch.column(0).to_pylist(),
