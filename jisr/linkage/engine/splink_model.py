@@ -536,7 +536,7 @@ def dedupe(
     say("comparing the candidate pairs")
     predictions = linker.inference.predict(threshold_match_probability=AGAINST / 10)
     say("grouping the records of each person")
-    return grouped(predictions, table.column("unique_id").to_pylist(), threshold)
+    return grouped(predictions, table.column("unique_id").to_pylist(), threshold, say=say)
 
 
 # Rows of Splink's predictions read at a time while grouping.
@@ -577,8 +577,15 @@ def _rows(frame: SplinkDataFrame, where: str, only: list[str] | None = None) -> 
         duckdb_api._con.unregister("jisr_linked")
 
 
+def _on_duckdb(frame: SplinkDataFrame) -> bool:
+    return bool(frame.db_api.sql_dialect.sql_dialect_str == "duckdb")
+
+
 def grouped(
-    predictions: SplinkDataFrame, record_ids: list[str], threshold: float
+    predictions: SplinkDataFrame,
+    record_ids: list[str],
+    threshold: float,
+    say: Callable[[str], None] = print,
 ) -> dict[str, str]:
     """`clusters` over a dedupe's predictions, in memory bounded by the links, not by the pairs
     compared: the pairs at or above the threshold are read first; of those below `AGAINST`, only
@@ -603,6 +610,13 @@ def grouped(
         for pair in _rows(predictions, f"match_probability < {AGAINST!r}", only=linked)
         if find(pair[1]) == find(pair[2])
     ]
+    compared = (
+        f"{predictions.as_duckdbpyrelation().shape[0]:,}" if _on_duckdb(predictions) else "the"
+    )
+    say(
+        f"  {len(strong):,} links and {len(against):,} low pairs inside their groups read, "
+        f"of {compared} pairs scored above {AGAINST / 10}"
+    )
     groups = clusters(linked, strong + against, threshold)
     out = {record_id: record_id for record_id in record_ids}
     out.update(groups)
