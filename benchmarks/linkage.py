@@ -20,6 +20,7 @@ import itertools
 import multiprocessing
 import os
 import resource
+import shutil
 import sys
 import tempfile
 import time
@@ -76,6 +77,7 @@ def dedupe(size: int, noise: float, seed: int) -> None:
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
     with (folder / "people.csv").open(encoding="utf-8") as handle:
         people = dict(line.rstrip("\n").split(",", 1) for line in handle)
+    shutil.rmtree(folder)
     found, truth = _pairs(groups), _pairs(people)
     hits = len(found & truth)
     precision, recall = hits / max(len(found), 1), hits / max(len(truth), 1)
