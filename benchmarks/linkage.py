@@ -1,18 +1,26 @@
 """Linking two registers of a million records each.
 
     .venv/bin/python benchmarks/linkage.py [--size 1000000] [--noise 0.5]
+    .venv/bin/python benchmarks/linkage.py --dedupe 1000000
+
 
 Generates the registers with `jisr synth-registers`' generator (files in a temporary folder),
 links them with `jisr link`'s code (trained on the registers), and prints the wall time, the peak
 memory of the process and F1 against the generator's truth. Target: under 10 minutes and 12 GB
-on the project's 2-core machine.
+on the project's 2-core machine. `--dedupe N` instead writes one register of N records with
+duplicates and groups it with `jisr dedupe`'s code: the time, the peak memory of the grouping
+process (the register is written by a child process, so its generation does not count) and the
+pairwise F1 against the generator's truth.
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
+import multiprocessing
 import os
 import resource
+import shutil
 import sys
 import tempfile
 import time
@@ -23,16 +31,79 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jisr.settings")
 
 
+def _write_duplicated(path: Path, size: int, noise: float, seed: int) -> None:
+    from jisr.linkage import synth
+
+    records, people = synth.duplicated_register(size, noise_rate=noise, seed=seed)
+    synth.write_csv(path, records)
+    with (path.parent / "people.csv").open("w", encoding="utf-8") as handle:
+        handle.writelines(f"{record},{person}\n" for record, person in people.items())
+
+
+def _pairs(groups: dict[str, str]) -> set[tuple[str, str]]:
+    members: dict[str, list[str]] = {}
+    for record, group in groups.items():
+        members.setdefault(group, []).append(record)
+    return {
+        (a, b) if a < b else (b, a)
+        for ids in members.values()
+        for a, b in itertools.combinations(ids, 2)
+    }
+
+
+def dedupe(size: int, noise: float, seed: int) -> None:
+    from jisr.linkage.engine.splink_model import dedupe
+
+    folder = Path(tempfile.mkdtemp(prefix="jisr-dedupe-"))
+    started = time.perf_counter()
+    child = multiprocessing.get_context("fork").Process(
+        target=_write_duplicated, args=(folder / "register.csv", size, noise, seed)
+    )
+    child.start()
+    child.join()
+    print(f"{size:,} records with duplicates, generated in {time.perf_counter() - started:.0f} s")
+    load = os.getloadavg()
+    started, cpu = time.perf_counter(), time.process_time()
+    before_grouping = 0.0
+
+    def say(text: str) -> None:
+        nonlocal before_grouping
+        if text.startswith("grouping"):
+            before_grouping = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+        print(f"  {text}", flush=True)
+
+    groups = dedupe(folder / "register.csv", say=say)
+    took, cpu = time.perf_counter() - started, time.process_time() - cpu
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+    with (folder / "people.csv").open(encoding="utf-8") as handle:
+        people = dict(line.rstrip("\n").split(",", 1) for line in handle)
+    shutil.rmtree(folder)
+    found, truth = _pairs(groups), _pairs(people)
+    hits = len(found & truth)
+    precision, recall = hits / max(len(found), 1), hits / max(len(truth), 1)
+    f1 = 2 * precision * recall / max(precision + recall, 1e-9)
+    print(
+        f"deduplicated in {took:.0f} s ({took / 60:.1f} min, {cpu:.0f} s CPU in this process); "
+        f"peak memory {peak:.2f} GB ({before_grouping:.2f} GB before grouping); "
+        f"load average before {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}"
+    )
+    print(f"pairwise precision {precision:.3f}, recall {recall:.3f}, F1 {f1:.3f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--size", type=int, default=1_000_000)
     parser.add_argument("--noise", type=float, default=0.5)
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--dedupe", type=int, default=0, help="records of one register")
     args = parser.parse_args()
 
     import django
 
     django.setup()
+    if args.dedupe:
+        dedupe(args.dedupe, args.noise, args.seed)
+        return
     from jisr.linkage import synth
     from jisr.linkage.engine.splink_model import link
 

@@ -126,6 +126,16 @@ def name_key(word: str, *, vowels: bool = False) -> str:
     return key or "0"
 
 
+def loose_key(word: str, *, family: bool = False) -> str:
+    """The spelling key of an Arabic-script name with every ه inside it left out: Kurdish written
+    on an Arabic keyboard types the vowel ە as ه (محهمهد, عهلي, نهسرين for محمد, علي, نسرين).
+    A Latin name's is its spelling key."""
+    cleaned = _clean(word).replace(" ", "")
+    if not re.search("[a-z]", cleaned):
+        cleaned = cleaned[:1] + re.sub("[هەھ](?=.)", "", cleaned[1:])
+    return (family_key if family else name_key)(cleaned, vowels=True)
+
+
 def family_key(word: str, *, vowels: bool = False) -> str:
     """A family name's key without its article: Al-Jubouri, Aljuboori, الجبوري, Jubouri."""
     cleaned = _clean(word).replace(" ", "")
@@ -243,6 +253,7 @@ def _one_name(word: str, *, family: bool = False) -> dict[str, str]:
     return {
         "": normalise_name(formal),
         "spelling": key(formal, vowels=True),
+        "loose": loose_key(formal, family=family),
         "sound": key(formal),
         "script": script(formal),
     }
@@ -255,11 +266,19 @@ def _has_article(word: str) -> bool:
     return word.startswith(("al", "el")) and len(word) >= 7
 
 
+def _cut_at_spaces(split: list[str], full: str) -> bool:
+    """Whether the name's fields are the full name's words in order (a register that cut the
+    full name at its spaces puts a title in the first name's field, عبد and الرحمن in two): the
+    full name is read instead, where titles and compounds are known."""
+    cut = " ".join(" ".join(w.split()) for w in split if w.strip())
+    return len(split[0].split()) <= 1 and cut == " ".join(full.split()) and len(cut.split()) > 1
+
+
 def name_parts(row: dict[str, Any]) -> tuple[list[str], str]:
     """First, father, grandfather and family name, comparable across registers; and a kunya."""
     split = [row.get(f"{part}_name") or "" for part in PARTS]
     kunya = ""
-    if any(split):
+    if any(split) and not _cut_at_spaces(split, row.get("full_name") or ""):
         found_words: list[list[str]] = []
         for text in split:
             found, alias = words(text)
@@ -268,6 +287,10 @@ def name_parts(row: dict[str, Any]) -> tuple[list[str], str]:
             found_words.append(found)
         # Passports put every given name in one field ("MOHAMMED ALI HUSSEIN"): the names
         # after the first move to the father's and grandfather's places when those are empty.
+        # A first name's field left blank while the father's is written: the clerk's names
+        # start one field late (a field holding only a kunya or a title is not blank).
+        while not split[0].strip() and not found_words[0] and (found_words[1] or found_words[2]):
+            found_words[:3] = [*found_words[1:3], []]
         given = found_words[0]
         for slot in (1, 2):
             if len(given) > 1 and not found_words[slot]:
@@ -303,7 +326,7 @@ def prepared(row: dict[str, Any]) -> dict[str, Any]:
     record: dict[str, Any] = {"unique_id": str(row["record_id"]).strip()}
     for part, word in [*zip(PARTS, parts, strict=True), ("mother", _mother(row))]:
         forms = _one_name(word, family=part == "family") if word else {}
-        for form in ("", "spelling", "sound", "script"):
+        for form in ("", "spelling", "loose", "sound", "script"):
             record[f"{part}_{form}".rstrip("_")] = forms.get(form) or None
     record["kunya"] = _one_name(kunya)["sound"] if kunya else None
     date = DATE.match((row.get("birth_date") or "").strip())

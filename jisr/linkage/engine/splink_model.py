@@ -67,10 +67,12 @@ def _name(part: str, *, else_m: float | None = None, compound: bool = False) -> 
             # sharing رزكار.
             cll.ExactMatchLevel(part, term_frequency_adjustments=True),
             cll.ExactMatchLevel(f"{part}_spelling"),
+            # Kurdish typed on an Arabic keyboard writes the vowel ە as ه (محهمهد, نهسرين).
+            cll.ExactMatchLevel(f"{part}_loose"),
             # A typo makes a spelling nobody else in the registers has; two real names that
             # differ by a letter (حسن، حسين) are both common, and are not taken for a typo.
             cll.CustomLevel(
-                f"damerau_levenshtein({part}_spelling_l, {part}_spelling_r) = 1 "
+                f"damerau_levenshtein({part}_loose_l, {part}_loose_r) = 1 "
                 f"AND NOT ({part}_common_l AND {part}_common_r)",
                 "one letter apart or two swapped, a rare spelling",
             ),
@@ -180,6 +182,8 @@ def _blocking() -> list[BlockingRuleCreator | dict[str, Any]]:
         block_on("first_sound", "father_sound", "birth_md"),
         # A letter changed in each of two names: the full date and the governorate still meet.
         block_on("birth_year", "birth_md", "governorate"),
+        # Kurdish typed on an Arabic keyboard (ه for ە) changes the sound keys, not these.
+        block_on("first_loose", "father_loose", "birth_year"),
         block_on("phone"),
     ]
 
@@ -530,11 +534,90 @@ def dedupe(
     if save is not None:
         linker.misc.save_model_to_json(str(save), overwrite=True)
     say("comparing the candidate pairs")
-    scored = [
-        (float(row["match_probability"]), str(row["unique_id_l"]), str(row["unique_id_r"]))
-        for row in linker.inference.predict(
-            threshold_match_probability=AGAINST / 10
-        ).as_record_list()
-    ]
+    predictions = linker.inference.predict(threshold_match_probability=AGAINST / 10)
     say("grouping the records of each person")
-    return clusters(table.column("unique_id").to_pylist(), scored, threshold)
+    return grouped(predictions, table.column("unique_id").to_pylist(), threshold, say=say)
+
+
+# Rows of Splink's predictions read at a time while grouping.
+BATCH = 200_000
+
+
+def _rows(frame: SplinkDataFrame, where: str, only: list[str] | None = None) -> Iterator[Any]:
+    """(probability, left id, right id) of the predictions that meet `where`, a batch at a time,
+    so the pairs never sit in this process all at once; with `only`, pairs of those records."""
+    columns = "match_probability, unique_id_l, unique_id_r"
+    if frame.db_api.sql_dialect.sql_dialect_str == "spark":
+        pairs = frame.as_spark_dataframe().where(where).selectExpr(*columns.split(", "))
+        keep = set(only) if only is not None else None
+        for row in pairs.toLocalIterator():
+            if keep is None or (row[1] in keep and row[2] in keep):
+                yield float(row[0]), str(row[1]), str(row[2])
+        return
+    # heavy, imported when used (the module's note)
+    import pyarrow as pa
+
+    duckdb_api: Any = frame.db_api
+    sql = f"SELECT {columns} FROM {frame.physical_name} WHERE {where}"  # noqa: S608  (no input)
+    if only is not None:
+        duckdb_api._con.register("jisr_linked", pa.table({"id": pa.array(only, pa.string())}))
+        sql += (
+            " AND unique_id_l IN (SELECT id FROM jisr_linked)"
+            " AND unique_id_r IN (SELECT id FROM jisr_linked)"
+        )
+    reader = duckdb_api._execute_sql_against_backend(sql).to_arrow_reader(BATCH)
+    for batch in reader:
+        yield from zip(
+            batch.column(0).to_pylist(),
+            map(str, batch.column(1).to_pylist()),
+            map(str, batch.column(2).to_pylist()),
+            strict=True,
+        )
+    if only is not None:
+        duckdb_api._con.unregister("jisr_linked")
+
+
+def _on_duckdb(frame: SplinkDataFrame) -> bool:
+    return bool(frame.db_api.sql_dialect.sql_dialect_str == "duckdb")
+
+
+def grouped(
+    predictions: SplinkDataFrame,
+    record_ids: list[str],
+    threshold: float,
+    say: Callable[[str], None] = print,
+) -> dict[str, str]:
+    """`clusters` over a dedupe's predictions, in memory bounded by the links, not by the pairs
+    compared: the pairs at or above the threshold are read first; of those below `AGAINST`, only
+    pairs inside one group of linked records are read, since no other can keep two groups apart."""
+    strong = list(_rows(predictions, f"match_probability >= {threshold!r}"))
+    root: dict[str, str] = {}
+
+    def find(node: str) -> str:
+        root.setdefault(node, node)
+        while root[node] != node:
+            root[node] = root[root[node]]
+            node = root[node]
+        return node
+
+    for _probability, left, right in strong:
+        a, b = find(left), find(right)
+        if a != b:
+            root[a] = b
+    linked = sorted(root)
+    against = [
+        pair
+        for pair in _rows(predictions, f"match_probability < {AGAINST!r}", only=linked)
+        if find(pair[1]) == find(pair[2])
+    ]
+    compared = (
+        f"{predictions.as_duckdbpyrelation().shape[0]:,}" if _on_duckdb(predictions) else "the"
+    )
+    say(
+        f"  {len(strong):,} links and {len(against):,} low pairs inside their groups read, "
+        f"of {compared} pairs scored above {AGAINST / 10}"
+    )
+    groups = clusters(linked, strong + against, threshold)
+    out = {record_id: record_id for record_id in record_ids}
+    out.update(groups)
+    return out
