@@ -16,6 +16,7 @@ import csv
 import io
 import itertools
 import os
+import re
 import sys
 import tempfile
 import time
@@ -59,7 +60,7 @@ def measure(folder: Path) -> None:
     if truth_rows and "noise" in truth_rows[0]:
         by_kind: dict[str, list[bool]] = defaultdict(list)
         for row in truth_rows:
-            for kind in filter(None, row["noise"].split("+")):
+            for kind in filter(None, re.split(r"[+;]", row["noise"])):
                 by_kind[kind].append((row["left_id"], row["right_id"]) in found)
         print("  recall per kind of noise: " + ", ".join(
             f"{kind} {sum(hits) / len(hits):.3f}" for kind, hits in sorted(by_kind.items())
