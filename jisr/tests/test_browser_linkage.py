@@ -130,6 +130,8 @@ def test_labour_analyst_imports_links_reviews_and_reports(
     page.click("#mapping button[value=check]")
     page.wait_for_selector("#ready")
     page.click("#mapping button[value=import]")
+    page.wait_for_selector("#upload-done")  # the worker's import, on its progress page
+    page.click("#upload-status a.btn")
     page.wait_for_selector("#record-counts")
     assert "٣٠٣" in page.inner_text("#record-counts")  # 303 records, in Arabic digits
 
