@@ -16,7 +16,9 @@ from django.test import RequestFactory
 
 pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL backend is killed"),
-    pytest.mark.django_db(transaction=True),
+    # Serialised: the flush at its end then leaves the next tests' reference data to be restored
+    # (without it, a later test that restores it found content types already there).
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
 
