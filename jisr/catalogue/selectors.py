@@ -245,6 +245,16 @@ def organisation_is_import_managed(*, organisation: Organisation) -> bool:
     )
 
 
+def organisations_import_managed(*, organisation_ids: list[int]) -> set[int]:
+    """Of these organisations, those an import may change (`organisation_is_import_managed`), in
+    one query."""
+    return set(
+        Organisation.objects.filter(pk__in=organisation_ids, hsds_import__isnull=False)
+        .exclude(members__isnull=False)
+        .values_list("pk", flat=True)
+    )
+
+
 def hsds_import_get(*, fetched_by: User, import_id: int) -> HsdsImport:
     """Only the catalogue administrator who uploaded an HSDS import sees it (its progress, asked
     for every few seconds, without the ZIP)."""

@@ -9,6 +9,9 @@ function runs in one transaction with its audit entry.
 from __future__ import annotations
 
 import uuid
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -47,12 +50,64 @@ def _is_uuid(text: str) -> bool:
     return True
 
 
+@dataclass
+class _Known:
+    """The codes and locations proposals may name, read once for one proposal or a whole import:
+    categories and governorates by code, an organisation's locations by (organisation, uuid)."""
+
+    categories: dict[str, int]
+    governorates: dict[str, int]
+    locations: dict[tuple[int, str], int]
+
+    @classmethod
+    def of(cls, proposals: Iterable[tuple[Organisation, dict[str, Any]]]) -> _Known:
+        codes: set[str] = set()
+        areas: set[str] = set()
+        places: dict[int, set[str]] = defaultdict(set)
+        for organisation, data in proposals:
+            codes.update(str(c) for c in data.get("categories") or [])
+            areas.update(str(a) for a in data.get("areas") or [])
+            # anything not a UUID is refused, not queried
+            places[organisation.pk].update(
+                str(u) for u in data.get("locations") or [] if _is_uuid(str(u))
+            )
+        wanted = {u for uuids in places.values() for u in uuids}
+        found = (
+            Location.objects.filter(organisation_id__in=list(places), uuid__in=wanted).values_list(
+                "organisation_id", "uuid", "pk"
+            )
+            if wanted
+            else []
+        )
+        return cls(
+            categories=dict(
+                ServiceCategory.objects.filter(code__in=codes).values_list("code", "pk")
+            )
+            if codes
+            else {},
+            governorates=dict(Governorate.objects.filter(code__in=areas).values_list("code", "pk"))
+            if areas
+            else {},
+            locations={
+                (organisation_id, str(place)): pk
+                for organisation_id, place, pk in found
+                if str(place) in places[organisation_id]
+            },
+        )
+
+
 def _check(
-    organisation: Organisation, data: dict[str, Any], *, categories_required: bool = True
+    organisation: Organisation,
+    data: dict[str, Any],
+    *,
+    categories_required: bool = True,
+    known: _Known | None = None,
 ) -> dict[str, Any]:
     """A complete, valid proposal, or a JisrError with what to correct, field by field. An
     import may bring a service under none of Jisr's categories (another directory does not
-    know them); the review sees it so."""
+    know them); the review sees it so. `known`: what an import read once for all its services."""
+    if known is None:
+        known = _Known.of([(organisation, data)])
     unknown = set(data) - {*selectors.SCALAR_FIELDS, *selectors.LIST_FIELDS}
     errors: dict[str, list[str]] = {name: [_("Unknown field.")] for name in sorted(unknown)}
     blank = Service()  # the defaults of every field not given
@@ -60,29 +115,18 @@ def _check(
     if not any(clean[f"name_{language}"] for language in ("ar", "ckb", "en")):
         errors["name_ar"] = [_("Give the service a name in at least one language.")]
     codes = list(data.get("categories") or [])
-    known = set(ServiceCategory.objects.filter(code__in=codes).values_list("code", flat=True))
     if not codes and categories_required:
         errors["categories"] = [_("Choose at least one category.")]
-    elif set(codes) - known:
+    elif set(codes) - set(known.categories):
         errors["categories"] = [
-            _("Unknown category: %(codes)s") % {"codes": ", ".join(sorted(set(codes) - known))}
+            _("Unknown category: %(codes)s")
+            % {"codes": ", ".join(sorted(set(codes) - set(known.categories)))}
         ]
     areas = list(data.get("areas") or [])
-    if set(areas) - set(Governorate.objects.filter(code__in=areas).values_list("code", flat=True)):
+    if set(areas) - set(known.governorates):
         errors["areas"] = [_("Unknown governorate.")]
     locations = [str(u) for u in data.get("locations") or []]
-    wellformed = [u for u in locations if _is_uuid(u)]  # anything else is refused, not queried
-    own = (
-        {
-            str(u)
-            for u in Location.objects.filter(
-                organisation=organisation, uuid__in=wellformed
-            ).values_list("uuid", flat=True)
-        }
-        if wellformed
-        else set()
-    )
-    if set(locations) - own:
+    if any((organisation.pk, u) not in known.locations for u in locations):
         errors["locations"] = [_("Choose among your organisation's locations.")]
     for name, allowed in (
         ("person_types", PersonType.values),
@@ -96,7 +140,14 @@ def _check(
         errors["eligible_categories"] = [_("Not one of the choices.")]
     probe = Service(organisation=organisation, **clean)
     try:
-        probe.full_clean(exclude=["organisation"])
+        # Its uuid is a new random one: nothing to find unique; saving checks the record's own.
+        # Django checks a check constraint with a query of every field, most of an import's
+        # time; a service's one constraint (ages in order) can only fail when both are given.
+        probe.full_clean(
+            exclude=["organisation"], validate_unique=False, validate_constraints=False
+        )
+        if probe.minimum_age is not None and probe.maximum_age is not None:
+            probe.validate_constraints()
     except ValidationError as error:
         for name, messages in error.message_dict.items():
             errors.setdefault(name, []).extend(str(m) for m in messages)
@@ -335,6 +386,8 @@ def location_import(
         location = Location(uuid=uuid, organisation=organisation)
     elif location.organisation_id != organisation.pk:
         raise _another_organisations()
+    elif all(getattr(location, name) == value for name, value in fields.items()):
+        return location, False  # the same again: nothing to write
     for name, value in fields.items():
         setattr(location, name, value)
     validated_save(location)
@@ -411,3 +464,165 @@ def service_import(
         },
     )
     return service, created
+
+
+@dataclass
+class ServiceImport:
+    """One service of an import for `service_import_many`: `service_import`'s arguments."""
+
+    organisation: Organisation
+    uuid: str
+    data: dict[str, Any]
+    at_location_ids: dict[str, str]
+
+
+@transaction.atomic
+def service_import_many(
+    *, by: User | None, items: Sequence[ServiceImport], publish: bool = False
+) -> list[bool | JisrError]:
+    """`service_import` for each item, in one transaction, with the same outcome for each: True
+    when created, False when it was there already, or the JisrError `service_import` raises (the
+    caller decides whether the rest stands). The same records, proposals and audit entries as
+    item by item, at a few statements for the lot instead of some forty a service: the checks'
+    codes and locations are read once, new services are inserted together, and services the
+    documents leave as they are cost nothing more. A service that changes goes through
+    `service_import` itself."""
+    if publish:
+        if by is None:
+            raise forbidden()
+        require(by, Perm.SERVICE_REVIEW)
+    organisations = {item.organisation.pk: item.organisation for item in items}
+    managed = selectors.organisations_import_managed(organisation_ids=list(organisations))
+    existing = {
+        str(service.uuid): service
+        for service in Service.objects.filter(
+            uuid__in=[item.uuid for item in items if _is_uuid(item.uuid)]
+        )
+    }
+    known = _Known.of([(item.organisation, item.data) for item in items])
+    outcomes: list[bool | JisrError] = [False] * len(items)
+    new: list[tuple[ServiceImport, dict[str, Any]]] = []
+    there: list[tuple[int, ServiceImport, Service, dict[str, Any]]] = []
+    for index, item in enumerate(items):
+        service = existing.get(item.uuid)
+        try:
+            if item.organisation.pk not in managed:
+                raise _managed_in_jisr()
+            if service is not None and service.organisation_id != item.organisation.pk:
+                raise _another_organisations()
+            clean = _check(item.organisation, item.data, categories_required=False, known=known)
+        except JisrError as error:
+            outcomes[index] = error
+            continue
+        if service is None:
+            outcomes[index] = True
+            new.append((item, clean))
+        else:
+            there.append((index, item, service, clean))
+    _services_create(by=by, new=new, known=known, publish=publish)
+    pending: dict[int, ServiceChange] = {}
+    for proposal in ServiceChange.objects.filter(
+        service__in=[entry[2] for entry in there], status=ChangeStatus.PENDING
+    ):  # newest first (the model's order), as `change_get_pending` takes it
+        pending.setdefault(proposal.service_id, proposal)
+    unreviewed = [entry[2] for entry in there if entry[2].pk not in pending]
+    as_published = {
+        service.pk: data
+        for service, data in zip(unreviewed, selectors.service_data_list(unreviewed), strict=True)
+    }
+    for index, item, service, clean in there:
+        change = pending.get(service.pk)
+        before = change.data if change else as_published[service.pk]
+        waiting = change is not None or not service.published
+        if before == clean and not (publish and waiting):
+            continue  # the same again: nothing to write
+        try:
+            service_import(
+                by=by,
+                organisation=item.organisation,
+                uuid=item.uuid,
+                data=item.data,
+                publish=publish,
+                at_location_ids=item.at_location_ids,
+            )
+        except JisrError as error:
+            outcomes[index] = error
+    return outcomes
+
+
+def _services_create(
+    *,
+    by: User | None,
+    new: list[tuple[ServiceImport, dict[str, Any]]],
+    known: _Known,
+    publish: bool,
+) -> None:
+    """The new services of `service_import_many`, inserted together: each as `service_import`
+    creates one (its categories, areas, places with the directory's ids where still free, its
+    proposal, approved when `publish`, and its audit entry)."""
+    if not new:
+        return
+    now = timezone.now()
+    services: list[Service] = []
+    for item, clean in new:
+        service = Service(uuid=item.uuid, organisation=item.organisation, published=publish)
+        for name in selectors.SCALAR_FIELDS:
+            setattr(service, name, clean[name])
+        services.append(service)
+    Service.objects.bulk_create(services, batch_size=500)
+    Categories, Areas = Service.categories.through, Service.areas.through
+    Categories.objects.bulk_create(
+        [
+            Categories(service_id=service.pk, servicecategory_id=known.categories[code])
+            for service, (_item, clean) in zip(services, new, strict=True)
+            for code in dict.fromkeys(clean["categories"])
+        ],
+        batch_size=1000,
+    )
+    Areas.objects.bulk_create(
+        [
+            Areas(service_id=service.pk, governorate_id=known.governorates[code])
+            for service, (_item, clean) in zip(services, new, strict=True)
+            for code in dict.fromkeys(clean["areas"])
+        ],
+        batch_size=1000,
+    )
+    asked = {wanted for item, _clean in new for wanted in item.at_location_ids.values()}
+    taken = {
+        str(u)
+        for u in ServiceAtLocation.objects.filter(uuid__in=asked).values_list("uuid", flat=True)
+    }
+    places: list[ServiceAtLocation] = []
+    for service, (item, clean) in zip(services, new, strict=True):
+        for place in dict.fromkeys(clean["locations"]):
+            place_at = ServiceAtLocation(
+                service_id=service.pk, location_id=known.locations[(item.organisation.pk, place)]
+            )
+            wanted = item.at_location_ids.get(place)
+            if wanted and wanted not in taken:  # the directory's id, unless Jisr holds it
+                place_at.uuid = wanted  # a UUIDField takes its text
+                taken.add(wanted)
+            places.append(place_at)
+    ServiceAtLocation.objects.bulk_create(places, batch_size=1000)
+    approved = (
+        {"status": ChangeStatus.APPROVED, "reviewed_by": by, "reviewed_at": now} if publish else {}
+    )
+    ServiceChange.objects.bulk_create(
+        [
+            ServiceChange(
+                service=service, proposed_by=None, data=clean, proposed_at=now, **approved
+            )
+            for service, (_item, clean) in zip(services, new, strict=True)
+        ],
+        batch_size=500,
+    )
+    for service, (item, clean) in zip(services, new, strict=True):
+        audit_record(
+            actor=by,
+            action=Action.CREATE,
+            target=service,
+            changes={
+                "imported_hsds": item.uuid,
+                "published" if publish else "proposed": diff({}, _flat(clean)),
+            },
+        )

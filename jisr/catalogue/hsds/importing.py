@@ -329,6 +329,7 @@ def catalogue_write(found: _Found, *, by: User | None = None, publish: bool = Fa
         run.organisations()
         for own, (where, item) in found.services.items():
             run.service(own, where, item)
+        run.services_write()
         if found.errors:
             raise import_refused(found.errors)  # rolls back what was written
     return run.result
@@ -349,6 +350,12 @@ class _Run:
         self.result = Imported()
         self.usable: dict[str, Organisation] = {}  # those services may be imported under
         self.refused: dict[str, str] = {}  # why each other organisation of the files was not
+        # A location many services name is written once: its fields and what became of it.
+        self.places: dict[tuple[str, int], tuple[dict[str, Any], Location | None]] = {}
+        self.governorates: dict[str, str] = {}  # code -> English name, read once
+        self.categories: set[str] = set()  # Jisr's category codes, read once
+        self.services: list[tuple[str, tuple[str, str], dict[str, Any], services.ServiceImport]]
+        self.services = []  # checked here, written together by `services_write`
 
     def organisations(self) -> None:
         for own, (where, document) in self.found.organisations.items():
@@ -396,6 +403,9 @@ class _Run:
         if not _is_uuid(own):
             self.found.error((where[0], f"{where[1]}/id"), "not a UUID")
             return None
+        seen = self.places.get((own, organisation.pk))
+        if seen is not None and seen[0] == document:
+            return seen[1]  # written once already, as these same lines say
         address = next(iter(_dicts(document.get("addresses"))), {})
         governorate = _governorate(address)
         if governorate is None:
@@ -419,6 +429,7 @@ class _Run:
             location, created = services.location_import(
                 by=self.by, organisation=organisation, uuid=own, fields=fields
             )
+            self.places[own, organisation.pk] = (document, location)
         except JisrError as error:
             if error.code == "conflict":
                 self.result.problems.append(
@@ -465,16 +476,19 @@ class _Run:
                     "no organisation with this id in the files, nor one imported before",
                 )
             return
-        data = _service_data(document)
+        if not self.categories:
+            self.categories = set(ServiceCategory.objects.values_list("code", flat=True))
+        data = _service_data(document, self.categories)
         if not any(data[f"name_{lang}"] for lang in LANGUAGES):
             self.found.error((where[0], f"{where[1]}/name"), "the service has no name")
             return
         areas = _dicts(document.get("service_areas"))
         codes = [str(a.get("description") or "") for a in areas]
         names = [str(a.get("name") or "") for a in areas]
+        if not self.governorates:
+            self.governorates = dict(Governorate.objects.values_list("code", "name_en"))
         data["areas"] = sorted(
-            set(Governorate.objects.filter(code__in=codes).values_list("code", flat=True))
-            | set(Governorate.objects.filter(name_en__in=names).values_list("code", flat=True))
+            code for code, name in self.governorates.items() if code in codes or name in names
         )
         places: set[str] = set()
         links: dict[str, str] = {}  # location -> the directory's id of the service there
@@ -492,32 +506,33 @@ class _Run:
                 if _is_uuid(str(sal.get("id") or "")):
                     links[str(location.uuid)] = str(sal["id"])
         data["locations"] = sorted(places)
-        try:
-            _, created = services.service_import(
-                by=self.by,
-                organisation=organisation,
-                uuid=own,
-                data=data,
-                publish=self.publish,
-                at_location_ids=links,
-            )
-        except JisrError as error:
-            if error.code == "managed":
+        item = services.ServiceImport(
+            organisation=organisation, uuid=own, data=data, at_location_ids=links
+        )
+        self.services.append((own, where, data, item))
+
+    def services_write(self) -> None:
+        outcomes = services.service_import_many(
+            by=self.by, items=[item for *_, item in self.services], publish=self.publish
+        )
+        for (own, where, data, _item), outcome in zip(self.services, outcomes, strict=True):
+            if isinstance(outcome, JisrError):
+                if outcome.code == "managed":
+                    self.result.problems.append(
+                        f"service {own}: its organisation is managed in Jisr; left out"
+                    )
+                elif outcome.code == "conflict":
+                    self.result.problems.append(
+                        f"service {own}: it belongs to another organisation in Jisr; left out"
+                    )
+                else:
+                    self.found.error(where, f"service {own}: {_fields(outcome)}")
+                continue
+            self.result.services += outcome
+            if not data["categories"] and outcome:
                 self.result.problems.append(
-                    f"service {own}: its organisation is managed in Jisr; left out"
+                    f"service {own}: no Jisr category; listed under none until one is chosen"
                 )
-            elif error.code == "conflict":
-                self.result.problems.append(
-                    f"service {own}: it belongs to another organisation in Jisr; left out"
-                )
-            else:
-                self.found.error(where, f"service {own}: {_fields(error)}")
-            return
-        self.result.services += created
-        if not data["categories"] and created:
-            self.result.problems.append(
-                f"service {own}: no Jisr category; listed under none until one is chosen"
-            )
 
 
 def _dicts(value: Any) -> list[dict[str, Any]]:
@@ -577,7 +592,7 @@ def _delivery(document: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _service_data(document: dict[str, Any]) -> dict[str, Any]:
+def _service_data(document: dict[str, Any], known_categories: set[str]) -> dict[str, Any]:
     """The service as a proposal holds it, before its areas and locations."""
     texts = _texts(
         document,
@@ -611,9 +626,7 @@ def _service_data(document: dict[str, Any]) -> dict[str, Any]:
         **_delivery(document),
         "wait_days": int(wait.group(1)) if wait else None,
         "opening_hours": str(schedules[0].get("description") or "") if schedules else "",
-        "categories": sorted(
-            ServiceCategory.objects.filter(code__in=categories).values_list("code", flat=True)
-        ),
+        "categories": sorted(set(categories) & known_categories),
     }
 
 
