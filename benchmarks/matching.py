@@ -14,7 +14,8 @@ prints the median (p50) and 95th percentile of each, and of the index's ranking 
 postings and by scoring every profile. Target: top 50 candidates among 1,000,000 profiles at a
 95th percentile under 20 ms. `--profile` prints where the candidate lists spend their time;
 `--compare-facts` times them with the shortlist's facts from the index and from the database,
-interleaved (decision 0039).
+interleaved (decision 0039); `--compare-with main` times main's matching selectors and index
+against this tree's, interleaved, in wall-clock and CPU time.
 """
 
 from __future__ import annotations
