@@ -14,7 +14,8 @@ prints the median (p50) and 95th percentile of each, and of the index's ranking 
 postings and by scoring every profile. Target: top 50 candidates among 1,000,000 profiles at a
 95th percentile under 20 ms. `--profile` prints where the candidate lists spend their time;
 `--compare-facts` times them with the shortlist's facts from the index and from the database,
-interleaved (decision 0039).
+interleaved (decision 0039); `--compare-with main` times main's matching selectors and index
+against this tree's, interleaved, in wall-clock and CPU time.
 """
 
 from __future__ import annotations
@@ -51,6 +52,13 @@ def main() -> None:
         help="also time the candidate lists with the index's facts and with them switched off "
         "(every shortlisted profile read from the database), interleaved in one process",
     )
+    parser.add_argument(
+        "--compare-with",
+        metavar="REVISION",
+        help="also time the candidate lists and a person's matches with the matching selectors "
+        "and index of a git revision (such as main) and with this tree's, interleaved in one "
+        "process, in wall-clock and CPU time, and check that both give the same lists",
+    )
     args = parser.parse_args()
     # A database per size, so that a small run never measures a big database or the reverse.
     name = f"jisr-matching-benchmark-{args.profiles}.sqlite3"
@@ -72,7 +80,7 @@ def main() -> None:
     if not Occupation.objects.exists():
         call_command("load_taxonomy", verbosity=0)
     poster = fill(args.profiles, args.opportunities)
-    measure(poster, args.repeat, args.profile, args.compare_facts)
+    measure(poster, args.repeat, args.profile, args.compare_facts, args.compare_with)
 
 
 def fill(profiles: int, opportunities: int) -> Any:
@@ -285,7 +293,13 @@ def timed(label: str, runs: list[Callable[[], int]]) -> None:
     )
 
 
-def measure(poster: Any, repeat: int, profile: bool, compare_facts: bool = False) -> None:
+def measure(
+    poster: Any,
+    repeat: int,
+    profile: bool,
+    compare_facts: bool = False,
+    compare_with: str | None = None,
+) -> None:
     from jisr.matching import selectors
     from jisr.matching.index import indexes
     from jisr.matching.models import Opportunity, OpportunityStatus, Profile
@@ -353,6 +367,8 @@ def measure(poster: Any, repeat: int, profile: bool, compare_facts: bool = False
     timed("  index alone: every profile scored", [ranked(o, True) for o in sample])
     if compare_facts:
         compare(poster, sample)
+    if compare_with:
+        compare_revision(poster, sample, persons, compare_with)
     if profile:
         import cProfile
         import pstats
@@ -394,6 +410,82 @@ def compare(poster: Any, sample: list[Any]) -> None:
             f"p95 {values[int(len(values) * 0.95) - 1]:6.1f} ms   (load average {load})"
         )
     print(f"  the same {len(sample)} lists both ways")
+
+
+def _module_of_revision(revision: str, path: str, name: str) -> Any:
+    """A module of the matching app as it is in a git revision, loaded beside this tree's."""
+    import subprocess
+    import types
+
+    source = subprocess.run(  # noqa: S603  (the revision is the caller's own argument)
+        ["git", "-C", str(ROOT), "show", f"{revision}:{path}"],  # noqa: S607  (git on the PATH)
+        check=True, capture_output=True, text=True,
+    ).stdout  # fmt: skip
+    module = types.ModuleType(name)
+    module.__file__ = f"{revision}:{path}"
+    sys.modules[name] = module  # dataclasses look their module up
+    exec(compile(source, module.__file__, "exec"), module.__dict__)  # noqa: S102  (our own code)
+    return module
+
+
+def compare_revision(poster: Any, sample: list[Any], persons: list[Any], revision: str) -> None:
+    """The selectors and index of `revision` against this tree's, each query both ways in
+    turn (the order alternating), in wall-clock time and in the process's CPU time: on a
+    shared machine the CPU time is what moves least with the others' load."""
+    from jisr.matching import selectors
+
+    index = _module_of_revision(revision, "jisr/matching/index.py", "revision_matching_index")
+    before = _module_of_revision(
+        revision, "jisr/matching/selectors.py", "revision_matching_selectors"
+    )
+    before.indexes = index.indexes
+    before.ProfileIndex = index.ProfileIndex
+    started = time.perf_counter()
+    index.indexes.profile_index()
+    index.indexes.opportunity_index()
+    print(f"indexes of {revision} built in {time.perf_counter() - started:.1f} s")
+    ways = {revision: before, "this tree": selectors}
+    queries: list[tuple[str, list[Any], Callable[[Any, Any], list[Any]]]] = [
+        (
+            "candidates",
+            sample,
+            lambda module, o: module.candidate_list(fetched_by=poster, opportunity=o, limit=50),
+        ),
+        (
+            "opportunities for a person",
+            persons,
+            lambda module, p: module.opportunity_list_matching(person=p, limit=50),
+        ),
+    ]
+    for module in ways.values():
+        queries[0][2](module, sample[0])
+        queries[1][2](module, persons[0])
+    for label, items, call in queries:
+        wall: dict[str, list[float]] = {name: [] for name in ways}
+        cpu: dict[str, list[float]] = {name: [] for name in ways}
+        for turn, item in enumerate(items):
+            lists = []
+            for name in list(ways)[:: -1 if turn % 2 else 1]:
+                started, used = time.perf_counter(), time.process_time()
+                found = call(ways[name], item)
+                cpu[name].append((time.process_time() - used) * 1000)
+                wall[name].append((time.perf_counter() - started) * 1000)
+                lists.append(
+                    [
+                        (m.profile.pk if m.profile else m.opportunity.pk, m.score, m.reasons)
+                        for m in found
+                    ]
+                )
+            assert lists[0] == lists[1], (label, item.pk)
+        load = " ".join(f"{x:.1f}" for x in os.getloadavg())
+        for name in ways:
+            w, c = sorted(wall[name]), sorted(cpu[name])
+            print(
+                f"  {label}, {name:<12} wall p50 {statistics.median(w):6.1f} ms  "
+                f"p95 {w[int(len(w) * 0.95) - 1]:6.1f} ms   CPU p50 {statistics.median(c):6.1f} "
+                f"ms  p95 {c[int(len(c) * 0.95) - 1]:6.1f} ms   (load average {load})"
+            )
+        print(f"  the same {len(items)} lists both ways")
 
 
 if __name__ == "__main__":

@@ -126,7 +126,8 @@ class Known:
 
 @dataclass
 class Postings:
-    """For each skill id, the positions (and a value) of the records that have it."""
+    """For each skill id, the positions (and a value) of the records that have it, in the
+    order of the positions (so a few records are found in a long list by binary search)."""
 
     start: Ints
     positions: npt.NDArray[np.int32]
@@ -134,7 +135,7 @@ class Postings:
 
     @classmethod
     def build(cls, skill: Ints, position: Ints, value: npt.NDArray[Any]) -> Postings:
-        order = np.argsort(skill, kind="stable")
+        order = np.lexsort((position, skill))
         top = int(skill.max()) + 2 if len(skill) else 1
         start = np.searchsorted(skill[order], np.arange(top)).astype(np.int64)
         return cls(start, position[order].astype(np.int32), value[order])
@@ -305,16 +306,17 @@ class ProfileIndex:
         found = {pk: Known({}, [], {}, set()) for pk in held_ids}
         if not found:
             return found
-        order = np.argsort(held)
-        held_sorted = held[order]
+        held_sorted = np.sort(held)
+        held_pks = self.profile_ids[held_sorted]
         for skill in asked:
             span = self.skills.of(skill)
-            having = self.skills.positions[span]
-            at = np.searchsorted(held_sorted, having)
-            at = np.minimum(at, len(held_sorted) - 1)
-            hits = np.flatnonzero(held_sorted[at] == having)
-            credits = self.skills.values[span][hits].tolist()
-            for pk, credit in zip(self.profile_ids[having[hits]].tolist(), credits, strict=True):
+            having = self.skills.positions[span]  # in order: each held profile looked up in it
+            if not len(having):
+                continue
+            at = np.minimum(np.searchsorted(having, held_sorted), len(having) - 1)
+            hits = np.flatnonzero(having[at] == held_sorted)
+            credits = self.skills.values[span][at[hits]].tolist()
+            for pk, credit in zip(held_pks[hits].tolist(), credits, strict=True):
                 found[pk].skills[skill] = LEVEL_OF_CREDIT[round(credit, 2)]
         for slot in range(SLOTS):
             for pk, occupation in zip(held_ids, self.occupation[slot, held].tolist(), strict=True):

@@ -10,6 +10,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.db.models import F, OuterRef, Q, QuerySet, Subquery
@@ -300,59 +301,88 @@ def _changed_profiles(built_at: dt.datetime, consents_seen: int, cap: int) -> se
     return changed
 
 
+def _profile_columns() -> list[str]:
+    """The profile's own columns, in the order a model instance is made from them."""
+    return [field.attname for field in Profile._meta.concrete_fields]
+
+
 @dataclass
 class Shortlisted:
-    profile: Profile
+    row: dict[str, Any]  # the profile's own columns (`_profile_columns`)
     level: int  # the visibility in force now: 0 for nobody (`VISIBILITY_LEVEL`)
     country: str  # the person's
     governorate_id: int | None
+    values: tuple[Any, ...]  # the same columns in their order, to make the record from
+    db: str
+
+    @property
+    def profile(self) -> Profile:
+        """The profile as a model instance, made from the row already read (no query): only
+        for those shown."""
+        return Profile.from_db(self.db, _profile_columns(), self.values)
 
 
 def _shortlist_profiles(ids: Iterable[int]) -> dict[int, Shortlisted]:
     """The profiles, with their visibility level in force now (the person's choice, their
     record's status and their latest decision about matching, all read here, in one query),
-    and their person's country and governorate."""
+    and their person's country and governorate. Read as values: a model instance is made only
+    for the profiles shown (`Shortlisted.profile`)."""
     consent = (
         ConsentEvent.objects.filter(person=OuterRef("person_id"), purpose=Purpose.EMPLOYER_MATCHING)
         .order_by("-at", "-pk")
         .values("status")[:1]
     )
+    columns = _profile_columns()
+    width = len(columns)
+    rows = (
+        Profile.objects.filter(pk__in=list(ids))
+        .annotate(
+            consent=Subquery(consent),
+            person_status=F("person__status"),
+            person_country=F("person__country"),
+            person_governorate_id=F("person__governorate_id"),
+        )
+        .values_list(
+            *columns, "consent", "person_status", "person_country", "person_governorate_id"
+        )
+    )
     found: dict[int, Shortlisted] = {}
-    for profile in Profile.objects.filter(pk__in=list(ids)).annotate(
-        consent=Subquery(consent),
-        person_status=F("person__status"),
-        person_country=F("person__country"),
-        person_governorate_id=F("person__governorate_id"),
-    ):
-        level = VISIBILITY_LEVEL.get(profile.visibility, 0)
-        if profile.person_status != RecordStatus.ACTIVE or profile.consent != ConsentStatus.GIVEN:
+    for values in rows:
+        row = dict(zip(columns, values, strict=False))
+        consent_status, person_status, country, governorate_id = values[width:]
+        level = VISIBILITY_LEVEL.get(row["visibility"], 0)
+        if person_status != RecordStatus.ACTIVE or consent_status != ConsentStatus.GIVEN:
             level = 0
-        found[profile.pk] = Shortlisted(
-            profile, level, str(profile.person_country), profile.person_governorate_id
+        found[row["id"]] = Shortlisted(
+            row, level, str(country), governorate_id, values[:width], rows.db
         )
     return found
 
 
 def _facts_from_index(
-    index: ProfileIndex, profiles: dict[int, Shortlisted], asked: frozenset[int]
+    index: ProfileIndex,
+    profiles: dict[int, Shortlisted],
+    asked: frozenset[int],
+    occupations: _Occupations,
 ) -> dict[int, tuple[CandidateFacts, int]]:
     """Facts of the profiles that the index holds whole, the visible ones only: skills,
     occupations and languages from the index (the profiles are unchanged since it was built),
     the rest from the rows just read."""
     visible = [pk for pk, shown in profiles.items() if shown.level]
     known = index.known_facts(visible, asked)
-    groups = dict(
-        Occupation.objects.filter(
-            pk__in={occupation for k in known.values() for occupation in k.occupations}
-        ).values_list("pk", "isco_group")
-    )
+    groups = {
+        pk: group
+        for pk, (group, _) in occupations.read(
+            {occupation for k in known.values() for occupation in k.occupations}
+        ).items()
+    }
     facts = {}
     for pk, k in known.items():
-        profile, level = profiles[pk].profile, profiles[pk].level
+        row, level = profiles[pk].row, profiles[pk].level
         facts[pk] = (
             CandidateFacts(
                 profile_id=pk,
-                person_id=profile.person_id,
+                person_id=row["person_id"],
                 skills=k.skills,
                 occupations=[
                     (occupation, groups.get(occupation, "")) for occupation in k.occupations
@@ -361,12 +391,12 @@ def _facts_from_index(
                 in_iraq=profiles[pk].country == "IQ",
                 governorate_id=profiles[pk].governorate_id,
                 preferred_governorates=frozenset(k.preferred),
-                willing_to_relocate=profile.willing_to_relocate,
-                available_return=profile.available_return,
-                available_assignment=profile.available_assignment,
-                available_remote=profile.available_remote,
-                available_mentoring=profile.available_mentoring,
-                assignment_months=profile.assignment_months,
+                willing_to_relocate=row["willing_to_relocate"],
+                available_return=row["available_return"],
+                available_assignment=row["available_assignment"],
+                available_remote=row["available_remote"],
+                available_mentoring=row["available_mentoring"],
+                assignment_months=row["assignment_months"],
                 country=profiles[pk].country,
             ),
             level,
@@ -396,14 +426,14 @@ def candidate_list(*, fetched_by: User, opportunity: Opportunity, limit: int = 5
     asked = o.essential | o.optional
     shortlist = set(index.rank(o, min_level=level, skip=changed, limit=limit * SHORTLIST))
     profiles = _shortlist_profiles(shortlist)
-    facts = _facts_from_index(index, profiles, asked)
+    # The shortlist's occupations and the opportunity's, read once for the groups and names.
+    occupations = _Occupations(also={o.occupation_id} if o.occupation_id else set())
+    facts = _facts_from_index(index, profiles, asked, occupations)
     # Changed since the index was built, or not held whole by it: read from the database.
     hidden = {pk for pk, found in profiles.items() if not found.level}
     rest = (shortlist - facts.keys() - hidden) | changed
-    records = {pk: found.profile for pk, found in profiles.items()}
     if rest:
         facts.update(candidate_facts(rest, only_skills=asked))
-        records.update(Profile.objects.in_bulk(list(rest - records.keys())))
     scored: list[tuple[float, CandidateFacts, Components]] = []
     for c, visible_from in facts.values():
         if visible_from == 0 or visible_from < level:
@@ -413,7 +443,16 @@ def candidate_list(*, fetched_by: User, opportunity: Opportunity, limit: int = 5
             scored.append((combine(parts), c, parts))
     scored.sort(key=lambda item: (-item[0], item[1].profile_id))
     scored = scored[:limit]
-    names = _names([o], [c for _, c, _ in scored])
+    # Model instances for those shown only: from the rows read, or read here if changed.
+    records = {
+        c.profile_id: profiles[c.profile_id].profile
+        for _, c, _ in scored
+        if c.profile_id in profiles
+    }
+    unread = [c.profile_id for _, c, _ in scored if c.profile_id not in records]
+    if unread:
+        records.update(Profile.objects.in_bulk(unread))
+    names = _names([o], [c for _, c, _ in scored], occupations)
     applications = {
         a.person_id: a
         for a in Application.objects.filter(
@@ -514,14 +553,46 @@ def opportunity_list_matching(*, person: Person, limit: int = 50) -> list[Match]
     return results
 
 
-def _names(needs: list[OpportunityFacts], candidates: list[CandidateFacts]) -> Names:
+class _Occupations:
+    """Occupations' ISCO-08 groups and names in the reader's language, read as values, each
+    occupation once per list (`also`: read with the first ones asked for)."""
+
+    def __init__(self, also: Iterable[int] = ()) -> None:
+        self.also = set(also)
+        self.found: dict[int, tuple[str, str]] = {}
+
+    def read(self, ids: Iterable[int]) -> dict[int, tuple[str, str]]:
+        wanted = set(ids)
+        missing = (wanted | self.also) - self.found.keys()
+        self.also = set()
+        if missing:
+            for pk, group, label_en, label_ar, label_ckb in Occupation.objects.filter(
+                pk__in=missing
+            ).values_list("pk", "isco_group", "label_en", "label_ar", "label_ckb"):
+                self.found[pk] = (group, Occupation.label_of(label_en, label_ar, label_ckb))
+        return {pk: self.found[pk] for pk in wanted if pk in self.found}
+
+
+def _names(
+    needs: list[OpportunityFacts],
+    candidates: list[CandidateFacts],
+    occupations: _Occupations | None = None,
+) -> Names:
     """Names of everything the reasons mention, in the reader's language, read at once."""
     occupation_ids = {occ for c in candidates for occ, _ in c.occupations}
     occupation_ids |= {o.occupation_id for o in needs if o.occupation_id}
     skill_ids = {s for o in needs for s in o.essential | o.optional}
     return Names(
-        skills={s.pk: s.label for s in Skill.objects.filter(pk__in=skill_ids)},
-        occupations={x.pk: x.label for x in Occupation.objects.filter(pk__in=occupation_ids)},
+        skills={
+            pk: Skill.label_of(label_en, label_ar, label_ckb)
+            for pk, label_en, label_ar, label_ckb in Skill.objects.filter(
+                pk__in=skill_ids
+            ).values_list("pk", "label_en", "label_ar", "label_ckb")
+        },
+        occupations={
+            pk: label
+            for pk, (_, label) in (occupations or _Occupations()).read(occupation_ids).items()
+        },
         governorates={g.pk: g.name for g in Governorate.objects.all()},
         languages={code: str(label) for code, label in Language.choices},
         countries={code: str(countries.name(code)) for code in {c.country for c in candidates}},

@@ -25,8 +25,15 @@ class Labelled(models.Model):
 
     @property
     def label(self) -> str:
+        return self.label_of(self.label_en, self.label_ar, self.label_ckb)
+
+    @staticmethod
+    def label_of(label_en: str, label_ar: str, label_ckb: str) -> str:
+        """The name in the language in use, else in Arabic, else in English (for names read
+        as values)."""
         language = (get_language() or "ar").split("-")[0]
-        return str(getattr(self, f"label_{language}", "") or self.label_ar or self.label_en)
+        own = {"en": label_en, "ar": label_ar, "ckb": label_ckb}.get(language, "")
+        return str(own or label_ar or label_en)
 
 
 class IscoGroup(Labelled):

@@ -93,3 +93,16 @@ def test_consent_withdrawn_after_the_index_was_built_is_never_shown(
     assert len(shown()) == 1
     Profile.objects.filter(pk=profile.pk).update(visibility=Visibility.HIDDEN)
     assert shown() == []
+
+
+def test_a_skill_added_later_to_an_older_profile_is_found(people, taxonomy):
+    # The skill rows come back in the order they were written, not the profiles': the
+    # postings are put in the profiles' order, where the shortlist's skills are looked up.
+    t, alice = taxonomy, people["alice"]
+    older = build_profile(alice, register_person(alice, first_name="أقدم"), skills={t["site"]: 2})
+    newer = build_profile(alice, register_person(alice, first_name="أحدث"), skills={t["cad"]: 3})
+    older.skills.create(skill=t["cad"], level=1)
+    index = ProfileIndex()
+    known = index.known_facts([older.pk, newer.pk], [t["cad"].pk, t["site"].pk])
+    assert known[older.pk].skills == {t["cad"].pk: 1, t["site"].pk: 2}
+    assert known[newer.pk].skills == {t["cad"].pk: 3}
