@@ -9,11 +9,11 @@ through Django's templates as before.
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 from django.forms.renderers import DjangoTemplates
 from django.utils.functional import Promise
-from django.utils.html import conditional_escape
 from django.utils.safestring import SafeData, SafeString, mark_safe
 
 SELECT = "django/forms/widgets/select.html"
@@ -29,23 +29,28 @@ class Renderer(DjangoTemplates):
         return super().render(template_name, context, request)
 
 
+def _escaped(value: Any) -> str:
+    """`conditional_escape`: Django's `escape` is `html.escape`, without its lazy wrapper."""
+    return str(value.__html__()) if hasattr(value, "__html__") else html.escape(str(value))
+
+
 def _text(value: Any) -> str | None:
     """`{{ value }}` for a text (escaped unless marked safe); None for anything else, which
     the template would localise."""
     if isinstance(value, str | Promise):
-        return str(conditional_escape(value))
+        return _escaped(value)
     return None
 
 
 def _formatted(value: Any) -> str:
     """`{{ value|stringformat:'s' }}`."""
-    return str(conditional_escape(value if isinstance(value, SafeData) else str(value)))
+    return _escaped(value if isinstance(value, SafeData) else str(value))
 
 
 def _attrs(attrs: dict[str, Any]) -> str:
     """`attrs.html`."""
     return "".join(
-        f" {conditional_escape(name)}" + ("" if value is True else f'="{_formatted(value)}"')
+        f" {_escaped(name)}" + ("" if value is True else f'="{_formatted(value)}"')
         for name, value in attrs.items()
         if value is not False
     )
