@@ -39,7 +39,12 @@ class _Form(forms.Form):
 )
 @pytest.mark.parametrize("name", ["plain", "grouped", "many", "numbers", "flags", "boxes"])
 def test_each_widget_renders_as_the_templates_render_it(data: Any, name: str) -> None:
-    attrs = {"class": "form-select", "aria-invalid": "true", "required": True, "x": False}
+    attrs: dict[str, str | bool] = {
+        "class": "form-select",
+        "aria-invalid": "true",
+        "required": True,
+        "x": False,
+    }
     form = _Form(data, renderer=Renderer())
     reference = _Form(data, renderer=DjangoTemplates())
     assert str(form[name].as_widget(attrs=attrs)) == str(reference[name].as_widget(attrs=attrs))
