@@ -22,8 +22,9 @@ OPTION = "django/forms/widgets/select_option.html"
 
 class Renderer(DjangoTemplates):
     def render(self, template_name: str, context: dict[str, Any], request: Any = None) -> str:
-        if template_name == SELECT:
-            html = select_html(context["widget"])
+        widget = context.get("widget")
+        if template_name == SELECT and isinstance(widget, dict) and "optgroups" in widget:
+            html = select_html(widget)
             if html is not None:
                 return html
         return super().render(template_name, context, request)
@@ -69,7 +70,7 @@ def select_html(widget: dict[str, Any]) -> SafeString | None:
             parts.append(f'\n  <optgroup label="{label}">')
         for option in group_choices:
             text = _text(option["label"])
-            if option["template_name"] != OPTION or text is None:
+            if option.get("template_name") != OPTION or text is None:
                 return None
             parts.append(
                 f'\n  <option value="{_formatted(option["value"])}"{_attrs(option["attrs"])}>'
