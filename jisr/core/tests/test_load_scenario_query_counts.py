@@ -26,7 +26,7 @@ SCENARIO = [
     (None, "get", "{service}", 8),
     ("caseworker", "get", "/cases/", 17),
     ("person", "get", "/registry/my-record/", 17),
-    ("caseworker", "get", "{case}", 28),
+    ("caseworker", "get", "{case}", 29),
     (None, "get", "/api/hsds/services?page=1&per_page=25", 11),
     ("employer", "get", "/matching/opportunities/", 12),
     ("person", "get", "/cases/my-plan/", 21),
