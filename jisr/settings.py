@@ -179,6 +179,10 @@ TEMPLATES = [
     }
 ]
 
+# Django's form renderer, with drop-down lists written in Python instead of a template per
+# option (the same markup; issue 14: a list of districts cost as much as the rest of its page).
+FORM_RENDERER = "jisr.lib.formrenderer.Renderer"
+
 _database: dict[str, Any] = dict(
     dj_database_url.parse(
         env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'jisr.sqlite3'}"),

@@ -157,7 +157,10 @@ def _vary_names(organisation_id: int) -> None:
 
 
 def start_gunicorn(workers: int, port: int) -> subprocess.Popen[bytes]:
-    environment = {**os.environ, "DEBUG": "0"}
+    # Each worker keeps its database connection between requests, as production does
+    # (.env.example): opening one per request costs PostgreSQL a new backend with cold caches,
+    # about 7 ms of CPU a request (issue 14, `benchmarks/load/cost.py --fresh-connections`).
+    environment = {"DATABASE_CONN_MAX_AGE": "60", **os.environ, "DEBUG": "0"}
     server = subprocess.Popen(  # noqa: S603 - our own tools
         [
             str(BIN / "gunicorn"),

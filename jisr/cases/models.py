@@ -182,7 +182,15 @@ class Referral(models.Model):
         verbose_name = _("referral")
         verbose_name_plural = _("referrals")
         indexes = [
-            models.Index(fields=["to_organisation", "status"]),
+            # The inbox: an organisation's referrals newest first, of one status or all, read
+            # from the index instead of sorting them all (issue 14: 40,000 of them took 40 ms).
+            models.Index(
+                fields=["to_organisation", "-created_at", "-id"], name="cases_referral_inbox"
+            ),
+            models.Index(
+                fields=["to_organisation", "status", "-created_at", "-id"],
+                name="cases_referral_inbox_status",
+            ),
             models.Index(fields=["status", "due_on"]),
         ]
 

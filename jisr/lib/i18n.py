@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from functools import cache
 
 from babel import Locale
 from babel.dates import format_date as babel_format_date
@@ -28,8 +29,15 @@ def cldr_locale(language: str | None = None) -> str:
     return CLDR_LOCALES.get(language, "ar_IQ")
 
 
+@cache
+def _locale(locale: str) -> Locale:
+    """Babel's locale, read from CLDR once per process (a list formats a date per row)."""
+    return Locale.parse(locale)
+
+
+@cache
 def _uses_arabic_digits(locale: str) -> bool:
-    return Locale.parse(locale).default_numbering_system == "arab"
+    return _locale(locale).default_numbering_system == "arab"
 
 
 def _digits(text: str, locale: str) -> str:
@@ -38,19 +46,23 @@ def _digits(text: str, locale: str) -> str:
 
 def format_number(value: int | float | Decimal, language: str | None = None) -> str:
     locale = cldr_locale(language)
-    return _digits(str(format_decimal(value, locale=locale, numbering_system="default")), locale)
+    return _digits(
+        str(format_decimal(value, locale=_locale(locale), numbering_system="default")), locale
+    )
 
 
 def format_date(value: dt.date, language: str | None = None) -> str:
     locale = cldr_locale(language)
-    return _digits(str(babel_format_date(value, format="long", locale=locale)), locale)
+    return _digits(str(babel_format_date(value, format="long", locale=_locale(locale))), locale)
 
 
 def format_datetime(value: dt.datetime, language: str | None = None) -> str:
     """A moment shown in the current time zone (Asia/Baghdad unless the user chose another)."""
     locale = cldr_locale(language)
     local = timezone.localtime(value) if timezone.is_aware(value) else value
-    text = babel_format_datetime(local, format="medium", locale=locale, tzinfo=local.tzinfo)
+    text = babel_format_datetime(
+        local, format="medium", locale=_locale(locale), tzinfo=local.tzinfo
+    )
     return _digits(str(text), locale)
 
 
@@ -65,4 +77,6 @@ def format_size(size: int, language: str | None = None) -> str:
     unit, amount = (
         ("digital-megabyte", size / 2**20) if size >= 2**20 else ("digital-kilobyte", size / 2**10)
     )
-    return _digits(str(format_unit(round(amount, 1), unit, length="short", locale=locale)), locale)
+    return _digits(
+        str(format_unit(round(amount, 1), unit, length="short", locale=_locale(locale))), locale
+    )
