@@ -20,7 +20,7 @@ from django.test import TestCase
 from django.utils import timezone
 
 from jisr.accounts.roles import Role, Scope
-from jisr.catalogue import services as catalogue_services
+from jisr.audit.services import audit_record
 from jisr.catalogue.hsds import archive, importing, running
 from jisr.catalogue.models import HsdsImport, Service, ServiceChange
 from jisr.catalogue.tests import hsds_documents as hsds
@@ -210,14 +210,14 @@ def test_an_outage_part_way_writes_nothing_and_try_again_imports_it(admin, monke
             hsds.service(), hsds.service(id="5bbeaf6d-8162-4aa0-8fd3-627e8f9a0b12")]}}
     )  # fmt: skip
     before = hsds.counts()
-    written = catalogue_services.audit_record
+    written = audit_record
 
     def the_database_goes(**kwargs: Any) -> Any:
         if Service.objects.exists():  # the services are written, then the database goes
             raise OperationalError("server closed the connection unexpectedly")
         return written(**kwargs)
 
-    monkeypatch.setattr(catalogue_services, "audit_record", the_database_goes)
+    monkeypatch.setattr("jisr.catalogue.services.audit_record", the_database_goes)
     response = _upload(client, content)
     hsds_import = HsdsImport.objects.get()
     assert hsds_import.status == "failed"
@@ -226,7 +226,7 @@ def test_an_outage_part_way_writes_nothing_and_try_again_imports_it(admin, monke
     assert "nothing of it was kept" in page
     assert "Try again" in page
 
-    monkeypatch.setattr(catalogue_services, "audit_record", written)
+    monkeypatch.setattr("jisr.catalogue.services.audit_record", written)
     with TestCase.captureOnCommitCallbacks(execute=True):
         again = client.post(f"/catalogue/hsds-imports/{hsds_import.pk}/again/")
     assert again["Location"] == response["Location"]
