@@ -164,6 +164,14 @@ def _joined_key(spelling: str) -> str:
 
 def words(text: str) -> tuple[list[str], str]:
     """The words of a name as written, compounds joined, titles dropped; and a kunya if any."""
+    found, kunya = _words(text)
+    return list(found), kunya
+
+
+# A register repeats its names field by field: each field's text is cut into words once (a full
+# name, rarely repeated, leaves the cache soon).
+@lru_cache(maxsize=2**17)
+def _words(text: str) -> tuple[tuple[str, ...], str]:
     _latin, _nicknames, titles, _families = _tables()
     kunya = ""
     inside = BRACKETS.findall(text or "")
@@ -203,9 +211,9 @@ def words(text: str) -> tuple[list[str], str]:
         out.append(joined)
         index = end
     for alias in inside:
-        alias_words, alias_kunya = words(alias)
+        alias_words, alias_kunya = _words(alias)
         kunya = kunya or alias_kunya or "".join(alias_words[1:2])
-    return out, kunya
+    return tuple(out), kunya
 
 
 @lru_cache(maxsize=1)
@@ -214,6 +222,7 @@ def _title_keys() -> frozenset[str]:
     return frozenset(key for key in keys if len(key) > 1)  # "د." and "م." only as written
 
 
+@lru_cache(maxsize=2**16)
 def _arabic_title(token: str) -> bool:
     """A title in Arabic or Kurdish spelling (حجي, حەجی; المهندسة): by its spelling key."""
     return (
@@ -320,14 +329,22 @@ def name_parts(row: dict[str, Any]) -> tuple[list[str], str]:
     return [first, father, grandfather, family], kunya
 
 
+@lru_cache(maxsize=2**17)
+def _part_columns(part: str, word: str) -> dict[str, str | None]:
+    """One name part's columns of a prepared record (the same few thousand names recur)."""
+    forms = _one_name(word, family=part == "family") if word else {}
+    return {
+        f"{part}_{form}".rstrip("_"): forms.get(form) or None
+        for form in ("", "spelling", "loose", "sound", "script")
+    }
+
+
 def prepared(row: dict[str, Any]) -> dict[str, Any]:
     """A register row as the linkage model reads it."""
     parts, kunya = name_parts(row)
     record: dict[str, Any] = {"unique_id": str(row["record_id"]).strip()}
     for part, word in [*zip(PARTS, parts, strict=True), ("mother", _mother(row))]:
-        forms = _one_name(word, family=part == "family") if word else {}
-        for form in ("", "spelling", "loose", "sound", "script"):
-            record[f"{part}_{form}".rstrip("_")] = forms.get(form) or None
+        record.update(_part_columns(part, word))
     record["kunya"] = _one_name(kunya)["sound"] if kunya else None
     date = DATE.match((row.get("birth_date") or "").strip())
     year, month_day, day_month = None, None, None

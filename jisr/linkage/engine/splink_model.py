@@ -460,7 +460,10 @@ def linker_for(
         before = linker.misc.save_model_to_json()
         try:
             linker.training.estimate_parameters_using_expectation_maximisation(
-                rule, estimate_without_term_frequencies=True
+                rule,
+                estimate_without_term_frequencies=True,
+                max_pairs=EM_MAX_PAIRS,
+                record_sample_proportion=EM_PROBE,
             )
         # No pairs in this block, or a level whose m underflows in Splink's EM (ValueError):
         # the next block trains instead.
@@ -472,6 +475,16 @@ def linker_for(
             linker = Linker(frames if len(frames) > 1 else frames[0], before, log_level=40)
     trained = _smoothed(linker.misc.save_model_to_json())
     return Linker(frames if len(frames) > 1 else frames[0], trained, log_level=40)
+
+
+# Expectation maximisation reads at most about this many pairs of a block: past it, records are
+# sampled (by a hash of their id, the same on every run), each pair of the block as likely to be
+# kept as any other. Registers of a million meet 25 million pairs on the full date of birth,
+# where 3 million train the same weights in an eighth of the time and memory; registers of up to
+# some 300,000 records are not sampled. The block's size is estimated first from a tenth of the
+# records on each side.
+EM_MAX_PAIRS = 3_000_000
+EM_PROBE = 0.1
 
 
 # No level is impossible for one person's two records: where expectation maximisation found
