@@ -375,6 +375,16 @@ def _saved_model(model: Path | dict[str, Any], backend: Backend) -> dict[str, An
     return settings
 
 
+# Expectation maximisation reads at most about this many pairs of a block: past it, records are
+# sampled (by a hash of their id, the same on every run), each pair of the block as likely to be
+# kept as any other. Registers of a million meet 25 million pairs on the full date of birth;
+# 3 million of them train a model that finds the same links (docs/benchmarks.md) in a sixth of
+# the CPU time. Registers of up to some 300,000 records are not sampled (decision 0043).
+# The block's size is first estimated from a tenth of the records on each side.
+EM_MAX_PAIRS = 3_000_000
+EM_PROBE = 0.1
+
+
 def linker_for(
     tables: Sequence[pa.Table | Path],
     link_type: LinkType,
@@ -475,16 +485,6 @@ def linker_for(
             linker = Linker(frames if len(frames) > 1 else frames[0], before, log_level=40)
     trained = _smoothed(linker.misc.save_model_to_json())
     return Linker(frames if len(frames) > 1 else frames[0], trained, log_level=40)
-
-
-# Expectation maximisation reads at most about this many pairs of a block: past it, records are
-# sampled (by a hash of their id, the same on every run), each pair of the block as likely to be
-# kept as any other. Registers of a million meet 25 million pairs on the full date of birth,
-# where 3 million train the same weights in an eighth of the time and memory; registers of up to
-# some 300,000 records are not sampled. The block's size is estimated first from a tenth of the
-# records on each side.
-EM_MAX_PAIRS = 3_000_000
-EM_PROBE = 0.1
 
 
 # No level is impossible for one person's two records: where expectation maximisation found
