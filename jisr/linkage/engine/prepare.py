@@ -283,6 +283,15 @@ def _cut_at_spaces(split: list[str], full: str) -> bool:
     return len(split[0].split()) <= 1 and cut == " ".join(full.split()) and len(cut.split()) > 1
 
 
+def _kunya_in(full_name: str) -> str:
+    """The kunya `words` finds in a full name. Most full names have neither a kunya word nor
+    brackets, and are not cut into words for nothing (nor kept: each is one record's)."""
+    tokens = _SPLIT.split(_clean(full_name).replace("'", ""))
+    if not BRACKETS.search(full_name) and _KUNYA.isdisjoint(tokens):
+        return ""
+    return _words.__wrapped__(full_name)[1]
+
+
 def name_parts(row: dict[str, Any]) -> tuple[list[str], str]:
     """First, father, grandfather and family name, comparable across registers; and a kunya."""
     split = [row.get(f"{part}_name") or "" for part in PARTS]
@@ -305,7 +314,7 @@ def name_parts(row: dict[str, Any]) -> tuple[list[str], str]:
             if len(given) > 1 and not found_words[slot]:
                 found_words[slot] = [given.pop(1)]
         found_words[0] = given
-        _full, alias = words(row.get("full_name") or "")
+        alias = "" if kunya else _kunya_in(row.get("full_name") or "")
         return ["".join(found) for found in found_words], kunya or alias
     full = row.get("full_name") or ""
     family = ""
@@ -355,7 +364,10 @@ def prepared(row: dict[str, Any]) -> dict[str, Any]:
             if (month, day) != (7, 1) and 1 <= month <= 12 and 1 <= day <= 31:
                 month_day, day_month = f"{month:02d}-{day:02d}", f"{day:02d}-{month:02d}"
     sex = (row.get("sex") or "").strip().upper()[:1]
-    phone = re.sub(r"\D", "", normalise_name(row.get("phone") or ""))[-9:]  # ٠٧٧٠… → 0770…
+    phone = row.get("phone") or ""
+    if not phone.isascii():
+        phone = normalise_name(phone)  # ٠٧٧٠… → 0770…
+    phone = re.sub(r"\D", "", phone)[-9:]
     record.update(
         sex=sex if sex in ("M", "F") else None,
         birth_year=year,
