@@ -24,6 +24,7 @@ import shutil
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -51,6 +52,19 @@ def _pairs(groups: dict[str, str]) -> set[tuple[str, str]]:
     }
 
 
+def _timed() -> Callable[[str], None]:
+    """A `say` that stamps each step with the wall and CPU seconds since the first (CPU: all of
+    this process's threads, DuckDB's included) and the load average: where the time went."""
+    started = time.perf_counter(), time.process_time()
+
+    def say(text: str) -> None:
+        wall, cpu = time.perf_counter() - started[0], time.process_time() - started[1]
+        load = os.getloadavg()[0]
+        print(f"  [{wall:4.0f} s, {cpu:4.0f} s CPU, load {load:.1f}] {text}", flush=True)
+
+    return say
+
+
 def dedupe(size: int, noise: float, seed: int) -> None:
     from jisr.linkage.engine.splink_model import dedupe
 
@@ -66,11 +80,13 @@ def dedupe(size: int, noise: float, seed: int) -> None:
     started, cpu = time.perf_counter(), time.process_time()
     before_grouping = 0.0
 
+    stamped = _timed()
+
     def say(text: str) -> None:
         nonlocal before_grouping
         if text.startswith("grouping"):
             before_grouping = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
-        print(f"  {text}", flush=True)
+        stamped(text)
 
     groups = dedupe(folder / "register.csv", say=say)
     took, cpu = time.perf_counter() - started, time.process_time() - cpu
@@ -118,19 +134,18 @@ def main() -> None:
     print(
         f"{args.size:,} + {args.size:,} records, {len(truth):,} true links, generated in {generated:.0f} s"
     )
-    started = time.perf_counter()
-    found = {
-        (a, b)
-        for a, b, _p in link(
-            folder / "left.csv", folder / "right.csv", say=lambda s: print(f"  {s}", flush=True)
-        )
-    }
-    took = time.perf_counter() - started
+    load = os.getloadavg()
+    started, cpu = time.perf_counter(), time.process_time()
+    found = {(a, b) for a, b, _p in link(folder / "left.csv", folder / "right.csv", say=_timed())}
+    took, cpu = time.perf_counter() - started, time.process_time() - cpu
     hits = len(found & truth)
     precision, recall = hits / max(len(found), 1), hits / max(len(truth), 1)
     f1 = 2 * precision * recall / max(precision + recall, 1e-9)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
-    print(f"linked in {took:.0f} s ({took / 60:.1f} min); peak memory {peak:.1f} GB")
+    print(
+        f"linked in {took:.0f} s ({took / 60:.1f} min, {cpu:.0f} s CPU in this process); "
+        f"peak memory {peak:.2f} GB; load average before {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}"
+    )
     print(f"precision {precision:.3f}, recall {recall:.3f}, F1 {f1:.3f}")
 
 

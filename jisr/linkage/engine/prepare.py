@@ -164,6 +164,14 @@ def _joined_key(spelling: str) -> str:
 
 def words(text: str) -> tuple[list[str], str]:
     """The words of a name as written, compounds joined, titles dropped; and a kunya if any."""
+    found, kunya = _words(text)
+    return list(found), kunya
+
+
+# A register repeats its names field by field: each field's text is cut into words once (a full
+# name, rarely repeated, leaves the cache soon).
+@lru_cache(maxsize=2**17)
+def _words(text: str) -> tuple[tuple[str, ...], str]:
     _latin, _nicknames, titles, _families = _tables()
     kunya = ""
     inside = BRACKETS.findall(text or "")
@@ -203,9 +211,9 @@ def words(text: str) -> tuple[list[str], str]:
         out.append(joined)
         index = end
     for alias in inside:
-        alias_words, alias_kunya = words(alias)
+        alias_words, alias_kunya = _words(alias)
         kunya = kunya or alias_kunya or "".join(alias_words[1:2])
-    return out, kunya
+    return tuple(out), kunya
 
 
 @lru_cache(maxsize=1)
@@ -214,6 +222,7 @@ def _title_keys() -> frozenset[str]:
     return frozenset(key for key in keys if len(key) > 1)  # "د." and "م." only as written
 
 
+@lru_cache(maxsize=2**16)
 def _arabic_title(token: str) -> bool:
     """A title in Arabic or Kurdish spelling (حجي, حەجی; المهندسة): by its spelling key."""
     return (
@@ -274,6 +283,15 @@ def _cut_at_spaces(split: list[str], full: str) -> bool:
     return len(split[0].split()) <= 1 and cut == " ".join(full.split()) and len(cut.split()) > 1
 
 
+def _kunya_in(full_name: str) -> str:
+    """The kunya `words` finds in a full name. Most full names have neither a kunya word nor
+    brackets, and are not cut into words for nothing (nor kept: each is one record's)."""
+    tokens = _SPLIT.split(_clean(full_name).replace("'", ""))
+    if not BRACKETS.search(full_name) and _KUNYA.isdisjoint(tokens):
+        return ""
+    return _words.__wrapped__(full_name)[1]
+
+
 def name_parts(row: dict[str, Any]) -> tuple[list[str], str]:
     """First, father, grandfather and family name, comparable across registers; and a kunya."""
     split = [row.get(f"{part}_name") or "" for part in PARTS]
@@ -296,7 +314,7 @@ def name_parts(row: dict[str, Any]) -> tuple[list[str], str]:
             if len(given) > 1 and not found_words[slot]:
                 found_words[slot] = [given.pop(1)]
         found_words[0] = given
-        _full, alias = words(row.get("full_name") or "")
+        alias = "" if kunya else _kunya_in(row.get("full_name") or "")
         return ["".join(found) for found in found_words], kunya or alias
     full = row.get("full_name") or ""
     family = ""
@@ -320,14 +338,22 @@ def name_parts(row: dict[str, Any]) -> tuple[list[str], str]:
     return [first, father, grandfather, family], kunya
 
 
+@lru_cache(maxsize=2**17)
+def _part_columns(part: str, word: str) -> dict[str, str | None]:
+    """One name part's columns of a prepared record (the same few thousand names recur)."""
+    forms = _one_name(word, family=part == "family") if word else {}
+    return {
+        f"{part}_{form}".rstrip("_"): forms.get(form) or None
+        for form in ("", "spelling", "loose", "sound", "script")
+    }
+
+
 def prepared(row: dict[str, Any]) -> dict[str, Any]:
     """A register row as the linkage model reads it."""
     parts, kunya = name_parts(row)
     record: dict[str, Any] = {"unique_id": str(row["record_id"]).strip()}
     for part, word in [*zip(PARTS, parts, strict=True), ("mother", _mother(row))]:
-        forms = _one_name(word, family=part == "family") if word else {}
-        for form in ("", "spelling", "loose", "sound", "script"):
-            record[f"{part}_{form}".rstrip("_")] = forms.get(form) or None
+        record.update(_part_columns(part, word))
     record["kunya"] = _one_name(kunya)["sound"] if kunya else None
     date = DATE.match((row.get("birth_date") or "").strip())
     year, month_day, day_month = None, None, None
@@ -338,7 +364,10 @@ def prepared(row: dict[str, Any]) -> dict[str, Any]:
             if (month, day) != (7, 1) and 1 <= month <= 12 and 1 <= day <= 31:
                 month_day, day_month = f"{month:02d}-{day:02d}", f"{day:02d}-{month:02d}"
     sex = (row.get("sex") or "").strip().upper()[:1]
-    phone = re.sub(r"\D", "", normalise_name(row.get("phone") or ""))[-9:]  # ٠٧٧٠… → 0770…
+    phone = row.get("phone") or ""
+    if not phone.isascii():
+        phone = normalise_name(phone)  # ٠٧٧٠… → 0770…
+    phone = re.sub(r"\D", "", phone)[-9:]
     record.update(
         sex=sex if sex in ("M", "F") else None,
         birth_year=year,
