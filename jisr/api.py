@@ -81,7 +81,9 @@ class _AsciiDigitsParser(Parser):
     as ASCII, as the pages' forms are (`jisr.core.middleware.AsciiDigitsMiddleware`)."""
 
     def parse_body(self, request: HttpRequest) -> dict[str, Any]:
-        parsed: dict[str, Any] = numeric_ascii_json(super().parse_body(request))
+        parsed: Any = numeric_ascii_json(super().parse_body(request))
+        if not isinstance(parsed, dict):  # every body the API reads is an object, never `null`
+            raise JisrError("malformed", _("The request could not be read: send a JSON object."))
         return parsed
 
 
@@ -156,6 +158,8 @@ def _validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpRe
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if isinstance(exc.__cause__, JisrError):  # the parser's own refusal, which ninja wraps
+        return _error(request, exc.__cause__)
     if exc.status_code == 400:
         error = JisrError("malformed", _("The request could not be read: send valid JSON."))
     elif exc.status_code == 429:

@@ -475,6 +475,7 @@ LOGGING = {
 }
 
 NINJA_PAGINATION_PER_PAGE = 50
+NINJA_PAGINATION_MAX_LIMIT = 1000  # a larger limit is refused (422), never sent to the database
 
 # Uploads and spreadsheets (jisr/core/uploads.py, jisr/lib/spreadsheets.py): a request carrying
 # files past JISR_UPLOAD_MAX_MB, or any other body past JISR_REQUEST_BODY_MAX_KB, is refused before

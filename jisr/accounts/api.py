@@ -4,7 +4,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from pydantic import Field, field_validator
 
 from jisr.accounts import selectors, services
@@ -13,6 +13,7 @@ from jisr.accounts.apiauth import allowed
 from jisr.accounts.decorators import SELF, AuthedRequest
 from jisr.accounts.models import ApiKey, Organisation, OrganisationKind, User
 from jisr.accounts.roles import Perm, Role, Scope, Sensitivity
+from jisr.lib.pagination import BoundedLimitOffsetPagination
 from jisr.lib.phones import normalise_phone
 from jisr.lib.validation import invalid
 from jisr.places.models import Governorate
@@ -170,7 +171,7 @@ def me(request: AuthedRequest) -> User:
 
 
 @router.get("/organisations", response=list[OrganisationOut], auth=allowed(Perm.ORGANISATION_VIEW))
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffsetPagination)
 def organisation_list(request: AuthedRequest) -> QuerySet[Organisation]:
     return selectors.organisation_list(fetched_by=request.user)
 
@@ -208,7 +209,7 @@ def organisation_update(
 
 
 @router.get("/users", response=list[UserOut], auth=allowed(Perm.USER_VIEW))
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffsetPagination)
 def user_list(request: AuthedRequest) -> QuerySet[User]:
     return selectors.user_list(fetched_by=request.user)
 
@@ -291,7 +292,7 @@ def _made(key: ApiKey, token: str) -> Status[ApiKey]:
 
 
 @router.get("/api-keys", response=list[ApiKeyOut], auth=allowed(Perm.API_KEY_MANAGE))
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffsetPagination)
 def api_key_list(request: AuthedRequest) -> QuerySet[ApiKey]:
     """The API keys of the organisations in the caller's scope."""
     return selectors.api_key_list(fetched_by=request.user)

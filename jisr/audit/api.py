@@ -3,13 +3,14 @@ from typing import Any
 
 from django.db.models import QuerySet
 from ninja import Field, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from jisr.accounts.apiauth import allowed
 from jisr.accounts.decorators import AuthedRequest
 from jisr.accounts.roles import Perm
 from jisr.audit.models import AuditEntry
 from jisr.audit.selectors import audit_entry_list
+from jisr.lib.pagination import BoundedLimitOffsetPagination
 
 router = Router(tags=["audit"])
 
@@ -36,7 +37,7 @@ class AuditEntryOut(Schema):
 
 
 @router.get("/entries", response=list[AuditEntryOut], auth=allowed(Perm.AUDIT_VIEW))
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffsetPagination)
 def entries(
     request: AuthedRequest, object_type: str = "", object_id: str = ""
 ) -> QuerySet[AuditEntry]:

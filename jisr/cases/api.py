@@ -31,6 +31,7 @@ from jisr.cases.models import (
     ReferralStatus,
 )
 from jisr.lib.errors import JisrError
+from jisr.lib.pagination import RecordId
 from jisr.registry import selectors as registry_selectors
 
 router = Router(tags=["cases and referrals"])
@@ -199,7 +200,7 @@ class FlagOut(Schema):
 
 
 @router.get("/cases", response=list[CaseOut], auth=allowed(Perm.CASE_VIEW))
-def case_list(request: AuthedRequest, person_id: int | None = None) -> list[Case]:
+def case_list(request: AuthedRequest, person_id: RecordId | None = None) -> list[Case]:
     found = selectors.case_list_with_needs(fetched_by=request.user, person_id=person_id)
     return audit_reads(actor=request.user, records=found[:200], context="api.cases")
 

@@ -26,6 +26,7 @@ from jisr.catalogue.models import (
     ServiceChange,
     ServiceStatus,
 )
+from jisr.lib.pagination import Offset
 from jisr.places.models import Governorate
 
 router = Router(tags=["service catalogue"])
@@ -118,7 +119,7 @@ def directory(
     person_type: str = "",
     language: str = "",
     limit: int = 50,
-    offset: int = 0,
+    offset: Offset = 0,
 ) -> list[dict[str, Any]]:
     """Published services, as in the public directory; no sign-in needed. `limit` at most 200."""
     place = Governorate.objects.filter(code=governorate).first() if governorate else None

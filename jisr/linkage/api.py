@@ -19,6 +19,7 @@ from jisr.accounts.decorators import AuthedRequest
 from jisr.accounts.roles import Perm
 from jisr.audit.services import audit_reads
 from jisr.lib.errors import JisrError
+from jisr.lib.pagination import Offset
 from jisr.linkage import imports, selectors, services
 from jisr.linkage.engine import evidence
 from jisr.linkage.models import (
@@ -239,7 +240,10 @@ def register_create(request: AuthedRequest, payload: RegisterIn) -> Status[Regis
     auth=allowed(Perm.REGISTER_MANAGE),
 )
 def record_list(
-    request: AuthedRequest, register_id: int, limit: int = 100, offset: int = 0
+    request: AuthedRequest,
+    register_id: int,
+    limit: int = 100,
+    offset: Offset = 0,
 ) -> list[RecordView]:
     """The register's records by record number, `limit` (at most 1,000) from `offset`."""
     register = selectors.register_get_own(fetched_by=request.user, register_id=register_id)
