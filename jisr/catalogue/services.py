@@ -35,6 +35,7 @@ from jisr.catalogue.models import (
     ServiceCategory,
     ServiceChange,
 )
+from jisr.lib.bulk import insert_new, insert_values
 from jisr.lib.errors import JisrError
 from jisr.lib.validation import invalid, validate_http_url, validated_save
 from jisr.matching.models import Language
@@ -569,25 +570,26 @@ def _services_create(
         for name in selectors.SCALAR_FIELDS:
             setattr(service, name, clean[name])
         services.append(service)
-    Service.objects.bulk_create(services, batch_size=500)
-    Categories, Areas = Service.categories.through, Service.areas.through
-    Categories.objects.bulk_create(
+    insert_new(services)
+    insert_values(
+        Service.categories.through,
+        ["service_id", "servicecategory_id"],
         [
-            Categories(service_id=service.pk, servicecategory_id=known.categories[code])
+            (service.pk, known.categories[code])
             for service, (_item, clean) in zip(services, new, strict=True)
             for code in dict.fromkeys(clean["categories"])
         ],
-        batch_size=1000,
     )
-    Areas.objects.bulk_create(
+    insert_values(
+        Service.areas.through,
+        ["service_id", "governorate_id"],
         [
-            Areas(service_id=service.pk, governorate_id=known.governorates[code])
+            (service.pk, known.governorates[code])
             for service, (_item, clean) in zip(services, new, strict=True)
             for code in dict.fromkeys(clean["areas"])
         ],
-        batch_size=1000,
     )
-    asked = {wanted for item, _clean in new for wanted in item.at_location_ids.values()}
+    asked = {str(uuid.UUID(w)) for item, _clean in new for w in item.at_location_ids.values()}
     taken = {
         str(u)
         for u in ServiceAtLocation.objects.filter(uuid__in=asked).values_list("uuid", flat=True)
@@ -599,22 +601,22 @@ def _services_create(
                 service_id=service.pk, location_id=known.locations[(item.organisation.pk, place)]
             )
             wanted = item.at_location_ids.get(place)
+            wanted = str(uuid.UUID(wanted)) if wanted else None  # as the database gives it back
             if wanted and wanted not in taken:  # the directory's id, unless Jisr holds it
                 place_at.uuid = wanted  # a UUIDField takes its text
                 taken.add(wanted)
             places.append(place_at)
-    ServiceAtLocation.objects.bulk_create(places, batch_size=1000)
+    insert_new(places)
     approved = (
         {"status": ChangeStatus.APPROVED, "reviewed_by": by, "reviewed_at": now} if publish else {}
     )
-    ServiceChange.objects.bulk_create(
+    insert_new(
         [
             ServiceChange(
                 service=service, proposed_by=None, data=clean, proposed_at=now, **approved
             )
             for service, (_item, clean) in zip(services, new, strict=True)
-        ],
-        batch_size=500,
+        ]
     )
     for service, (item, clean) in zip(services, new, strict=True):
         audit_record(
