@@ -176,6 +176,46 @@ class Groups:
         return table
 
 
+class NearGroups:
+    """For each record, the ISCO-08 sub-major groups (two digits) of its occupations as bits of
+    one integer, so that how close its occupations can be to one group is bounded with a single
+    look-up: the same sub-major group may be up to the same occupation, the same major group
+    only at its distance, another major group not at all. An occupation without a group (or
+    more sub-major groups than bits) counts as possibly the same."""
+
+    def __init__(self, groups: Ints, held: Bools) -> None:
+        sub_majors = np.where(groups >= 0, groups // 100, -1)
+        self.codes = np.unique(sub_majors[sub_majors >= 0])
+        self.bits = np.zeros(groups.shape[-1], dtype=np.int64)
+        self.unbounded = len(self.codes) > _ANY_GROUP_BIT
+        if self.unbounded:
+            return
+        for slot in range(groups.shape[0]):
+            known = sub_majors[slot] >= 0
+            bit = np.searchsorted(self.codes, sub_majors[slot][known])
+            self.bits[known] |= np.left_shift(np.int64(1), bit.astype(np.int64))
+            self.bits[held[slot] & ~known] |= np.int64(1) << _ANY_GROUP_BIT
+
+    def bound(self, group: int, at: Ints) -> Floats:
+        """The highest occupational proximity to `group` each record at `at` can have."""
+        if self.unbounded:
+            return np.ones(len(at), dtype=np.float32)
+        any_group = np.int64(1) << _ANY_GROUP_BIT
+        same_sub_major, same_major = any_group, np.int64(0)
+        for bit, code in enumerate(self.codes.tolist()):
+            if code == group // 100:
+                same_sub_major |= np.int64(1) << bit
+            elif code // 10 == group // 1000:
+                same_major |= np.int64(1) << bit
+        bits = self.bits[at]
+        return np.where(
+            bits & same_sub_major, PROXIMITY[0], np.where(bits & same_major, PROXIMITY[4], 0.0)
+        ).astype(np.float32)
+
+
+_ANY_GROUP_BIT = 63
+
+
 class ProfileIndex:
     def __init__(self) -> None:
         self.built_at: datetime = timezone.now()
@@ -244,6 +284,7 @@ class ProfileIndex:
             self.overflowing = set()
         self.groups = Groups(self.group.reshape(-1))
         self.dense_group = self.groups.dense.reshape(SLOTS, n)
+        self.near_groups = NearGroups(self.group, self.occupation >= 0)
         self.occupation = self.occupation.astype(np.int32)
         del self.group  # the dense numbers stand for it
         # For each occupation and each unit group, the profiles that have it (in any slot): the
@@ -339,11 +380,15 @@ class ProfileIndex:
         min_level: int,
         skip: Iterable[int],
         limit: int,
+        near_ties: float = 0.0,
+        most: int = 0,
         exhaustive: bool = False,
     ) -> list[int]:
         """Profile ids of the best `limit` candidates for `o` among those whose visibility
         level reaches `min_level`, leaving out the profiles in `skip`, best first (a tie goes to
-        the older profile).
+        the older profile). With `near_ties`, also those after them that score at most that
+        much below the last (up to `most` in all): the scores here are float32, so profiles
+        the exact scorer may put among the best are all proposed.
 
         Only the profiles that can be relevant are scored: those with one of the skills asked
         (from the skills' postings), then those whose occupation is close to the one asked,
@@ -364,8 +409,9 @@ class ProfileIndex:
             eligible = relevant & (self.level >= min_level)
             eligible[skipped] = False
             chosen = np.flatnonzero(eligible)
-            return self._best(chosen, score[chosen], limit)
+            return self._best(chosen, score[chosen], limit, near_ties, most)
         covered = self._covered(o)
+        margin = BOUND_MARGIN + near_ties  # near ties below the last of the best are wanted too
         seen = np.zeros(len(self), dtype=bool)
         for sums in covered.values():
             seen |= sums > 0
@@ -392,12 +438,12 @@ class ProfileIndex:
             sharing, ceiling = sharing[rest], ceiling[rest]
             bar = last()
             if bar is not None:
-                sharing = sharing[ceiling + BOUND_MARGIN >= bar]
+                sharing = sharing[ceiling + margin >= bar]
         add(sharing)
         # Then those close by occupation, nearest first, while one could still be among the best.
         for proximity, batch in self._near(o):
             bar = last()
-            if bar is not None and self._at_most(o, proximity, place) + BOUND_MARGIN < bar:
+            if bar is not None and self._at_most(o, proximity, place) + margin < bar:
                 break
             batch = np.unique(batch)
             batch = batch[~seen[batch]]
@@ -407,6 +453,8 @@ class ProfileIndex:
             np.concatenate([positions for positions, _ in found]),
             np.concatenate([values for _, values in found]),
             limit,
+            near_ties,
+            most,
         )
 
     def _eligible(self, batch: Ints, min_level: int, skipped: Ints) -> Ints:
@@ -431,14 +479,23 @@ class ProfileIndex:
     def _ceiling(
         self, o: OpportunityFacts, covered: dict[str, Floats], at: Ints, place: Floats
     ) -> npt.NDArray[np.float64]:
-        """The highest score each profile at `at` can have for `o`, given the skills it has:
-        its occupation, languages, place and time counted as fully fitting."""
+        """The highest score each profile at `at` can have for `o`, given the skills it has and
+        the groups of its occupations: its languages, place and time counted as fully fitting."""
         weight = sum(WEIGHTS[part] for part in ALWAYS_WEIGHED)
-        total = np.full(len(at), WEIGHTS["occupation"] + float(place.max()), dtype=np.float64)
-        if o.essential:
-            total += WEIGHTS["essential"] * covered["essential"][at] / len(o.essential)
-        else:
-            total += WEIGHTS["essential"]  # the occupation stands in for skills
+        occupation = (
+            self.near_groups.bound(int(o.isco_group), at).astype(np.float64)
+            if o.isco_group
+            else None
+        )
+        skills = (
+            covered["essential"][at].astype(np.float64) / len(o.essential) if o.essential else None
+        )
+        # Skills and occupation are always weighed; where one is not asked, the other stands in.
+        skills_fit = skills if skills is not None else occupation
+        occupation_fit = occupation if occupation is not None else skills
+        total = np.full(len(at), float(place.max()), dtype=np.float64)
+        if skills_fit is not None and occupation_fit is not None:
+            total += WEIGHTS["essential"] * skills_fit + WEIGHTS["occupation"] * occupation_fit
         if o.optional:
             total += WEIGHTS["optional"] * covered["optional"][at] / len(o.optional)
             weight += WEIGHTS["optional"]
@@ -478,10 +535,18 @@ class ProfileIndex:
             weight += WEIGHTS["languages"]
         return total / weight
 
-    def _best(self, positions: Ints, scores: Floats, limit: int) -> list[int]:
-        """Profile ids of the `limit` best, by score and then by position (the older first)."""
+    def _best(
+        self, positions: Ints, scores: Floats, limit: int, near_ties: float = 0.0, most: int = 0
+    ) -> list[int]:
+        """Profile ids of the `limit` best, by score and then by position (the older first),
+        then those within `near_ties` of the last of them (up to `most` in all)."""
         if len(positions) > limit:
             last = -np.partition(-scores, limit - 1)[limit - 1]
+            if near_ties > 0:
+                keep = scores >= last - near_ties
+                positions, scores = positions[keep], scores[keep]
+                order = np.lexsort((positions, -scores))[: max(most, limit)]
+                return [int(pk) for pk in self.profile_ids[positions[order]]]
             above = scores > last
             tied = np.sort(positions[scores == last])[: limit - int(above.sum())]
             keep = np.concatenate([positions[above], tied])

@@ -49,7 +49,12 @@ from jisr.places.models import Governorate
 from jisr.registry.models import ConsentEvent, ConsentStatus, Person, Purpose, RecordStatus
 from jisr.skills.models import Occupation, Skill
 
-SHORTLIST = 2  # the index proposes this many times the results asked for, to be scored exactly
+# The index proposes the results asked for and those within NEAR_TIES of the last of them (its
+# scores are float32; the exact scorer's float64 may order near ties otherwise), at most SHORTLIST
+# times the results, each scored exactly; twice the results if some proposed are refused on
+# reading (hidden since the index was built).
+SHORTLIST = 2
+NEAR_TIES = 1e-5
 
 
 # --- Opportunities -------------------------------------------------------------------------
@@ -404,6 +409,35 @@ def _facts_from_index(
     return facts
 
 
+def _candidates_scored(
+    index: ProfileIndex,
+    o: OpportunityFacts,
+    level: int,
+    shortlist: set[int],
+    changed: set[int],
+    occupations: _Occupations,
+) -> tuple[dict[int, Shortlisted], list[tuple[float, CandidateFacts, Components]]]:
+    """The shortlisted and changed profiles read and scored exactly, those the reader may see
+    and that fit at all, best first (a tie goes to the older profile)."""
+    asked = o.essential | o.optional
+    profiles = _shortlist_profiles(shortlist)
+    facts = _facts_from_index(index, profiles, asked, occupations)
+    # Changed since the index was built, or not held whole by it: read from the database.
+    hidden = {pk for pk, found in profiles.items() if not found.level}
+    rest = (shortlist - facts.keys() - hidden) | changed
+    if rest:
+        facts.update(candidate_facts(rest, only_skills=asked))
+    scored: list[tuple[float, CandidateFacts, Components]] = []
+    for c, visible_from in facts.values():
+        if visible_from == 0 or visible_from < level:
+            continue
+        parts = score_components(c, o)
+        if parts.relevant:
+            scored.append((combine(parts), c, parts))
+    scored.sort(key=lambda item: (-item[0], item[1].profile_id))
+    return profiles, scored
+
+
 def candidate_list(*, fetched_by: User, opportunity: Opportunity, limit: int = 50) -> list[Match]:
     """The best candidates for an opportunity the reader manages, with the reasons.
 
@@ -423,25 +457,17 @@ def candidate_list(*, fetched_by: User, opportunity: Opportunity, limit: int = 5
         index = indexes.profile_index(changed=len(changed))
         changed = _changed_profiles(index.built_at, index.consents_seen, cap)
     o = opportunity_facts([opportunity.pk])[opportunity.pk]
-    asked = o.essential | o.optional
-    shortlist = set(index.rank(o, min_level=level, skip=changed, limit=limit * SHORTLIST))
-    profiles = _shortlist_profiles(shortlist)
     # The shortlist's occupations and the opportunity's, read once for the groups and names.
     occupations = _Occupations(also={o.occupation_id} if o.occupation_id else set())
-    facts = _facts_from_index(index, profiles, asked, occupations)
-    # Changed since the index was built, or not held whole by it: read from the database.
-    hidden = {pk for pk, found in profiles.items() if not found.level}
-    rest = (shortlist - facts.keys() - hidden) | changed
-    if rest:
-        facts.update(candidate_facts(rest, only_skills=asked))
-    scored: list[tuple[float, CandidateFacts, Components]] = []
-    for c, visible_from in facts.values():
-        if visible_from == 0 or visible_from < level:
-            continue
-        parts = score_components(c, o)
-        if parts.relevant:
-            scored.append((combine(parts), c, parts))
-    scored.sort(key=lambda item: (-item[0], item[1].profile_id))
+    most = limit * SHORTLIST
+    shortlist = index.rank(
+        o, min_level=level, skip=changed, limit=limit, near_ties=NEAR_TIES, most=most
+    )
+    profiles, scored = _candidates_scored(index, o, level, set(shortlist), changed, occupations)
+    if len(scored) < limit <= len(shortlist) < most:
+        # Some proposed were refused on reading: the next best may take their place.
+        shortlist = index.rank(o, min_level=level, skip=changed, limit=most)
+        profiles, scored = _candidates_scored(index, o, level, set(shortlist), changed, occupations)
     scored = scored[:limit]
     # Model instances for those shown only: from the rows read, or read here if changed.
     records = {

@@ -76,3 +76,25 @@ def test_ranking_from_postings_is_the_ranking_of_every_profile(people, taxonomy)
         assert index.rank(o, min_level=level, skip=skip, limit=limit) == everyone, (o, skip)
         near_only += bool(o.isco_group and len(everyone) > limit // 2)
     assert near_only > 50  # the walk by occupation was taken, not only the skills' postings
+
+
+def test_near_ties_from_the_postings_are_those_of_every_profile(people, taxonomy):
+    # The candidate list asks for the results and the profiles scoring just below the last of
+    # them (float32 here, float64 in the exact scorer): the postings must miss none of them.
+    rng = random.Random(15)  # noqa: S311  (test data)
+    _profiles(people, taxonomy, rng)
+    index = ProfileIndex()
+    profile_ids = index.profile_ids.tolist()
+    widened = 0
+    for number in range(400):
+        o = _opportunity(taxonomy, rng, number)
+        level, limit = rng.randint(0, 2), rng.randint(1, 12)
+        skip = rng.sample(profile_ids, rng.randint(0, 5))
+        # Wide enough here to hold several profiles (the selector's is 1e-5).
+        near = {"near_ties": 0.05, "most": 2 * limit}
+        everyone = index.rank(o, min_level=level, skip=skip, limit=limit, exhaustive=True, **near)
+        found = index.rank(o, min_level=level, skip=skip, limit=limit, **near)
+        assert found == everyone, (o, skip)
+        assert found[:limit] == index.rank(o, min_level=level, skip=skip, limit=limit)
+        widened += len(found) > limit
+    assert widened > 50
