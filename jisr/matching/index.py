@@ -187,6 +187,7 @@ class NearGroups:
         sub_majors = np.where(groups >= 0, groups // 100, -1)
         self.codes = np.unique(sub_majors[sub_majors >= 0])
         self.bits = np.zeros(groups.shape[-1], dtype=np.int64)
+        self._known_masks: dict[int, tuple[np.int64, np.int64]] = {}
         self.unbounded = len(self.codes) > _ANY_GROUP_BIT
         if self.unbounded:
             return
@@ -200,17 +201,28 @@ class NearGroups:
         """The highest occupational proximity to `group` each record at `at` can have."""
         if self.unbounded:
             return np.ones(len(at), dtype=np.float32)
-        any_group = np.int64(1) << _ANY_GROUP_BIT
-        same_sub_major, same_major = any_group, np.int64(0)
+        same_sub_major, same_major = self._masks(group)
+        bits = self.bits[at]
+        bound = np.zeros(len(at), dtype=np.float32)
+        bound[(bits & same_major) != 0] = PROXIMITY[4]
+        bound[(bits & same_sub_major) != 0] = PROXIMITY[0]
+        return bound
+
+    def _masks(self, group: int) -> tuple[np.int64, np.int64]:
+        """The bits of `group`'s sub-major group (and of an occupation without a group), and
+        those of the other sub-major groups of its major group."""
+        known = self._known_masks.get(group // 100)
+        if known is not None:
+            return known
+        same_sub_major = np.int64(1) << _ANY_GROUP_BIT
+        same_major = np.int64(0)
         for bit, code in enumerate(self.codes.tolist()):
             if code == group // 100:
                 same_sub_major |= np.int64(1) << bit
             elif code // 10 == group // 1000:
                 same_major |= np.int64(1) << bit
-        bits = self.bits[at]
-        return np.where(
-            bits & same_sub_major, PROXIMITY[0], np.where(bits & same_major, PROXIMITY[4], 0.0)
-        ).astype(np.float32)
+        self._known_masks[group // 100] = (same_sub_major, same_major)
+        return same_sub_major, same_major
 
 
 _ANY_GROUP_BIT = 63
@@ -478,22 +490,16 @@ class ProfileIndex:
 
     def _ceiling(
         self, o: OpportunityFacts, covered: dict[str, Floats], at: Ints, place: Floats
-    ) -> npt.NDArray[np.float64]:
+    ) -> Floats:
         """The highest score each profile at `at` can have for `o`, given the skills it has and
         the groups of its occupations: its languages, place and time counted as fully fitting."""
         weight = sum(WEIGHTS[part] for part in ALWAYS_WEIGHED)
-        occupation = (
-            self.near_groups.bound(int(o.isco_group), at).astype(np.float64)
-            if o.isco_group
-            else None
-        )
-        skills = (
-            covered["essential"][at].astype(np.float64) / len(o.essential) if o.essential else None
-        )
+        occupation = self.near_groups.bound(int(o.isco_group), at) if o.isco_group else None
+        skills = covered["essential"][at] / len(o.essential) if o.essential else None
         # Skills and occupation are always weighed; where one is not asked, the other stands in.
         skills_fit = skills if skills is not None else occupation
         occupation_fit = occupation if occupation is not None else skills
-        total = np.full(len(at), float(place.max()), dtype=np.float64)
+        total = np.full(len(at), float(place.max()), dtype=np.float32)
         if skills_fit is not None and occupation_fit is not None:
             total += WEIGHTS["essential"] * skills_fit + WEIGHTS["occupation"] * occupation_fit
         if o.optional:
@@ -589,8 +595,9 @@ class ProfileIndex:
             for slot in range(1, SLOTS):
                 best = np.maximum(best, table[dense[slot]])
             if o.occupation_id:
-                same = (pick(self.occupation) == o.occupation_id).any(axis=0)
-                best[same] = PROXIMITY[0]
+                same = np.zeros(len(self), dtype=bool)
+                same[self.by_occupation.positions[self.by_occupation.of(o.occupation_id)]] = True
+                best[pick(same)] = PROXIMITY[0]
             coverage["occupation"] = best
             relevant |= best > 0
             any_part = True
@@ -628,15 +635,20 @@ class ProfileIndex:
 
 def _place_and_time_table(o: OpportunityFacts) -> Floats:
     """Weighted location and availability for every combination of a profile's flags."""
-    return _place_and_time_of(o.kind, o.governorate_id, o.remote, o.months)
+    return _place_and_time_of(o.kind, o.governorate_id is not None, o.remote)
 
 
-@lru_cache(maxsize=4096)
-def _place_and_time_of(
-    kind: str, governorate_id: int | None, remote: bool, months: int | None
-) -> Floats:
-    """The table for an opportunity with these facts (the only ones location and availability
-    read), kept: 256 calls of the scorer cost more than the rest of a ranking's arithmetic."""
+# Which governorate an opportunity names does not change the table: a profile's flags say only
+# whether it lives or would like to work there.
+_ANY_GOVERNORATE = 1
+
+
+@lru_cache(maxsize=64)
+def _place_and_time_of(kind: str, placed: bool, remote: bool) -> Floats:
+    """The table for an opportunity of this kind, in a governorate or not, remote or not (the
+    only facts location and availability read), kept: 256 calls of the scorer cost more than
+    the rest of a ranking's arithmetic."""
+    governorate_id = _ANY_GOVERNORATE if placed else None
     o = OpportunityFacts(
         opportunity_id=0,
         kind=kind,
@@ -647,7 +659,6 @@ def _place_and_time_of(
         languages={},
         governorate_id=governorate_id,
         remote=remote,
-        months=months,
     )
     table = np.zeros(1 << 8, dtype=np.float32)
     for code in range(1 << 8):

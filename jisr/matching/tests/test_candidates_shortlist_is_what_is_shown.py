@@ -13,11 +13,17 @@ from django.utils import translation
 from jisr.matching import selectors
 from jisr.matching.index import ProfileIndex
 from jisr.matching.models import Opportunity
-from jisr.matching.tests.test_candidates_from_the_index_facts import verified_company  # noqa: F401
 from jisr.matching.tests.test_matching_ranks_by_fit_within_consent import _random_world
 from jisr.registry.models import Person, RecordStatus
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def verified_company(orgs: dict[str, Any]) -> Any:
+    orgs["company"].verified = True
+    orgs["company"].save()
+    return orgs["company"]
 
 
 def _lists(people: dict[str, Any], limit: int) -> list[list[tuple[int, int, list[str]]]]:
@@ -38,7 +44,7 @@ def test_the_lists_are_those_of_a_shortlist_twice_as_long(
     people,
     taxonomy,
     verified_company,
-    monkeypatch,  # noqa: F811
+    monkeypatch,
 ):
     _random_world(people, taxonomy, random.Random(23))  # noqa: S311  (test data)
     read: list[int] = []
@@ -65,7 +71,7 @@ def test_a_proposed_profile_refused_on_reading_leaves_its_place_to_the_next(
     people,
     taxonomy,
     verified_company,
-    monkeypatch,  # noqa: F811
+    monkeypatch,
 ):
     _random_world(people, taxonomy, random.Random(24))  # noqa: S311  (test data)
     opportunity = next(
