@@ -49,9 +49,12 @@ def test_the_lists_are_those_of_a_shortlist_twice_as_long(
     _random_world(people, taxonomy, random.Random(23))  # noqa: S311  (test data)
     read: list[int] = []
     reading = selectors._shortlist_profiles
-    monkeypatch.setattr(
-        selectors, "_shortlist_profiles", lambda ids: read.append(len(ids)) or reading(ids)
-    )
+
+    def counted(ids: set[int]) -> dict[int, Any]:
+        read.append(len(ids))
+        return reading(ids)
+
+    monkeypatch.setattr(selectors, "_shortlist_profiles", counted)
     found = {limit: _lists(people, limit) for limit in (1, 3, 5)}
     assert any(len(shown) == 5 for shown in found[5])
     assert max(read) <= 2 * 5

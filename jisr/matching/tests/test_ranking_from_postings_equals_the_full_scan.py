@@ -91,9 +91,10 @@ def test_near_ties_from_the_postings_are_those_of_every_profile(people, taxonomy
         level, limit = rng.randint(0, 2), rng.randint(1, 12)
         skip = rng.sample(profile_ids, rng.randint(0, 5))
         # Wide enough here to hold several profiles (the selector's is 1e-5).
-        near = {"near_ties": 0.05, "most": 2 * limit}
-        everyone = index.rank(o, min_level=level, skip=skip, limit=limit, exhaustive=True, **near)
-        found = index.rank(o, min_level=level, skip=skip, limit=limit, **near)
+        asked: dict[str, Any] = {"min_level": level, "skip": skip, "limit": limit}
+        near: dict[str, Any] = {"near_ties": 0.05, "most": 2 * limit}
+        everyone = index.rank(o, **asked, **near, exhaustive=True)
+        found = index.rank(o, **asked, **near)
         assert found == everyone, (o, skip)
         assert found[:limit] == index.rank(o, min_level=level, skip=skip, limit=limit)
         widened += len(found) > limit
