@@ -41,6 +41,13 @@ if TYPE_CHECKING:
 # grandfather, family and mother names are taken for one person too often.
 DEFAULT_THRESHOLD = 0.99
 
+# In a link between two registers that each hold a person once, a pair that is the strongest
+# candidate of both its records is a link from odds this many times lower than the threshold's
+# (0.99 becomes 0.9); a pair that another pair of one of its records matches or beats is not a
+# link at any probability: a brother, a cousin or a namesake whose own record is there loses to
+# it (decision 0047).
+ONE_TO_ONE_ODDS = 11
+
 
 LinkType = Literal["link_only", "dedupe_only"]
 Backend = Literal["duckdb", "spark"]
@@ -505,23 +512,79 @@ def _smoothed(settings: dict[str, Any]) -> dict[str, Any]:
     return settings
 
 
+def one_to_one_threshold(threshold: float) -> float:
+    """The probability from which a pair that is the best of both its records is a link, in a
+    one-to-one link whose threshold is `threshold`."""
+    odds = threshold / (1 - threshold) / ONE_TO_ONE_ODDS
+    return odds / (1 + odds)
+
+
+def _best_of_both_sql(table: str, *, only_best: bool) -> str:
+    """Splink's predictions of a link with `best_of_both`: whether no other pair of either record
+    scores as high (a tie is no best). Window functions over the pairs, in DuckDB or Spark: the
+    pairs stay in the backend, sorted within each record's partition."""
+    swapped = "source_dataset_l = 'register_1'"
+    left = f"CASE WHEN {swapped} THEN unique_id_r ELSE unique_id_l END"
+    right = f"CASE WHEN {swapped} THEN unique_id_l ELSE unique_id_r END"
+    # How many pairs of the record score at least as high as this one, this one included.
+    ahead = (
+        "count(*) OVER (PARTITION BY {} ORDER BY match_weight DESC "
+        "RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)"
+    )
+    best = f"({ahead.format(left)} = 1 AND {ahead.format(right)} = 1) AS best_of_both"
+    sql = f"SELECT *, {best} FROM {table}"  # noqa: S608  (no input: Splink's table name)
+    return f"SELECT * FROM ({sql}) WHERE best_of_both" if only_best else sql  # noqa: S608
+
+
+def with_best_of_both(
+    frame: SplinkDataFrame, *, only_best: bool = False
+) -> Iterator[dict[str, Any]]:
+    """The rows of a link's predictions (as `records` gives them) with `best_of_both`; with
+    `only_best`, only the pairs that are the best of both their records."""
+    if frame.db_api.sql_dialect.sql_dialect_str == "spark":
+        spark_frame = frame.as_spark_dataframe()
+        spark_frame.createOrReplaceTempView("jisr_predictions")
+        best = spark_frame.sparkSession.sql(
+            _best_of_both_sql("jisr_predictions", only_best=only_best)
+        )
+        for row in best.toLocalIterator():
+            yield row.asDict()
+        return
+    duckdb_api: Any = frame.db_api
+    reader = duckdb_api._execute_sql_against_backend(
+        _best_of_both_sql(frame.physical_name, only_best=only_best)
+    ).to_arrow_reader(BATCH)
+    for batch in reader:
+        yield from batch.to_pylist()
+
+
 def link(
     left: Path,
     right: Path,
     *,
     threshold: float = DEFAULT_THRESHOLD,
+    one_to_one: bool = True,
     model: Path | None = None,
     save: Path | None = None,
     say: Callable[[str], None] = print,
     backend: Backend = "duckdb",
 ) -> list[tuple[str, str, float]]:
-    """Pairs of records, one from each register, that are the same person."""
+    """Pairs of records, one from each register, that are the same person. `one_to_one`: each
+    register holds a person once (deduplicated), so a record links to one record at most: the
+    pair that is the best of both its records, from `one_to_one_threshold(threshold)`; without
+    it, every pair at the threshold (a register holding a person twice)."""
     say("reading the registers")
     linker = linker_for([read(left), read(right)], "link_only", model, say, backend)
     if save is not None:
         linker.misc.save_model_to_json(str(save), overwrite=True)
     say("comparing the candidate pairs")
-    found = linker.inference.predict(threshold_match_probability=threshold).as_record_list()
+    if one_to_one:
+        predictions = linker.inference.predict(
+            threshold_match_probability=one_to_one_threshold(threshold)
+        )
+        found = list(with_best_of_both(predictions, only_best=True))
+    else:
+        found = linker.inference.predict(threshold_match_probability=threshold).as_record_list()
     pairs = []
     for row in found:
         a, b = row["unique_id_l"], row["unique_id_r"]

@@ -1,0 +1,128 @@
+"""A link between two registers that each hold a person once (decision 0047): a record links to
+the one record that is the best for both, so a relative or namesake whose own record is in the
+other register is not taken for the person; and such a best pair links from a lower
+probability than the threshold."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+
+from jisr.linkage.engine import splink_model
+
+# Relatives who share a name, as the blind registers wrote them: each time the left register
+# holds both people, the right register one of them, and the model alone (every pair at the
+# threshold) takes the other for them too.
+_RELATIVES = [
+    # A grandson named after his grandfather: four names alike, the grandfather's record with
+    # the year of birth only and no mother.
+    (
+        {"full_name": "برجس خديده برجس جيلكي", "birth_date": "1950", "governorate": "IQ-NI",
+         "phone": "07908266330", "sex": "M"},
+        {"full_name": "برجس خديده برجس جيلكي", "birth_date": "1994-12-09",
+         "governorate": "IQ-NI", "mother_name": "شيخه نايف هبابي", "sex": "M"},
+        {"full_name": "برجس خديده برجس جيلكي", "birth_date": "1994-12-09",
+         "governorate": "IQ-NI", "mother_name": "شيخه نايف هبابي", "sex": "M"},
+    ),
+    # A daughter named after her mother's mother, the mother's record with no mother's name.
+    (
+        {"full_name": "ريحانة نعيم سلام العنيسي", "birth_date": "1968-03-22",
+         "governorate": "IQ-AR", "phone": "07839078946", "sex": "F"},
+        {"full_name": "ريحانة نعيم سلام العنيسي", "birth_date": "1950-11-18",
+         "governorate": "IQ-DQ", "mother_name": "ريحانة يحيى الزهيري", "sex": "F"},
+        {"full_name": "ريحانة نعيم سلام العنيسي", "birth_date": "1950-11-18",
+         "governorate": "IQ-DQ", "mother_name": "ريحانة يحيى الزهيري", "sex": "F",
+         "phone": "07789190690"},
+    ),
+]  # fmt: skip
+
+
+def _registers(tmp_path: Path) -> set[tuple[str, str]]:
+    """Generated registers with the relatives added; the relatives' true pairs."""
+    from jisr.linkage import synth
+
+    pair = synth.registers(1500, seed=5)
+    relatives = set()
+    for number, (other, person_left, person_right) in enumerate(_RELATIVES):
+        blank = {"record_id": ""}
+        pair.left.append(synth.Record({**blank, **other, "record_id": f"LO{number}"}, -1))
+        pair.left.append(synth.Record({**blank, **person_left, "record_id": f"LP{number}"}, -1))
+        pair.right.append(synth.Record({**blank, **person_right, "record_id": f"RP{number}"}, -1))
+        relatives.add((f"LO{number}", f"RP{number}"))
+    synth.write_csv(tmp_path / "left.csv", pair.left)
+    synth.write_csv(tmp_path / "right.csv", pair.right)
+    return relatives
+
+
+@pytest.mark.slow
+def test_a_relative_is_not_linked_where_the_person_is_there(tmp_path):
+    relatives = _registers(tmp_path)
+    quiet = lambda _text: None  # noqa: E731
+    left, right = tmp_path / "left.csv", tmp_path / "right.csv"
+    model = tmp_path / "model.json"
+
+    every_pair = {
+        (a, b)
+        for a, b, _p in splink_model.link(left, right, one_to_one=False, save=model, say=quiet)
+    }
+    one_to_one = {(a, b) for a, b, _p in splink_model.link(left, right, model=model, say=quiet)}
+
+    # Without the rule, the model takes each relative for the person.
+    assert relatives <= every_pair
+    assert not relatives & one_to_one
+    people = {(f"LP{n}", f"RP{n}") for n in range(len(_RELATIVES))}
+    assert people <= one_to_one
+    # Each record is in one link at most.
+    assert len({a for a, _b in one_to_one}) == len(one_to_one)
+    assert len({b for _a, b in one_to_one}) == len(one_to_one)
+
+
+def _best(pairs: list[tuple[str, str, str, float]]) -> set[tuple[str, str]]:
+    """The pairs `best_of_both` keeps of (left id, right id, left's register, match weight)."""
+    connection = duckdb.connect()
+    connection.execute(
+        "CREATE TABLE predictions (unique_id_l VARCHAR, unique_id_r VARCHAR, "
+        "source_dataset_l VARCHAR, source_dataset_r VARCHAR, match_weight DOUBLE)"
+    )
+    for left, right, register, weight in pairs:
+        other = "register_0" if register == "register_1" else "register_1"
+        connection.execute(
+            "INSERT INTO predictions VALUES (?, ?, ?, ?, ?)", [left, right, register, other, weight]
+        )
+    found: list[Any] = connection.execute(
+        splink_model._best_of_both_sql("predictions", only_best=True)
+    ).fetchall()
+    return {(row[0], row[1]) for row in found}
+
+
+def test_a_pair_is_kept_where_it_is_the_best_of_both_its_records():
+    assert _best(
+        [
+            ("a", "x", "register_0", 20.0),  # the best of a and of x
+            ("a", "y", "register_0", 9.0),  # a has better: a relative of a
+            ("b", "y", "register_0", 8.0),  # y is b's best, but y has a better pair
+            ("c", "z", "register_0", 7.0),  # alone
+        ]
+    ) == {("a", "x"), ("c", "z")}
+
+
+def test_a_tie_is_no_best_and_either_side_may_come_first():
+    # A person written twice in one register: neither of the two records is the best.
+    assert _best([("a", "x", "register_0", 12.0), ("b", "x", "register_0", 12.0)]) == set()
+    # A record is known by its register: the same id in both is two records. Splink may give
+    # the right register's record first.
+    assert _best(
+        [
+            ("a", "x", "register_0", 15.0),  # left a with right x
+            ("b", "a", "register_0", 9.0),  # left b with right a: not the left a's pair
+            ("y", "c", "register_1", 7.0),  # left c with right y
+        ]
+    ) == {("a", "x"), ("b", "a"), ("y", "c")}
+
+
+def test_the_threshold_of_a_best_pair_is_lower_by_a_fixed_factor_of_the_odds():
+    assert splink_model.one_to_one_threshold(0.99) == pytest.approx(0.9)
+    assert splink_model.one_to_one_threshold(0.999) == pytest.approx(0.98911, abs=1e-5)
