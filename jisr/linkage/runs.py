@@ -189,9 +189,13 @@ def _link(
         probability = float(row["match_probability"])
         found = evidence.from_prediction(row)
         # Records whose given names differ (beyond nickname, script and spelling) are twins,
-        # siblings or a nickname Jisr does not know: a person decides, never the model alone.
+        # siblings or a nickname Jisr does not know, and records born years apart a parent and
+        # a child named alike: a person decides, never the model alone.
         certain = (
-            probability >= bar and row.get("best_of_both", True) and found.get("first", [1])[0] != 0
+            probability >= bar
+            and row.get("best_of_both", True)
+            and found.get("first", [1])[0] != 0
+            and not splink_model.years_apart(row)
         )
         pairs.append(
             CandidatePair(

@@ -80,17 +80,21 @@ def test_a_relative_is_not_linked_where_the_person_is_there(tmp_path):
     assert len({b for _a, b in one_to_one}) == len(one_to_one)
 
 
-def _best(pairs: list[tuple[str, str, str, float]]) -> set[tuple[str, str]]:
-    """The pairs `best_of_both` keeps of (left id, right id, left's register, match weight)."""
+def _best(pairs: list[tuple[Any, ...]]) -> set[tuple[str, str]]:
+    """The pairs `best_of_both` keeps of (left id, right id, left's register, match weight[,
+    the two years of birth])."""
     connection = duckdb.connect()
     connection.execute(
         "CREATE TABLE predictions (unique_id_l VARCHAR, unique_id_r VARCHAR, "
-        "source_dataset_l VARCHAR, source_dataset_r VARCHAR, match_weight DOUBLE)"
+        "source_dataset_l VARCHAR, source_dataset_r VARCHAR, match_weight DOUBLE, "
+        "birth_year_l INTEGER, birth_year_r INTEGER)"
     )
-    for left, right, register, weight in pairs:
+    for left, right, register, weight, *years in pairs:
         other = "register_0" if register == "register_1" else "register_1"
+        born = years or [None, None]
         connection.execute(
-            "INSERT INTO predictions VALUES (?, ?, ?, ?, ?)", [left, right, register, other, weight]
+            "INSERT INTO predictions VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [left, right, register, other, weight, *born],
         )
     found: list[Any] = connection.execute(
         splink_model._best_of_both_sql("predictions", only_best=True)
@@ -107,6 +111,17 @@ def test_a_pair_is_kept_where_it_is_the_best_of_both_its_records():
             ("c", "z", "register_0", 7.0),  # alone
         ]
     ) == {("a", "x"), ("c", "z")}
+
+
+def test_records_born_years_apart_are_no_pair_and_no_rival():
+    assert _best(
+        [
+            # A grandfather and his namesake grandson: however alike, no pair.
+            ("a", "x", "register_0", 30.0, 1950, 1994),
+            ("a", "y", "register_0", 8.0, 1950, 1951),  # a's best once the other is out
+            ("b", "x", "register_0", 9.0, None, 1994),  # no year on one side: no evidence
+        ]
+    ) == {("a", "y"), ("b", "x")}
 
 
 def test_a_tie_is_no_best_and_either_side_may_come_first():
@@ -126,3 +141,43 @@ def test_a_tie_is_no_best_and_either_side_may_come_first():
 def test_the_threshold_of_a_best_pair_is_lower_by_a_fixed_factor_of_the_odds():
     assert splink_model.one_to_one_threshold(0.99) == pytest.approx(0.9)
     assert splink_model.one_to_one_threshold(0.999) == pytest.approx(0.98911, abs=1e-5)
+
+
+# One household in a ration-card register, as blind8 wrote it: twins born the same day with
+# different given names, the same parents and phone; a grandfather and the grandson named after
+# him. Each person is written twice, the second time by another clerk.
+_HOUSEHOLD = [
+    ("twin_a", {"full_name": "احمد يوسف جمعة السامرائي", "mother_name": "رنا", "sex": "M",
+                "birth_date": "2004-12-01", "governorate": "IQ-SU", "phone": "07551207905"}),
+    ("twin_a", {"full_name": "احمد يوسف چمعة السامرايي", "mother_name": "رنا", "sex": "M",
+                "birth_date": "2004-12-01", "governorate": "IQ-SU", "phone": "7551207905"}),
+    ("twin_b", {"full_name": "محمد يوسف جمعة السامرائي", "mother_name": "رنا", "sex": "M",
+                "birth_date": "2004-12-01", "governorate": "IQ-SU", "phone": "07551207905"}),
+    ("twin_b", {"full_name": "محمد يوسف جمعه السامرائي", "mother_name": "رنا", "sex": "M",
+                "birth_date": "2004-12-01", "governorate": "IQ-SU"}),
+    ("elder", {"full_name": "نجم عدي نجم التكريتي", "mother_name": "بسمه عبدالستار الطايي",
+               "sex": "M", "birth_date": "1944-01-03", "governorate": "IQ-AN",
+               "phone": "07707517450"}),
+    ("elder", {"full_name": "نجم عدي نجم التكريتي", "sex": "M", "birth_date": "1944",
+               "governorate": "IQ-AN", "phone": "07707517450"}),
+    ("grandson", {"full_name": "نجم عدي نجم تكريتي", "sex": "M", "birth_date": "2002-07-03",
+                  "governorate": "IQ-AN", "phone": "+9647875653046"}),
+]  # fmt: skip
+
+
+@pytest.mark.slow
+def test_a_household_is_not_grouped_as_one_person(tmp_path):
+    from jisr.linkage import synth
+
+    records, _people = synth.duplicated_register(1500, seed=3)
+    for number, (_person, row) in enumerate(_HOUSEHOLD):
+        records.append(synth.Record({"record_id": f"H{number}", **row}, -1))
+    synth.write_csv(tmp_path / "dedupe.csv", records)
+
+    groups = splink_model.dedupe(tmp_path / "dedupe.csv", say=lambda _text: None)
+
+    found = {person: {groups[f"H{n}"] for n, (p, _r) in enumerate(_HOUSEHOLD) if p == person}
+             for person, _row in _HOUSEHOLD}  # fmt: skip
+    # Each person's records are one group, and the four people four groups.
+    assert all(len(clusters) == 1 for clusters in found.values()), found
+    assert len({next(iter(c)) for c in found.values()}) == len(found), found
