@@ -180,7 +180,7 @@ def _link(
         if run.right
         else splink_model.records(predictions)
     )
-    bar = splink_model.one_to_one_threshold(run.threshold) if run.right else run.threshold
+    bar = run.links_from
     pairs = []
     for row in rows:
         left, right = int(row["unique_id_l"]), int(row["unique_id_r"])

@@ -555,7 +555,7 @@ def one_to_one_threshold(threshold: float) -> float:
     """The probability from which a pair that is the best of both its records is a link, in a
     one-to-one link whose threshold is `threshold`."""
     odds = threshold / (1 - threshold) / ONE_TO_ONE_ODDS
-    return odds / (1 + odds)
+    return round(odds / (1 + odds), 6)
 
 
 def _best_of_both_sql(table: str, *, only_best: bool) -> str:

@@ -181,3 +181,35 @@ def test_a_household_is_not_grouped_as_one_person(tmp_path):
     # Each person's records are one group, and the four people four groups.
     assert all(len(clusters) == 1 for clusters in found.values()), found
     assert len({next(iter(c)) for c in found.values()}) == len(found), found
+
+
+def test_a_best_pair_under_the_threshold_is_a_link_of_the_golden_record(
+    db: Any, labour_analyst: Any
+) -> None:
+    from jisr.linkage import services
+    from jisr.linkage.golden import clusters_recompute
+    from jisr.linkage.models import CandidatePair, LinkageRun, RegisterRecord
+
+    jobseekers = services.register_create(by=labour_analyst, name="Jobseekers", kind="unemployed")
+    returnees = services.register_create(by=labour_analyst, name="Returnees", kind="returnees")
+    jobseeker = RegisterRecord.objects.create(
+        register=jobseekers, source_id="J-1", full_name="مريم كاظم الموسوي", sex="F"
+    )
+    returnee = RegisterRecord.objects.create(
+        register=returnees, source_id="R-1", full_name="مريم كاظم الموسوي", sex="F"
+    )
+    run = LinkageRun.objects.create(
+        left=jobseekers, right=returnees, started_by=labour_analyst, status="done"
+    )
+    assert run.links_from == pytest.approx(0.9)
+    # The run put the pair in its links: the best of both records, at 0.93.
+    CandidatePair.objects.create(
+        run=run, left=jobseeker, right=returnee, probability=0.93, band="link"
+    )
+
+    clusters_recompute()
+
+    jobseeker.refresh_from_db()
+    returnee.refresh_from_db()
+    assert jobseeker.cluster is not None
+    assert jobseeker.cluster == returnee.cluster
