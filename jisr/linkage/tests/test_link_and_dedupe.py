@@ -54,6 +54,23 @@ def test_link_and_dedupe_write_what_is_promised_and_find_the_people(tmp_path):
     )
     with (tmp_path / "again.csv").open(encoding="utf-8") as handle:
         assert len(list(csv.DictReader(handle))) == len(rows)
+    # For registers not deduplicated, every pair at the threshold.
+    call_command(
+        "link",
+        str(tmp_path / "left.csv"),
+        str(tmp_path / "right.csv"),
+        out=str(tmp_path / "all.csv"),
+        model=str(tmp_path / "model.json"),
+        all_pairs=True,
+        stdout=StringIO(),
+        stderr=StringIO(),
+    )
+    with (tmp_path / "all.csv").open(encoding="utf-8") as handle:
+        every = list(csv.DictReader(handle))
+    assert all(float(r["match_probability"]) >= 0.99 for r in every)
+    assert {(r["left_id"], r["right_id"]) for r in every} != {
+        (r["left_id"], r["right_id"]) for r in rows
+    }
 
     call_command(
         "dedupe",
