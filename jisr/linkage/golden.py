@@ -1,6 +1,6 @@
 """The golden record: records joined by links are one person.
 
-A link is a pair the latest run of its registers put above the threshold, or a pair a reviewer's
+A link is a pair the latest run of its registers put in its links, or a pair a reviewer's
 latest decision says is the same person, between two records in force. Links join groups
 strongest first, but never two groups between which a reviewer said "different people"
 (`engine.clusters`): one wrong link cannot chain two people into one. Each record in a group gets
@@ -35,7 +35,9 @@ def _scored() -> list[tuple[float, int, int]]:
     ).values_list("left_id", "right_id", "probability"):
         key = (min(left, right), max(left, right))
         if key not in latest:
-            scored.append((probability, *key))
+            # A run's link is a link whatever its probability: one that is the best of both
+            # its records links from below the threshold (decision 0047).
+            scored.append((max(probability, DEFAULT_THRESHOLD), *key))
     scored.extend((1.0 if same else 0.0, *key) for key, same in latest.items())
     return scored
 

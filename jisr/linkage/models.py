@@ -11,7 +11,9 @@ mirroring the persons an organisation registered, so one linkage code serves eve
 
 A `LinkageRun` links two registers (or deduplicates one) with the Splink model
 (`engine/splink_model.py`); its pairs above the threshold are links, those in the uncertain band
-wait for review.
+wait for review. Two registers are linked one to one: a pair is a link when it is the best of
+both its records, from a lower probability (`links_from`); one another pair beats waits for
+review (decision 0047).
 `PairDecision` keeps every reviewer's decision on a pair; a re-run never changes them, and the
 latest decision on a pair outranks any probability. The records joined by links form one person
 (`RegisterRecord.cluster`, the golden record).
@@ -23,6 +25,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from jisr.linkage.engine.splink_model import one_to_one_threshold
 
 
 class Register(models.Model):
@@ -197,6 +201,12 @@ class LinkageRun(models.Model):
 
     def __str__(self) -> str:
         return f"run {self.pk}"
+
+    @property
+    def links_from(self) -> float:
+        """The probability from which a pair is a link: in a link of two registers, a pair that
+        is the best of both its records links from below the threshold (decision 0047)."""
+        return one_to_one_threshold(self.threshold) if self.right_id else self.threshold
 
 
 class LinkageModel(models.Model):

@@ -171,16 +171,32 @@ def _link(
         tables, link_type, model_settings, say=lambda _text: None, backend=backend
     )
     predictions = linker.inference.predict(threshold_match_probability=run.review_from)
+    # A link of two registers is one to one (decision 0047): a pair is a link when it is the
+    # best of both its records, from a lower probability than the threshold; a pair that
+    # another pair of one of its records matches or beats waits for a reviewer, however high
+    # it scores (a brother whose own record is there, or a record a register holds twice).
+    rows = (
+        splink_model.with_best_of_both(predictions)
+        if run.right
+        else splink_model.records(predictions)
+    )
+    bar = run.links_from
     pairs = []
-    for row in splink_model.records(predictions):
+    for row in rows:
         left, right = int(row["unique_id_l"]), int(row["unique_id_r"])
         if run.right and row.get("source_dataset_l") == "register_1":
             left, right = right, left
         probability = float(row["match_probability"])
         found = evidence.from_prediction(row)
         # Records whose given names differ (beyond nickname, script and spelling) are twins,
-        # siblings or a nickname Jisr does not know: a person decides, never the model alone.
-        certain = probability >= run.threshold and found.get("first", [1])[0] != 0
+        # siblings or a nickname Jisr does not know, and records born years apart a parent and
+        # a child named alike: a person decides, never the model alone.
+        certain = (
+            probability >= bar
+            and row.get("best_of_both", True)
+            and found.get("first", [1])[0] != 0
+            and not splink_model.years_apart(row)
+        )
         pairs.append(
             CandidatePair(
                 run=run,

@@ -41,6 +41,33 @@ if TYPE_CHECKING:
 # grandfather, family and mother names are taken for one person too often.
 DEFAULT_THRESHOLD = 0.99
 
+# In a link between two registers that each hold a person once, a pair that is the strongest
+# candidate of both its records is a link from odds this many times lower than the threshold's
+# (0.99 becomes 0.9); a pair that another pair of one of its records matches or beats is not a
+# link at any probability: a brother, a cousin or a namesake whose own record is there loses to
+# it (decision 0047).
+ONE_TO_ONE_ODDS = 11
+
+# Two records whose years of birth are further apart than this are two people, whatever else
+# they share: a grandfather and the grandson named after him, a mother and her daughter. One
+# person's records differ by a year or two (an age counted another way, a year mistyped), and
+# a pair further apart is not a link, and in a dedupe keeps two groups apart (decision 0047).
+YEARS_APART = 3
+
+
+def _apart_sql(*, first_names: bool) -> str:
+    """Splink's predictions: whether the evidence tells the pair's two records apart (birth
+    years too far apart; with `first_names`, given names that differ beyond nickname, script and
+    spelling, the first comparison's last level, as a run sends to a reviewer)."""
+    years = f"coalesce(abs(birth_year_l - birth_year_r) > {YEARS_APART}, false)"
+    return f"(gamma_first = 0 OR {years})" if first_names else years
+
+
+def years_apart(row: dict[str, Any]) -> bool:
+    """`_apart_sql`'s years for a row of predictions."""
+    left, right = row.get("birth_year_l"), row.get("birth_year_r")
+    return left is not None and right is not None and abs(int(left) - int(right)) > YEARS_APART
+
 
 LinkType = Literal["link_only", "dedupe_only"]
 Backend = Literal["duckdb", "spark"]
@@ -391,10 +418,13 @@ def linker_for(
     model: Path | dict[str, Any] | None,
     say: Callable[[str], None],
     backend: Backend = "duckdb",
+    *,
+    gammas: bool = False,
 ) -> Linker:
     """A Splink linker over prepared tables: with a saved model (a file or its settings), or
     trained on the tables themselves. A table is in memory, or a Parquet file of `write_parquet`:
-    Spark's executors read such a file themselves; DuckDB reads it here."""
+    Spark's executors read such a file themselves; DuckDB reads it here. Its predictions keep
+    the records' years of birth and, with `gammas`, each comparison's level (`_apart_sql`)."""
     # heavy, imported when used (the module's note)
     from splink import Linker, block_on
     from splink.internals.exceptions import SplinkException
@@ -431,7 +461,9 @@ def linker_for(
     ]
     if model is not None:
         return Linker(
-            frames if len(frames) > 1 else frames[0], _saved_model(model, backend), log_level=40
+            frames if len(frames) > 1 else frames[0],
+            _retaining(_saved_model(model, backend), gammas=gammas),
+            log_level=40,
         )
     linker = Linker(frames if len(frames) > 1 else frames[0], _settings(link_type), log_level=40)
     say("estimating how many pairs match")
@@ -483,8 +515,22 @@ def linker_for(
             # A session that fails part-way leaves the linker without the comparisons it had
             # set aside; the model as it was before the session is taken up again.
             linker = Linker(frames if len(frames) > 1 else frames[0], before, log_level=40)
-    trained = _smoothed(linker.misc.save_model_to_json())
+    trained = _retaining(_smoothed(linker.misc.save_model_to_json()), gammas=gammas)
     return Linker(frames if len(frames) > 1 else frames[0], trained, log_level=40)
+
+
+def _retaining(settings: dict[str, Any], *, gammas: bool) -> dict[str, Any]:
+    """Settings whose predictions keep what tells two records apart (`_apart_sql`): the years of
+    birth, and with `gammas` the comparisons' levels (Splink gives those with the matching
+    columns only, the years among them)."""
+    out = {**settings}
+    if gammas:
+        out["retain_matching_columns"] = True
+    kept = [c for c in out.get("additional_columns_to_retain") or [] if c != "birth_year"]
+    if not out.get("retain_matching_columns"):
+        kept.append("birth_year")
+    out["additional_columns_to_retain"] = kept
+    return out
 
 
 # No level is impossible for one person's two records: where expectation maximisation found
@@ -505,23 +551,84 @@ def _smoothed(settings: dict[str, Any]) -> dict[str, Any]:
     return settings
 
 
+def one_to_one_threshold(threshold: float) -> float:
+    """The probability from which a pair that is the best of both its records is a link, in a
+    one-to-one link whose threshold is `threshold`."""
+    odds = threshold / (1 - threshold) / ONE_TO_ONE_ODDS
+    return round(odds / (1 + odds), 6)
+
+
+def _best_of_both_sql(table: str, *, only_best: bool) -> str:
+    """Splink's predictions of a link with `best_of_both`: whether no other pair of either record
+    scores as high (a tie is no best). Window functions over the pairs, in DuckDB or Spark: the
+    pairs stay in the backend, sorted within each record's partition."""
+    swapped = "source_dataset_l = 'register_1'"
+    left = f"CASE WHEN {swapped} THEN unique_id_r ELSE unique_id_l END"
+    right = f"CASE WHEN {swapped} THEN unique_id_l ELSE unique_id_r END"
+    # How many pairs of the record score at least as high as this one, this one included.
+    ahead = (
+        "count(*) OVER (PARTITION BY {} ORDER BY match_weight DESC "
+        "RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)"
+    )
+    # A pair told apart is no best, and no rival of another: it is counted apart.
+    apart = _apart_sql(first_names=False)
+    best = (
+        f"(NOT {apart} AND {ahead.format(f'{left}, {apart}')} = 1 "
+        f"AND {ahead.format(f'{right}, {apart}')} = 1) AS best_of_both"
+    )
+    sql = f"SELECT *, {best} FROM {table}"  # noqa: S608  (no input: Splink's table name)
+    return f"SELECT * FROM ({sql}) WHERE best_of_both" if only_best else sql  # noqa: S608
+
+
+def with_best_of_both(
+    frame: SplinkDataFrame, *, only_best: bool = False
+) -> Iterator[dict[str, Any]]:
+    """The rows of a link's predictions (as `records` gives them) with `best_of_both`; with
+    `only_best`, only the pairs that are the best of both their records."""
+    if frame.db_api.sql_dialect.sql_dialect_str == "spark":
+        spark_frame = frame.as_spark_dataframe()
+        spark_frame.createOrReplaceTempView("jisr_predictions")
+        best = spark_frame.sparkSession.sql(
+            _best_of_both_sql("jisr_predictions", only_best=only_best)
+        )
+        for row in best.toLocalIterator():
+            yield row.asDict()
+        return
+    duckdb_api: Any = frame.db_api
+    reader = duckdb_api._execute_sql_against_backend(
+        _best_of_both_sql(frame.physical_name, only_best=only_best)
+    ).to_arrow_reader(BATCH)
+    for batch in reader:
+        yield from batch.to_pylist()
+
+
 def link(
     left: Path,
     right: Path,
     *,
     threshold: float = DEFAULT_THRESHOLD,
+    one_to_one: bool = True,
     model: Path | None = None,
     save: Path | None = None,
     say: Callable[[str], None] = print,
     backend: Backend = "duckdb",
 ) -> list[tuple[str, str, float]]:
-    """Pairs of records, one from each register, that are the same person."""
+    """Pairs of records, one from each register, that are the same person. `one_to_one`: each
+    register holds a person once (deduplicated), so a record links to one record at most: the
+    pair that is the best of both its records, from `one_to_one_threshold(threshold)`; without
+    it, every pair at the threshold (a register holding a person twice)."""
     say("reading the registers")
     linker = linker_for([read(left), read(right)], "link_only", model, say, backend)
     if save is not None:
         linker.misc.save_model_to_json(str(save), overwrite=True)
     say("comparing the candidate pairs")
-    found = linker.inference.predict(threshold_match_probability=threshold).as_record_list()
+    if one_to_one:
+        predictions = linker.inference.predict(
+            threshold_match_probability=one_to_one_threshold(threshold)
+        )
+        found = list(with_best_of_both(predictions, only_best=True))
+    else:
+        found = linker.inference.predict(threshold_match_probability=threshold).as_record_list()
     pairs = []
     for row in found:
         a, b = row["unique_id_l"], row["unique_id_r"]
@@ -543,7 +650,7 @@ def dedupe(
     """Each record's cluster: records of the same person share one."""
     say("reading the register")
     table = read(path)
-    linker = linker_for([table], "dedupe_only", model, say, backend)
+    linker = linker_for([table], "dedupe_only", model, say, backend, gammas=True)
     if save is not None:
         linker.misc.save_model_to_json(str(save), overwrite=True)
     say("comparing the candidate pairs")
@@ -556,12 +663,19 @@ def dedupe(
 BATCH = 200_000
 
 
-def _rows(frame: SplinkDataFrame, where: str, only: list[str] | None = None) -> Iterator[Any]:
-    """(probability, left id, right id) of the predictions that meet `where`, a batch at a time,
-    so the pairs never sit in this process all at once; with `only`, pairs of those records."""
-    columns = "match_probability, unique_id_l, unique_id_r"
+def _rows(
+    frame: SplinkDataFrame,
+    where: str,
+    only: list[str] | None = None,
+    probability: str = "match_probability",
+) -> Iterator[Any]:
+    """(`probability`, left id, right id) of the predictions that meet `where`, a batch at a
+    time, so the pairs never sit in this process all at once; with `only`, pairs of those
+    records."""
+    selected = [probability, "unique_id_l", "unique_id_r"]
+    columns = ", ".join(selected)
     if frame.db_api.sql_dialect.sql_dialect_str == "spark":
-        pairs = frame.as_spark_dataframe().where(where).selectExpr(*columns.split(", "))
+        pairs = frame.as_spark_dataframe().where(where).selectExpr(*selected)
         keep = set(only) if only is not None else None
         for row in pairs.toLocalIterator():
             if keep is None or (row[1] in keep and row[2] in keep):
@@ -602,8 +716,11 @@ def grouped(
 ) -> dict[str, str]:
     """`clusters` over a dedupe's predictions, in memory bounded by the links, not by the pairs
     compared: the pairs at or above the threshold are read first; of those below `AGAINST`, only
-    pairs inside one group of linked records are read, since no other can keep two groups apart."""
-    strong = list(_rows(predictions, f"match_probability >= {threshold!r}"))
+    pairs inside one group of linked records are read, since no other can keep two groups apart.
+    A pair whose evidence tells its records apart (`_apart_sql`: given names that differ, birth
+    years far apart) is no link and keeps their groups apart, whatever its probability."""
+    apart = _apart_sql(first_names=True)
+    strong = list(_rows(predictions, f"match_probability >= {threshold!r} AND NOT {apart}"))
     root: dict[str, str] = {}
 
     def find(node: str) -> str:
@@ -620,7 +737,12 @@ def grouped(
     linked = sorted(root)
     against = [
         pair
-        for pair in _rows(predictions, f"match_probability < {AGAINST!r}", only=linked)
+        for pair in _rows(
+            predictions,
+            f"(match_probability < {AGAINST!r} OR {apart})",
+            only=linked,
+            probability=f"CASE WHEN {apart} THEN 0.0 ELSE match_probability END",
+        )
         if find(pair[1]) == find(pair[2])
     ]
     compared = (

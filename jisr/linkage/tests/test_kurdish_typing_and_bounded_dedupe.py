@@ -116,10 +116,17 @@ def test_dedupe_groups_as_before_without_holding_every_compared_pair(tmp_path):
     records, _people = synth.duplicated_register(1500, seed=3)
     synth.write_csv(tmp_path / "dedupe.csv", records)
     table = splink_model.read(tmp_path / "dedupe.csv")
-    linker = splink_model.linker_for([table], "dedupe_only", None, lambda _text: None)
+    linker = splink_model.linker_for([table], "dedupe_only", None, lambda _text: None, gammas=True)
     predictions = linker.inference.predict(threshold_match_probability=AGAINST / 10)
+    # A pair told apart (given names that differ, birth years far apart) counts as "different".
     every = [
-        (float(r["match_probability"]), str(r["unique_id_l"]), str(r["unique_id_r"]))
+        (
+            0.0
+            if r["gamma_first"] == 0 or splink_model.years_apart(r)
+            else float(r["match_probability"]),
+            str(r["unique_id_l"]),
+            str(r["unique_id_r"]),
+        )
         for r in predictions.as_record_list()
     ]
     ids = table.column("unique_id").to_pylist()

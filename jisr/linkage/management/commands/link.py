@@ -14,7 +14,9 @@ class Command(BaseCommand):
         "Link two registers (CSV: record_id, full_name, first_name, father_name, "
         "grandfather_name, family_name, mother_name, sex, birth_date, governorate, phone; any "
         "may be empty but record_id). Writes left_id,right_id,match_probability for each pair "
-        "accepted as the same person. Trains on the registers unless --model names a saved model."
+        "accepted as the same person: each register is taken to hold a person once, so a record "
+        "links to the one record that is best for both, unless --all-pairs. Trains on the "
+        "registers unless --model names a saved model."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -22,6 +24,14 @@ class Command(BaseCommand):
         parser.add_argument("right")
         parser.add_argument("--out", required=True)
         parser.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD)
+        parser.add_argument(
+            "--all-pairs",
+            action="store_true",
+            help=(
+                "Every pair at the threshold, not one per record: for a register that may hold "
+                "a person twice (not deduplicated)."
+            ),
+        )
         parser.add_argument("--model", help="A model saved by --save-model, instead of training.")
         parser.add_argument("--save-model", help="Save the trained model (JSON) here.")
         parser.add_argument(
@@ -41,6 +51,7 @@ class Command(BaseCommand):
             Path(options["left"]),
             Path(options["right"]),
             threshold=options["threshold"],
+            one_to_one=not options["all_pairs"],
             model=Path(options["model"]) if options["model"] else None,
             save=Path(options["save_model"]) if options["save_model"] else None,
             say=lambda text: self.stderr.write(text),
