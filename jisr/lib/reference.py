@@ -36,7 +36,7 @@ MODELS = {
     "registry.CategoryRule",
 }
 
-M = TypeVar("M", bound=models.Model)
+R = TypeVar("R")
 _lock = threading.Lock()
 _kept: dict[tuple[Any, ...], tuple[float, list[Any]]] = {}
 
@@ -45,13 +45,13 @@ def is_reference(model: type[models.Model]) -> bool:
     return model._meta.label in MODELS
 
 
-def rows(queryset: models.QuerySet[M]) -> list[M]:
+def rows(queryset: models.QuerySet[Any, R]) -> list[R]:
     """The rows of `queryset`: from memory for reference data (read at most `TTL_SECONDS`
     ago, or since a change in this process), from the database for anything else."""
     if not is_reference(queryset.model):
         return list(queryset)
     sql, params = queryset.query.sql_with_params()
-    key = (queryset.db, queryset._prefetch_related_lookups, sql, params)
+    key = (queryset.db, getattr(queryset, "_prefetch_related_lookups", ()), sql, params)
     now = time.monotonic()
     kept = _kept.get(key)
     if kept is not None and now - kept[0] < TTL_SECONDS:
