@@ -12,6 +12,8 @@ import time
 from collections.abc import Callable
 
 from django.conf import settings
+from django.contrib.auth.signals import user_logged_in
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 
 # When the session was last saved by this middleware, in seconds since the epoch.
@@ -38,3 +40,10 @@ class IdleTimeoutMiddleware:
             ):
                 session[REFRESHED] = now
         return response
+
+
+@receiver(user_logged_in, dispatch_uid="jisr.accounts.sessions.signed_in")
+def _signed_in(sender: object, request: HttpRequest | None = None, **_kwargs: object) -> None:
+    """Signing in saves the session: it counts as a refresh, so the next request needs none."""
+    if request is not None and hasattr(request, "session"):
+        request.session[REFRESHED] = int(time.time())
