@@ -30,7 +30,7 @@ from pytest_django.plugin import DjangoDbBlocker, blocking_manager_key
 
 from jisr.accounts.models import Organisation, OrganisationKind, RoleGrant, User
 from jisr.accounts.roles import Role, Scope
-from jisr.lib import sms
+from jisr.lib import reference, sms
 from jisr.places.models import Governorate
 from jisr.registry.models import ConsentChannel, ConsentStatus, Person, PersonType, Purpose, Sex
 from jisr.registry.services import person_register
@@ -86,6 +86,13 @@ def _default_language() -> None:
     test client leaves its answer's language active, and pytest-xdist's workers run the tests
     in another order than one process."""
     translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
+def _reference_data_read_again() -> None:
+    """Each test reads the reference lists (governorates, categories) from its own database:
+    another test's rows, rolled back, are not kept (jisr/lib/reference.py)."""
+    reference.forget()
 
 
 @pytest.fixture(autouse=True)

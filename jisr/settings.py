@@ -136,6 +136,8 @@ MIDDLEWARE = [
     "jisr.core.middleware.SecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The idle time-out: the session saved when its last save is a minute old (decision 0046).
+    "jisr.accounts.sessions.IdleTimeoutMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     # Before anything reads the body: a request past the limits gets a clear 413 unread.
     "jisr.core.uploads.UploadLimitMiddleware",
@@ -331,9 +333,12 @@ JISR_TRUSTED_PROXY_COUNT = env_int("JISR_TRUSTED_PROXY_COUNT", 0, minimum=0)
 JISR_API_KEY_RATE_PER_MINUTE = env_int("JISR_API_KEY_RATE_PER_MINUTE", 600, minimum=1)
 JISR_API_ANONYMOUS_RATE_PER_MINUTE = env_int("JISR_API_ANONYMOUS_RATE_PER_MINUTE", 120, minimum=1)
 
-# Sessions end after a period without activity, and when the browser closes.
+# Sessions end after a period without activity, and when the browser closes. A session's expiry
+# is pushed back when its last save is SESSION_REFRESH_SECONDS old, not on every request
+# (jisr/accounts/sessions.py): it ends 29 to 30 minutes after its last request.
 SESSION_COOKIE_AGE = env_int("JISR_SESSION_IDLE_MINUTES", 30, minimum=1) * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_REFRESH_SECONDS = 60
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION

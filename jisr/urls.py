@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from jisr.api import api
+from jisr.audit.requests import entries_at_the_end
 from jisr.catalogue.urls import hsds_patterns
 
 urlpatterns = [
@@ -20,3 +21,6 @@ handler400 = "jisr.core.views.bad_request"
 handler403 = "jisr.core.views.permission_denied"
 handler404 = "jisr.core.views.page_not_found"
 handler500 = "jisr.core.views.server_error"
+
+# Audit entries are appended at the end of the request's transaction (decision 0046).
+entries_at_the_end(urlpatterns)

@@ -171,6 +171,7 @@ def main() -> None:
             send()
         profiler.disable()
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(r"/jisr/", 40)
         pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
         return
     print(

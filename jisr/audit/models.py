@@ -8,7 +8,10 @@ SQL, a restored back-up) is found by `jisr audit verify`.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from django.conf import settings
@@ -157,12 +160,57 @@ def _insert_one(entry: AuditEntry, using: str) -> None:
     models.Model.save(entry, using=using)
 
 
+@dataclass
+class _Hold:
+    """Entries kept to be appended when a block ends (`held_to_the_end`)."""
+
+    using: str
+    # Entries made inside a savepoint the block opened are appended at once, not kept: a
+    # savepoint rolled back must take its entries with it, and a kept entry would outlive it.
+    # `whole` keeps them all (a block whose failure fails its whole transaction).
+    whole: bool
+    base: int  # the savepoints already open when the block began
+    entries: list[AuditEntry] = field(default_factory=list)
+
+    def keeps(self, using: str) -> bool:
+        connection = connections[using]
+        if using != self.using or not connection.in_atomic_block:
+            return False
+        return self.whole or all(sid is None for sid in connection.savepoint_ids[self.base :])
+
+
+_hold: ContextVar[_Hold | None] = ContextVar("audit_hold", default=None)
+
+
+@contextmanager
+def held_to_the_end(*, using: str = "default", whole: bool = True) -> Iterator[None]:
+    """Keep the entries written in the block and append them together when it ends, still in
+    its transaction, so that the chain's lock (held from the first append to the commit) is
+    taken as late as possible. When the block raises, or its transaction is already doomed,
+    nothing is appended (the transaction rolls back). Entries kept have no key until then."""
+    connection = connections[using]
+    if not connection.in_atomic_block:
+        raise RuntimeError("audit_held_to_the_end is for a block inside a transaction")
+    hold = _Hold(using=using, whole=whole, base=len(connection.savepoint_ids))
+    token = _hold.set(hold)
+    try:
+        yield
+    finally:
+        _hold.reset(token)
+    if hold.entries and not connection.needs_rollback:
+        AuditEntry.objects.using(using).bulk_create(hold.entries)
+
+
 def _append(
     entries: Sequence[AuditEntry], *, using: str, insert: Callable[[list[AuditEntry]], Any]
 ) -> None:
     """Redact, chain and insert entries after the last one, holding the append lock until the
     transaction ends (a later writer then reads these as the last)."""
     if not entries:
+        return
+    hold = _hold.get()
+    if hold is not None and hold.keeps(using):
+        hold.entries.extend(entries)
         return
     # No savepoint: an entry that cannot be written fails the whole change or read with it.
     with transaction.atomic(using=using, savepoint=False):

@@ -9,23 +9,19 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from contextvars import ContextVar
 from typing import Any, TypeVar
 
 from django.contrib.auth.models import AnonymousUser
-from django.db import models, transaction
+from django.db import models
 
 from jisr.accounts.models import User
-from jisr.audit.models import Action, AuditEntry
+from jisr.audit.models import Action, AuditEntry, held_to_the_end
 
 # Values of these fields are never copied into the log, only the fact that they changed.
 _SECRET_FIELDS = {"password"}
 
 Actor = User | AnonymousUser | None
 R = TypeVar("R", bound=models.Model)
-
-# The entries of the current `audit_held_to_the_end` block, appended when it ends.
-_held: ContextVar[list[AuditEntry] | None] = ContextVar("audit_held", default=None)
 
 
 @contextmanager
@@ -35,15 +31,8 @@ def audit_held_to_the_end() -> Iterator[None]:
     the chain's lock until the transaction ends, which stops every other audited write on the
     site; appended as they come, an import of minutes would hold it for minutes. When the
     block raises, nothing is appended (the transaction rolls back)."""
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("audit_held_to_the_end is for a block inside a transaction")
-    held: list[AuditEntry] = []
-    token = _held.set(held)
-    try:
+    with held_to_the_end(whole=True):
         yield
-    finally:
-        _held.reset(token)
-    audit_record_many(held)
 
 
 def object_type_of(target: models.Model) -> str:
@@ -84,11 +73,7 @@ def audit_record(
         changes=changes,
         persons=persons,
     )
-    held = _held.get()
-    if held is not None:
-        held.append(entry)  # appended when the block ends (its key is given then)
-    else:
-        entry.save()
+    entry.save()  # kept to the end of a `held_to_the_end` block, if one is open
     return entry
 
 

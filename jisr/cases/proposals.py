@@ -11,10 +11,10 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import connection
-from django.db.models import Exists, OuterRef, Q, TextField
+from django.db.models import Exists, OuterRef, Q, QuerySet, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,10 +26,13 @@ from jisr.catalogue.models import (
     ServiceCategory,
     ServiceStatus,
 )
+from jisr.lib import reference
 from jisr.lib.i18n import format_number
 from jisr.matching.models import Language
 from jisr.places.models import District, Governorate
 from jisr.registry.models import CaseAnswers, Person, PersonCategory
+
+P = TypeVar("P", Governorate, District)
 
 PLACE_SCORE = {"district": 1.0, "governorate": 0.8, "remote": 0.6, "national": 0.4}
 # Read for every candidate; the lists stored as JSON come as text, decoded only when not empty
@@ -63,6 +66,11 @@ def _facts(person: Person) -> tuple[int | None, set[str], set[str]]:
     return age, categories, spoken
 
 
+def _reference_place(places: QuerySet[P], pk: int | None) -> P | None:
+    """A governorate or district by its key, from the reference lists kept per process."""
+    return next((place for place in reference.rows(places) if place.pk == pk), None)
+
+
 def proposals_for(*, person: Person, category: ServiceCategory, limit: int = 5) -> list[Proposal]:
     return proposals_for_needs(person=person, categories=[category], limit=limit)[category.pk]
 
@@ -72,11 +80,12 @@ def proposals_for_needs(
 ) -> dict[int, list[Proposal]]:
     """For each category (a need's kind of help), the best services, by category id. One query
     finds every service that offers one of the kinds and reaches the person, with where it is."""
+    if not categories:
+        return {}
     wanted: dict[int, set[int]] = {}  # category asked -> it and its children
     children: dict[int, list[int]] = defaultdict(list)
-    for child, parent in ServiceCategory.objects.exclude(parent=None).values_list(
-        "pk", "parent_id"
-    ):
+    kinds = ServiceCategory.objects.exclude(parent=None).values_list("pk", "parent_id")
+    for child, parent in reference.rows(kinds):  # reference data, kept per process
         children[parent].append(child)
     for category in categories:
         wanted[category.pk] = {category.pk, *children.get(category.pk, [])}
@@ -122,8 +131,8 @@ def proposals_for_needs(
                 row[name] = json.loads(raw) if raw and raw != "[]" else []
             rows[row["pk"]] = row
     eligible = [pk for pk, row in rows.items() if _eligible(row, person, age, person_categories)]
-    here = Governorate.objects.filter(pk=person.governorate_id or 0).first()
-    district = District.objects.filter(pk=person.district_id or 0).first()
+    here = _reference_place(Governorate.objects.all(), person.governorate_id)
+    district = _reference_place(District.objects.all(), person.district_id)
     # Words are written only for the services proposed; the kind of place is enough to rank.
     places = {pk: (_place_kind(rows[pk], district), "") for pk in eligible}
     scored: dict[int, list[tuple[float, int]]] = {}

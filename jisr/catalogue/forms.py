@@ -12,7 +12,9 @@ from jisr.catalogue.models import (
     ServiceCategory,
     ServiceStatus,
 )
+from jisr.lib import reference
 from jisr.lib.forms import limit_choices
+from jisr.lib.reference import ReferenceChoiceField
 from jisr.matching.models import Language
 from jisr.places.models import District, Governorate
 from jisr.registry.models import CategoryRule, PersonType, Sex
@@ -182,7 +184,7 @@ class LocationForm(forms.ModelForm):  # type: ignore[type-arg]  # generic only i
         limit_choices(self, "district", District.objects.select_related("governorate"))
 
 
-class DistrictField(forms.ModelChoiceField):  # type: ignore[type-arg]  # generic only in the stubs
+class DistrictField(ReferenceChoiceField):
     def label_from_instance(self, obj: District) -> str:
         return f"{obj.governorate.name} · {obj.name}"
 
@@ -190,7 +192,7 @@ class DistrictField(forms.ModelChoiceField):  # type: ignore[type-arg]  # generi
 class DirectoryForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False)
     category = forms.ChoiceField(label=_("Kind of help"), required=False)
-    governorate = forms.ModelChoiceField(
+    governorate = ReferenceChoiceField(
         label=_("Governorate"), queryset=Governorate.objects.order_by("name_en"), required=False
     )
     district = DistrictField(
@@ -212,7 +214,8 @@ class DirectoryForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         choices: list[tuple[str, str]] = [("", str(_("Any")))]
-        for domain in ServiceCategory.objects.filter(parent=None).prefetch_related("children"):
+        domains = ServiceCategory.objects.filter(parent=None).prefetch_related("children")
+        for domain in reference.rows(domains):
             choices.append((domain.code, domain.name))
             choices.extend((c.code, f"— {c.name}") for c in domain.children.all())
         cast(forms.ChoiceField, self.fields["category"]).choices = choices

@@ -10,3 +10,6 @@ class CoreConfig(AppConfig):
         # Here, not at the top: the checks import models, which exist only once the apps are
         # loaded. Importing them registers the system checks.
         from jisr.core import checks  # noqa: F401
+        from jisr.lib import reference
+
+        reference.connect()

@@ -5,6 +5,7 @@ from typing import Any, cast
 from django import forms
 from django.db.models import QuerySet
 
+from jisr.lib import reference
 from jisr.lib.errors import JisrError
 
 
@@ -22,6 +23,9 @@ def add_error_to_form(form: forms.BaseForm, error: JisrError) -> None:
 def limit_choices(form: forms.BaseForm, name: str, queryset: QuerySet[Any]) -> None:
     """The records a model choice field offers (the stubs type form fields as plain Fields)."""
     field = cast(forms.ModelChoiceField, form.fields[name])  # type: ignore[type-arg]  # generic only in the stubs
+    if reference.is_reference(queryset.model):
+        # Options kept per process; set first: the widget takes its iterator with the queryset.
+        field.iterator = reference.ReferenceChoiceIterator
     field.queryset = queryset
 
 

@@ -11,8 +11,10 @@ from django.utils.translation import gettext_lazy as _
 
 from jisr.accounts.forms import PhoneField
 from jisr.accounts.models import Organisation
+from jisr.lib import reference
 from jisr.lib.forms import ColumnMappingForm, limit_choices
 from jisr.lib.phones import normalise_phone
+from jisr.lib.reference import ReferenceChoiceField
 from jisr.places.models import District, Governorate
 from jisr.registry.caseform.questions import (
     CHOICE,
@@ -140,7 +142,7 @@ class ConsentForm(forms.Form):
 
 class PersonFilterForm(forms.Form):
     q = forms.CharField(label=_("Name, phone or ID number"), required=False)
-    governorate = forms.ModelChoiceField(
+    governorate = ReferenceChoiceField(
         label=_("Governorate"), queryset=Governorate.objects.order_by("name_en"), required=False
     )
     person_type = forms.ChoiceField(
@@ -150,7 +152,7 @@ class PersonFilterForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        rules = CategoryRule.objects.filter(is_active=True)
+        rules = reference.rows(CategoryRule.objects.filter(is_active=True))
         cast(forms.ChoiceField, self.fields["category"]).choices = [
             ("", _("Any")),
             *[(r.key, r.label) for r in rules],

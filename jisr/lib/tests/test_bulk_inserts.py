@@ -56,3 +56,26 @@ def test_rows_of_plain_values_are_written_as_given():
     assert sorted(
         AuditEntryPerson.objects.filter(entry=entry).values_list("person_id", flat=True)
     ) == [7, 8]
+
+
+def test_rows_of_plain_values_go_in_a_few_statements_not_one_each():
+    """An audited list of fifty persons wrote fifty index rows, one statement each (decision
+    0046): they go in multi-row statements of at most 1,000 rows."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    entry = AuditEntry.objects.bulk_create(
+        [AuditEntry(action="read", object_type="registry.person", object_id="1")]
+    )[0]
+    with CaptureQueriesContext(connection) as queries:
+        insert_values(
+            AuditEntryPerson, ["entry", "person_id"], [(entry.pk, p) for p in range(2500)]
+        )
+    # 3 on PostgreSQL; SQLite takes fewer parameters a statement. Not one `executemany`
+    # (which Django lists as one, "2500 times: ...").
+    assert len(queries) <= 6
+    assert not any(" times: " in query["sql"] for query in queries)
+    assert AuditEntryPerson.objects.filter(entry=entry).count() == 2500
+    assert set(
+        AuditEntryPerson.objects.filter(entry=entry).values_list("person_id", flat=True)
+    ) == set(range(2500))
