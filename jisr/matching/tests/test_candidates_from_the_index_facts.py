@@ -22,13 +22,6 @@ from jisr.registry.services import consent_record
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def verified_company(orgs: dict[str, Any]) -> Any:
-    orgs["company"].verified = True
-    orgs["company"].save()
-    return orgs["company"]
-
-
 def _lists(people: dict[str, Any]) -> list[list[tuple[int, int, list[str], str]]]:
     found = []
     with translation.override("en"):

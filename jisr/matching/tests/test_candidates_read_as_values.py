@@ -20,13 +20,6 @@ from jisr.skills.models import Occupation, Skill
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def verified_company(orgs: dict[str, Any]) -> Any:
-    orgs["company"].verified = True
-    orgs["company"].save()
-    return orgs["company"]
-
-
 def _fields(profile: Profile) -> dict[str, Any]:
     return {field.attname: getattr(profile, field.attname) for field in Profile._meta.fields}
 

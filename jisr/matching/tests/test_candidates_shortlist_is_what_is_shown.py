@@ -19,13 +19,6 @@ from jisr.registry.models import Person, RecordStatus
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def verified_company(orgs: dict[str, Any]) -> Any:
-    orgs["company"].verified = True
-    orgs["company"].save()
-    return orgs["company"]
-
-
 def _lists(people: dict[str, Any], limit: int) -> list[list[tuple[int, int, list[str]]]]:
     with translation.override("en"):
         return [

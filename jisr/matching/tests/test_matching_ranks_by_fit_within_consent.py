@@ -23,13 +23,6 @@ from jisr.skills.models import OccupationSkill
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def verified_company(orgs: dict[str, Any]) -> Any:
-    orgs["company"].verified = True
-    orgs["company"].save()
-    return orgs["company"]
-
-
 def _random_world(people: dict[str, Any], taxonomy: dict[str, Any], rng: random.Random) -> None:
     governorates = list(Governorate.objects.all()[:4])
     skills = [taxonomy[k] for k in ("cad", "site", "concrete", "budget", "drive")]

@@ -19,13 +19,6 @@ from jisr.registry.tests.factories import HEADERS, post_mapping, sheet
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def verified_company(orgs: dict[str, Any]) -> Any:
-    orgs["company"].verified = True
-    orgs["company"].save()
-    return orgs["company"]
-
-
 def _api(client: Any, method: str, url: str, body: Any = None) -> Any:
     return client.generic(method, url, data=json.dumps(body or {}), content_type="application/json")
 
