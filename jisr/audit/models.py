@@ -190,7 +190,7 @@ def held_to_the_end(*, using: str = "default", whole: bool = True) -> Iterator[N
     nothing is appended (the transaction rolls back). Entries kept have no key until then."""
     connection = connections[using]
     if not connection.in_atomic_block:
-        raise RuntimeError("audit_held_to_the_end is for a block inside a transaction")
+        raise RuntimeError("held_to_the_end is for a block inside a transaction")
     hold = _Hold(using=using, whole=whole, base=len(connection.savepoint_ids))
     token = _hold.set(hold)
     try:
