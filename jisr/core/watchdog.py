@@ -6,6 +6,11 @@ health check), hands the tasks that waited in the database while Redis was down 
 calls every registered sweep: an app whose task keeps a record (a linkage run) registers one that
 finds the records whose heartbeat stopped (their worker was killed) and runs them once more or
 marks them failed. A task keeps its record's heartbeat fresh with `beating`.
+
+The queue's worker forks a child for each task while this thread lives (decision 0049). A child
+forked while the thread is inside SQLite inherits SQLite's locks as they stood and can wait on
+them for ever (CI saw an import that never ran), so a fork waits for the round to end, and a
+round closes its connection, leaving no open connection for the child to copy.
 """
 
 from __future__ import annotations
@@ -31,6 +36,10 @@ from jisr.core.tasks import enqueue_on_commit
 logger = logging.getLogger(__name__)
 
 _sweeps: list[Callable[[datetime], object]] = []
+
+# Held through a watchdog round and across every fork of this process.
+_round_lock = threading.Lock()
+_fork_waits_for_rounds = False
 
 
 def sweep_register(sweep: Callable[[datetime], object]) -> None:
@@ -114,17 +123,33 @@ def watch_once(name: str) -> None:
         sweep(cutoff)
 
 
+def fork_wait_for_rounds() -> None:
+    """From now on a fork of this process waits until no watchdog round is under way."""
+    global _fork_waits_for_rounds
+    if _fork_waits_for_rounds:
+        return
+    os.register_at_fork(
+        before=_round_lock.acquire,
+        after_in_parent=_round_lock.release,
+        after_in_child=_round_lock.release,
+    )
+    _fork_waits_for_rounds = True
+
+
 def watch(stop: threading.Event) -> None:
     """The watchdog's loop (a daemon thread of `jisr worker`); an error is logged, never fatal:
-    the next round tries again."""
+    the next round tries again. No fork of the worker happens during a round."""
     name = f"{socket.gethostname()}:{os.getpid()}"
+    fork_wait_for_rounds()
     while not stop.is_set():
-        try:
-            watch_once(name)
-        except Exception:
-            logger.exception("worker watchdog round failed")
+        with _round_lock:
+            try:
+                watch_once(name)
+            except Exception:
+                logger.exception("worker watchdog round failed")
+            finally:
+                connection.close()
         stop.wait(settings.JISR_TASK_HEARTBEAT_SECONDS)
-    connection.close()
 
 
 @contextmanager
