@@ -19,12 +19,12 @@ import argparse
 import csv
 import os
 import random
-import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -177,15 +177,17 @@ def start_gunicorn(workers: int, port: int) -> subprocess.Popen[bytes]:
         cwd=ROOT,
         env=environment,
     )
+    # Traffic starts once the site answers, as a proxy's health check would let it: gunicorn
+    # listens at once, while its workers load Jisr (a second or two each, `jisr/core/warmup.py`).
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return server
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/accounts/sign-in/", timeout=30):
+                return server
         except OSError:
             time.sleep(0.5)
     server.terminate()
-    sys.exit("gunicorn did not start within a minute.")
+    sys.exit("gunicorn did not answer within a minute.")
 
 
 def _children(pid: int) -> list[int]:
