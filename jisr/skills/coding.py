@@ -11,6 +11,7 @@ than common ones. No model to download: the index is built from the database in 
 
 from __future__ import annotations
 
+import heapq
 import io
 import math
 import re
@@ -303,11 +304,12 @@ def _occupation_scores(text: str) -> dict[int, float]:
 
 def suggest_occupations(text: str, top: int = 8) -> list[Suggestion]:
     """ESCO occupations for a type-ahead, best first (several may share an ISCO group)."""
-    ranked = sorted(
-        ((pk, score) for pk, score in _occupation_scores(text).items() if pk > 0),
-        key=lambda item: (-item[1], item[0]),
-    )[:top]
-    return [Suggestion(pk, round(score, 3)) for pk, score in ranked]
+    # A title of common words scores thousands of occupations: the best few are picked without
+    # sorting them all (an import codes each distinct title of its rows).
+    ranked = heapq.nsmallest(
+        top, [(-score, pk) for pk, score in _occupation_scores(text).items() if pk > 0]
+    )
+    return [Suggestion(pk, round(-negative, 3)) for negative, pk in ranked]
 
 
 def code_skills(text: str, top: int = 8) -> list[Suggestion]:

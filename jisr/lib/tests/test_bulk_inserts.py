@@ -79,3 +79,32 @@ def test_rows_of_plain_values_go_in_a_few_statements_not_one_each():
     assert set(
         AuditEntryPerson.objects.filter(entry=entry).values_list("person_id", flat=True)
     ) == set(range(2500))
+
+
+def test_an_encrypted_field_is_never_written_as_its_plain_text():
+    """Plain text and numbers go in as they are, but only for Django's own plain fields: an
+    encrypted field (a subclass of a text field) is always prepared by itself."""
+    from django.db import connection
+
+    organisation = Organisation.objects.create(name_ar="اختبار", name_en="Bulk test", kind="ngo")
+    household = Household()
+    insert_new([household])
+    person = Person(
+        organisation=organisation,
+        household=household,
+        first_name="زينب",
+        family_name="الموسوي",
+        sex="F",
+        national_id="199912345678",
+    )
+    person.derive_keys()
+    insert_new([person])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT first_name, national_id FROM {Person._meta.db_table} WHERE id = %s",  # noqa: S608
+            [person.pk],
+        )
+        first_name, stored = cursor.fetchone()
+    assert first_name == "زينب"
+    assert "199912345678" not in str(stored)
+    assert Person.objects.get(pk=person.pk).national_id == "199912345678"
