@@ -202,9 +202,9 @@ class NearGroups:
         if self.unbounded:
             return np.ones(len(at), dtype=np.float32)
         same_sub_major, same_major = self._masks(group)
-        bits = self.bits[at]
+        bits: Ints = self.bits[at]
         # Arithmetic rather than `np.where` or masked writes: a third of the time.
-        bound = ((bits & same_major) != 0).astype(np.float32)
+        bound: Floats = ((bits & same_major) != 0).astype(np.float32)
         bound *= np.float32(PROXIMITY[4])
         np.maximum(bound, (bits & same_sub_major) != 0, out=bound)  # PROXIMITY[0] is 1
         return bound
@@ -227,6 +227,36 @@ class NearGroups:
 
 
 _ANY_GROUP_BIT = 63
+
+
+class _Scratch(threading.local):
+    """The arrays of one entry per profile that a ranking adds the skills asked up in, kept
+    from one ranking to the next (one set per thread). Made anew for each ranking, the 9 MB
+    were mapped and zeroed page by page every time: more than the sums themselves cost. They
+    are zero between rankings: `give_back` zeroes the entries a ranking touched, and a ranking
+    that fails before it leaves them to be zeroed whole by the next."""
+
+    def __init__(self) -> None:
+        self.arrays: tuple[Floats, Floats, Bools] | None = None
+        self.clean = True
+
+    def take(self, n: int) -> _Scratch:
+        if self.arrays is None or len(self.arrays[2]) != n:
+            self.arrays = (np.zeros(n, np.float32), np.zeros(n, np.float32), np.zeros(n, bool))
+        elif not self.clean:
+            for array in self.arrays:
+                array.fill(0)
+        self.clean = False
+        return self
+
+    def give_back(self, touched: Ints) -> None:
+        assert self.arrays is not None
+        for array in self.arrays:
+            array[touched] = 0
+        self.clean = True
+
+
+_SCRATCH = _Scratch()
 
 
 class ProfileIndex:
@@ -423,7 +453,29 @@ class ProfileIndex:
             eligible[skipped] = False
             chosen = np.flatnonzero(eligible)
             return self._best(chosen, score[chosen], limit, near_ties, most)
-        covered, having = self._covered_and_holders(o)
+        scratch = _SCRATCH.take(len(self))
+        covered, having = self._covered_and_holders(o, scratch)
+        try:
+            return self._rank_sharing(
+                o, covered, having, min_level, skipped, limit, near_ties, most, place
+            )
+        finally:
+            _SCRATCH.give_back(having)
+
+    def _rank_sharing(
+        self,
+        o: OpportunityFacts,
+        covered: dict[str, Floats],
+        having: Ints,
+        min_level: int,
+        skipped: Ints,
+        limit: int,
+        near_ties: float,
+        most: int,
+        place: Floats,
+    ) -> list[int]:
+        """`rank` for an opportunity that asks for skills or an occupation, from the sums of
+        the skills asked (`covered`) and the positions of the profiles having one (`having`)."""
         margin = BOUND_MARGIN + near_ties  # near ties below the last of the best are wanted too
         found: list[tuple[Ints, Floats]] = []
 
@@ -482,7 +534,8 @@ class ProfileIndex:
         if not len(holders):
             return np.zeros(len(at), dtype=bool)
         found = np.minimum(np.searchsorted(holders, at), len(holders) - 1)
-        return holders[found] == at
+        among: Bools = holders[found] == at
+        return among
 
     def _eligible(self, batch: Ints, min_level: int, skipped: Ints) -> Ints:
         keep = self.level[batch] >= min_level
@@ -495,15 +548,24 @@ class ProfileIndex:
         of credits for the ones it has."""
         return self._covered_and_holders(o)[0]
 
-    def _covered_and_holders(self, o: OpportunityFacts) -> tuple[dict[str, Floats], Ints]:
+    def _covered_and_holders(
+        self, o: OpportunityFacts, scratch: _Scratch | None = None
+    ) -> tuple[dict[str, Floats], Ints]:
         """`_covered`, and the positions of the profiles that have one of the skills asked (in
-        order), marked as the postings are read."""
+        order), marked as the postings are read. With `scratch`, added up in its arrays (all
+        zero), which the caller zeroes again at these positions when done with the sums."""
         covered: dict[str, Floats] = {}
-        having = np.zeros(len(self), dtype=bool)
+        if not (o.essential or o.optional):
+            return covered, np.zeros(0, dtype=np.intp)
+        arrays = scratch.arrays if scratch else None
+        having = arrays[2] if arrays else np.zeros(len(self), dtype=bool)
         for part, skills in (("essential", o.essential), ("optional", o.optional)):
             if not skills:
                 continue
-            sums = np.zeros(len(self), dtype=np.float32)
+            if arrays:
+                sums = arrays[1] if covered else arrays[0]
+            else:
+                sums = np.zeros(len(self), dtype=np.float32)
             for skill in skills:
                 span = self.skills.of(skill)
                 at = self.skills.positions[span].astype(np.intp)  # converted once, used twice

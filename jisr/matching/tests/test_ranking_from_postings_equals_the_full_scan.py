@@ -3,6 +3,7 @@ gives exactly the candidates, in exactly the order, of scoring every profile."""
 
 from __future__ import annotations
 
+import itertools
 import random
 from typing import Any
 
@@ -99,3 +100,25 @@ def test_near_ties_from_the_postings_are_those_of_every_profile(people, taxonomy
         assert found[:limit] == index.rank(o, min_level=level, skip=skip, limit=limit)
         widened += len(found) > limit
     assert widened > 50
+
+
+def test_a_ranking_that_fails_leaves_the_next_one_right(people, taxonomy, monkeypatch):
+    # The sums are added up in arrays kept from one ranking to the next (zeroed after each): a
+    # ranking that fails half-way, its sums added up, must not leave them to the next.
+    rng = random.Random(16)  # noqa: S311  (test data)
+    _profiles(people, taxonomy, rng)
+    index = ProfileIndex()
+    asking = [o for o in (_opportunity(taxonomy, rng, n) for n in range(200)) if o.essential]
+    real = ProfileIndex._covered_and_holders
+
+    def failing(self: ProfileIndex, *args: Any) -> Any:
+        real(self, *args)
+        raise RuntimeError
+
+    for o, after in itertools.pairwise(asking):
+        monkeypatch.setattr(ProfileIndex, "_covered_and_holders", failing)
+        with pytest.raises(RuntimeError):
+            index.rank(o, min_level=0, skip=(), limit=5)
+        monkeypatch.setattr(ProfileIndex, "_covered_and_holders", real)
+        everyone = index.rank(after, min_level=0, skip=(), limit=5, exhaustive=True)
+        assert index.rank(after, min_level=0, skip=(), limit=5) == everyone
