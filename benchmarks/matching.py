@@ -328,10 +328,10 @@ def measure(
         Opportunity.objects.filter(status=OpportunityStatus.OPEN).values_list("pk", flat=True)
     )
     sample = [Opportunity.objects.get(pk=pk) for pk in rng.sample(open_ids, repeat)]
-    persons = [
-        Person.objects.get(pk=int(pk))
-        for pk in rng.sample(profile_index.person_ids.tolist(), repeat)
-    ]
+    # In the order of the profiles' ids (the index keeps them by occupation): the same sample
+    # whatever order the index keeps.
+    by_profile = profile_index.person_ids[profile_index.profile_ids.argsort()]
+    persons = [Person.objects.get(pk=int(pk)) for pk in rng.sample(by_profile.tolist(), repeat)]
     selectors.candidate_list(fetched_by=poster, opportunity=sample[0])  # warm up
     selectors.opportunity_list_matching(person=persons[0])
 
