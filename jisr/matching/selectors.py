@@ -333,14 +333,18 @@ class Match:
 
 
 def _changed_profiles(built_at: dt.datetime, consents_seen: int, cap: int) -> set[int]:
-    changed = set(
-        Profile.objects.filter(updated_at__gte=built_at).values_list("pk", flat=True)[: cap + 1]
-    )
-    persons = ConsentEvent.objects.filter(
-        pk__gt=consents_seen, purpose=Purpose.EMPLOYER_MATCHING
-    ).values_list("person_id", flat=True)[: cap + 1]
-    changed |= set(Profile.objects.filter(person__in=list(persons)).values_list("pk", flat=True))
-    return changed
+    """The profiles changed since the index was built, and those whose person decided about
+    matching since (up to `cap` of each, and a few more: enough to tell that there are more),
+    in one query."""
+    persons = (
+        ConsentEvent.objects.filter(pk__gt=consents_seen, purpose=Purpose.EMPLOYER_MATCHING)
+        .order_by()
+        .values("person_id")[: cap + 1]
+    )  # which ones matters not: over `cap`, rebuilt
+    updated = Profile.objects.filter(updated_at__gte=built_at).values_list("pk", flat=True)
+    decided = Profile.objects.filter(person__in=persons).values_list("pk", flat=True)
+    # UNION ALL: read as found, up to the limit (a profile in both is counted once, in the set).
+    return set(updated.union(decided, all=True)[: 2 * cap + 2])
 
 
 def _profile_columns() -> list[str]:
