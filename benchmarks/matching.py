@@ -460,6 +460,18 @@ def compare_revision(poster: Any, sample: list[Any], persons: list[Any], revisio
             lambda module, p: module.opportunity_list_matching(person=p, limit=50),
         ),
     ]
+    # The index alone, as the candidate list asks it: the shortlist of 50 and their near ties.
+    facts = {o.pk: selectors.opportunity_facts([o.pk])[o.pk] for o in sample}
+    asked: dict[str, Any] = {"near_ties": selectors.NEAR_TIES, "most": 50 * selectors.SHORTLIST}
+    queries.append(
+        (
+            "index alone",
+            sample,
+            lambda module, o: module.indexes.profile_index().rank(
+                facts[o.pk], min_level=1, skip=(), limit=50, **asked
+            ),
+        )
+    )
     for module in ways.values():
         queries[0][2](module, sample[0])
         queries[1][2](module, persons[0])
@@ -476,6 +488,8 @@ def compare_revision(poster: Any, sample: list[Any], persons: list[Any], revisio
                 lists.append(
                     [
                         (m.profile.pk if m.profile else m.opportunity.pk, m.score, m.reasons)
+                        if hasattr(m, "score")
+                        else m  # the index's profile ids
                         for m in found
                     ]
                 )
