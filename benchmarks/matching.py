@@ -328,10 +328,10 @@ def measure(
         Opportunity.objects.filter(status=OpportunityStatus.OPEN).values_list("pk", flat=True)
     )
     sample = [Opportunity.objects.get(pk=pk) for pk in rng.sample(open_ids, repeat)]
-    persons = [
-        Person.objects.get(pk=int(pk))
-        for pk in rng.sample(profile_index.person_ids.tolist(), repeat)
-    ]
+    # In the order of the profiles' ids (the index keeps them by occupation): the same sample
+    # whatever order the index keeps.
+    by_profile = profile_index.person_ids[profile_index.profile_ids.argsort()]
+    persons = [Person.objects.get(pk=int(pk)) for pk in rng.sample(by_profile.tolist(), repeat)]
     selectors.candidate_list(fetched_by=poster, opportunity=sample[0])  # warm up
     selectors.opportunity_list_matching(person=persons[0])
 
@@ -460,6 +460,18 @@ def compare_revision(poster: Any, sample: list[Any], persons: list[Any], revisio
             lambda module, p: module.opportunity_list_matching(person=p, limit=50),
         ),
     ]
+    # The index alone, as the candidate list asks it: the shortlist of 50 and their near ties.
+    facts = {o.pk: selectors.opportunity_facts([o.pk])[o.pk] for o in sample}
+    asked: dict[str, Any] = {"near_ties": selectors.NEAR_TIES, "most": 50 * selectors.SHORTLIST}
+    queries.append(
+        (
+            "index alone",
+            sample,
+            lambda module, o: module.indexes.profile_index().rank(
+                facts[o.pk], min_level=1, skip=(), limit=50, **asked
+            ),
+        )
+    )
     for module in ways.values():
         queries[0][2](module, sample[0])
         queries[1][2](module, persons[0])
@@ -476,6 +488,8 @@ def compare_revision(poster: Any, sample: list[Any], persons: list[Any], revisio
                 lists.append(
                     [
                         (m.profile.pk if m.profile else m.opportunity.pk, m.score, m.reasons)
+                        if hasattr(m, "score")
+                        else m  # the index's profile ids
                         for m in found
                     ]
                 )

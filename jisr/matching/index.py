@@ -202,10 +202,11 @@ class NearGroups:
         if self.unbounded:
             return np.ones(len(at), dtype=np.float32)
         same_sub_major, same_major = self._masks(group)
-        bits = self.bits[at]
-        bound = np.zeros(len(at), dtype=np.float32)
-        bound[(bits & same_major) != 0] = PROXIMITY[4]
-        bound[(bits & same_sub_major) != 0] = PROXIMITY[0]
+        bits: Ints = self.bits[at]
+        # Arithmetic rather than `np.where` or masked writes: a third of the time.
+        bound: Floats = ((bits & same_major) != 0).astype(np.float32)
+        bound *= np.float32(PROXIMITY[4])
+        np.maximum(bound, (bits & same_sub_major) != 0, out=bound)  # PROXIMITY[0] is 1
         return bound
 
     def _masks(self, group: int) -> tuple[np.int64, np.int64]:
@@ -228,6 +229,54 @@ class NearGroups:
 _ANY_GROUP_BIT = 63
 
 
+class _Scratch(threading.local):
+    """The arrays of one entry per profile that a ranking adds the skills asked up in, kept
+    from one ranking to the next (one set per thread). Made anew for each ranking, the 9 MB
+    were mapped and zeroed page by page every time: more than the sums themselves cost. They
+    are zero between rankings: `give_back` zeroes the entries a ranking touched, and a ranking
+    that fails before it leaves them to be zeroed whole by the next."""
+
+    def __init__(self) -> None:
+        self.arrays: tuple[Floats, Floats, Bools] | None = None
+        self.clean = True
+
+    def take(self, n: int) -> _Scratch:
+        if self.arrays is None or len(self.arrays[2]) != n:
+            self.arrays = (np.zeros(n, np.float32), np.zeros(n, np.float32), np.zeros(n, bool))
+        elif not self.clean:
+            for array in self.arrays:
+                array.fill(0)
+        self.clean = False
+        return self
+
+    def give_back(self, touched: Ints) -> None:
+        assert self.arrays is not None
+        for array in self.arrays:
+            array[touched] = 0
+        self.clean = True
+
+
+_SCRATCH = _Scratch()
+
+
+def _lay_out(ids: Ints, occupations: Ints) -> Ints:
+    """The order in which the index keeps the profiles `ids` (in increasing order): by the
+    ISCO-08 unit group and the occupation of their first occupation (`occupations`: profile,
+    occupation and group, by profile), then by id. Those who have a skill are then mostly close
+    together, those of the occupations that need it, so adding up the credits of a skill's
+    holders reads and writes memory close by rather than all over megabytes: the ranking took
+    30% less time so."""
+    group = np.full(len(ids), np.iinfo(np.int32).max, dtype=np.int64)
+    occupation = np.full(len(ids), np.iinfo(np.int32).max, dtype=np.int64)
+    if len(occupations) and len(ids):
+        first = np.append(True, occupations[1:, 0] != occupations[:-1, 0])
+        at = np.minimum(np.searchsorted(ids, occupations[first, 0]), len(ids) - 1)
+        held = ids[at] == occupations[first, 0]
+        group[at[held]] = occupations[first, 2][held]
+        occupation[at[held]] = occupations[first, 1][held]
+    return np.lexsort((ids, occupation, group))
+
+
 class ProfileIndex:
     def __init__(self) -> None:
         self.built_at: datetime = timezone.now()
@@ -245,6 +294,17 @@ class ProfileIndex:
             "FROM matching_profile p JOIN registry_person r ON r.id = p.person_id ORDER BY p.id",
             [Visibility.EMPLOYERS, Visibility.GOVERNMENT, RecordStatus.ACTIVE],
         )
+        occupations = _rows(
+            "SELECT po.profile_id, po.occupation_id, CAST(o.isco_group AS INTEGER) "
+            "FROM matching_profileoccupation po JOIN skills_occupation o "
+            "ON o.id = po.occupation_id ORDER BY po.profile_id, po.id"
+        )
+        # The profiles by id, and where each is kept (`_lay_out`): `positions` finds them.
+        self.ids_in_order = rows[:, 0].copy()
+        order = _lay_out(self.ids_in_order, occupations)
+        self.position_in_order = np.empty(len(order), dtype=np.int32)
+        self.position_in_order[order] = np.arange(len(order), dtype=np.int32)
+        rows = rows[order]
         self.profile_ids = rows[:, 0].copy()
         self.person_ids = rows[:, 1].copy()
         n = len(rows)
@@ -276,11 +336,6 @@ class ProfileIndex:
             governorate: np.isin(self.profile_ids, np.fromiter(ids, np.int64))
             for governorate, ids in self.preferred.items()
         }
-        occupations = _rows(
-            "SELECT po.profile_id, po.occupation_id, CAST(o.isco_group AS INTEGER) "
-            "FROM matching_profileoccupation po JOIN skills_occupation o "
-            "ON o.id = po.occupation_id ORDER BY po.profile_id, po.id"
-        )
         self.occupation = np.full((SLOTS, n), -1, dtype=np.int64)
         self.group = np.full((SLOTS, n), -1, dtype=np.int64)
         if len(occupations):
@@ -339,11 +394,12 @@ class ProfileIndex:
         return _nbytes(self)
 
     def positions(self, profile_ids: Ints) -> Ints:
-        found = np.searchsorted(self.profile_ids, profile_ids)
-        found = np.minimum(found, max(len(self.profile_ids) - 1, 0))
+        """Where the index keeps each profile (-1 for those it does not hold)."""
         if not len(self.profile_ids):
             return np.full(len(profile_ids), -1, dtype=np.int64)
-        return np.where(self.profile_ids[found] == profile_ids, found, -1)
+        found = np.minimum(np.searchsorted(self.ids_in_order, profile_ids), len(self) - 1)
+        held = self.ids_in_order[found] == profile_ids
+        return np.where(held, self.position_in_order[found], -1)
 
     def known_facts(self, profile_ids: Iterable[int], asked: Iterable[int]) -> dict[int, Known]:
         """What the index holds of each profile, as it was when the index was built: the
@@ -422,11 +478,30 @@ class ProfileIndex:
             eligible[skipped] = False
             chosen = np.flatnonzero(eligible)
             return self._best(chosen, score[chosen], limit, near_ties, most)
-        covered = self._covered(o)
+        scratch = _SCRATCH.take(len(self))
+        covered, having = self._covered_and_holders(o, scratch)
+        try:
+            return self._rank_sharing(
+                o, covered, having, min_level, skipped, limit, near_ties, most, place
+            )
+        finally:
+            _SCRATCH.give_back(having)
+
+    def _rank_sharing(
+        self,
+        o: OpportunityFacts,
+        covered: dict[str, Floats],
+        having: Ints,
+        min_level: int,
+        skipped: Ints,
+        limit: int,
+        near_ties: float,
+        most: int,
+        place: Floats,
+    ) -> list[int]:
+        """`rank` for an opportunity that asks for skills or an occupation, from the sums of
+        the skills asked (`covered`) and the positions of the profiles having one (`having`)."""
         margin = BOUND_MARGIN + near_ties  # near ties below the last of the best are wanted too
-        seen = np.zeros(len(self), dtype=bool)
-        for sums in covered.values():
-            seen |= sums > 0
         found: list[tuple[Ints, Floats]] = []
 
         def add(batch: Ints) -> None:
@@ -439,26 +514,31 @@ class ProfileIndex:
             return None if len(scores) < limit else -np.partition(-scores, limit - 1)[limit - 1]
 
         # Those with a skill asked, the likeliest first: the skills a profile has bound its
-        # score, and those whose bound is below the last of the best need no scoring.
-        sharing = self._eligible(np.flatnonzero(seen), min_level, skipped)
-        ceiling = self._ceiling(o, covered, sharing, place)
-        if len(sharing) > FIRST_BATCH * limit:
+        # score, and those whose bound is below the last of the best need no scoring. Those the
+        # reader may not see, or skipped, get a bound below any score (-1): one pass marks them,
+        # and one more takes the profiles left to score (fancy indexing costs more than sums).
+        ceiling = self._ceiling(o, covered, having, place)
+        ceiling = np.where(self.level[having] >= min_level, ceiling, np.float32(-1))
+        if len(skipped):
+            ceiling[np.isin(having, skipped)] = -1
+        bar = None
+        if len(having) > FIRST_BATCH * limit:
             first = np.argpartition(-ceiling, FIRST_BATCH * limit - 1)[: FIRST_BATCH * limit]
-            add(sharing[first])
-            rest = np.ones(len(sharing), dtype=bool)
-            rest[first] = False
-            sharing, ceiling = sharing[rest], ceiling[rest]
+            first = first[ceiling[first] >= 0]
+            add(having[first])
+            ceiling[first] = -1  # scored already
             bar = last()
-            if bar is not None:
-                sharing = sharing[ceiling + margin >= bar]
-        add(sharing)
+        add(having[np.flatnonzero(ceiling >= (0 if bar is None else bar - margin))])
         # Then those close by occupation, nearest first, while one could still be among the best.
+        seen: Bools | None = None  # the profiles looked at already: made only if needed
         for proximity, batch in self._near(o):
             bar = last()
             if bar is not None and self._at_most(o, proximity, place) + margin < bar:
                 break
-            batch = np.unique(batch)
-            batch = batch[~seen[batch]]
+            if seen is None:
+                seen = np.zeros(len(self), dtype=bool)
+                seen[having] = True
+            batch = np.unique(batch[~seen[batch]])  # a profile may hold two such occupations
             seen[batch] = True
             add(self._eligible(batch, min_level, skipped))
         return self._best(
@@ -469,6 +549,19 @@ class ProfileIndex:
             most,
         )
 
+    def _among(self, holders: Ints, at: Ints | None) -> Bools:
+        """Whether each profile at `at` (every profile, without it) is among `holders`, a
+        postings list (positions in order): a binary search each, not a mark per profile."""
+        if at is None:
+            mark = np.zeros(len(self), dtype=bool)
+            mark[holders] = True
+            return mark
+        if not len(holders):
+            return np.zeros(len(at), dtype=bool)
+        found = np.minimum(np.searchsorted(holders, at), len(holders) - 1)
+        among: Bools = holders[found] == at
+        return among
+
     def _eligible(self, batch: Ints, min_level: int, skipped: Ints) -> Ints:
         keep = self.level[batch] >= min_level
         if len(skipped):
@@ -478,15 +571,34 @@ class ProfileIndex:
     def _covered(self, o: OpportunityFacts) -> dict[str, Floats]:
         """For the essential and the optional skills of `o` (those asked), every profile's sum
         of credits for the ones it has."""
+        return self._covered_and_holders(o)[0]
+
+    def _covered_and_holders(
+        self, o: OpportunityFacts, scratch: _Scratch | None = None
+    ) -> tuple[dict[str, Floats], Ints]:
+        """`_covered`, and the positions of the profiles that have one of the skills asked (in
+        order), marked as the postings are read. With `scratch`, added up in its arrays (all
+        zero), which the caller zeroes again at these positions when done with the sums."""
         covered: dict[str, Floats] = {}
+        if not (o.essential or o.optional):
+            return covered, np.zeros(0, dtype=np.intp)
+        arrays = scratch.arrays if scratch else None
+        having = arrays[2] if arrays else np.zeros(len(self), dtype=bool)
         for part, skills in (("essential", o.essential), ("optional", o.optional)):
-            if skills:
+            if not skills:
+                continue
+            if arrays:
+                sums = arrays[1] if covered else arrays[0]
+            else:
                 sums = np.zeros(len(self), dtype=np.float32)
-                for skill in skills:
-                    span = self.skills.of(skill)
-                    sums[self.skills.positions[span]] += self.skills.values[span]
-                covered[part] = sums
-        return covered
+            for skill in skills:
+                span = self.skills.of(skill)
+                at = self.skills.positions[span].astype(np.intp)  # converted once, used twice
+                # The same additions in the same order as `sums[at] += ...`: the same floats.
+                sums[at] = sums[at] + self.skills.values[span]
+                having[at] = True
+            covered[part] = sums
+        return covered, np.flatnonzero(having)
 
     def _ceiling(
         self, o: OpportunityFacts, covered: dict[str, Floats], at: Ints, place: Floats
@@ -544,21 +656,22 @@ class ProfileIndex:
     def _best(
         self, positions: Ints, scores: Floats, limit: int, near_ties: float = 0.0, most: int = 0
     ) -> list[int]:
-        """Profile ids of the `limit` best, by score and then by position (the older first),
-        then those within `near_ties` of the last of them (up to `most` in all)."""
+        """Profile ids of the `limit` best, by score and then by id (the older first), then
+        those within `near_ties` of the last of them (up to `most` in all)."""
         if len(positions) > limit:
             last = -np.partition(-scores, limit - 1)[limit - 1]
             if near_ties > 0:
                 keep = scores >= last - near_ties
                 positions, scores = positions[keep], scores[keep]
-                order = np.lexsort((positions, -scores))[: max(most, limit)]
+                order = np.lexsort((self.profile_ids[positions], -scores))[: max(most, limit)]
                 return [int(pk) for pk in self.profile_ids[positions[order]]]
             above = scores > last
-            tied = np.sort(positions[scores == last])[: limit - int(above.sum())]
+            tied = positions[scores == last]
+            tied = tied[np.argsort(self.profile_ids[tied])][: limit - int(above.sum())]
             keep = np.concatenate([positions[above], tied])
             scores = np.concatenate([scores[above], np.full(len(tied), last, scores.dtype)])
             positions = keep
-        order = np.lexsort((positions, -scores))
+        order = np.lexsort((self.profile_ids[positions], -scores))
         return [int(pk) for pk in self.profile_ids[positions[order]]]
 
     def scores(
@@ -595,9 +708,8 @@ class ProfileIndex:
             for slot in range(1, SLOTS):
                 best = np.maximum(best, table[dense[slot]])
             if o.occupation_id:
-                same = np.zeros(len(self), dtype=bool)
-                same[self.by_occupation.positions[self.by_occupation.of(o.occupation_id)]] = True
-                best[pick(same)] = PROXIMITY[0]
+                holders = self.by_occupation.positions[self.by_occupation.of(o.occupation_id)]
+                best[self._among(holders, at)] = PROXIMITY[0]
             coverage["occupation"] = best
             relevant |= best > 0
             any_part = True

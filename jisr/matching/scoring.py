@@ -204,6 +204,23 @@ class Names:
     governorates: dict[int, str]
     languages: dict[str, str]
     countries: dict[str, str] = field(default_factory=dict)
+    # The texts of the reasons as translated once for the list: fifty candidates' reasons say
+    # the same few, and each translation looks the reader's language up anew (`reasons`).
+    texts: dict[tuple[str, str, int], str] = field(default_factory=dict, repr=False, compare=False)
+
+    def gettext(self, message: str) -> str:
+        key = (message, "", 0)
+        found = self.texts.get(key)
+        if found is None:
+            found = self.texts[key] = _(message)
+        return found
+
+    def ngettext(self, singular: str, plural: str, number: int) -> str:
+        key = (singular, plural, number)
+        found = self.texts.get(key)
+        if found is None:
+            found = self.texts[key] = ngettext(singular, plural, number)
+        return found
 
 
 MISSING_SHOWN = 4
@@ -211,6 +228,8 @@ MISSING_SHOWN = 4
 
 def reasons(c: CandidateFacts, o: OpportunityFacts, parts: Components, names: Names) -> list[str]:
     """Why this match, in plain words, most telling first."""
+    # Translated through `names`, once per list; the calls keep their names for makemessages.
+    _, ngettext = names.gettext, names.ngettext
     said: list[str] = []
     if o.essential:
         held, total = len(parts.held_essential), len(o.essential)
@@ -235,12 +254,12 @@ def reasons(c: CandidateFacts, o: OpportunityFacts, parts: Components, names: Na
             missing = [names.skills.get(s, "?") for s in parts.missing_essential[:MISSING_SHOWN]]
             if len(parts.missing_essential) > MISSING_SHOWN:
                 missing.append("…")
-            text += _("; missing: %(skills)s") % {"skills": _list(missing)}
+            text += _("; missing: %(skills)s") % {"skills": _list(missing, names)}
         said.append(text)
     if parts.held_optional:
         said.append(
             _("Also has: %(skills)s")
-            % {"skills": _list([names.skills.get(s, "?") for s in parts.held_optional[:4]])}
+            % {"skills": _list([names.skills.get(s, "?") for s in parts.held_optional[:4]], names)}
         )
     if parts.occupation:
         best = max(
@@ -261,15 +280,16 @@ def reasons(c: CandidateFacts, o: OpportunityFacts, parts: Components, names: Na
         spoken = [names.languages[lang] for lang in o.languages if lang in c.languages]
         lacking = [names.languages[lang] for lang in o.languages if lang not in c.languages]
         if spoken:
-            said.append(_("Speaks %(languages)s") % {"languages": _list(spoken)})
+            said.append(_("Speaks %(languages)s") % {"languages": _list(spoken, names)})
         if lacking:
-            said.append(_("Does not speak %(languages)s") % {"languages": _list(lacking)})
+            said.append(_("Does not speak %(languages)s") % {"languages": _list(lacking, names)})
     said.extend(_where(c, o, names))
-    said.extend(_when(c, o))
+    said.extend(_when(c, o, names))
     return said
 
 
 def _where(c: CandidateFacts, o: OpportunityFacts, names: Names) -> list[str]:
+    _ = names.gettext
     here = names.governorates.get(c.governorate_id or 0, "")
     if o.remote and c.available_remote:
         return [_("Can work remotely")]
@@ -291,7 +311,8 @@ def _where(c: CandidateFacts, o: OpportunityFacts, names: Names) -> list[str]:
     return said
 
 
-def _when(c: CandidateFacts, o: OpportunityFacts) -> list[str]:
+def _when(c: CandidateFacts, o: OpportunityFacts, names: Names) -> list[str]:
+    _, ngettext = names.gettext, names.ngettext
     said = []
     if c.available_assignment and o.kind in (
         OpportunityKind.EXPERT_ASSIGNMENT,
@@ -318,5 +339,6 @@ def _when(c: CandidateFacts, o: OpportunityFacts) -> list[str]:
     return said
 
 
-def _list(items: list[str]) -> str:
+def _list(items: list[str], names: Names) -> str:
+    _ = names.gettext
     return _(", ").join(items)

@@ -15,6 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
+from django.utils.translation import get_language
 from django_countries import countries
 
 from jisr.accounts.access import forbidden, not_found, require, scope_filter
@@ -139,29 +140,65 @@ def opportunity_can_manage(*, fetched_by: User, opportunity: Opportunity) -> boo
 # --- Facts for scoring ------------------------------------------------------------------------
 
 
-def opportunity_facts(opportunity_ids: Iterable[int]) -> dict[int, OpportunityFacts]:
+def opportunity_facts(
+    opportunity_ids: Iterable[int],
+    *,
+    among: QuerySet[Opportunity] | None = None,
+    skill_names: dict[int, str] | None = None,
+) -> dict[int, OpportunityFacts]:
+    """The facts of the opportunities, those in `among` only if given (a reader's reach: one
+    query answers both). `skill_names` is filled with the names of the skills they ask for, in
+    the reader's language, read with the skills."""
     ids = list(opportunity_ids)
+    rows = list(
+        (Opportunity.objects.all() if among is None else among)
+        .filter(pk__in=ids)
+        .values(
+            "pk",
+            "kind",
+            "occupation_id",
+            "occupation__isco_group",
+            "governorate_id",
+            "remote",
+            "starts_on",
+            "ends_on",
+        )
+    )
+    if not rows:
+        return {}
+    found = [row["pk"] for row in rows]
     skills: dict[int, tuple[set[int], set[int]]] = defaultdict(lambda: (set(), set()))
-    for opportunity_id, skill_id, is_essential in OpportunitySkill.objects.filter(
-        opportunity__in=ids
-    ).values_list("opportunity_id", "skill_id", "essential"):
-        skills[opportunity_id][0 if is_essential else 1].add(skill_id)
+    asked = OpportunitySkill.objects.filter(opportunity__in=found)
+    if skill_names is None:
+        for opportunity_id, skill_id, is_essential in asked.values_list(
+            "opportunity_id", "skill_id", "essential"
+        ):
+            skills[opportunity_id][0 if is_essential else 1].add(skill_id)
+    else:
+        for (
+            opportunity_id,
+            skill_id,
+            is_essential,
+            label_en,
+            label_ar,
+            label_ckb,
+        ) in asked.values_list(
+            "opportunity_id",
+            "skill_id",
+            "essential",
+            "skill__label_en",
+            "skill__label_ar",
+            "skill__label_ckb",
+        ):
+            skills[opportunity_id][0 if is_essential else 1].add(skill_id)
+            skill_names[skill_id] = Skill.label_of(label_en, label_ar, label_ckb)
     languages: dict[int, dict[str, int]] = defaultdict(dict)
     for opportunity_id, language, level in OpportunityLanguage.objects.filter(
-        opportunity__in=ids
+        opportunity__in=found
     ).values_list("opportunity_id", "language", "level"):
         languages[opportunity_id][language] = level
     facts = {}
-    for row in Opportunity.objects.filter(pk__in=ids).values(
-        "pk",
-        "kind",
-        "occupation_id",
-        "occupation__isco_group",
-        "governorate_id",
-        "remote",
-        "starts_on",
-        "ends_on",
-    ):
+    for row in rows:
         essential, optional = skills[row["pk"]]
         months = None
         if row["starts_on"] and row["ends_on"]:
@@ -296,14 +333,18 @@ class Match:
 
 
 def _changed_profiles(built_at: dt.datetime, consents_seen: int, cap: int) -> set[int]:
-    changed = set(
-        Profile.objects.filter(updated_at__gte=built_at).values_list("pk", flat=True)[: cap + 1]
-    )
-    persons = ConsentEvent.objects.filter(
-        pk__gt=consents_seen, purpose=Purpose.EMPLOYER_MATCHING
-    ).values_list("person_id", flat=True)[: cap + 1]
-    changed |= set(Profile.objects.filter(person__in=list(persons)).values_list("pk", flat=True))
-    return changed
+    """The profiles changed since the index was built, and those whose person decided about
+    matching since (up to `cap` of each, and a few more: enough to tell that there are more),
+    in one query."""
+    persons = (
+        ConsentEvent.objects.filter(pk__gt=consents_seen, purpose=Purpose.EMPLOYER_MATCHING)
+        .order_by()
+        .values("person_id")[: cap + 1]
+    )  # which ones matters not: over `cap`, rebuilt
+    updated = Profile.objects.filter(updated_at__gte=built_at).values_list("pk", flat=True)
+    decided = Profile.objects.filter(person__in=persons).values_list("pk", flat=True)
+    # UNION ALL: read as found, up to the limit (a profile in both is counted once, in the set).
+    return set(updated.union(decided, all=True)[: 2 * cap + 2])
 
 
 def _profile_columns() -> list[str]:
@@ -445,7 +486,15 @@ def candidate_list(*, fetched_by: User, opportunity: Opportunity, limit: int = 5
     record status and consent are read anew for every profile; its skills, occupations and
     languages come from the index where the profile is unchanged since the index was built
     (`Profile.updated_at`, consent decisions), from the database otherwise (decision 0039)."""
-    if not opportunity_can_manage(fetched_by=fetched_by, opportunity=opportunity):
+    # The opportunity's facts read through the reader's reach: the check that they manage it
+    # and the read are one query; the names of its skills come with them.
+    skill_names: dict[int, str] = {}
+    o = opportunity_facts(
+        [opportunity.pk],
+        among=opportunity_list_managed(fetched_by=fetched_by),
+        skill_names=skill_names,
+    ).get(opportunity.pk)
+    if o is None:
         raise forbidden()
     level = viewer_level(fetched_by=fetched_by)
     if level is None:
@@ -456,7 +505,6 @@ def candidate_list(*, fetched_by: User, opportunity: Opportunity, limit: int = 5
     if len(changed) > cap:
         index = indexes.profile_index(changed=len(changed))
         changed = _changed_profiles(index.built_at, index.consents_seen, cap)
-    o = opportunity_facts([opportunity.pk])[opportunity.pk]
     # The shortlist's occupations and the opportunity's, read once for the groups and names.
     occupations = _Occupations(also={o.occupation_id} if o.occupation_id else set())
     most = limit * SHORTLIST
@@ -478,7 +526,7 @@ def candidate_list(*, fetched_by: User, opportunity: Opportunity, limit: int = 5
     unread = [c.profile_id for _, c, _ in scored if c.profile_id not in records]
     if unread:
         records.update(Profile.objects.in_bulk(unread))
-    names = _names([o], [c for _, c, _ in scored], occupations)
+    names = _names([o], [c for _, c, _ in scored], occupations, skill_names)
     applications = {
         a.person_id: a
         for a in Application.objects.filter(
@@ -603,23 +651,34 @@ def _names(
     needs: list[OpportunityFacts],
     candidates: list[CandidateFacts],
     occupations: _Occupations | None = None,
+    skill_names: dict[int, str] | None = None,
 ) -> Names:
-    """Names of everything the reasons mention, in the reader's language, read at once."""
+    """Names of everything the reasons mention, in the reader's language, read at once (the
+    skills' unless given: `opportunity_facts` reads them with the skills)."""
     occupation_ids = {occ for c in candidates for occ, _ in c.occupations}
     occupation_ids |= {o.occupation_id for o in needs if o.occupation_id}
-    skill_ids = {s for o in needs for s in o.essential | o.optional}
-    return Names(
-        skills={
+    if skill_names is None:
+        skill_ids = {s for o in needs for s in o.essential | o.optional}
+        skill_names = {
             pk: Skill.label_of(label_en, label_ar, label_ckb)
             for pk, label_en, label_ar, label_ckb in Skill.objects.filter(
                 pk__in=skill_ids
             ).values_list("pk", "label_en", "label_ar", "label_ckb")
-        },
+        }
+    language = (get_language() or "ar").split("-")[0]
+    return Names(
+        skills=skill_names,
         occupations={
             pk: label
             for pk, (_, label) in (occupations or _Occupations()).read(occupation_ids).items()
         },
-        governorates={g.pk: g.name for g in Governorate.objects.all()},
+        # As `Governorate.name`, read as values: no model instance for each of the 18.
+        governorates={
+            pk: str({"ar": ar, "ckb": ckb, "en": en}.get(language, "") or ar or en)
+            for pk, ar, ckb, en in Governorate.objects.values_list(
+                "pk", "name_ar", "name_ckb", "name_en"
+            )
+        },
         languages={code: str(label) for code, label in Language.choices},
         countries={code: str(countries.name(code)) for code in {c.country for c in candidates}},
     )

@@ -3,6 +3,7 @@ gives exactly the candidates, in exactly the order, of scoring every profile."""
 
 from __future__ import annotations
 
+import itertools
 import random
 from typing import Any
 
@@ -99,3 +100,57 @@ def test_near_ties_from_the_postings_are_those_of_every_profile(people, taxonomy
         assert found[:limit] == index.rank(o, min_level=level, skip=skip, limit=limit)
         widened += len(found) > limit
     assert widened > 50
+
+
+def test_a_ranking_that_fails_leaves_the_next_one_right(people, taxonomy, monkeypatch):
+    # The sums are added up in arrays kept from one ranking to the next (zeroed after each): a
+    # ranking that fails half-way, its sums added up, must not leave them to the next.
+    rng = random.Random(16)  # noqa: S311  (test data)
+    _profiles(people, taxonomy, rng)
+    index = ProfileIndex()
+    asking = [o for o in (_opportunity(taxonomy, rng, n) for n in range(200)) if o.essential]
+    real = ProfileIndex._covered_and_holders
+
+    def failing(self: ProfileIndex, *args: Any) -> Any:
+        real(self, *args)
+        raise RuntimeError
+
+    for o, after in itertools.pairwise(asking):
+        monkeypatch.setattr(ProfileIndex, "_covered_and_holders", failing)
+        with pytest.raises(RuntimeError):
+            index.rank(o, min_level=0, skip=(), limit=5)
+        monkeypatch.setattr(ProfileIndex, "_covered_and_holders", real)
+        everyone = index.rank(after, min_level=0, skip=(), limit=5, exhaustive=True)
+        assert index.rank(after, min_level=0, skip=(), limit=5) == everyone
+
+
+def test_ties_go_to_the_older_profile_whatever_the_order_the_index_keeps(people, taxonomy):
+    # The index keeps the profiles by occupation, not by id: equal scores still rank the older
+    # profile first, as the exact scorer does.
+    governorate = Governorate.objects.first()
+    made = []
+    for number in range(8):
+        person = register_person(
+            people["alice"], first_name=f"تعادل{number}", country="IQ", person_type="returnee",
+            governorate=governorate,
+        )  # fmt: skip
+        made.append(
+            build_profile(
+                people["alice"], person,
+                # Later profiles in an earlier ISCO-08 group: kept before the older ones.
+                occupation=taxonomy["driver" if number % 2 == 0 else "civil"],
+                skills={taxonomy["cad"]: 3}, languages={"ar": 4},
+            ).pk
+        )  # fmt: skip
+    index = ProfileIndex()
+    assert index.profile_ids.tolist() != sorted(index.profile_ids.tolist())
+    o = OpportunityFacts(
+        opportunity_id=1, kind="job", essential=frozenset({taxonomy["cad"].pk}),
+        optional=frozenset(), occupation_id=None, isco_group="", languages={},
+        governorate_id=governorate.pk if governorate else None, remote=False,
+    )  # fmt: skip
+    for limit in (1, 3, 5):
+        assert index.rank(o, min_level=0, skip=(), limit=limit) == made[:limit]
+        assert index.rank(o, min_level=0, skip=(), limit=limit, exhaustive=True) == made[:limit]
+        near = index.rank(o, min_level=0, skip=(), limit=limit, near_ties=1e-5, most=6)
+        assert near == made[:6]
