@@ -105,6 +105,8 @@ def name_key(word: str, *, vowels: bool = False) -> str:
     if re.search("[a-z]", word):
         for pair, sign in _LATIN_PAIRS:
             word = word.replace(pair, sign)
+        # A c before e, i or y is an s (Alice / أليس, Cecilia), a k elsewhere (Jacob).
+        word = re.sub("c(?=[eiy])", "s", word)
         for index, letter in enumerate(word):
             if letter in "wy":
                 out.append(letter if index == 0 else "")
@@ -270,7 +272,8 @@ def _one_name(word: str, *, family: bool = False) -> dict[str, str]:
 
 def _has_article(word: str) -> bool:
     """Whether a word reads as a family name with its article (الجبوري, Al-Jubouri, Aljuboori)."""
-    if word.startswith(("al-", "el-")) or (word.startswith("ال") and len(word) >= 4):
+    # Three letters at least after ال: a given name such as اليس (Alice) is not read as one.
+    if word.startswith(("al-", "el-")) or (word.startswith("ال") and len(word) >= 5):
         return True
     return word.startswith(("al", "el")) and len(word) >= 7
 
@@ -279,8 +282,11 @@ def _cut_at_spaces(split: list[str], full: str) -> bool:
     """Whether the name's fields are the full name's words in order (a register that cut the
     full name at its spaces puts a title in the first name's field, عبد and الرحمن in two): the
     full name is read instead, where titles and compounds are known."""
-    cut = " ".join(" ".join(w.split()) for w in split if w.strip())
-    return len(split[0].split()) <= 1 and cut == " ".join(full.split()) and len(cut.split()) > 1
+    # Compared word by word, without punctuation: "BIDAWID, HAKOB SAMER" cut into three fields
+    # leaves its comma behind.
+    cut = [t for w in split for t in _SPLIT.split(_clean(w)) if t]
+    whole = [t for t in _SPLIT.split(_clean(full)) if t]
+    return len(split[0].split()) <= 1 and cut == whole and len(cut) > 1
 
 
 def _kunya_in(full_name: str) -> str:
