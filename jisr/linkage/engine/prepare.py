@@ -135,6 +135,8 @@ def loose_key(word: str, *, family: bool = False) -> str:
     cleaned = _clean(word).replace(" ", "")
     if not re.search("[a-z]", cleaned):
         cleaned = cleaned[:1] + re.sub("[هەھ](?=.)", "", cleaned[1:])
+        # A final ى sounds as an alif, and is written as one too (هدا, مصطفا, ليلا).
+        cleaned = re.sub("ى$", "ا", cleaned)
     return (family_key if family else name_key)(cleaned, vowels=True)
 
 
