@@ -242,6 +242,12 @@ def _blocking(*, swapped: bool = False) -> list[BlockingRuleCreator | dict[str, 
         # With `swapped`, the first and father names exchanged (`_swapped`), the birth year kept.
         *(
             [
+                # A date mistyped or left out, and no grandfather: given names in one governorate.
+                CustomRule(
+                    "l.first_sound = r.first_sound AND l.father_sound = r.father_sound "
+                    "AND l.governorate = r.governorate AND (l.birth_year IS NULL "
+                    "OR r.birth_year IS NULL OR abs(l.birth_year - r.birth_year) <= 1)"
+                ),
                 CustomRule(
                     "l.first_sound = r.father_sound AND l.father_sound = r.first_sound "
                     "AND l.birth_year = r.birth_year"
