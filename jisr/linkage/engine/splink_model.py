@@ -135,6 +135,7 @@ def _name(
                 "close sound, another script",
             ),
             *([_swapped(part, swapped_with)] if swapped_with else []),
+            *([_moved_up(part)] if swapped_with == "first" else []),
             different,
         ],
     )
@@ -151,6 +152,19 @@ def _swapped(part: str, other: str) -> Any:
     return cll.CustomLevel(
         f"{part}_sound_l = {other}_sound_r AND {other}_sound_l = {part}_sound_r",
         f"exchanged with the {other} name",
+    )
+
+
+def _moved_up(part: str) -> Any:
+    """A level for a name left out of one record, the next moved up into its field: this record's
+    father's name is the other's grandfather's, and this record has no grandfather."""
+    # heavy, imported when used (the module's note)
+    import splink.comparison_level_library as cll
+
+    return cll.CustomLevel(
+        f"({part}_sound_l = grandfather_sound_r AND grandfather_sound_l IS NULL) "
+        f"OR ({part}_sound_r = grandfather_sound_l AND grandfather_sound_r IS NULL)",
+        "the other's grandfather, moved up",
     )
 
 
