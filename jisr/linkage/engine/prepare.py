@@ -317,6 +317,12 @@ def name_parts(row: dict[str, Any]) -> tuple[list[str], str]:
         # start one field late (a field holding only a kunya or a title is not blank).
         while not split[0].strip() and not found_words[0] and (found_words[1] or found_words[2]):
             found_words[:3] = [*found_words[1:3], []]
+        # A first name's field holding only a kunya or a title (أبو كنعان): the given name is
+        # the full name's first, where the full name goes on with the same father.
+        if split[0].strip() and not found_words[0] and found_words[1]:
+            whole, _alias = words(row.get("full_name") or "")
+            if len(whole) >= 2 and whole[1] == "".join(found_words[1]):
+                found_words[0] = whole[:1]
         given = found_words[0]
         for slot in (1, 2):
             if len(given) > 1 and not found_words[slot]:

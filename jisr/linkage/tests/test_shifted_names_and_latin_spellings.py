@@ -83,3 +83,63 @@ def test_first_and_father_names_exchanged_link_and_a_father_and_son_do_not(tmp_p
     assert same <= found
     others = {(f"LX{n}", f"RX{n}") for n in range(len(_EXCHANGED), len(_EXCHANGED) + 1)}
     assert not others & found
+
+
+def test_a_final_alif_maqsura_and_a_final_alif_share_the_loose_key():
+    for written, typed in [("هدى", "هدا"), ("مصطفى", "مصطفا"), ("ليلى", "ليلا")]:
+        assert prepare.loose_key(written) == prepare.loose_key(typed), written
+    # The spelling key, which tells names apart, keeps them apart; a final ي is not an alif.
+    assert prepare.name_key("هدى", vowels=True) != prepare.name_key("هدا", vowels=True)
+    assert prepare.loose_key("رامي") != prepare.loose_key("راما")
+
+
+def test_kurdish_titles_in_the_first_field_are_not_a_name():
+    for title in ("خاتو", "حاجي"):
+        cut = _forms(
+            full_name=f"{title} سوسن ئارام برواري",
+            first_name=title,
+            father_name="سوسن",
+            grandfather_name="ئارام",
+            family_name="برواري",
+        )
+        written = _forms(first_name="سوسن", father_name="ئارام")
+        assert [cut["first"], cut["father"]] == [written["first"], written["father"]], title
+
+
+def test_a_kunya_in_the_first_field_leaves_the_given_name_to_the_full_name():
+    record = _forms(full_name="محمد كنعان", first_name="أبو كنعان", father_name="كنعان")
+    assert [record["first"], record["father"]] == ["محمد", "كنعان"]
+    assert record["kunya"] == _forms(first_name="كنعان")["first_sound"]
+    # A full name that goes on with another father says nothing of this record's given name.
+    other = _forms(full_name="محمد حسن", first_name="أبو كنعان", father_name="كنعان")
+    assert [other["first"], other["father"]] == [None, "كنعان"]
+
+
+# One person whose date of birth was mistyped in one register and who has no grandfather there:
+# met by first and father names in one governorate, a year apart.
+_DATE_MISTYPED = [
+    ({"full_name": "رزكار هوشيار سردار", "birth_date": "1986-03-02", "sex": "M",
+      "governorate": "IQ-NI"},
+     {"full_name": "رزكار هوشيار", "birth_date": "1987-05-09", "sex": "M",
+      "governorate": "IQ-NI"}),
+]  # fmt: skip
+
+
+@pytest.mark.slow
+def test_a_mistyped_date_without_a_grandfather_still_meets_in_its_governorate(tmp_path):
+    from jisr.linkage import synth
+    from jisr.linkage.engine.splink_model import link
+
+    pair = synth.registers(1500, seed=13)
+    for number, (left, right) in enumerate(_DATE_MISTYPED):
+        pair.left.append(synth.Record({**left, "record_id": f"LX{number}"}, -1))
+        pair.right.append(synth.Record({**right, "record_id": f"RX{number}"}, -1))
+    synth.write_csv(tmp_path / "left.csv", pair.left)
+    synth.write_csv(tmp_path / "right.csv", pair.right)
+
+    found = {
+        (a, b)
+        for a, b, _p in link(tmp_path / "left.csv", tmp_path / "right.csv", say=lambda _text: None)
+    }
+
+    assert {(f"LX{n}", f"RX{n}") for n in range(len(_DATE_MISTYPED))} <= found
