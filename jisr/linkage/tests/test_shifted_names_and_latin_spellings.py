@@ -143,3 +143,33 @@ def test_a_mistyped_date_without_a_grandfather_still_meets_in_its_governorate(tm
     }
 
     assert {(f"LX{n}", f"RX{n}") for n in range(len(_DATE_MISTYPED))} <= found
+
+
+# One person whose father's name was left out of one register, the grandfather's moved up into
+# its field; no grandfather there, and another governorate.
+_MOVED_UP = [
+    ({"full_name": "شيلان سعدون خالد العيساوي", "birth_date": "1987-06-23", "sex": "F",
+      "governorate": "IQ-BG"},
+     {"first_name": "شيلان", "father_name": "خالد", "birth_date": "1987-06-23", "sex": "F",
+      "governorate": "IQ-BA"}),
+]  # fmt: skip
+
+
+@pytest.mark.slow
+def test_a_father_left_out_and_the_grandfather_moved_up_still_links(tmp_path):
+    from jisr.linkage import synth
+    from jisr.linkage.engine.splink_model import link
+
+    pair = synth.registers(1500, seed=17)
+    for number, (left, right) in enumerate(_MOVED_UP):
+        pair.left.append(synth.Record({**left, "record_id": f"LX{number}"}, -1))
+        pair.right.append(synth.Record({**right, "record_id": f"RX{number}"}, -1))
+    synth.write_csv(tmp_path / "left.csv", pair.left)
+    synth.write_csv(tmp_path / "right.csv", pair.right)
+
+    found = {
+        (a, b)
+        for a, b, _p in link(tmp_path / "left.csv", tmp_path / "right.csv", say=lambda _text: None)
+    }
+
+    assert {(f"LX{n}", f"RX{n}") for n in range(len(_MOVED_UP))} <= found
