@@ -15,8 +15,8 @@ two forms:
   tables do not know, across scripts and spellings, and because it is ASCII, DuckDB's and Spark's
   string distances on it count letters, not UTF-8 bytes (duckdb/duckdb#25113).
 
-Dates keep the year, and the day and month only when real: 1 July is the usual stand-in for an
-unknown date.
+Dates keep the year, and the day and month only when real: 1 July and 1 January are the usual
+stand-ins for an unknown date (`STAND_INS`).
 """
 
 from __future__ import annotations
@@ -34,6 +34,9 @@ INPUT_COLUMNS = (
     "mother_name", "sex", "birth_date", "governorate", "phone",
 )  # fmt: skip
 PARTS = ("first", "father", "grandfather", "family")
+# (month, day) that registers write for an unknown day of birth: 1 July (civil status), 1 January
+# (displacement and camp registers). A person truly born on one loses only the day's evidence.
+STAND_INS = frozenset({(7, 1), (1, 1)})
 BRACKETS = re.compile(r"[(\[](.*?)[)\]]")
 DATE = re.compile(r"^(\d{4})(?:-(\d{1,2})-(\d{1,2}))?")
 _MARKS = re.compile(
@@ -375,7 +378,7 @@ def prepared(row: dict[str, Any]) -> dict[str, Any]:
         year = int(date.group(1))
         if date.group(2):
             month, day = int(date.group(2)), int(date.group(3))
-            if (month, day) != (7, 1) and 1 <= month <= 12 and 1 <= day <= 31:
+            if (month, day) not in STAND_INS and 1 <= month <= 12 and 1 <= day <= 31:
                 month_day, day_month = f"{month:02d}-{day:02d}", f"{day:02d}-{month:02d}"
     sex = (row.get("sex") or "").strip().upper()[:1]
     phone = row.get("phone") or ""

@@ -173,3 +173,10 @@ def test_a_father_left_out_and_the_grandfather_moved_up_still_links(tmp_path):
     }
 
     assert {(f"LX{n}", f"RX{n}") for n in range(len(_MOVED_UP))} <= found
+
+
+def test_1_january_is_a_stand_in_for_an_unknown_day_like_1_july():
+    for stand_in in ("1986-01-01", "1986-07-01"):
+        record = _forms(full_name="علي حسين", birth_date=stand_in)
+        assert (record["birth_year"], record["birth_md"]) == (1986, None), stand_in
+    assert _forms(full_name="علي حسين", birth_date="1986-01-02")["birth_md"] == "01-02"
