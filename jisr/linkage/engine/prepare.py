@@ -271,7 +271,7 @@ def _one_name(word: str, *, family: bool = False) -> dict[str, str]:
         "spelling": key(formal, vowels=True),
         "loose": loose_key(formal, family=family),
         "sound": key(formal),
-        "script": script(formal),
+        "script": script(word),
     }
 
 

@@ -180,3 +180,12 @@ def test_1_january_is_a_stand_in_for_an_unknown_day_like_1_july():
         record = _forms(full_name="علي حسين", birth_date=stand_in)
         assert (record["birth_year"], record["birth_md"]) == (1986, None), stand_in
     assert _forms(full_name="علي حسين", birth_date="1986-01-02")["birth_md"] == "01-02"
+
+
+def test_a_latin_name_the_tables_bring_to_arabic_keeps_its_script():
+    # "Azhar" is ازهر in the tables and أزهار in the other register: the same sound in another
+    # script, not two Arabic spellings that differ.
+    latin = _forms(first_name="Mohammed")
+    assert latin["first"] == _forms(first_name="محمد")["first"]
+    assert latin["first_script"] == "la"
+    assert _forms(first_name="محمد")["first_script"] == "ar"
