@@ -265,7 +265,7 @@ def _blocking(*, swapped: bool = False) -> list[BlockingRuleCreator | dict[str, 
                 CustomRule(
                     "l.first_sound = r.father_sound AND l.father_sound = r.first_sound "
                     "AND l.birth_year = r.birth_year"
-                )
+                ),
             ]
             if swapped
             else []
