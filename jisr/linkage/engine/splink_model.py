@@ -79,12 +79,14 @@ def _name(
     else_m: float | None = None,
     compound: bool = False,
     swapped_with: str | None = None,
+    moved_up: bool = False,
 ) -> CustomComparison:
     """One name part compared: the same name; the same spelling key (letters clerks confuse);
     one letter apart where one spelling is rare (a typo); with `compound`, one name the start or
     the end of the other (محمد رضا written محمد, عبد الخالق written خالق); across scripts
     (Latin, Kurdish, Arabic), the same or a close sound key; with `swapped_with`, the two
-    records' names of this part and that one exchanged."""
+    records' names of this part and that one exchanged; with `moved_up`, this part the other's
+    grandfather's name, moved up a field."""
     # heavy, imported when used (the module's note)
     import splink.comparison_level_library as cll
     import splink.comparison_library as cl
@@ -135,7 +137,7 @@ def _name(
                 "close sound, another script",
             ),
             *([_swapped(part, swapped_with)] if swapped_with else []),
-            *([_moved_up(part)] if swapped_with == "first" else []),
+            *([_moved_up(part)] if moved_up else []),
             different,
         ],
     )
@@ -209,15 +211,20 @@ def _settings(link_type: LinkType) -> SettingsCreator:
     import splink.comparison_library as cl
     from splink import SettingsCreator
 
-    # First and father names exchanged are compared in links of two registers only: in one
-    # register, such pairs were more often two people (measured: dedupe precision on blind9
-    # 0.984 → 0.975).
-    swap = "father" if link_type == "link_only" else None
+    # Names exchanged or moved up a field, and the blocking rules for them, are for links of two
+    # registers only: in one register, such pairs were more often two people (dedupe precision
+    # on blind9 0.984 → 0.975; docs/decisions/0050).
+    linking = link_type == "link_only"
     return SettingsCreator(
         link_type=link_type,
         comparisons=[
-            _name("first", else_m=FIRST_NAME_DIFFERS_M, compound=True, swapped_with=swap),
-            _name("father", swapped_with=swap and "first"),
+            _name(
+                "first",
+                else_m=FIRST_NAME_DIFFERS_M,
+                compound=True,
+                swapped_with="father" if linking else None,
+            ),
+            _name("father", swapped_with="first" if linking else None, moved_up=linking),
             _name("grandfather"),
             _name("family"),
             _name("mother"),
@@ -226,12 +233,13 @@ def _settings(link_type: LinkType) -> SettingsCreator:
             cl.ExactMatch("phone"),
             cl.ExactMatch("sex"),
         ],
-        blocking_rules_to_generate_predictions=_blocking(swapped=swap is not None),
+        blocking_rules_to_generate_predictions=_blocking(linking=linking),
         retain_matching_columns=False,
     )
 
 
-def _blocking(*, swapped: bool = False) -> list[BlockingRuleCreator | dict[str, Any]]:
+def _blocking(*, linking: bool = False) -> list[BlockingRuleCreator | dict[str, Any]]:
+    """The blocking rules; with `linking`, two more for a link of two registers (decision 0050)."""
     # heavy, imported when used (the module's note)
     from splink import block_on
     from splink.blocking_rule_library import CustomRule
@@ -253,7 +261,6 @@ def _blocking(*, swapped: bool = False) -> list[BlockingRuleCreator | dict[str, 
         # Kurdish typed on an Arabic keyboard (ه for ە) changes the sound keys, not these.
         block_on("first_loose", "father_loose", "birth_year"),
         block_on("phone"),
-        # With `swapped`, the first and father names exchanged (`_swapped`), the birth year kept.
         *(
             [
                 # A date mistyped or left out, and no grandfather: given names in one governorate.
@@ -262,12 +269,13 @@ def _blocking(*, swapped: bool = False) -> list[BlockingRuleCreator | dict[str, 
                     "AND l.governorate = r.governorate AND (l.birth_year IS NULL "
                     "OR r.birth_year IS NULL OR abs(l.birth_year - r.birth_year) <= 1)"
                 ),
+                # The first and father names exchanged (`_swapped`), the birth year kept.
                 CustomRule(
                     "l.first_sound = r.father_sound AND l.father_sound = r.first_sound "
                     "AND l.birth_year = r.birth_year"
                 ),
             ]
-            if swapped
+            if linking
             else []
         ),
     ]
