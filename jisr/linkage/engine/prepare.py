@@ -287,11 +287,16 @@ def _cut_at_spaces(split: list[str], full: str) -> bool:
     """Whether the name's fields are the full name's words in order (a register that cut the
     full name at its spaces puts a title in the first name's field, عبد and الرحمن in two): the
     full name is read instead, where titles and compounds are known."""
+    if len(split[0].split()) > 1 or not full.strip():
+        return False
+    joined = " ".join(" ".join(w.split()) for w in split if w.strip())
+    if joined == " ".join(full.split()) and len(joined.split()) > 1:
+        return True  # most registers: the fields as the full name writes them
     # Compared word by word, without punctuation: "BIDAWID, HAKOB SAMER" cut into three fields
     # leaves its comma behind.
     cut = [t for w in split for t in _SPLIT.split(_clean(w)) if t]
     whole = [t for t in _SPLIT.split(_clean(full)) if t]
-    return len(split[0].split()) <= 1 and cut == whole and len(cut) > 1
+    return cut == whole and len(cut) > 1
 
 
 def _kunya_in(full_name: str) -> str:
