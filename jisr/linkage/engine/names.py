@@ -90,7 +90,7 @@ TITLES = (
     "المهندسة", "الدكتورة", "الأستاذة", "الشيخة", "الملا", "ملا", "حجي", "الحجي", "الست", "كاك",
     "حاج", "حاجة", "حجية", "سيد", "سيدة", "شيخ", "أستاذ", "أستاذة", "دكتور", "دكتورة", "مهندس",
     "مهندسة", "ست",
-    "مام", "Al-Hajj", "Hajj", "Haj", "Haji", "Hajji", "Hajja", "Hajjah", "Sayyid", "Sayyed",
+    "مام", "حاجي", "خاتو", "Al-Hajj", "Hajj", "Haj", "Haji", "Hajji", "Hajja", "Hajjah", "Sayyid", "Sayyed",
     "Sayed", "Seyyed", "Syed", "Sheikh", "Shaikh", "Shaykh", "Mulla", "Mullah", "Kak", "Mam",
     "Dr", "Eng", "Prof", "Mr", "Mrs", "Ms", "Miss",
 )  # fmt: skip

@@ -15,8 +15,8 @@ two forms:
   tables do not know, across scripts and spellings, and because it is ASCII, DuckDB's and Spark's
   string distances on it count letters, not UTF-8 bytes (duckdb/duckdb#25113).
 
-Dates keep the year, and the day and month only when real: 1 July is the usual stand-in for an
-unknown date.
+Dates keep the year, and the day and month only when real: 1 July and 1 January are the usual
+stand-ins for an unknown date (`STAND_INS`).
 """
 
 from __future__ import annotations
@@ -34,6 +34,9 @@ INPUT_COLUMNS = (
     "mother_name", "sex", "birth_date", "governorate", "phone",
 )  # fmt: skip
 PARTS = ("first", "father", "grandfather", "family")
+# (month, day) that registers write for an unknown day of birth: 1 July (civil status), 1 January
+# (displacement and camp registers). A person truly born on one loses only the day's evidence.
+STAND_INS = frozenset({(7, 1), (1, 1)})
 BRACKETS = re.compile(r"[(\[](.*?)[)\]]")
 DATE = re.compile(r"^(\d{4})(?:-(\d{1,2})-(\d{1,2}))?")
 _MARKS = re.compile(
@@ -105,6 +108,8 @@ def name_key(word: str, *, vowels: bool = False) -> str:
     if re.search("[a-z]", word):
         for pair, sign in _LATIN_PAIRS:
             word = word.replace(pair, sign)
+        # A c before e, i or y is an s (Alice / أليس, Cecilia), a k elsewhere (Jacob).
+        word = re.sub("c(?=[eiy])", "s", word)
         for index, letter in enumerate(word):
             if letter in "wy":
                 out.append(letter if index == 0 else "")
@@ -133,6 +138,8 @@ def loose_key(word: str, *, family: bool = False) -> str:
     cleaned = _clean(word).replace(" ", "")
     if not re.search("[a-z]", cleaned):
         cleaned = cleaned[:1] + re.sub("[هەھ](?=.)", "", cleaned[1:])
+        # A final ى sounds as an alif, and is written as one too (هدا, مصطفا, ليلا).
+        cleaned = re.sub("ى$", "ا", cleaned)
     return (family_key if family else name_key)(cleaned, vowels=True)
 
 
@@ -264,13 +271,14 @@ def _one_name(word: str, *, family: bool = False) -> dict[str, str]:
         "spelling": key(formal, vowels=True),
         "loose": loose_key(formal, family=family),
         "sound": key(formal),
-        "script": script(formal),
+        "script": script(word),
     }
 
 
 def _has_article(word: str) -> bool:
     """Whether a word reads as a family name with its article (الجبوري, Al-Jubouri, Aljuboori)."""
-    if word.startswith(("al-", "el-")) or (word.startswith("ال") and len(word) >= 4):
+    # Three letters at least after ال: a given name such as اليس (Alice) is not read as one.
+    if word.startswith(("al-", "el-")) or (word.startswith("ال") and len(word) >= 5):
         return True
     return word.startswith(("al", "el")) and len(word) >= 7
 
@@ -279,8 +287,16 @@ def _cut_at_spaces(split: list[str], full: str) -> bool:
     """Whether the name's fields are the full name's words in order (a register that cut the
     full name at its spaces puts a title in the first name's field, عبد and الرحمن in two): the
     full name is read instead, where titles and compounds are known."""
-    cut = " ".join(" ".join(w.split()) for w in split if w.strip())
-    return len(split[0].split()) <= 1 and cut == " ".join(full.split()) and len(cut.split()) > 1
+    if len(split[0].split()) > 1 or not full.strip():
+        return False
+    joined = " ".join(" ".join(w.split()) for w in split if w.strip())
+    if joined == " ".join(full.split()) and len(joined.split()) > 1:
+        return True  # most registers: the fields as the full name writes them
+    # Compared word by word, without punctuation: "BIDAWID, HAKOB SAMER" cut into three fields
+    # leaves its comma behind.
+    cut = [t for w in split for t in _SPLIT.split(_clean(w)) if t]
+    whole = [t for t in _SPLIT.split(_clean(full)) if t]
+    return cut == whole and len(cut) > 1
 
 
 def _kunya_in(full_name: str) -> str:
@@ -309,6 +325,12 @@ def name_parts(row: dict[str, Any]) -> tuple[list[str], str]:
         # start one field late (a field holding only a kunya or a title is not blank).
         while not split[0].strip() and not found_words[0] and (found_words[1] or found_words[2]):
             found_words[:3] = [*found_words[1:3], []]
+        # A first name's field holding only a kunya or a title (أبو كنعان): the given name is
+        # the full name's first, where the full name goes on with the same father.
+        if split[0].strip() and not found_words[0] and found_words[1]:
+            whole, _alias = words(row.get("full_name") or "")
+            if len(whole) >= 2 and whole[1] == "".join(found_words[1]):
+                found_words[0] = whole[:1]
         given = found_words[0]
         for slot in (1, 2):
             if len(given) > 1 and not found_words[slot]:
@@ -361,7 +383,7 @@ def prepared(row: dict[str, Any]) -> dict[str, Any]:
         year = int(date.group(1))
         if date.group(2):
             month, day = int(date.group(2)), int(date.group(3))
-            if (month, day) != (7, 1) and 1 <= month <= 12 and 1 <= day <= 31:
+            if (month, day) not in STAND_INS and 1 <= month <= 12 and 1 <= day <= 31:
                 month_day, day_month = f"{month:02d}-{day:02d}", f"{day:02d}-{month:02d}"
     sex = (row.get("sex") or "").strip().upper()[:1]
     phone = row.get("phone") or ""

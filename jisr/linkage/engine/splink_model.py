@@ -73,11 +73,20 @@ LinkType = Literal["link_only", "dedupe_only"]
 Backend = Literal["duckdb", "spark"]
 
 
-def _name(part: str, *, else_m: float | None = None, compound: bool = False) -> CustomComparison:
+def _name(
+    part: str,
+    *,
+    else_m: float | None = None,
+    compound: bool = False,
+    swapped_with: str | None = None,
+    moved_up: bool = False,
+) -> CustomComparison:
     """One name part compared: the same name; the same spelling key (letters clerks confuse);
     one letter apart where one spelling is rare (a typo); with `compound`, one name the start or
     the end of the other (محمد رضا written محمد, عبد الخالق written خالق); across scripts
-    (Latin, Kurdish, Arabic), the same or a close sound key."""
+    (Latin, Kurdish, Arabic), the same or a close sound key; with `swapped_with`, the two
+    records' names of this part and that one exchanged; with `moved_up`, this part the other's
+    grandfather's name, moved up a field."""
     # heavy, imported when used (the module's note)
     import splink.comparison_level_library as cll
     import splink.comparison_library as cl
@@ -127,8 +136,37 @@ def _name(part: str, *, else_m: float | None = None, compound: bool = False) -> 
                 f"AND {scripts_differ}",
                 "close sound, another script",
             ),
+            *([_swapped(part, swapped_with)] if swapped_with else []),
+            *([_moved_up(part)] if moved_up else []),
             different,
         ],
+    )
+
+
+def _swapped(part: str, other: str) -> Any:
+    """A level for two name parts exchanged between the records (the given name written in the
+    father's field and the father's in the first: إبراهيم أمل for أمل إبراهيم), by sound key, in
+    any script. A father and his son named after the grandfather exchange them too (علي حسن,
+    حسن علي), decades apart: birth years too far apart tell those apart (`YEARS_APART`)."""
+    # heavy, imported when used (the module's note)
+    import splink.comparison_level_library as cll
+
+    return cll.CustomLevel(
+        f"{part}_sound_l = {other}_sound_r AND {other}_sound_l = {part}_sound_r",
+        f"exchanged with the {other} name",
+    )
+
+
+def _moved_up(part: str) -> Any:
+    """A level for a name left out of one record, the next moved up into its field: this record's
+    father's name is the other's grandfather's, and this record has no grandfather."""
+    # heavy, imported when used (the module's note)
+    import splink.comparison_level_library as cll
+
+    return cll.CustomLevel(
+        f"({part}_sound_l = grandfather_sound_r AND grandfather_sound_l IS NULL) "
+        f"OR ({part}_sound_r = grandfather_sound_l AND grandfather_sound_r IS NULL)",
+        "the other's grandfather, moved up",
     )
 
 
@@ -173,11 +211,20 @@ def _settings(link_type: LinkType) -> SettingsCreator:
     import splink.comparison_library as cl
     from splink import SettingsCreator
 
+    # Names exchanged or moved up a field, and the blocking rules for them, are for links of two
+    # registers only: in one register, such pairs were more often two people (dedupe precision
+    # on blind9 0.984 → 0.975; docs/decisions/0050).
+    linking = link_type == "link_only"
     return SettingsCreator(
         link_type=link_type,
         comparisons=[
-            _name("first", else_m=FIRST_NAME_DIFFERS_M, compound=True),
-            _name("father"),
+            _name(
+                "first",
+                else_m=FIRST_NAME_DIFFERS_M,
+                compound=True,
+                swapped_with="father" if linking else None,
+            ),
+            _name("father", swapped_with="first" if linking else None, moved_up=linking),
             _name("grandfather"),
             _name("family"),
             _name("mother"),
@@ -186,14 +233,16 @@ def _settings(link_type: LinkType) -> SettingsCreator:
             cl.ExactMatch("phone"),
             cl.ExactMatch("sex"),
         ],
-        blocking_rules_to_generate_predictions=_blocking(),
+        blocking_rules_to_generate_predictions=_blocking(linking=linking),
         retain_matching_columns=False,
     )
 
 
-def _blocking() -> list[BlockingRuleCreator | dict[str, Any]]:
+def _blocking(*, linking: bool = False) -> list[BlockingRuleCreator | dict[str, Any]]:
+    """The blocking rules; with `linking`, two more for a link of two registers (decision 0050)."""
     # heavy, imported when used (the module's note)
     from splink import block_on
+    from splink.blocking_rule_library import CustomRule
 
     return [
         block_on("first_sound", "father_sound", "grandfather_sound"),
@@ -212,6 +261,23 @@ def _blocking() -> list[BlockingRuleCreator | dict[str, Any]]:
         # Kurdish typed on an Arabic keyboard (ه for ە) changes the sound keys, not these.
         block_on("first_loose", "father_loose", "birth_year"),
         block_on("phone"),
+        *(
+            [
+                # A date mistyped or left out, and no grandfather: given names in one governorate.
+                CustomRule(
+                    "l.first_sound = r.first_sound AND l.father_sound = r.father_sound "
+                    "AND l.governorate = r.governorate AND (l.birth_year IS NULL "
+                    "OR r.birth_year IS NULL OR abs(l.birth_year - r.birth_year) <= 1)"
+                ),
+                # The first and father names exchanged (`_swapped`), the birth year kept.
+                CustomRule(
+                    "l.first_sound = r.father_sound AND l.father_sound = r.first_sound "
+                    "AND l.birth_year = r.birth_year"
+                ),
+            ]
+            if linking
+            else []
+        ),
     ]
 
 
