@@ -341,7 +341,10 @@ def run_get(request: AuthedRequest, run_id: int) -> LinkageRun:
 
 
 def _pair_seen(pair: CandidatePair, seen: selectors.PairView) -> PairSeen:
-    described = [{**e, "level": str(e["level"])} for e in evidence.described(seen.evidence)]
+    described = [
+        {**e, "level": str(e["level"])}
+        for e in evidence.described(seen.evidence, selectors.pair_model_settings(pair))
+    ]
     return {
         "id": pair.pk,
         "probability": seen.probability,

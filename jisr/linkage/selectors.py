@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TypedDict
+from typing import Any, TypedDict
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
@@ -276,6 +276,12 @@ def fields_seen_lookup(*, fetched_by: User) -> FieldsOf:
         return known[register.pk]
 
     return fields_of
+
+
+def pair_model_settings(pair: CandidatePair) -> dict[str, Any] | None:
+    """The saved model of the run that found `pair`: its comparisons' levels name the evidence."""
+    model = pair.run.model
+    return model.settings if model is not None else None
 
 
 def pair_evidence(

@@ -341,7 +341,7 @@ def _pair_page(request: AuthedRequest, pair: CandidatePair) -> HttpResponse:
             "right": seen.right,
             "rows": rows,
             "probability": seen.probability,
-            "evidence": evidence.described(seen.evidence),
+            "evidence": evidence.described(seen.evidence, selectors.pair_model_settings(pair)),
             "decision": selectors.pair_decision_latest(pair=pair),
         },
     )

@@ -11,32 +11,45 @@ from typing import Any
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-# Index = Splink's gamma for the comparison (0 = the last level, "else"); -1 is a missing value.
-NAME_LEVELS = (
-    _("Different"), _("Close, in another script"), _("Same sound, in another script"),
-    _("Same name, spelt differently"), _("Same name"),
-)  # fmt: skip
-FIRST_LEVELS = (
-    _("Different"), _("Close, in another script"), _("Same sound, in another script"),
-    _("One letter apart, a rare spelling"), _("Same name, spelt differently"), _("Same name"),
-)  # fmt: skip
-DATE_LEVELS = (
-    _("Different"), _("Within a year"), _("Same year, day unknown"), _("Day and month swapped"),
-    _("Same date"),
-)  # fmt: skip
-EXACT_LEVELS = (_("Different"), _("Same"))
-
-COMPARISONS: dict[str, tuple[Promise, tuple[Promise, ...]]] = {
-    "first": (_("First name"), FIRST_LEVELS),
-    "father": (_("Father's name"), NAME_LEVELS),
-    "grandfather": (_("Grandfather's name"), NAME_LEVELS),
-    "family": (_("Family or tribe name"), NAME_LEVELS),
-    "mother": (_("Mother's name"), NAME_LEVELS),
-    "birth_date": (_("Date of birth"), DATE_LEVELS),
-    "governorate": (_("Governorate"), EXACT_LEVELS),
-    "phone": (_("Phone"), EXACT_LEVELS),
-    "sex": (_("Sex"), EXACT_LEVELS),
+# What each level of the model's comparisons found, in words, by the label the model gives the
+# level (Splink's `label_for_charts`, `splink_model.py`): the levels of a comparison differ
+# between a link and a dedupe, and from one version of the model to the next, so a pair's level
+# is read through its own run's model (`level_labels`), never by its position in a fixed list.
+LEVEL_WORDS: dict[str, Promise] = {
+    "spelling": _("Same name, spelt differently"),
+    "loose": _("Same name, with letters clerks confuse"),
+    "one letter apart or two swapped, a rare spelling": _("One letter apart, a rare spelling"),
+    "one part of a two-part name": _("One part of a two-part name"),
+    "same sound, another script": _("Same sound, in another script"),
+    "close sound, another script": _("Close, in another script"),
+    "exchanged with the father name": _("Exchanged with the father's name"),
+    "exchanged with the first name": _("Exchanged with the first name"),
+    "the other's grandfather, moved up": _("The other's grandfather's name, moved up a field"),
+    "same date": _("Same date"),
+    "day and month swapped": _("Day and month swapped"),
+    "same year, day unknown": _("Same year, day unknown"),
+    "a year apart, same day and month": _("A year apart, same day and month"),
+    "within a year": _("Within a year"),
+    "All other comparisons": _("Different"),
 }
+SAME_NAME = _("Same name")
+SAME = _("Same")
+MISSING = _("Missing on one side")
+# A level this version of Jisr has no words for (a model saved by an older one).
+AGREES_IN_PART = _("Alike in part")
+
+COMPARISONS: dict[str, Promise] = {
+    "first": _("First name"),
+    "father": _("Father's name"),
+    "grandfather": _("Grandfather's name"),
+    "family": _("Family or tribe name"),
+    "mother": _("Mother's name"),
+    "birth_date": _("Date of birth"),
+    "governorate": _("Governorate"),
+    "phone": _("Phone"),
+    "sex": _("Sex"),
+}
+NAME_PARTS = {"first", "father", "grandfather", "family", "mother"}
 
 
 # The register fields each comparison reads (`prepare.prepared`): a name part comes from its own
@@ -89,20 +102,51 @@ def from_prediction(row: dict[str, Any]) -> dict[str, list[float]]:
     return found
 
 
-def described(evidence: dict[str, list[float]]) -> list[dict[str, Any]]:
-    """Each comparison given (those the reader may see): its name, what was found, the
-    weight, for reading."""
+def level_labels(settings: dict[str, Any] | None) -> dict[str, dict[int, str]]:
+    """{comparison: {gamma: the level's label}} of a saved Splink model: its null level is -1,
+    its other levels count down to 0 (the last, "else"), as Splink numbers them."""
+    labels: dict[str, dict[int, str]] = {}
+    for comparison in (settings or {}).get("comparisons", []):
+        levels = comparison.get("comparison_levels", [])
+        counted = [level for level in levels if not level.get("is_null_level")]
+        labels[comparison.get("output_column_name", "")] = {
+            len(counted) - 1 - number: str(level.get("label_for_charts", ""))
+            for number, level in enumerate(counted)
+        }
+    return labels
+
+
+def _words(name: str, gamma: int, labels: dict[int, str]) -> Promise:
+    if gamma < 0:
+        return MISSING
+    label = labels.get(gamma)
+    if label is None:
+        return AGREES_IN_PART if gamma > 0 else LEVEL_WORDS["All other comparisons"]
+    if label == f"Exact match on {name}":
+        return SAME_NAME if name in NAME_PARTS else SAME
+    if label.startswith(f"Exact match on {name}_"):
+        return LEVEL_WORDS.get(label.removeprefix(f"Exact match on {name}_"), AGREES_IN_PART)
+    return LEVEL_WORDS.get(label) or (
+        AGREES_IN_PART if gamma > 0 else LEVEL_WORDS["All other comparisons"]
+    )
+
+
+def described(
+    evidence: dict[str, list[float]], model_settings: dict[str, Any] | None
+) -> list[dict[str, Any]]:
+    """Each comparison given (those the reader may see): its name, what was found in the words
+    of the level of `model_settings` (the run's saved model), the weight, for reading."""
+    labels = level_labels(model_settings)
     rows = []
-    for name, (label, levels) in COMPARISONS.items():
+    for name, label in COMPARISONS.items():
         if name not in evidence:
             continue
         gamma, weight = evidence[name]
-        level = levels[int(gamma)] if 0 <= gamma < len(levels) else _("Missing on one side")
         rows.append(
             {
                 "field": name,
                 "label": label,
-                "level": level,
+                "level": _words(name, int(gamma), labels.get(name, {})),
                 "weight": weight,
                 "agrees": gamma > 0,
                 "missing": gamma < 0,
