@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from jisr.linkage.engine import prepare
+from jisr.linkage.tests.planted import planted, planted_links
 
 
 def _forms(**row: str) -> dict[str, Any]:
@@ -86,25 +87,10 @@ _NAMESAKES = [
 
 @pytest.mark.slow
 def test_kurdish_typing_links_and_namesakes_do_not(tmp_path):
-    from jisr.linkage import synth
-    from jisr.linkage.engine.splink_model import link
+    found = planted_links(tmp_path, [*_SAME, *_NAMESAKES], seed=7, common=_COMMON)
 
-    pair = synth.registers(1500, seed=7)
-    for number, (left, right) in enumerate([*_SAME, *_NAMESAKES]):
-        pair.left.append(synth.Record({**_COMMON, **left, "record_id": f"LX{number}"}, -1))
-        pair.right.append(synth.Record({**_COMMON, **right, "record_id": f"RX{number}"}, -1))
-    synth.write_csv(tmp_path / "left.csv", pair.left)
-    synth.write_csv(tmp_path / "right.csv", pair.right)
-
-    found = {
-        (a, b)
-        for a, b, _p in link(tmp_path / "left.csv", tmp_path / "right.csv", say=lambda _text: None)
-    }
-
-    same = {(f"LX{n}", f"RX{n}") for n in range(len(_SAME))}
-    assert same <= found
-    others = {(f"LX{n}", f"RX{n}") for n in range(len(_SAME), len(_SAME) + len(_NAMESAKES))}
-    assert not others & found
+    assert planted(range(len(_SAME))) <= found
+    assert not planted(range(len(_SAME), len(_SAME) + len(_NAMESAKES))) & found
 
 
 @pytest.mark.slow

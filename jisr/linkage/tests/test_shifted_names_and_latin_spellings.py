@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from jisr.linkage.engine import prepare
+from jisr.linkage.tests.planted import planted, planted_links
 
 
 def _forms(**row: str) -> dict[str, Any]:
@@ -64,25 +65,10 @@ _FATHER_AND_SON = [
 
 @pytest.mark.slow
 def test_first_and_father_names_exchanged_link_and_a_father_and_son_do_not(tmp_path):
-    from jisr.linkage import synth
-    from jisr.linkage.engine.splink_model import link
+    found = planted_links(tmp_path, [*_EXCHANGED, *_FATHER_AND_SON], seed=11, common=_COMMON)
 
-    pair = synth.registers(1500, seed=11)
-    for number, (left, right) in enumerate([*_EXCHANGED, *_FATHER_AND_SON]):
-        pair.left.append(synth.Record({**_COMMON, **left, "record_id": f"LX{number}"}, -1))
-        pair.right.append(synth.Record({**_COMMON, **right, "record_id": f"RX{number}"}, -1))
-    synth.write_csv(tmp_path / "left.csv", pair.left)
-    synth.write_csv(tmp_path / "right.csv", pair.right)
-
-    found = {
-        (a, b)
-        for a, b, _p in link(tmp_path / "left.csv", tmp_path / "right.csv", say=lambda _text: None)
-    }
-
-    same = {(f"LX{n}", f"RX{n}") for n in range(len(_EXCHANGED))}
-    assert same <= found
-    others = {(f"LX{n}", f"RX{n}") for n in range(len(_EXCHANGED), len(_EXCHANGED) + 1)}
-    assert not others & found
+    assert planted(range(len(_EXCHANGED))) <= found
+    assert not planted(range(len(_EXCHANGED), len(_EXCHANGED) + len(_FATHER_AND_SON))) & found
 
 
 def test_a_final_alif_maqsura_and_a_final_alif_share_the_loose_key():
@@ -127,22 +113,9 @@ _DATE_MISTYPED = [
 
 @pytest.mark.slow
 def test_a_mistyped_date_without_a_grandfather_still_meets_in_its_governorate(tmp_path):
-    from jisr.linkage import synth
-    from jisr.linkage.engine.splink_model import link
+    found = planted_links(tmp_path, _DATE_MISTYPED, seed=13)
 
-    pair = synth.registers(1500, seed=13)
-    for number, (left, right) in enumerate(_DATE_MISTYPED):
-        pair.left.append(synth.Record({**left, "record_id": f"LX{number}"}, -1))
-        pair.right.append(synth.Record({**right, "record_id": f"RX{number}"}, -1))
-    synth.write_csv(tmp_path / "left.csv", pair.left)
-    synth.write_csv(tmp_path / "right.csv", pair.right)
-
-    found = {
-        (a, b)
-        for a, b, _p in link(tmp_path / "left.csv", tmp_path / "right.csv", say=lambda _text: None)
-    }
-
-    assert {(f"LX{n}", f"RX{n}") for n in range(len(_DATE_MISTYPED))} <= found
+    assert planted(range(len(_DATE_MISTYPED))) <= found
 
 
 # One person whose father's name was left out of one register, the grandfather's moved up into
@@ -157,22 +130,9 @@ _MOVED_UP = [
 
 @pytest.mark.slow
 def test_a_father_left_out_and_the_grandfather_moved_up_still_links(tmp_path):
-    from jisr.linkage import synth
-    from jisr.linkage.engine.splink_model import link
+    found = planted_links(tmp_path, _MOVED_UP, seed=17)
 
-    pair = synth.registers(1500, seed=17)
-    for number, (left, right) in enumerate(_MOVED_UP):
-        pair.left.append(synth.Record({**left, "record_id": f"LX{number}"}, -1))
-        pair.right.append(synth.Record({**right, "record_id": f"RX{number}"}, -1))
-    synth.write_csv(tmp_path / "left.csv", pair.left)
-    synth.write_csv(tmp_path / "right.csv", pair.right)
-
-    found = {
-        (a, b)
-        for a, b, _p in link(tmp_path / "left.csv", tmp_path / "right.csv", say=lambda _text: None)
-    }
-
-    assert {(f"LX{n}", f"RX{n}") for n in range(len(_MOVED_UP))} <= found
+    assert planted(range(len(_MOVED_UP))) <= found
 
 
 def test_1_january_is_a_stand_in_for_an_unknown_day_like_1_july():
