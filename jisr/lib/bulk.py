@@ -91,7 +91,8 @@ def insert_new(rows: Sequence[models.Model], *, using: str = "default") -> None:
     fields = [f for f in meta.local_concrete_fields if f is not meta.pk]
     # A thousand rows of ten fields are ten thousand values: most need no preparation.
     plain = [(f, f.attname, type(f) in _AS_IS_FIELDS) for f in fields]
-    types = _array_types(fields, connection)
+    # One row goes as VALUES: arrays save nothing there (Django's rule too).
+    types = _array_types(fields, connection) if len(rows) > 1 else None
     head, size = _statements(
         meta.db_table,
         [str(f.column) for f in fields],
@@ -141,7 +142,7 @@ def insert_values(
     fields = [model._meta.get_field(name) for name in columns]
     concrete = [field for field in fields if isinstance(field, Field)]
     assert len(concrete) == len(fields), "columns of the table only"
-    types = _array_types(concrete, connection)
+    types = _array_types(concrete, connection) if len(values) > 1 else None
     # Multi-row statements of up to 1,000 rows (fewer where the database takes fewer
     # parameters): a list's fifty persons in one statement, not one each.
     head, size = _statements(
