@@ -64,7 +64,7 @@ def _array_types(fields: Sequence[Field[Any, Any]], connection: Any) -> list[str
 def _statements(
     table: str, columns: Sequence[str], rows: int, types: list[str] | None, connection: Any
 ) -> tuple[str, int]:
-    """The INSERT of up to a batch of rows (its text for a full batch) and the batch's size."""
+    """The INSERT's text up to its rows (with arrays, all of it) and how many rows one takes."""
     quote = connection.ops.quote_name
     # Names are the model's own, quoted; every value is a parameter.
     head = f"INSERT INTO {quote(table)} ({', '.join(quote(c) for c in columns)}) "
